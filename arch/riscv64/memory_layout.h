@@ -1,0 +1,18 @@
+// Where the kernel lives in every address space (the upper half of Sv39). Boards choose physical
+// addresses; this file only fixes the virtual ones.
+#pragma once
+
+#include <cstdint>
+
+namespace layout {
+
+// All physical memory (RAM and device windows) is mapped at kDirectMapBase + physical address.
+inline constexpr uint64_t kDirectMapBase = 0xffffffc000000000;
+inline constexpr uint64_t kDirectMapSize = 254ull << 30;
+// The kernel image runs in the top 2 GiB (so -mcmodel=medany reaches all of it); the gigabyte of
+// RAM that holds the load address maps at kKernelImageBase.
+inline constexpr uint64_t kKernelImageBase = 0xffffffff80000000;
+
+inline constexpr uint64_t direct_map(uint64_t physical) { return kDirectMapBase + physical; }
+
+}  // namespace layout

@@ -1,0 +1,38 @@
+// The register state saved on every trap: what an environment resumes from, and what panic prints.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "asm_constants.h"
+
+namespace riscv {
+
+// ABI register numbers (x1 = ra, x2 = sp, ...), so code reads frame.x[reg::a0].
+namespace reg {
+inline constexpr int ra = 1, sp = 2, gp = 3, tp = 4, t0 = 5, t1 = 6, t2 = 7, s0 = 8, s1 = 9;
+inline constexpr int a0 = 10, a1 = 11, a2 = 12, a3 = 13, a4 = 14, a5 = 15, a6 = 16, a7 = 17;
+inline constexpr int s2 = 18, t3 = 28, t4 = 29, t5 = 30, t6 = 31;
+}  // namespace reg
+
+struct TrapFrame {
+    uint64_t x[32];  // x[0] holds sepc: x0 itself never needs saving
+    uint64_t sstatus;
+    uint64_t scause;
+    uint64_t stval;
+    uint64_t padding;
+
+    uint64_t& pc() { return x[0]; }
+    uint64_t pc() const { return x[0]; }
+};
+
+static_assert(offsetof(TrapFrame, x) == TRAP_FRAME_SEPC);
+static_assert(offsetof(TrapFrame, sstatus) == TRAP_FRAME_SSTATUS);
+static_assert(offsetof(TrapFrame, scause) == TRAP_FRAME_SCAUSE);
+static_assert(offsetof(TrapFrame, stval) == TRAP_FRAME_STVAL);
+static_assert(sizeof(TrapFrame) == TRAP_FRAME_SIZE);
+static_assert(TRAP_FRAME_SIZE % 16 == 0, "the frame sits on the stack, which stays 16-aligned");
+
+extern const char* const kRegisterNames[32];
+
+}  // namespace riscv

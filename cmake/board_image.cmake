@@ -1,0 +1,94 @@
+# A cross build for one board: the kernel, the library OSes, environment images and board images.
+set(EXO_BOARD "qemu-virt" CACHE STRING "Board folder under boards/")
+set(EXO_BOARD_DIR ${PROJECT_SOURCE_DIR}/boards/${EXO_BOARD})
+if(NOT EXISTS ${EXO_BOARD_DIR}/board.cmake)
+    message(FATAL_ERROR "EXO_BOARD=${EXO_BOARD}: no boards/${EXO_BOARD}/board.cmake")
+endif()
+include(${EXO_BOARD_DIR}/board.cmake)
+
+# Flags for everything that runs on the target: freestanding C++20, no exceptions or RTTI.
+set(EXO_FREESTANDING_FLAGS
+    -ffreestanding -fno-exceptions -fno-rtti -fno-threadsafe-statics
+    -fno-asynchronous-unwind-tables -fno-stack-protector -fno-common -nostdlib
+    -O2 -g -Wall -Wextra -Werror)
+add_compile_options("$<$<COMPILE_LANGUAGE:CXX>:${EXO_FREESTANDING_FLAGS}>"
+                    "$<$<COMPILE_LANGUAGE:C>:-ffreestanding;-O2;-g;-Wall;-Wextra;-Werror>"
+                    "$<$<COMPILE_LANGUAGE:ASM>:-g>")
+
+# Freestanding helpers shared by the kernel and the library OSes (formatting, mem* functions).
+add_library(exo_freestanding STATIC kernel/lib/format.cpp kernel/lib/memory.cpp)
+target_include_directories(exo_freestanding PUBLIC ${PROJECT_SOURCE_DIR}/kernel)
+
+# Every environment ELF lands here, where the board images' .incbin finds it.
+set(EXO_ENVIRONMENT_DIR ${CMAKE_BINARY_DIR}/environments)
+add_subdirectory(libos)
+
+add_library(exo_kernel OBJECT
+    arch/riscv64/boot.S
+    arch/riscv64/trap_entry.S
+    arch/riscv64/sbi.cpp
+    arch/riscv64/timer.cpp
+    arch/riscv64/trap_names.cpp
+    kernel/boot_memory.cpp
+    kernel/console.cpp
+    kernel/device_tree.cpp
+    kernel/drivers/uart_ns16550.cpp
+    kernel/drivers/uart_sifive.cpp
+    kernel/elf_loader.cpp
+    kernel/environment.cpp
+    kernel/kernel_memory.cpp
+    kernel/main.cpp
+    kernel/page_table.cpp
+    kernel/panic.cpp
+    kernel/power.cpp
+    kernel/runtime.cpp
+    kernel/syscalls.cpp
+    kernel/trap.cpp
+    ${EXO_BOARD_DIR}/board.cpp
+)
+target_include_directories(exo_kernel PRIVATE ${PROJECT_SOURCE_DIR} ${PROJECT_SOURCE_DIR}/kernel
+                                              ${PROJECT_SOURCE_DIR}/arch/riscv64)
+target_link_libraries(exo_kernel PRIVATE exo_abi)
+
+# exo_board_image(<name> ENVIRONMENTS <environment targets...>)
+# Links kernel-<name>.elf: the kernel plus the given environment ELFs, the first one started at
+# boot. Every image of a board shares the kernel objects.
+function(exo_board_image name)
+    cmake_parse_arguments(IMAGE "" "" "ENVIRONMENTS" ${ARGN})
+    set(blobs "")
+    set(names "")
+    set(table "")
+    set(index 0)
+    set(files "")
+    foreach(environment IN LISTS IMAGE_ENVIRONMENTS)
+        set(file ${EXO_ENVIRONMENT_DIR}/${environment}.elf)
+        list(APPEND files ${file})
+        string(APPEND blobs "    .balign 16\nexo_image_${index}:\n    .incbin \"${file}\"\nexo_image_${index}_end:\n")
+        string(APPEND names "exo_image_name_${index}:\n    .asciz \"${environment}\"\n")
+        string(APPEND table "    .dword exo_image_name_${index}, exo_image_${index}, exo_image_${index}_end - exo_image_${index}\n")
+        math(EXPR index "${index} + 1")
+    endforeach()
+    set(EXO_EMBED_BLOBS "${blobs}")
+    set(EXO_EMBED_NAMES "${names}")
+    set(EXO_EMBED_TABLE "${table}")
+    set(EXO_EMBED_COUNT ${index})
+    configure_file(${PROJECT_SOURCE_DIR}/cmake/embed_images.S.in
+                   ${CMAKE_CURRENT_BINARY_DIR}/embed_${name}.S @ONLY)
+    set(target kernel-${name})
+    add_executable(${target} ${CMAKE_CURRENT_BINARY_DIR}/embed_${name}.S)
+    set_target_properties(${target} PROPERTIES SUFFIX ".elf")
+    set_source_files_properties(${CMAKE_CURRENT_BINARY_DIR}/embed_${name}.S PROPERTIES
+        OBJECT_DEPENDS "${files}")
+    add_dependencies(${target} ${IMAGE_ENVIRONMENTS})
+    target_link_libraries(${target} PRIVATE exo_kernel exo_freestanding)
+    target_link_options(${target} PRIVATE
+        -T ${PROJECT_SOURCE_DIR}/linker/kernel.ld -L ${EXO_BOARD_DIR}
+        -Wl,-Map=${CMAKE_CURRENT_BINARY_DIR}/${target}.map)
+    set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS
+        ${PROJECT_SOURCE_DIR}/linker/kernel.ld ${EXO_BOARD_DIR}/board_memory.ld)
+endfunction()
+
+# The default image of every board: the hello environment.
+exo_board_image(default ENVIRONMENTS hello)
+
+add_subdirectory(tests/qemu)

@@ -1,0 +1,31 @@
+// Physical memory at boot: which frames are RAM and free (not firmware, not the device tree, not
+// the kernel image), and a bump allocator over them for the kernel's own tables.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "device_tree.h"
+
+namespace exo {
+
+class BootMemory {
+public:
+    // kernel_range is the physical extent of the kernel image, which is never handed out.
+    void init(const DeviceTreeInfo& tree, AddressRange kernel_range);
+
+    bool is_ram(uint64_t physical_address) const;
+    bool is_reserved(uint64_t physical_address) const;  // firmware, blob or kernel image
+    // The next free frame (zeroed by the caller), lowest address first.
+    std::optional<uint64_t> allocate_frame();
+    uint64_t frames_allocated() const { return frames_allocated_; }
+
+private:
+    const DeviceTreeInfo* tree_ = nullptr;
+    AddressRange kernel_range_;
+    uint32_t region_ = 0;
+    uint64_t next_ = 0;
+    uint64_t frames_allocated_ = 0;
+};
+
+}  // namespace exo

@@ -1,0 +1,139 @@
+// kmain: from the boot page table to the first environment.
+#include <cstdint>
+
+#include "arch/riscv64/csr.h"
+#include "arch/riscv64/hart_context.h"
+#include "arch/riscv64/sbi.h"
+#include "arch/riscv64/timer.h"
+#include "board.h"
+#include "boot_memory.h"
+#include "console.h"
+#include "device_tree.h"
+#include "embedded_images.h"
+#include "environment.h"
+#include "kernel_memory.h"
+#include "panic.h"
+#include "power.h"
+#include "trap.h"
+
+extern "C" {
+extern void (*__init_array_start[])();
+extern void (*__init_array_end[])();
+extern char __boot_stack_top[], __boot_stack_bottom[], __emergency_stack_top[];
+riscv::HartContext boot_hart_context;
+[[noreturn]] void kmain(uint64_t hart_id, uint64_t device_tree_physical, uint64_t entry_instret);
+}
+
+namespace exo {
+
+std::span<const EmbeddedImage> embedded_images() {
+    return {exo_embedded_images, exo_embedded_image_count};
+}
+
+namespace {
+
+DeviceTreeInfo tree;
+BootMemory boot_memory;
+Environment first_environment;
+
+void parse_tree_or_panic(uint64_t physical) {
+    auto* blob = physical_to_virtual<const std::byte>(physical);
+    uint32_t size = device_tree_total_size({blob, 40});
+    DeviceTreeError error = parse_device_tree({blob, size}, physical, tree);
+    if (error != DeviceTreeError::None) panic("device tree at %lx: %s", physical, to_string(error));
+}
+
+void attach_devices() {
+    if (tree.console.kind != UartKind::None) {
+        console_use_uart(tree.console, layout::direct_map(tree.console.window.base));
+    } else if (kBoard.fallback_console.kind != UartKind::None) {
+        console_use_uart(kBoard.fallback_console,
+                         layout::direct_map(kBoard.fallback_console.window.base));
+    }
+    if (tree.test_finisher.size) power_use_test_finisher(layout::direct_map(tree.test_finisher.base));
+}
+
+const CpuInfo* find_cpu(uint64_t hart_id) {
+    for (uint32_t i = 0; i < tree.cpu_count; ++i) {
+        if (tree.cpus[i].hart_id == hart_id) return &tree.cpus[i];
+    }
+    return nullptr;
+}
+
+void print_banner(uint64_t hart_id) {
+    uint64_t ram = 0;
+    for (uint32_t i = 0; i < tree.memory_count; ++i) ram += tree.memory[i].size;
+    long version = sbi::implementation_version();
+    long spec = sbi::spec_version();
+    kprintf("\nexo: RISC-V exokernel on %s (%s)\n", kBoard.name, tree.model.data());
+    kprintf("exo: hart %lu, %lu MiB RAM at %lx, timebase %lu Hz, console %s\n", hart_id, ram >> 20,
+            tree.memory[0].base, tree.timebase_hz, console_name());
+    kprintf("exo: firmware %s v%ld.%ld, SBI spec %ld.%ld\n",
+            sbi::implementation_id() == 1 ? "OpenSBI" : "unknown SBI", version >> 16,
+            version & 0xffff, (spec >> 24) & 0x7f, spec & 0xffffff);
+}
+
+// The timer interrupt goes through the whole trap path once at boot, so a broken vector or
+// routing shows here instead of in the first environment.
+volatile uint64_t boot_ticks = 0;
+void count_boot_tick() {
+    boot_ticks = boot_ticks + 1;
+    riscv::timer_clear();
+}
+
+void check_timer_interrupt() {
+    set_timer_handler(count_boot_tick);
+    riscv::timer_set(riscv::timer_now() + tree.timebase_hz / 1000);
+    while (boot_ticks == 0) {
+        riscv::set_bits<riscv::Csr::sstatus>(riscv::sstatus::kSie);
+        riscv::wait_for_interrupt();
+        riscv::clear_bits<riscv::Csr::sstatus>(riscv::sstatus::kSie);
+    }
+    set_timer_handler(nullptr);
+    kprintf("exo: timer interrupt delivered through the trap vector (%s)\n",
+            riscv::timer_uses_sstc() ? "sstc" : "sbi");
+}
+
+}  // namespace
+}  // namespace exo
+
+using namespace exo;
+
+void kmain(uint64_t hart_id, uint64_t device_tree_physical, uint64_t entry_instret) {
+    for (auto* constructor = __init_array_start; constructor != __init_array_end; ++constructor) {
+        (*constructor)();
+    }
+    boot_hart_context.kernel_stack_top = reinterpret_cast<uint64_t>(__boot_stack_top);
+    boot_hart_context.stack_bottom = reinterpret_cast<uint64_t>(__boot_stack_bottom);
+    boot_hart_context.emergency_stack_top = reinterpret_cast<uint64_t>(__emergency_stack_top);
+    boot_hart_context.hart_id = hart_id;
+    riscv::write<riscv::Csr::stvec>(reinterpret_cast<uint64_t>(&trap_entry));
+
+    parse_tree_or_panic(device_tree_physical);
+    if (tree.timebase_hz == 0) tree.timebase_hz = kBoard.default_timebase_hz;
+    attach_devices();
+    print_banner(hart_id);
+
+    boot_memory.init(tree, kernel_image_range());
+    kernel_memory_init(tree, boot_memory);
+    kprintf("exo: kernel page table at %lx (%lu frames for kernel tables)\n",
+            kernel_root_pfn() << sv39::kPageShift, boot_memory.frames_allocated());
+
+    const CpuInfo* cpu = find_cpu(hart_id);
+    riscv::timer_init(cpu != nullptr && cpu->has_sstc);
+    check_timer_interrupt();
+
+    std::span<const EmbeddedImage> images = embedded_images();
+    if (images.empty()) panic("this board image embeds no environment");
+    const EmbeddedImage& image = images[0];
+    if (abi::Error error = load_environment(first_environment, image.name, image.bytes(), boot_memory);
+        error != abi::Error::Ok) {
+        panic("loading environment '%s': %s", image.name, abi::to_string(error));
+    }
+    kprintf("exo: entering environment '%s' at %lx (kernel entry was at instret %lu)\n",
+            image.name, first_environment.frame.pc(), entry_instret);
+    current_environment = &first_environment;
+    riscv::write<riscv::Csr::satp>(environment_satp(first_environment));
+    riscv::flush_tlb_all();
+    return_to_user(&first_environment.frame);
+}

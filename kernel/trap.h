@@ -1,0 +1,23 @@
+// C++ side of the trap vector (arch/riscv64/trap_entry.S).
+#pragma once
+
+#include "arch/riscv64/hart_context.h"
+#include "arch/riscv64/trap_frame.h"
+#include "environment.h"
+
+namespace exo {
+
+extern Environment* current_environment;
+inline constexpr int kEnvironmentFaultStatus = 70;
+
+// Interrupt routing: the timer handler runs for every supervisor timer interrupt.
+void set_timer_handler(void (*handler)());
+
+}  // namespace exo
+
+extern "C" {
+riscv::TrapFrame* handle_user_trap(riscv::TrapFrame* frame);
+void handle_kernel_trap(riscv::TrapFrame* frame);
+[[noreturn]] void return_to_user(riscv::TrapFrame* frame);
+void trap_entry();
+}

@@ -1,0 +1,11 @@
+// Formatted output for environments, through the console syscall.
+#pragma once
+
+#include <cstddef>
+
+namespace exo {
+
+void print(const char* text);
+void printf(const char* format, ...) __attribute__((format(printf, 1, 2)));
+
+}  // namespace exo

@@ -1,0 +1,13 @@
+// C++ ABI hooks for environments, and the exit path from main.
+#include <exo/syscall.h>
+
+extern "C" {
+
+[[noreturn]] void exo_exit_from_main(int status) { exo::exit(status); }
+
+void __cxa_pure_virtual() { exo::exit(134); }
+int __cxa_atexit(void (*)(void*), void*, void*) { return 0; }
+void* __dso_handle = nullptr;
+void abort() { exo::exit(134); }
+
+}  // extern "C"

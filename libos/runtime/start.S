@@ -1,0 +1,21 @@
+// Environment entry: the kernel enters here in U-mode with sp at the top of the initial stack.
+// main's return value becomes the exit status.
+    .section .text.start, "ax", @progbits
+    .globl _start
+_start:
+    rdinstret t0                    // first U-mode instruction: boot cost ends here
+    la      t1, exo_start_instret
+    sd      t0, 0(t1)
+.option push
+.option norelax
+    la      gp, __global_pointer$
+.option pop
+    call    main
+    call    exo_exit_from_main
+1:  j       1b
+
+    .section .bss
+    .balign 8
+    .globl exo_start_instret
+exo_start_instret:
+    .dword 0
