@@ -5,6 +5,9 @@ if(NOT EXISTS ${EXO_BOARD_DIR}/board.cmake)
     message(FATAL_ERROR "EXO_BOARD=${EXO_BOARD}: no boards/${EXO_BOARD}/board.cmake")
 endif()
 include(${EXO_BOARD_DIR}/board.cmake)
+# The board's QEMU command line, one argument per line, for ci/boot.sh and ci/debug.sh.
+list(JOIN EXO_QEMU_COMMAND "\n" qemu_lines)
+file(WRITE ${CMAKE_BINARY_DIR}/qemu_command "${qemu_lines}\n")
 
 # Flags for everything that runs on the target: freestanding C++20, no exceptions or RTTI.
 set(EXO_FREESTANDING_FLAGS
@@ -76,7 +79,8 @@ function(exo_board_image name)
                    ${CMAKE_CURRENT_BINARY_DIR}/embed_${name}.S @ONLY)
     set(target kernel-${name})
     add_executable(${target} ${CMAKE_CURRENT_BINARY_DIR}/embed_${name}.S)
-    set_target_properties(${target} PROPERTIES SUFFIX ".elf")
+    set_target_properties(${target} PROPERTIES SUFFIX ".elf"
+        RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
     set_source_files_properties(${CMAKE_CURRENT_BINARY_DIR}/embed_${name}.S PROPERTIES
         OBJECT_DEPENDS "${files}")
     add_dependencies(${target} ${IMAGE_ENVIRONMENTS})

@@ -151,7 +151,7 @@ public:
         Bytes block = layout_.structure;
         while (true) {
             // Alignment padding may step past the block end: check before subtracting.
-            if (block.size() - offset_ < 4)
+            if (offset_ > block.size() || block.size() - offset_ < 4)
                 return DeviceTreeError::Truncated;
             token = TokenView{};
             token.offset = static_cast<uint32_t>(offset_);
@@ -436,7 +436,7 @@ private:
         if (reg.empty()) return DeviceTreeError::None; // e.g. a dynamically placed reservation
         for (size_t index = 0;; ++index) {
             std::optional<AddressRange> range = reg_entry(reg, parent, index);
-            if (!range) return index == 0 ? DeviceTreeError::BadStructure : DeviceTreeError::None;
+            if (!range) return DeviceTreeError::None;
             if (DeviceTreeError error = append(table, count, *range); error != DeviceTreeError::None)
                 return error;
         }

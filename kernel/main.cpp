@@ -85,8 +85,10 @@ void check_timer_interrupt() {
     set_timer_handler(count_boot_tick);
     riscv::timer_set(riscv::timer_now() + tree.timebase_hz / 1000);
     while (boot_ticks == 0) {
-        riscv::set_bits<riscv::Csr::sstatus>(riscv::sstatus::kSie);
+        // wfi with SIE clear still wakes on a pending interrupt; opening SIE only afterwards
+        // means the interrupt cannot slip in between the check and the wfi.
         riscv::wait_for_interrupt();
+        riscv::set_bits<riscv::Csr::sstatus>(riscv::sstatus::kSie);
         riscv::clear_bits<riscv::Csr::sstatus>(riscv::sstatus::kSie);
     }
     set_timer_handler(nullptr);

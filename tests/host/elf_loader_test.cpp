@@ -448,8 +448,8 @@ TEST(ElfLoaderHostile, SegmentPastUserLimit) {
     spec.headers[kData].virtual_address = kUserLimit - 0x1000 + 0x200;
     spec.headers[kData].memory_size = 0xe01; // one byte into the page at the limit
     check_refused(spec, ElfError::SegmentOutsideUserRange);
-    spec.headers[kData].memory_size = 0xe00;
-    // A limit that is not page aligned: the page holding the last byte must fit too.
+    // A limit that is not page aligned: the last byte (limit - 1) fits, but its page does not.
+    spec.headers[kData].memory_size = 0xdff;
     check_refused(spec, ElfError::SegmentOutsideUserRange, kUserLimit - 1);
 }
 
