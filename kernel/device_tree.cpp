@@ -436,7 +436,7 @@ private:
         if (reg.empty()) return DeviceTreeError::None; // e.g. a dynamically placed reservation
         for (size_t index = 0;; ++index) {
             std::optional<AddressRange> range = reg_entry(reg, parent, index);
-            if (!range) return DeviceTreeError::None;
+            if (!range) return index == 0 ? DeviceTreeError::BadStructure : DeviceTreeError::None;
             if (DeviceTreeError error = append(table, count, *range); error != DeviceTreeError::None)
                 return error;
         }

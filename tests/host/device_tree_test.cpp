@@ -470,6 +470,15 @@ TEST(DeviceTreeHostile, NodeNameRunsOffTheStructBlock) {
     check_error(DeviceTreeError::BadString, parse(builder.build()));
 }
 
+TEST(DeviceTreeHostile, NamePaddingPastTheStructBlock) {
+    BlobBuilder builder;
+    // The block ends right after "ab\0": its 4-byte padding would lie beyond the block.
+    builder.begin("").string("x", "y").token(1).raw("ab\0"sv);
+    Blob blob = builder.build();
+    CHECK(load32(blob, kStructSize) % 4 == 3);
+    check_error(DeviceTreeError::Truncated, parse(blob));
+}
+
 TEST(DeviceTreeHostile, PropertyLengthPastTheStructBlock) {
     BlobBuilder huge, barely;
     huge.begin("").token(3).token(0xfffffff0).token(0).end().token(9);
@@ -545,8 +554,9 @@ TEST(DeviceTreeHostile, MalformedInterpretedProperties) {
                     builder.cells("reg", {0, 0, 0}).end();
                 })));
     check_error(DeviceTreeError::BadStructure, parse(minimal_blob({}, [](BlobBuilder& builder) {
-                    builder.begin("reserved-memory").begin("wrap").cells("reg", {0xffffffff, 0xffffffff, 0, 2});
-                    builder.end().end();
+                    builder.begin("reserved-memory").cells("#address-cells", {2});
+                    builder.cells("#size-cells", {2}).begin("wrap");
+                    builder.cells("reg", {0xffffffff, 0xffffffff, 0, 2}).end().end();
                 })));
 }
 
@@ -601,6 +611,38 @@ TEST(DeviceTreeHostile, UnusualButValidShapes) {
     UNSIGNED_LONGS_EQUAL(2, info.uart_count);     // the disabled one is skipped
     UNSIGNED_LONGLONGS_EQUAL(0x2000, info.console.window.base); // alias with options resolved
     UNSIGNED_LONGS_EQUAL(63, std::string_view(info.model.data()).size());
+}
+
+TEST(DeviceTreeHostile, HartUsabilityAndPlicBeforeCpus) {
+    BlobBuilder builder;
+    builder.begin("").begin("memory").string("device_type", "memory");
+    builder.cells("reg", {0, 0, 0x1000}).end();
+    // The PLIC comes first: its phandles must resolve against cpus parsed later.
+    builder.begin("plic").string("compatible", "sifive,plic-1.0.0").cells("reg", {0, 0xc000000, 0x1000});
+    builder.cells("interrupts-extended", {10, 11, 10, 9, 13, 9, 15, 9, 17, 9, 17, 9}).end();
+    builder.begin("cpus").cells("#address-cells", {1}).cells("#size-cells", {0});
+    struct Hart { uint32_t id; const char* status; const char* mmu; };
+    for (Hart hart : {Hart{0, "okay", "riscv,sv39"}, Hart{3, "disabled", "riscv,sv39"},
+                      Hart{5, nullptr, "riscv,none"}, Hart{7, nullptr, "riscv,sv57"}}) {
+        builder.begin("cpu").string("device_type", "cpu").cells("reg", {hart.id});
+        builder.cells("timebase-frequency", {12345});
+        if (hart.status) builder.string("status", hart.status);
+        builder.string("mmu-type", hart.mmu);
+        builder.begin("interrupt-controller").property("interrupt-controller", {});
+        builder.cells("phandle", {10 + hart.id}).end().end();
+    }
+    builder.end().end().token(9);
+    DeviceTreeInfo info;
+    check_error(DeviceTreeError::None, parse(builder.build(), info));
+    UNSIGNED_LONGS_EQUAL(4, info.cpu_count);
+    UNSIGNED_LONGLONGS_EQUAL(12345, info.timebase_hz); // only per-cpu here
+    const bool usable[] = {true, false, false, true};
+    const uint32_t context[] = {1, 2, 3, 4}; // hart 7's second S entry (context 5) is ignored
+    for (uint32_t index = 0; index < 4; ++index) {
+        CHECK_EQUAL(usable[index], info.cpus[index].usable);
+        UNSIGNED_LONGS_EQUAL(context[index], info.cpus[index].plic_supervisor_context);
+    }
+    UNSIGNED_LONGS_EQUAL(7, info.cpus[3].hart_id);
 }
 
 TEST(DeviceTreeHostile, StdoutPathWithoutUnitAddressAndOneCellBus) {

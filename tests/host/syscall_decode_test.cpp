@@ -1,0 +1,42 @@
+// The one checked step from a7 to a syscall number.
+#include <cstdint>
+
+#include "syscall_decode.h"
+
+#include <CppUTest/TestHarness.h>
+
+TEST_GROUP(SyscallDecode){};
+
+TEST(SyscallDecode, EveryNumberBelowCountDecodesToItself) {
+    for (uint64_t number = 0; number < static_cast<uint64_t>(abi::Syscall::Count); ++number) {
+        std::optional<abi::Syscall> decoded = exo::decode_syscall(number);
+        CHECK(decoded.has_value());
+        UNSIGNED_LONGLONGS_EQUAL(number, static_cast<uint64_t>(*decoded));
+    }
+}
+
+TEST(SyscallDecode, OutOfRangeNumbersAreRejected) {
+    const uint64_t count = static_cast<uint64_t>(abi::Syscall::Count);
+    const uint64_t rejected[] = {count, count + 1, 1000, 1ull << 32, 1ull << 63, ~0ull};
+    for (uint64_t number : rejected) CHECK_FALSE(exo::decode_syscall(number).has_value());
+}
+
+TEST(SyscallDecode, ResultsCarryErrorOrValue) {
+    exo::SyscallResult ok = exo::SyscallResult::ok(7);
+    CHECK(ok.error == abi::Error::Ok);
+    UNSIGNED_LONGLONGS_EQUAL(7, ok.value);
+    exo::SyscallResult failed = exo::SyscallResult::fail(abi::Error::BadAddress);
+    CHECK(failed.error == abi::Error::BadAddress);
+    UNSIGNED_LONGLONGS_EQUAL(0, failed.value);
+}
+
+TEST(SyscallDecode, ErrorNamesAreDistinct) {
+    for (uint64_t a = 0; a < static_cast<uint64_t>(abi::Error::Count); ++a) {
+        for (uint64_t b = a + 1; b < static_cast<uint64_t>(abi::Error::Count); ++b) {
+            STRCMP_CONTAINS("", abi::to_string(static_cast<abi::Error>(a)));
+            CHECK(std::string_view(abi::to_string(static_cast<abi::Error>(a))) !=
+                  abi::to_string(static_cast<abi::Error>(b)));
+        }
+        CHECK(std::string_view(abi::to_string(static_cast<abi::Error>(a))) != "?");
+    }
+}
