@@ -32,21 +32,32 @@ add_library(exo_kernel OBJECT
     arch/riscv64/sbi.cpp
     arch/riscv64/timer.cpp
     arch/riscv64/trap_names.cpp
+    kernel/address_space.cpp
     kernel/boot_memory.cpp
     kernel/console.cpp
     kernel/device_tree.cpp
     kernel/drivers/uart_ns16550.cpp
     kernel/drivers/uart_sifive.cpp
     kernel/elf_loader.cpp
-    kernel/environment.cpp
+    kernel/environment_lifecycle.cpp
+    kernel/environment_table.cpp
+    kernel/frame_table.cpp
+    kernel/grant_table.cpp
     kernel/kernel_memory.cpp
     kernel/main.cpp
     kernel/page_table.cpp
     kernel/panic.cpp
+    kernel/physical_memory.cpp
     kernel/power.cpp
+    kernel/revocation.cpp
     kernel/runtime.cpp
+    kernel/scheduler.cpp
     kernel/syscalls.cpp
+    kernel/syscalls_environment.cpp
+    kernel/syscalls_memory.cpp
     kernel/trap.cpp
+    kernel/upcall.cpp
+    kernel/user_copy.cpp
     ${EXO_BOARD_DIR}/board.cpp
 )
 target_include_directories(exo_kernel PRIVATE ${PROJECT_SOURCE_DIR} ${PROJECT_SOURCE_DIR}/kernel

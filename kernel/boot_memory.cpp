@@ -36,6 +36,15 @@ bool BootMemory::is_reserved(uint64_t physical_address) const {
     return false;
 }
 
+bool BootMemory::was_allocated(uint64_t physical_address) const {
+    if (is_reserved(physical_address)) return false;
+    for (uint32_t i = 0; i < tree_->memory_count && i <= region_; ++i) {
+        if (!contains(tree_->memory[i], physical_address)) continue;
+        return i < region_ || physical_address < next_;
+    }
+    return false;
+}
+
 std::optional<uint64_t> BootMemory::allocate_frame() {
     while (region_ < tree_->memory_count) {
         AddressRange region = tree_->memory[region_];

@@ -18,6 +18,8 @@ public:
     bool is_reserved(uint64_t physical_address) const;  // firmware, blob or kernel image
     // The next free frame (zeroed by the caller), lowest address first.
     std::optional<uint64_t> allocate_frame();
+    // Whether allocate_frame has handed out this (non-reserved) frame.
+    bool was_allocated(uint64_t physical_address) const;
     uint64_t frames_allocated() const { return frames_allocated_; }
 
 private:

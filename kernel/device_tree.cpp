@@ -13,7 +13,7 @@ using Bytes = std::span<const std::byte>;
 constexpr uint32_t kMagic = 0xd00dfeed;
 constexpr size_t kHeaderSize = 40;
 constexpr uint32_t kSupportedVersion = 17;
-constexpr uint32_t kMaxDepth = 16; // QEMU and real boards nest 5 deep at most
+constexpr uint32_t kMaxDepth = 16;             // QEMU and real boards nest 5 deep at most
 constexpr uint32_t kSupervisorExternalIrq = 9; // Privileged spec 3.1.9: mip.SEIP is bit 9
 
 enum class Token : uint32_t { BeginNode = 1, EndNode = 2, Property = 3, Nop = 4, End = 9 };
@@ -40,7 +40,15 @@ size_t find_char(std::string_view text, char wanted) {
     return kNotFound;
 }
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+// The text up to the first `stop` (all of it if there is none); substr could throw, this cannot.
+std::string_view before(std::string_view text, char stop) {
+    size_t end = find_char(text, stop);
+    return {text.data(), end == kNotFound ? text.size() : end};
+}
+
+char lower(char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 bool equal(std::string_view left, std::string_view right, bool ignore_case = false) {
     if (left.size() != right.size()) return false;
@@ -70,7 +78,7 @@ std::optional<std::string_view> as_string(Bytes value) {
 bool list_contains(std::string_view list, std::string_view item) {
     while (true) {
         size_t end = find_char(list, '\0');
-        if (equal(list.substr(0, end), item)) return true;
+        if (equal(before(list, '\0'), item)) return true;
         if (end == kNotFound) return false;
         list.remove_prefix(end + 1);
     }
@@ -82,7 +90,7 @@ bool isa_has_extension(std::string_view isa, std::string_view extension) {
     while (underscore != kNotFound) {
         isa.remove_prefix(underscore + 1);
         underscore = find_char(isa, '_');
-        if (equal(isa.substr(0, underscore), extension, true)) return true;
+        if (equal(before(isa, '_'), extension, true)) return true;
     }
     return false;
 }
@@ -94,9 +102,13 @@ std::optional<uint64_t> read_number(Bytes value) {
     return std::nullopt;
 }
 
-uint32_t first_cell(Bytes value) { return value.size() >= 4 ? load32(value, 0) : 0; }
+uint32_t first_cell(Bytes value) {
+    return value.size() >= 4 ? load32(value, 0) : 0;
+}
 
-bool present(Bytes value) { return value.data() != nullptr; }
+bool present(Bytes value) {
+    return value.data() != nullptr;
+}
 
 // The three blocks of a blob whose header has been checked against the blob's real length.
 struct Layout {
@@ -158,14 +170,15 @@ public:
             uint32_t raw = load32(block, offset_);
             offset_ += 4;
             switch (static_cast<Token>(raw)) {
-            case Token::Nop: continue;
+            case Token::Nop:
+                continue;
             case Token::BeginNode: {
                 if ((depth_ == 0 && root_seen_) || depth_ == kMaxDepth)
                     return DeviceTreeError::BadStructure;
                 std::string_view rest = as_chars(block.subspan(offset_));
                 size_t length = find_char(rest, '\0');
                 if (length == kNotFound) return DeviceTreeError::BadString;
-                token.name = rest.substr(0, length);
+                token.name = {rest.data(), length};
                 offset_ = align4(offset_ + length + 1);
                 root_seen_ = true;
                 ++depth_;
@@ -186,14 +199,15 @@ public:
                 std::string_view names = as_chars(layout_.strings.subspan(name_offset));
                 size_t name_length = find_char(names, '\0');
                 if (name_length == kNotFound) return DeviceTreeError::BadString;
-                token.name = names.substr(0, name_length);
+                token.name = {names.data(), name_length};
                 offset_ = align4(offset_ + length);
                 break;
             }
             case Token::End:
                 if (depth_ != 0 || !root_seen_) return DeviceTreeError::BadStructure;
                 break;
-            default: return DeviceTreeError::BadStructure;
+            default:
+                return DeviceTreeError::BadStructure;
             }
             token.kind = static_cast<Token>(raw);
             return DeviceTreeError::None;
@@ -215,8 +229,7 @@ private:
 bool node_name_matches(std::string_view name, std::string_view component) {
     if (equal(name, component)) return true;
     // "serial" may name "serial@10000000" (DTSpec 2.2.3: unit address omitted in a path).
-    return find_char(component, '@') == kNotFound &&
-           equal(name.substr(0, find_char(name, '@')), component);
+    return find_char(component, '@') == kNotFound && equal(before(name, '@'), component);
 }
 
 // Offset of the node named by an absolute path. Only called after a full walk succeeded.
@@ -229,12 +242,13 @@ std::optional<uint32_t> find_node(const Layout& layout, std::string_view path) {
         if (token.kind == Token::EndNode && cursor.depth() < matched_depth) return std::nullopt;
         if (token.kind != Token::BeginNode || cursor.depth() != matched_depth + 1) continue;
         if (matched_depth > 0) {
-            std::string_view component = path.substr(0, find_char(path, '/'));
+            std::string_view component = before(path, '/');
             if (!node_name_matches(token.name, component)) continue;
             path.remove_prefix(component.size());
         }
         ++matched_depth;
-        while (!path.empty() && path[0] == '/') path.remove_prefix(1);
+        while (!path.empty() && path[0] == '/')
+            path.remove_prefix(1);
         if (path.empty()) return token.offset;
     }
     return std::nullopt;
@@ -265,20 +279,29 @@ struct Properties {
     Bytes phandle, source_count, address_cells, size_cells, stdout_path, interrupt_controller;
 
     void record(std::string_view name, Bytes value) {
-        struct Entry { std::string_view name; Bytes Properties::*field; };
+        struct Entry {
+            std::string_view name;
+            Bytes Properties::*field;
+        };
         static constexpr Entry kEntries[] = {
-            {"compatible", &Properties::compatible}, {"reg", &Properties::reg},
+            {"compatible", &Properties::compatible},
+            {"reg", &Properties::reg},
             {"interrupts", &Properties::interrupts},
             {"interrupts-extended", &Properties::interrupts_extended},
-            {"status", &Properties::status}, {"device_type", &Properties::device_type},
-            {"model", &Properties::model}, {"clock-frequency", &Properties::clock_frequency},
+            {"status", &Properties::status},
+            {"device_type", &Properties::device_type},
+            {"model", &Properties::model},
+            {"clock-frequency", &Properties::clock_frequency},
             {"reg-shift", &Properties::reg_shift},
             {"timebase-frequency", &Properties::timebase_frequency},
-            {"riscv,isa", &Properties::isa}, {"riscv,isa-extensions", &Properties::isa_extensions},
-            {"mmu-type", &Properties::mmu_type}, {"phandle", &Properties::phandle},
+            {"riscv,isa", &Properties::isa},
+            {"riscv,isa-extensions", &Properties::isa_extensions},
+            {"mmu-type", &Properties::mmu_type},
+            {"phandle", &Properties::phandle},
             {"riscv,ndev", &Properties::source_count},
             {"#address-cells", &Properties::address_cells},
-            {"#size-cells", &Properties::size_cells}, {"stdout-path", &Properties::stdout_path},
+            {"#size-cells", &Properties::size_cells},
+            {"stdout-path", &Properties::stdout_path},
             {"interrupt-controller", &Properties::interrupt_controller},
         };
         for (const Entry& entry : kEntries)
@@ -286,7 +309,7 @@ struct Properties {
     }
 };
 
-enum class NodeRole : uint8_t { Other, Root, Cpus, Cpu, ReservedMemory, Chosen };
+enum class NodeRole : uint8_t { Other, Root, Cpus, Cpu, ReservedMemory };
 
 struct Frame {
     std::string_view name;
@@ -346,7 +369,7 @@ public:
     void choose_console() {
         std::optional<std::string_view> path = as_string(stdout_path_);
         if (path) {
-            *path = path->substr(0, find_char(*path, ':')); // drop options such as ":115200n8"
+            *path = before(*path, ':'); // drop options such as ":115200n8"
             if (!path->empty() && (*path)[0] != '/') {
                 std::optional<uint32_t> aliases = find_node(layout_, "/aliases");
                 if (aliases) path = as_string(find_property(layout_, *aliases, *path));
@@ -392,13 +415,15 @@ private:
             if (is(device_type, "memory") || node_name_matches(frame.name, "memory"))
                 return append_all(parent, out_.memory, out_.memory_count);
         }
-        if (frame.role == NodeRole::Cpus || (parent.role == NodeRole::Cpus && is(device_type, "cpu")))
+        if (frame.role == NodeRole::Cpus ||
+            (parent.role == NodeRole::Cpus && is(device_type, "cpu")))
             if (std::optional<uint64_t> hz = read_number(node.timebase_frequency);
                 hz && out_.timebase_hz == 0)
                 out_.timebase_hz = *hz;
         if (parent.role == NodeRole::ReservedMemory)
             return append_all(parent, out_.reserved, out_.reserved_count);
-        if (parent.role == NodeRole::Cpus && is(device_type, "cpu")) return add_cpu(frame, parent, okay);
+        if (parent.role == NodeRole::Cpus && is(device_type, "cpu"))
+            return add_cpu(frame, parent, okay);
         if (parent.role == NodeRole::Cpu && present(node.interrupt_controller)) {
             cpu_controller_phandles_[parent.cpu_index] = first_cell(node.phandle);
             return DeviceTreeError::None;
@@ -410,8 +435,10 @@ private:
     DeviceTreeError copy_model() {
         std::optional<std::string_view> model = as_string(properties_.model);
         if (present(properties_.model) && !model) return DeviceTreeError::BadString;
-        std::string_view text = model.value_or("").substr(0, out_.model.size() - 1);
-        for (size_t index = 0; index < text.size(); ++index) out_.model[index] = text[index];
+        // Copies at most 63 bytes so the array keeps its final NUL.
+        for (size_t index = 0; model && index < model->size() && index + 1 < out_.model.size();
+             ++index)
+            out_.model[index] = (*model)[index];
         return DeviceTreeError::None;
     }
 
@@ -437,7 +464,8 @@ private:
         for (size_t index = 0;; ++index) {
             std::optional<AddressRange> range = reg_entry(reg, parent, index);
             if (!range) return index == 0 ? DeviceTreeError::BadStructure : DeviceTreeError::None;
-            if (DeviceTreeError error = append(table, count, *range); error != DeviceTreeError::None)
+            if (DeviceTreeError error = append(table, count, *range);
+                error != DeviceTreeError::None)
                 return error;
         }
     }
@@ -460,15 +488,17 @@ private:
         return DeviceTreeError::None;
     }
 
-    DeviceTreeError add_device(std::string_view compatible, const Frame& parent, const Frame& frame) {
+    DeviceTreeError add_device(std::string_view compatible, const Frame& parent,
+                               const Frame& frame) {
         const Properties& node = properties_;
         std::optional<AddressRange> window = reg_entry(node.reg, parent, 0);
         if (!window) return DeviceTreeError::None; // a device we cannot address is not ours
         uint32_t irq = first_cell(node.interrupts);
-        UartKind uart = list_contains(compatible, "ns16550a") || list_contains(compatible, "ns16550")
-                            ? UartKind::Ns16550a
-                        : list_contains(compatible, "sifive,uart0") ? UartKind::Sifive
-                                                                    : UartKind::None;
+        UartKind uart =
+            list_contains(compatible, "ns16550a") || list_contains(compatible, "ns16550")
+                ? UartKind::Ns16550a
+            : list_contains(compatible, "sifive,uart0") ? UartKind::Sifive
+                                                        : UartKind::None;
         if (uart != UartKind::None) {
             if (out_.uart_count == out_.uarts.size()) return DeviceTreeError::TooMany;
             std::optional<uint64_t> clock = read_number(node.clock_frequency);
@@ -525,16 +555,26 @@ DeviceTreeError read_reservations(const Layout& layout, DeviceTreeInfo& out) {
 
 const char* to_string(DeviceTreeError error) {
     switch (error) {
-    case DeviceTreeError::None: return "none";
-    case DeviceTreeError::TooSmall: return "blob smaller than a header";
-    case DeviceTreeError::BadMagic: return "bad magic";
-    case DeviceTreeError::BadVersion: return "unsupported version";
-    case DeviceTreeError::BadHeader: return "header offsets outside the blob";
-    case DeviceTreeError::Truncated: return "truncated";
-    case DeviceTreeError::BadStructure: return "malformed structure block";
-    case DeviceTreeError::BadString: return "unterminated string";
-    case DeviceTreeError::MissingNode: return "no cpus or memory";
-    case DeviceTreeError::TooMany: return "fixed table overflowed";
+    case DeviceTreeError::None:
+        return "none";
+    case DeviceTreeError::TooSmall:
+        return "blob smaller than a header";
+    case DeviceTreeError::BadMagic:
+        return "bad magic";
+    case DeviceTreeError::BadVersion:
+        return "unsupported version";
+    case DeviceTreeError::BadHeader:
+        return "header offsets outside the blob";
+    case DeviceTreeError::Truncated:
+        return "truncated";
+    case DeviceTreeError::BadStructure:
+        return "malformed structure block";
+    case DeviceTreeError::BadString:
+        return "unterminated string";
+    case DeviceTreeError::MissingNode:
+        return "no cpus or memory";
+    case DeviceTreeError::TooMany:
+        return "fixed table overflowed";
     }
     return "unknown";
 }

@@ -42,9 +42,9 @@ struct UartInfo {
 };
 
 struct CpuInfo {
-    uint32_t hart_id = 0;                     // the cpu node's `reg`
-    bool usable = false;                      // status okay (or absent) and has an mmu-type
-    bool has_sstc = false;                    // "sstc" in riscv,isa or riscv,isa-extensions
+    uint32_t hart_id = 0;                          // the cpu node's `reg`
+    bool usable = false;                           // status okay (or absent) and has an mmu-type
+    bool has_sstc = false;                         // "sstc" in riscv,isa or riscv,isa-extensions
     uint32_t plic_supervisor_context = kNoContext; // PLIC context whose irq is 9 (S external)
 };
 
@@ -61,7 +61,7 @@ struct IrqDevice {
 // Everything the parser extracts. Devices whose status is neither absent nor "okay" are skipped;
 // cpus are always listed, with usable = false when disabled.
 struct DeviceTreeInfo {
-    std::array<char, 64> model{}; // /model, NUL-terminated, truncated if longer
+    std::array<char, 64> model{};         // /model, NUL-terminated, truncated if longer
     std::array<AddressRange, 4> memory{}; // every /memory node's reg entries
     uint32_t memory_count = 0;
     // The memory-reservation block, every /reserved-memory child's reg, then the blob itself.
@@ -73,10 +73,10 @@ struct DeviceTreeInfo {
     UartInfo console; // the /chosen stdout-path device if it names a UART, else the first UART
     std::array<UartInfo, 4> uarts{}; // ns16550a / sifive,uart0 nodes in tree order
     uint32_t uart_count = 0;
-    PlicInfo plic;               // "riscv,plic0" or "sifive,plic-1.0.0"
-    AddressRange clint;          // "riscv,clint0" or "sifive,clint0"
-    AddressRange test_finisher;  // "sifive,test1" or "sifive,test0" (QEMU virt's exit device)
-    IrqDevice rtc;               // "google,goldfish-rtc"
+    PlicInfo plic;                     // "riscv,plic0" or "sifive,plic-1.0.0"
+    AddressRange clint;                // "riscv,clint0" or "sifive,clint0"
+    AddressRange test_finisher;        // "sifive,test1" or "sifive,test0" (QEMU virt's exit device)
+    IrqDevice rtc;                     // "google,goldfish-rtc"
     std::array<IrqDevice, 8> virtio{}; // "virtio,mmio" nodes in tree order
     uint32_t virtio_count = 0;
 };

@@ -21,16 +21,16 @@ inline constexpr uint64_t kOffsetProgramHeaderTable = 32;
 inline constexpr uint64_t kOffsetProgramHeaderSize = 54;
 inline constexpr uint64_t kOffsetProgramHeaderCount = 56;
 
-inline constexpr uint8_t kClass64 = 2;          // ELFCLASS64
-inline constexpr uint8_t kDataLittleEndian = 1; // ELFDATA2LSB
-inline constexpr uint32_t kVersionCurrent = 1;  // EV_CURRENT
-inline constexpr uint16_t kTypeExecutable = 2;  // ET_EXEC
-inline constexpr uint16_t kMachineRiscv = 243;  // EM_RISCV
-inline constexpr uint32_t kSegmentLoad = 1;     // PT_LOAD
+inline constexpr uint8_t kClass64 = 2;             // ELFCLASS64
+inline constexpr uint8_t kDataLittleEndian = 1;    // ELFDATA2LSB
+inline constexpr uint32_t kVersionCurrent = 1;     // EV_CURRENT
+inline constexpr uint16_t kTypeExecutable = 2;     // ET_EXEC
+inline constexpr uint16_t kMachineRiscv = 243;     // EM_RISCV
+inline constexpr uint32_t kSegmentLoad = 1;        // PT_LOAD
 inline constexpr uint32_t kSegmentInterpreter = 3; // PT_INTERP
-inline constexpr uint32_t kFlagExecute = 1;     // PF_X
-inline constexpr uint32_t kFlagWrite = 2;       // PF_W
-inline constexpr uint32_t kFlagRead = 4;        // PF_R
+inline constexpr uint32_t kFlagExecute = 1;        // PF_X
+inline constexpr uint32_t kFlagWrite = 2;          // PF_W
+inline constexpr uint32_t kFlagRead = 4;           // PF_R
 
 // Byte by byte: the image may sit at any alignment, and ELFDATA2LSB fixes the byte order
 // whatever the host's is.
@@ -49,7 +49,9 @@ constexpr std::optional<uint64_t> checked_add(uint64_t left, uint64_t right) {
     return sum;
 }
 
-constexpr uint64_t round_down_to_page(uint64_t address) { return address & ~(kPageSize - 1); }
+constexpr uint64_t round_down_to_page(uint64_t address) {
+    return address & ~(kPageSize - 1);
+}
 
 constexpr std::optional<uint64_t> round_up_to_page(uint64_t address) {
     std::optional<uint64_t> bumped = checked_add(address, kPageSize - 1);
@@ -133,8 +135,7 @@ ElfError check_program_header_table(std::span<const std::byte> image) {
 }
 
 // Checks one PT_LOAD on its own; overlap with the others is checked by the caller.
-ElfError check_load_segment(const ProgramHeader& header, uint64_t image_size,
-                            uint64_t user_limit) {
+ElfError check_load_segment(const ProgramHeader& header, uint64_t image_size, uint64_t user_limit) {
     std::optional<uint64_t> file_end = checked_add(header.offset, header.file_size);
     if (!file_end || *file_end > image_size) return ElfError::SegmentOutsideImage;
     // gABI: "p_filesz may not be larger than p_memsz".
@@ -175,25 +176,44 @@ bool entry_is_executable(const ElfImage& image) {
 
 const char* to_string(ElfError error) {
     switch (error) {
-    case ElfError::None: return "none";
-    case ElfError::TooSmall: return "image smaller than an ELF64 header";
-    case ElfError::BadMagic: return "bad ELF magic";
-    case ElfError::WrongClass: return "not ELFCLASS64";
-    case ElfError::WrongEndian: return "not little-endian";
-    case ElfError::WrongVersion: return "not EV_CURRENT";
-    case ElfError::WrongMachine: return "not EM_RISCV";
-    case ElfError::WrongType: return "not ET_EXEC";
-    case ElfError::BadProgramHeaders: return "bad program header table";
-    case ElfError::TooManySegments: return "too many PT_LOAD segments";
-    case ElfError::SegmentOutsideImage: return "segment file bytes outside the image";
-    case ElfError::SegmentFileLargerThanMemory: return "segment p_filesz > p_memsz";
-    case ElfError::SegmentMisaligned: return "segment misaligned";
-    case ElfError::SegmentOutsideUserRange: return "segment outside the user range";
-    case ElfError::SegmentsOverlap: return "segments share a page";
-    case ElfError::WriteAndExecute: return "segment both writable and executable";
-    case ElfError::EntryOutsideSegment: return "entry not in an executable segment";
-    case ElfError::NoLoadableSegment: return "no loadable segment";
-    case ElfError::NeedsInterpreter: return "needs an interpreter (PT_INTERP)";
+    case ElfError::None:
+        return "none";
+    case ElfError::TooSmall:
+        return "image smaller than an ELF64 header";
+    case ElfError::BadMagic:
+        return "bad ELF magic";
+    case ElfError::WrongClass:
+        return "not ELFCLASS64";
+    case ElfError::WrongEndian:
+        return "not little-endian";
+    case ElfError::WrongVersion:
+        return "not EV_CURRENT";
+    case ElfError::WrongMachine:
+        return "not EM_RISCV";
+    case ElfError::WrongType:
+        return "not ET_EXEC";
+    case ElfError::BadProgramHeaders:
+        return "bad program header table";
+    case ElfError::TooManySegments:
+        return "too many PT_LOAD segments";
+    case ElfError::SegmentOutsideImage:
+        return "segment file bytes outside the image";
+    case ElfError::SegmentFileLargerThanMemory:
+        return "segment p_filesz > p_memsz";
+    case ElfError::SegmentMisaligned:
+        return "segment misaligned";
+    case ElfError::SegmentOutsideUserRange:
+        return "segment outside the user range";
+    case ElfError::SegmentsOverlap:
+        return "segments share a page";
+    case ElfError::WriteAndExecute:
+        return "segment both writable and executable";
+    case ElfError::EntryOutsideSegment:
+        return "entry not in an executable segment";
+    case ElfError::NoLoadableSegment:
+        return "no loadable segment";
+    case ElfError::NeedsInterpreter:
+        return "needs an interpreter (PT_INTERP)";
     }
     return "unknown ELF error";
 }

@@ -1,4 +1,5 @@
 // kmain: from the boot page table to the first environment.
+#include <abi/shared_info.h>
 #include <cstdint>
 
 #include "arch/riscv64/csr.h"
@@ -10,8 +11,13 @@
 #include "console.h"
 #include "device_tree.h"
 #include "embedded_images.h"
-#include "environment.h"
+#include "elf_loader.h"
+#include "environment_lifecycle.h"
 #include "kernel_memory.h"
+#include "physical_memory.h"
+#include "scheduler.h"
+#include "syscall_handlers.h"
+#include "system.h"
 #include "panic.h"
 #include "power.h"
 #include "trap.h"
@@ -34,7 +40,13 @@ namespace {
 
 DeviceTreeInfo tree;
 BootMemory boot_memory;
-Environment first_environment;
+KernelState state;
+DirectMapPhysical direct_map;
+SfenceTlb sfence;
+
+// The first environment gets the frames its image needs plus this many more to start with.
+constexpr uint64_t kFirstEnvironmentSpareFrames = 64;
+uint64_t first_frames[abi::kMaxCreateFrames];
 
 void parse_tree_or_panic(uint64_t physical) {
     auto* blob = physical_to_virtual<const std::byte>(physical);
@@ -96,7 +108,35 @@ void check_timer_interrupt() {
             riscv::timer_uses_sstc() ? "sstc" : "sbi");
 }
 
+Environment& start_first_environment(uint64_t entry_instret) {
+    std::span<const EmbeddedImage> images = embedded_images();
+    if (images.empty()) panic("this board image embeds no environment");
+    const EmbeddedImage& image = images[0];
+    ElfImage elf;
+    if (ElfError error = parse_elf(image.bytes(), abi::kSharedInfoAddress, elf); error != ElfError::None) {
+        panic("environment image '%s': %s", image.name, to_string(error));
+    }
+    uint64_t count = frames_needed(elf) + kFirstEnvironmentSpareFrames;
+    for (uint64_t i = 0; i < count; ++i) {
+        std::optional<uint64_t> pfn = state.frames.allocate_any(kNoEnvironment);
+        if (!pfn) panic("no frames for the first environment");
+        first_frames[i] = *pfn;
+    }
+    Environment* first = nullptr;
+    if (abi::Error error = create_environment(state, 0, elf, image.bytes(), {first_frames, count},
+                                              image.name, first);
+        error != abi::Error::Ok) {
+        panic("creating environment '%s': %s", image.name, abi::to_string(error));
+    }
+    kprintf("exo: entering environment '%s' at %lx (kernel entry was at instret %lu)\n",
+            image.name, first->frame.pc(), entry_instret);
+    return *first;
+}
+
 }  // namespace
+
+KernelState& kernel_state() { return state; }
+
 }  // namespace exo
 
 using namespace exo;
@@ -111,6 +151,8 @@ void kmain(uint64_t hart_id, uint64_t device_tree_physical, uint64_t entry_instr
     boot_hart_context.hart_id = hart_id;
     riscv::write<riscv::Csr::stvec>(reinterpret_cast<uint64_t>(&trap_entry));
 
+    state.physical = &direct_map;
+    state.tlb = &sfence;
     parse_tree_or_panic(device_tree_physical);
     if (tree.timebase_hz == 0) tree.timebase_hz = kBoard.default_timebase_hz;
     attach_devices();
@@ -120,22 +162,22 @@ void kmain(uint64_t hart_id, uint64_t device_tree_physical, uint64_t entry_instr
     kernel_memory_init(tree, boot_memory);
     kprintf("exo: kernel page table at %lx (%lu frames for kernel tables)\n",
             kernel_root_pfn() << sv39::kPageShift, boot_memory.frames_allocated());
+    state.kernel_root = reinterpret_cast<const sv39::Entry*>(direct_map.frame(kernel_root_pfn()));
 
     const CpuInfo* cpu = find_cpu(hart_id);
     riscv::timer_init(cpu != nullptr && cpu->has_sstc);
     check_timer_interrupt();
 
-    std::span<const EmbeddedImage> images = embedded_images();
-    if (images.empty()) panic("this board image embeds no environment");
-    const EmbeddedImage& image = images[0];
-    if (abi::Error error = load_environment(first_environment, image.name, image.bytes(), boot_memory);
-        error != abi::Error::Ok) {
-        panic("loading environment '%s': %s", image.name, abi::to_string(error));
-    }
-    kprintf("exo: entering environment '%s' at %lx (kernel entry was at instret %lu)\n",
-            image.name, first_environment.frame.pc(), entry_instret);
-    current_environment = &first_environment;
-    riscv::write<riscv::Csr::satp>(environment_satp(first_environment));
-    riscv::flush_tlb_all();
-    return_to_user(&first_environment.frame);
+    frame_table_init(state, tree, boot_memory, kernel_image_range());
+    uint16_t asid_bits = asid_bits_probe();
+    scheduler_init(tree.timebase_hz, asid_bits >= 7);  // 64 environments need 7 bits
+    syscall::set_pressure_deadline(tree.timebase_hz / 50);
+    kprintf("exo: %lu frames: %lu free, %lu kernel, %lu reserved; %u ASID bits\n",
+            state.frames.frame_count(), state.frames.count(abi::FrameState::Free),
+            state.frames.count(abi::FrameState::Kernel),
+            state.frames.count(abi::FrameState::Reserved), asid_bits);
+
+    Environment& first = start_first_environment(entry_instret);
+    arm_timer();
+    return_to_user(run(first));
 }

@@ -33,10 +33,11 @@ public:
                          uint64_t flags);
     // The leaf mapping virtual_address and its level, or nullptr.
     sv39::Entry* lookup(uint64_t virtual_address, int* level = nullptr);
-
-private:
+    // The entry slot for virtual_address at target_level, creating missing tables on the way
+    // when `create` is set; nullptr (with the reason in `error`) when it cannot be reached.
     sv39::Entry* walk(uint64_t virtual_address, int target_level, bool create, abi::Error& error);
 
+private:
     PageTableMemory& memory_;
     uint64_t root_pfn_;
 };

@@ -16,9 +16,15 @@ constexpr std::optional<abi::Syscall> decode_syscall(uint64_t number) {
 struct SyscallResult {
     abi::Error error = abi::Error::Ok;
     uint64_t value = 0;
+    // False when the call already set the caller's registers (an upcall return restores a
+    // whole saved frame) or the caller is gone.
+    bool write_registers = true;
 
     static constexpr SyscallResult ok(uint64_t value = 0) { return {abi::Error::Ok, value}; }
-    static constexpr SyscallResult fail(abi::Error error) { return {error, 0}; }
+    static constexpr SyscallResult fail(abi::Error error, uint64_t value = 0) {
+        return {error, value};
+    }
+    static constexpr SyscallResult registers_set() { return {abi::Error::Ok, 0, false}; }
 };
 
 }  // namespace exo

@@ -5,35 +5,35 @@
 #include "arch/riscv64/timer.h"
 #include "console.h"
 #include "panic.h"
-#include "power.h"
+#include "scheduler.h"
+#include "syscall_handlers.h"
 #include "syscalls.h"
+#include "system.h"
+#include "upcall.h"
 
 extern "C" char __boot_stack_guard[], __boot_stack_bottom[], __emergency_stack_guard[],
     __emergency_stack_bottom[];
 
 namespace exo {
-
-Environment* current_environment = nullptr;
-
 namespace {
 
 void (*timer_handler)() = nullptr;
 
-void route_interrupt(uint64_t cause) {
-    switch (cause) {
-    case riscv::interrupt::kTimer:
-        if (timer_handler) {
-            timer_handler();
-        } else {
-            riscv::timer_clear();  // nobody asked for it: silence it
-        }
-        break;
-    default: panic("unexpected interrupt %lu", cause);
-    }
-}
-
 bool in_range(uint64_t address, const char* start, const char* end) {
     return address >= reinterpret_cast<uint64_t>(start) && address < reinterpret_cast<uint64_t>(end);
+}
+
+// Page faults the kernel settles itself (accessed/dirty bits, stale TLB entries).
+bool settle_fault(Environment& environment, const riscv::TrapFrame& frame) {
+    address_space::Access access;
+    switch (static_cast<riscv::Exception>(frame.scause)) {
+    case riscv::Exception::InstructionPageFault: access = address_space::Access::Fetch; break;
+    case riscv::Exception::LoadPageFault: access = address_space::Access::Load; break;
+    case riscv::Exception::StorePageFault: access = address_space::Access::Store; break;
+    default: return false;
+    }
+    MemorySystem memory = kernel_state().memory();
+    return address_space::settle_access(memory, environment.space, frame.stval, access);
 }
 
 }  // namespace
@@ -47,24 +47,29 @@ using namespace exo;
 riscv::TrapFrame* handle_user_trap(riscv::TrapFrame* frame) {
     uint64_t cause = frame->scause;
     if (cause & riscv::kCauseInterruptBit) {
-        route_interrupt(cause & ~riscv::kCauseInterruptBit);
-        return frame;
+        if ((cause & ~riscv::kCauseInterruptBit) == riscv::interrupt::kTimer) return scheduler_tick();
+        panic("unexpected interrupt %lu from U-mode", cause & ~riscv::kCauseInterruptBit);
     }
-    Environment& environment = *current_environment;
+    Environment& environment = current_environment();
     if (cause == static_cast<uint64_t>(riscv::Exception::EcallFromUser)) {
         frame->pc() += 4;
         return handle_syscall(environment, *frame);
     }
-    kprintf("exo: environment '%s' killed: %s at pc %lx (stval %lx)\n", environment.name,
-            riscv::describe_cause(cause), frame->pc(), frame->stval);
-    shutdown(kEnvironmentFaultStatus);
+    if (settle_fault(environment, *frame) || dispatch_exception(environment, *frame)) return frame;
+    kprintf("exo: environment '%s' killed: %s at pc %lx (stval %lx)%s\n", environment.name,
+            riscv::describe_cause(cause), frame->pc(), frame->stval,
+            environment.in_upcall ? ", inside its own handler" : "");
+    syscall::end_current_environment(kEnvironmentFaultStatus);
 }
 
 void handle_kernel_trap(riscv::TrapFrame* frame) {
     uint64_t cause = frame->scause;
     if (cause & riscv::kCauseInterruptBit) {
-        route_interrupt(cause & ~riscv::kCauseInterruptBit);
-        return;
+        if ((cause & ~riscv::kCauseInterruptBit) == riscv::interrupt::kTimer && timer_handler) {
+            timer_handler();
+            return;
+        }
+        panic("unexpected interrupt %lu in the kernel", cause & ~riscv::kCauseInterruptBit);
     }
     if (in_range(frame->stval, __boot_stack_guard, __boot_stack_bottom) ||
         in_range(frame->stval, __emergency_stack_guard, __emergency_stack_bottom)) {

@@ -3,14 +3,12 @@
 
 #include "arch/riscv64/hart_context.h"
 #include "arch/riscv64/trap_frame.h"
-#include "environment.h"
 
 namespace exo {
 
-extern Environment* current_environment;
 inline constexpr int kEnvironmentFaultStatus = 70;
 
-// Interrupt routing: the timer handler runs for every supervisor timer interrupt.
+// Interrupts taken while the kernel itself runs (only at boot): the timer handler.
 void set_timer_handler(void (*handler)());
 
 }  // namespace exo

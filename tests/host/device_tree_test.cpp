@@ -10,6 +10,9 @@
 #include <string_view>
 #include <vector>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include "device_tree.h"
 
 #include <CppUTest/TestHarness.h>
@@ -55,8 +58,28 @@ void store32(Blob& blob, size_t offset, uint32_t value) {
 constexpr size_t kTotalSize = 4, kStructOffset = 8, kStringsOffset = 12, kReservationsOffset = 16;
 constexpr size_t kVersion = 20, kLastCompatibleVersion = 24, kStringsSize = 32, kStructSize = 36;
 
+// Copies the blob so that its last byte sits right before a PROT_NONE page: any over-read
+// faults, with or without AddressSanitizer. (CppUTest's operator new pads every allocation for
+// its own checks, which hides small over-reads of a std::vector from ASan.) The copy is valid
+// until the next call.
+std::span<const std::byte> guarded(const Blob& blob) {
+    static const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+    static constexpr size_t kArenaSize = 64 * 1024;
+    static std::byte* const arena = [] {
+        void* memory = mmap(nullptr, kArenaSize + page, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (memory == MAP_FAILED) return static_cast<std::byte*>(nullptr);
+        mprotect(static_cast<std::byte*>(memory) + kArenaSize, page, PROT_NONE);
+        return static_cast<std::byte*>(memory);
+    }();
+    if (arena == nullptr || blob.size() > kArenaSize) FAIL("no guarded arena for the blob");
+    std::byte* start = arena + kArenaSize - blob.size();
+    std::copy(blob.begin(), blob.end(), start);
+    return {start, blob.size()};
+}
+
 DeviceTreeError parse(const Blob& blob, DeviceTreeInfo& info, uint64_t address = 0x1000000) {
-    return exo::parse_device_tree(std::span(blob), address, info);
+    return exo::parse_device_tree(guarded(blob), address, info);
 }
 
 DeviceTreeError parse(const Blob& blob) {
@@ -83,14 +106,16 @@ public:
     }
     BlobBuilder& begin(std::string_view name) {
         token(1);
-        for (char c : name) structure_.push_back(std::byte(c));
+        for (char c : name)
+            structure_.push_back(std::byte(c));
         structure_.push_back(std::byte{0});
         return pad();
     }
     BlobBuilder& end() { return token(2); }
     BlobBuilder& token(uint32_t value) { return word(value); }
     BlobBuilder& raw(std::string_view bytes) {
-        for (char c : bytes) structure_.push_back(std::byte(c));
+        for (char c : bytes)
+            structure_.push_back(std::byte(c));
         return *this;
     }
     BlobBuilder& property(std::string_view name, const Blob& value) {
@@ -104,13 +129,15 @@ public:
     BlobBuilder& cells(std::string_view name, std::initializer_list<uint32_t> values) {
         Blob value(values.size() * 4);
         size_t offset = 0;
-        for (uint32_t cell : values) store32(value, (offset++) * 4, cell);
+        for (uint32_t cell : values)
+            store32(value, (offset++) * 4, cell);
         return property(name, value);
     }
     // `text` may hold inner NULs to make a string list; the final NUL is added here.
     BlobBuilder& string(std::string_view name, std::string_view text) {
         Blob value;
-        for (char c : text) value.push_back(std::byte(c));
+        for (char c : text)
+            value.push_back(std::byte(c));
         value.push_back(std::byte{0});
         return property(name, value);
     }
@@ -143,17 +170,20 @@ private:
         return *this;
     }
     BlobBuilder& pad() {
-        while (structure_.size() % 4 != 0) structure_.push_back(std::byte{0});
+        while (structure_.size() % 4 != 0)
+            structure_.push_back(std::byte{0});
         return *this;
     }
     uint32_t name_offset(std::string_view name) {
         uint32_t offset = static_cast<uint32_t>(strings_.size());
-        for (char c : name) strings_.push_back(std::byte(c));
+        for (char c : name)
+            strings_.push_back(std::byte(c));
         strings_.push_back(std::byte{0});
         return offset;
     }
     static void append64(Blob& blob, uint64_t value) {
-        for (int shift = 56; shift >= 0; shift -= 8) blob.push_back(std::byte(value >> shift));
+        for (int shift = 56; shift >= 0; shift -= 8)
+            blob.push_back(std::byte(value >> shift));
     }
 
     std::vector<std::pair<uint64_t, uint64_t>> reservations_;
@@ -234,7 +264,9 @@ TEST(DeviceTreeVirt, ReservesOpenSbiAndTheBlobItself) {
     CHECK(reserves(info, kRuntimeBlobAddress, blob.size()));
 }
 
-TEST(DeviceTreeVirt, TimebaseIsTenMegahertz) { UNSIGNED_LONGLONGS_EQUAL(10000000, info.timebase_hz); }
+TEST(DeviceTreeVirt, TimebaseIsTenMegahertz) {
+    UNSIGNED_LONGLONGS_EQUAL(10000000, info.timebase_hz);
+}
 
 TEST(DeviceTreeVirt, OneUsableHartWithSupervisorPlicContext) {
     UNSIGNED_LONGS_EQUAL(1, info.cpu_count);
@@ -316,7 +348,9 @@ TEST_GROUP(DeviceTreeSifive) {
     }
 };
 
-TEST(DeviceTreeSifive, TimebaseIsOneMegahertz) { UNSIGNED_LONGLONGS_EQUAL(1000000, info.timebase_hz); }
+TEST(DeviceTreeSifive, TimebaseIsOneMegahertz) {
+    UNSIGNED_LONGLONGS_EQUAL(1000000, info.timebase_hz);
+}
 
 TEST(DeviceTreeSifive, MonitorHartIsNotUsable) {
     UNSIGNED_LONGS_EQUAL(2, info.cpu_count);
@@ -382,7 +416,7 @@ TEST_GROUP(DeviceTreeHostile) {
 TEST(DeviceTreeHostile, TooSmallOrNotADeviceTree) {
     DeviceTreeInfo info;
     check_error(DeviceTreeError::TooSmall, exo::parse_device_tree({}, 0, info));
-    check_error(DeviceTreeError::TooSmall, exo::parse_device_tree(std::span(virt).first(39), 0, info));
+    check_error(DeviceTreeError::TooSmall, parse(Blob(virt.begin(), virt.begin() + 39)));
     virt[3] = std::byte{0xee};
     check_error(DeviceTreeError::BadMagic, parse(virt));
 }
@@ -440,8 +474,8 @@ TEST(DeviceTreeHostile, HeaderOffsetsOutsideTheBlob) {
     check_error(DeviceTreeError::BadHeader, patched(kTotalSize, 39));
     check_error(DeviceTreeError::BadHeader, patched(kStructOffset, total));
     check_error(DeviceTreeError::BadHeader, patched(kStructOffset, (total & ~3u) - 0x100));
-    check_error(DeviceTreeError::BadHeader, patched(kStructOffset, 0x39)); // misaligned
-    check_error(DeviceTreeError::BadHeader, patched(kStructOffset, 0));    // inside the header
+    check_error(DeviceTreeError::BadHeader, patched(kStructOffset, 0x39));     // misaligned
+    check_error(DeviceTreeError::BadHeader, patched(kStructOffset, 0));        // inside the header
     check_error(DeviceTreeError::BadHeader, patched(kStructSize, 0xfffffffc)); // wraps in 32 bits
     check_error(DeviceTreeError::BadHeader, patched(kStringsOffset, total));
     check_error(DeviceTreeError::BadHeader, patched(kStringsSize, total));
@@ -485,6 +519,9 @@ TEST(DeviceTreeHostile, PropertyLengthPastTheStructBlock) {
     check_error(DeviceTreeError::Truncated, parse(huge.build()));
     barely.begin("").token(3).token(17).token(0).end().token(9); // needs 17 bytes, 8 remain
     check_error(DeviceTreeError::Truncated, parse(barely.build()));
+    BlobBuilder no_header;
+    no_header.begin("").token(3).token(0); // the length is there, the name offset is not
+    check_error(DeviceTreeError::Truncated, parse(no_header.build()));
 }
 
 TEST(DeviceTreeHostile, UnbalancedNodes) {
@@ -512,17 +549,18 @@ TEST(DeviceTreeHostile, UnknownTokensAreRejectedAndNopsSkipped) {
     check_error(DeviceTreeError::BadStructure, parse(unknown.build()));
     large.begin("").token(0x01000000).end().token(9); // FDT_BEGIN_NODE read little-endian
     check_error(DeviceTreeError::BadStructure, parse(large.build()));
-    Blob with_nops = minimal_blob([](BlobBuilder& builder) {
-        builder.token(4).begin("nop@0").token(4).end().token(4);
-    });
+    Blob with_nops = minimal_blob(
+        [](BlobBuilder& builder) { builder.token(4).begin("nop@0").token(4).end().token(4); });
     check_error(DeviceTreeError::None, parse(with_nops));
 }
 
 TEST(DeviceTreeHostile, NestingIsBounded) {
     auto nested = [](int depth) {
         return minimal_blob([depth](BlobBuilder& builder) {
-            for (int level = 2; level < depth; ++level) builder.begin("n");
-            for (int level = 2; level < depth; ++level) builder.end();
+            for (int level = 2; level < depth; ++level)
+                builder.begin("n");
+            for (int level = 2; level < depth; ++level)
+                builder.end();
         });
     };
     check_error(DeviceTreeError::None, parse(nested(16))); // root, soc, 14 more
@@ -551,7 +589,7 @@ TEST(DeviceTreeHostile, MalformedInterpretedProperties) {
                 })));
     check_error(DeviceTreeError::BadStructure, parse(minimal_blob({}, [](BlobBuilder& builder) {
                     builder.begin("memory@0").string("device_type", "memory");
-                    builder.cells("reg", {0, 0, 0}).end();
+                    builder.cells("reg", {0, 0, 0, 1, 0}).end(); // one entry and a quarter
                 })));
     check_error(DeviceTreeError::BadStructure, parse(minimal_blob({}, [](BlobBuilder& builder) {
                     builder.begin("reserved-memory").cells("#address-cells", {2});
@@ -574,7 +612,8 @@ TEST(DeviceTreeHostile, MissingCpusOrMemory) {
 TEST(DeviceTreeHostile, FixedTablesOverflowLoudly) {
     check_error(DeviceTreeError::TooMany, parse(minimal_blob({}, [](BlobBuilder& builder) {
                     builder.begin("memory@0").string("device_type", "memory");
-                    builder.cells("reg", {0, 0, 0, 1, 0, 2, 0, 1, 0, 4, 0, 1, 0, 6, 0, 1, 0, 8, 0, 1});
+                    builder.cells("reg",
+                                  {0, 0, 0, 1, 0, 2, 0, 1, 0, 4, 0, 1, 0, 6, 0, 1, 0, 8, 0, 1});
                     builder.end();
                 })));
     check_error(DeviceTreeError::TooMany, parse(minimal_blob([](BlobBuilder& builder) {
@@ -583,8 +622,16 @@ TEST(DeviceTreeHostile, FixedTablesOverflowLoudly) {
                         builder.cells("reg", {0, 0x10001000 + index * 0x1000, 0, 0x1000}).end();
                     }
                 })));
+    BlobBuilder harts;
+    harts.begin("").begin("memory").string("device_type", "memory").cells("reg", {0, 0, 1}).end();
+    harts.begin("cpus").cells("#address-cells", {1}).cells("#size-cells", {0});
+    for (uint32_t hart = 0; hart < 9; ++hart)
+        harts.begin("cpu").string("device_type", "cpu").cells("reg", {hart}).end();
+    harts.end().end().token(9);
+    check_error(DeviceTreeError::TooMany, parse(harts.build()));
     BlobBuilder reservations;
-    for (uint64_t index = 0; index < 16; ++index) reservations.reservation(index << 20, 4096);
+    for (uint64_t index = 0; index < 16; ++index)
+        reservations.reservation(index << 20, 4096);
     check_error(DeviceTreeError::TooMany, parse(minimal_blob({}, {}, reservations)));
 }
 
@@ -595,7 +642,9 @@ TEST(DeviceTreeHostile, UnusualButValidShapes) {
         [](BlobBuilder& builder) {
             add_uart(builder, "serial@1000", 0x1000, 3);
             add_uart(builder, "serial@2000", 0x2000, 4);
-            builder.begin("serial@3000").string("compatible", "ns16550a").string("status", "disabled");
+            builder.begin("serial@3000")
+                .string("compatible", "ns16550a")
+                .string("status", "disabled");
             builder.cells("reg", {0, 0x3000, 0, 0x100}).end();
         },
         [](BlobBuilder& builder) {
@@ -606,7 +655,7 @@ TEST(DeviceTreeHostile, UnusualButValidShapes) {
         reservations);
     DeviceTreeInfo info;
     check_error(DeviceTreeError::None, parse(blob, info));
-    CHECK(reserves(info, 0x80200000, 0x10000)); // from the memory-reservation block
+    CHECK(reserves(info, 0x80200000, 0x10000));   // from the memory-reservation block
     UNSIGNED_LONGS_EQUAL(2, info.reserved_count); // the zero-sized entry is not a reservation
     UNSIGNED_LONGS_EQUAL(2, info.uart_count);     // the disabled one is skipped
     UNSIGNED_LONGLONGS_EQUAL(0x2000, info.console.window.base); // alias with options resolved
@@ -618,14 +667,20 @@ TEST(DeviceTreeHostile, HartUsabilityAndPlicBeforeCpus) {
     builder.begin("").begin("memory").string("device_type", "memory");
     builder.cells("reg", {0, 0, 0x1000}).end();
     // The PLIC comes first: its phandles must resolve against cpus parsed later.
-    builder.begin("plic").string("compatible", "sifive,plic-1.0.0").cells("reg", {0, 0xc000000, 0x1000});
+    builder.begin("plic")
+        .string("compatible", "sifive,plic-1.0.0")
+        .cells("reg", {0, 0xc000000, 0x1000});
     builder.cells("interrupts-extended", {10, 11, 10, 9, 13, 9, 15, 9, 17, 9, 17, 9}).end();
     builder.begin("cpus").cells("#address-cells", {1}).cells("#size-cells", {0});
-    struct Hart { uint32_t id; const char* status; const char* mmu; };
+    struct Hart {
+        uint32_t id;
+        const char* status;
+        const char* mmu;
+    };
     for (Hart hart : {Hart{0, "okay", "riscv,sv39"}, Hart{3, "disabled", "riscv,sv39"},
                       Hart{5, nullptr, "riscv,none"}, Hart{7, nullptr, "riscv,sv57"}}) {
         builder.begin("cpu").string("device_type", "cpu").cells("reg", {hart.id});
-        builder.cells("timebase-frequency", {12345});
+        builder.cells("timebase-frequency", {hart.id == 0 ? 12345u : 99999u});
         if (hart.status) builder.string("status", hart.status);
         builder.string("mmu-type", hart.mmu);
         builder.begin("interrupt-controller").property("interrupt-controller", {});
@@ -635,7 +690,7 @@ TEST(DeviceTreeHostile, HartUsabilityAndPlicBeforeCpus) {
     DeviceTreeInfo info;
     check_error(DeviceTreeError::None, parse(builder.build(), info));
     UNSIGNED_LONGS_EQUAL(4, info.cpu_count);
-    UNSIGNED_LONGLONGS_EQUAL(12345, info.timebase_hz); // only per-cpu here
+    UNSIGNED_LONGLONGS_EQUAL(12345, info.timebase_hz); // only per-cpu here: the first wins
     const bool usable[] = {true, false, false, true};
     const uint32_t context[] = {1, 2, 3, 4}; // hart 7's second S entry (context 5) is ignored
     for (uint32_t index = 0; index < 4; ++index) {
@@ -664,6 +719,21 @@ TEST(DeviceTreeHostile, StdoutPathWithoutUnitAddressAndOneCellBus) {
     UNSIGNED_LONGLONGS_EQUAL(0x20, info.uarts[0].window.size);
     CHECK(info.console.kind == exo::UartKind::Sifive);
     UNSIGNED_LONGLONGS_EQUAL(0x2000, info.console.window.base);
+}
+
+TEST(DeviceTreeHostile, StdoutPathToAMissingNodeFallsBackToTheFirstUart) {
+    Blob blob = minimal_blob(
+        [](BlobBuilder& builder) {
+            add_uart(builder, "serial@1000", 0x1000, 3);
+            add_uart(builder, "serial@2000", 0x2000, 4);
+        },
+        [](BlobBuilder& builder) {
+            // /chosen has no such child; /soc/serial@2000 must not match by depth alone.
+            builder.begin("chosen").string("stdout-path", "/chosen/serial@2000").end();
+        });
+    DeviceTreeInfo info;
+    check_error(DeviceTreeError::None, parse(blob, info));
+    UNSIGNED_LONGLONGS_EQUAL(0x1000, info.console.window.base);
 }
 
 TEST(DeviceTreeHostile, IsaExtensionsAreMatchedWholly) {

@@ -19,7 +19,9 @@ using exo::kPageSize;
 using exo::kUserMinimum;
 
 // Lets CHECK_EQUAL print error names instead of "<no string>".
-static SimpleString StringFrom(ElfError error) { return SimpleString(exo::to_string(error)); }
+static SimpleString StringFrom(ElfError error) {
+    return SimpleString(exo::to_string(error));
+}
 
 namespace {
 
@@ -95,7 +97,9 @@ std::vector<std::byte> build(const ElfSpec& spec) {
     for (uint64_t index = 0; index < bytes.size(); ++index) {
         bytes[index] = static_cast<std::byte>(index * 7 + 3); // stand-in for code and data
     }
-    for (uint64_t index = 0; index < spec.ident.size(); ++index) put(bytes, index, spec.ident[index], 1);
+    for (uint64_t index = 0; index < spec.ident.size(); ++index) {
+        put(bytes, index, spec.ident[index], 1);
+    }
     put(bytes, 16, spec.type, 2);
     put(bytes, 18, spec.machine, 2);
     put(bytes, 20, spec.version, 4);
@@ -109,9 +113,9 @@ std::vector<std::byte> build(const ElfSpec& spec) {
     put(bytes, 58, 64, 2);
     put(bytes, 60, 0, 2);
     put(bytes, 62, 0, 2);
+    if (spec.phdr_offset > kSane) return bytes; // nowhere to put the table
     for (uint64_t index = 0; index < spec.headers.size(); ++index) {
         const PhdrSpec& header = spec.headers[index];
-        if (spec.phdr_offset > kSane) break;
         uint64_t at = spec.phdr_offset + index * kPhdrSize;
         put(bytes, at + 0, header.type, 4);
         put(bytes, at + 4, header.flags, 4);
@@ -125,6 +129,12 @@ std::vector<std::byte> build(const ElfSpec& spec) {
     return bytes;
 }
 
+// A PT_LOAD header; the arguments go in p_flags, p_offset, p_vaddr, p_filesz, p_memsz order.
+PhdrSpec load(uint32_t flags, uint64_t offset, uint64_t virtual_address, uint64_t file_size,
+              uint64_t memory_size) {
+    return {kPtLoad, flags, offset, virtual_address, file_size, memory_size, kPageSize};
+}
+
 // Like a real static link: the text segment starts at file offset 0 (covering the headers), the
 // data segment is congruent mod the page and gets bss, on the next page. Entry is just past the
 // program header table (64 + 4 * 56 = 0x120).
@@ -136,21 +146,23 @@ ElfSpec valid_spec() {
     ElfSpec spec;
     spec.entry = kEntry;
     spec.headers = {
-        {.type = kPtLoad, .flags = kRead | kExecute, .offset = 0, .virtual_address = 0x10000,
-         .file_size = 0x200, .memory_size = 0x200},
-        {.type = kPtLoad, .flags = kRead | kWrite, .offset = 0x200, .virtual_address = 0x11200,
-         .file_size = 0x40, .memory_size = 0x1000},
+        load(kRead | kExecute, 0, 0x10000, 0x200, 0x200),
+        load(kRead | kWrite, 0x200, 0x11200, 0x40, 0x1000),
         {.type = kPtGnuStack, .flags = kRead | kWrite, .align = 16},
-        {.type = kPtRiscvAttributes, .flags = kRead, .offset = 0x240, .file_size = 0x20,
+        {.type = kPtRiscvAttributes,
+         .flags = kRead,
+         .offset = 0x240,
+         .file_size = 0x20,
          .align = 1},
     };
     return spec;
 }
 
-// A header that would be refused (W+X, address 0, overlapping text) if it were taken as PT_LOAD.
+// A header that would be refused (W+X, overlapping the text) if it were taken as PT_LOAD.
 PhdrSpec decoy(uint32_t type) {
-    return {.type = type, .flags = kRead | kWrite | kExecute, .offset = 0, .virtual_address = 0x10000,
-            .file_size = 0x40, .memory_size = 0x40};
+    PhdrSpec header = load(kRead | kWrite | kExecute, 0, 0x10000, 0x40, 0x40);
+    header.type = type;
+    return header;
 }
 
 ElfImage sentinel() {
@@ -197,13 +209,12 @@ void check_refused(const ElfSpec& spec, ElfError expected, uint64_t limit = kUse
     check_refused(build(spec), expected, limit);
 }
 
-// N PT_LOAD segments: the text one plus N - 1 bss-only pages, one page apart.
+// N PT_LOAD segments: the text one plus N - 1 bss-only ones, with a free page between each.
 ElfSpec spec_with_loads(size_t count) {
     ElfSpec spec = valid_spec();
     spec.headers.resize(1);
     for (size_t index = 1; index < count; ++index) {
-        spec.headers.push_back({.flags = kRead | kWrite, .virtual_address = 0x20000 + index * 0x2000,
-                                .memory_size = 0x100});
+        spec.headers.push_back(load(kRead | kWrite, 0, 0x20000 + index * 0x2000, 0, 0x100));
     }
     return spec;
 }
@@ -304,14 +315,17 @@ TEST(ElfLoader, EveryErrorHasItsOwnName) {
         const char* name = exo::to_string(static_cast<ElfError>(first));
         CHECK(name != nullptr && name[0] != '\0');
         for (int second = 0; second < first; ++second) {
-            CHECK(SimpleString(name) != SimpleString(exo::to_string(static_cast<ElfError>(second))));
+            CHECK(SimpleString(name) !=
+                  SimpleString(exo::to_string(static_cast<ElfError>(second))));
         }
     }
 }
 
 TEST_GROUP(ElfLoaderHostile){};
 
-TEST(ElfLoaderHostile, EmptyImage) { check_refused(std::vector<std::byte>{}, ElfError::TooSmall); }
+TEST(ElfLoaderHostile, EmptyImage) {
+    check_refused(std::vector<std::byte>{}, ElfError::TooSmall);
+}
 
 TEST(ElfLoaderHostile, EveryTruncatedHeaderLength) {
     std::vector<std::byte> bytes = build(valid_spec());
@@ -421,7 +435,7 @@ TEST(ElfLoaderHostile, OffsetPlusFileSizeOverflows) {
     ElfSpec spec = valid_spec();
     spec.image_size = 0x260;
     spec.headers[kData].offset = kAllOnes - 0xfff + 0x200; // still congruent with 0x11200
-    spec.headers[kData].file_size = 0x1000;               // offset + filesz wraps to 0x200
+    spec.headers[kData].file_size = 0x1000;                // offset + filesz wraps to 0x200
     check_refused(spec, ElfError::SegmentOutsideImage);
 }
 
@@ -500,8 +514,8 @@ TEST(ElfLoaderHostile, WritableAndExecutable) {
 }
 
 TEST(ElfLoaderHostile, EntryOutsideEverySegment) {
-    for (uint64_t entry : {uint64_t{0}, uint64_t{0xffff}, uint64_t{0x10200}, uint64_t{0x5000'0000},
-                           kAllOnes}) {
+    for (uint64_t entry :
+         {uint64_t{0}, uint64_t{0xffff}, uint64_t{0x10200}, uint64_t{0x5000'0000}, kAllOnes}) {
         ElfSpec spec = valid_spec();
         spec.entry = entry;
         check_refused(spec, ElfError::EntryOutsideSegment);
@@ -531,8 +545,9 @@ TEST(ElfLoaderHostile, MoreThanMaxSegments) {
 
 TEST(ElfLoaderHostile, InterpreterIsRefused) {
     ElfSpec spec = valid_spec();
-    spec.headers.insert(spec.headers.begin(), PhdrSpec{.type = kPtInterp, .offset = 0x240,
-                                                       .file_size = 0x20, .align = 1});
+    spec.headers.insert(
+        spec.headers.begin(),
+        PhdrSpec{.type = kPtInterp, .offset = 0x240, .file_size = 0x20, .align = 1});
     check_refused(spec, ElfError::NeedsInterpreter);
 }
 
@@ -554,12 +569,13 @@ struct Field {
     unsigned width;
 };
 
-// Values near every boundary the parser checks.
-constexpr std::array<uint64_t, 30> kInteresting{
-    0, 1, 2, 3, 5, 6, 7, 56, 64, 243, 0x120, 0x200, 0x240, 0x260, 0xfff, 0x1000, 0x10000 - 1,
-    0x10000, kEntry, 0x11200, 0x12000, kUserLimit - 1, kUserLimit, kUserLimit + 0x1000,
-    uint64_t{1} << 63, kAllOnes, kAllOnes - 0xfff, kAllOnes - 0x1fff, kPtGnuStack,
-    kPtRiscvAttributes};
+// Values near every boundary the parser checks (a table, so laid out by hand).
+// clang-format off
+constexpr std::array<uint64_t, 30> kInteresting = {
+    0, 1, 2, 3, 5, 6, 7, 56, 64, 243, 0x120, 0x200, 0x240, 0x260, 0xfff, 0x1000, 0xffff, 0x10000,
+    kEntry, 0x11200, 0x12000, kUserLimit - 1, kUserLimit, kUserLimit + 0x1000, uint64_t{1} << 63,
+    kAllOnes, kAllOnes - 0xfff, kAllOnes - 0x1fff, kPtGnuStack, kPtRiscvAttributes};
+// clang-format on
 
 // The test's own reading of an accepted image, so the sweep compares against an independent
 // decode rather than only against what the parser says. Returns the violated invariant, or null.
@@ -579,9 +595,9 @@ const char* violated_invariant(const std::vector<std::byte>& bytes, const ElfIma
         if (get(bytes, at + 32, 8) == 0 && get(bytes, at + 40, 8) == 0) continue;
         if (loads == image.segment_count) return "a PT_LOAD is missing";
         uint32_t flags = static_cast<uint32_t>(get(bytes, at + 4, 4));
-        exo::ElfSegment expected{get(bytes, at + 16, 8),       get(bytes, at + 8, 8),
-                                 get(bytes, at + 32, 8),       get(bytes, at + 40, 8),
-                                 (flags & kRead) != 0,         (flags & kWrite) != 0,
+        exo::ElfSegment expected{get(bytes, at + 16, 8), get(bytes, at + 8, 8),
+                                 get(bytes, at + 32, 8), get(bytes, at + 40, 8),
+                                 (flags & kRead) != 0,   (flags & kWrite) != 0,
                                  (flags & kExecute) != 0};
         if (!same(expected, image.segments[loads++])) return "segment differs from its header";
     }
@@ -623,8 +639,8 @@ const char* violated_invariant(const std::vector<std::byte>& bytes, const ElfIma
 
 TEST(ElfLoaderHostile, MutationSweep) {
     const std::vector<std::byte> valid = build(valid_spec());
-    std::vector<Field> fields{{4, 1},  {5, 1},  {6, 1},  {16, 2}, {18, 2}, {20, 4}, {24, 8},
-                              {32, 8}, {54, 2}, {56, 2}};
+    std::vector<Field> fields{{4, 1},  {5, 1},  {6, 1},  {16, 2}, {18, 2},
+                              {20, 4}, {24, 8}, {32, 8}, {54, 2}, {56, 2}};
     for (uint64_t header = 0; header < 4; ++header) {
         uint64_t at = kHeaderSize + header * kPhdrSize;
         for (Field field : std::initializer_list<Field>{
@@ -641,8 +657,12 @@ TEST(ElfLoaderHostile, MutationSweep) {
         for (uint64_t mutation = 1 + random.below(3); mutation > 0; --mutation) {
             switch (random.below(8)) {
             case 0:
-            case 1: bytes[random.below(mutable_bytes)] ^= std::byte{1} << random.below(8); break;
-            case 2: bytes[random.below(mutable_bytes)] = static_cast<std::byte>(random.next()); break;
+            case 1:
+                bytes[random.below(mutable_bytes)] ^= std::byte{1} << random.below(8);
+                break;
+            case 2:
+                bytes[random.below(mutable_bytes)] = static_cast<std::byte>(random.next());
+                break;
             case 7: { // duplicate one program header over another
                 uint64_t from = kHeaderSize + random.below(4) * kPhdrSize;
                 uint64_t to = kHeaderSize + random.below(4) * kPhdrSize;
@@ -675,7 +695,9 @@ TEST(ElfLoaderHostile, MutationSweep) {
     }
     // The sweep only means something if it reaches both sides and many different checks.
     uint32_t distinct = 0;
-    for (uint32_t count : outcomes) distinct += count > 0 ? 1 : 0;
+    for (uint32_t count : outcomes) {
+        distinct += count > 0 ? 1 : 0;
+    }
     CHECK(outcomes[static_cast<size_t>(ElfError::None)] > 1000);
     CHECK(distinct >= 16);
 }

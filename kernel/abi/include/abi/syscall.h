@@ -6,7 +6,7 @@
 //   a0        on return: abi::Error (0 = Ok)
 //   a1        on return: the result value, where the call has one
 // Every other register is preserved, except t0..t6 and a2..a7, which the kernel may clobber (the
-// C calling convention's temporaries). The kernel never reads memory a call does not name.
+// C calling convention's temporaries). docs/abi.md describes each call.
 #pragma once
 
 #include <cstdint>
@@ -14,23 +14,69 @@
 namespace abi {
 
 enum class Syscall : uint64_t {
-    Null = 0,          // does nothing; measures the kernel entry and exit path
-    ConsoleWrite = 1,  // a0 = user pointer, a1 = length (<= kConsoleWriteMax) -> a1 = bytes written
-    Exit = 2,          // a0 = status; does not return
-    Count,             // one past the last number: anything at or above is UnknownSyscall
+    Null = 0,               // does nothing; measures the kernel entry and exit path
+    ConsoleWrite = 1,       // a0 = pointer, a1 = length (<= kConsoleWriteMax) -> bytes written
+    Exit = 2,               // a0 = status; the caller is destroyed; does not return
+    Yield = 3,              // a0 = environment id to run next, or 0 for the next in turn
+    EnvCreate = 4,          // a0 = image index, a1 = pointer to frame numbers, a2 = count -> id
+    EnvDestroy = 5,         // a0 = id of the caller or of one of its children
+    EnvSetEntry = 6,        // a0 = abi::Entry, a1 = pc (0 clears), a2 = stack pointer
+    UpcallReturn = 7,       // a0 = 0: resume where interrupted; 1: resume at a1
+    FrameAlloc = 8,         // a0 = frame number, or kAnyFrame -> frame number
+    FrameFree = 9,          // a0 = frame number
+    FrameQuery = 10,        // a0 = frame number -> packed FrameInfo (see frame_info_*)
+    FrameSetEssential = 11, // a0 = frame number, a1 = 1 to protect from repossession, 0 to clear
+    PageTableDonate = 12,   // a0 = frame number: becomes a page-table frame when one is needed
+    Map = 13,               // a0 = va, a1 = first frame, a2 = count, a3 = abi::Permission bits
+    Unmap = 14,             // a0 = va, a1 = count
+    Protect = 15,           // a0 = va, a1 = count, a2 = abi::Permission bits (0 = no access)
+    PteRead = 16,           // a0 = va -> the raw Sv39 entry (0 when nothing is mapped there)
+    Grant = 17,             // a0 = frame number, a1 = grantee id, a2 = abi::Permission bits
+    GrantRevoke = 18,       // a0 = frame number, a1 = grantee id
+    Audit = 19,             // checks the kernel's ownership tables -> number of inconsistencies
+    Count,                  // one past the last number: anything at or above is UnknownSyscall
 };
 
 inline constexpr uint64_t kConsoleWriteMax = 4096;
+inline constexpr uint64_t kAnyFrame = ~uint64_t{0};
+inline constexpr uint64_t kMaxCreateFrames = 1024;
+inline constexpr uint64_t kMaxBatchPages = 4096;
+
+// Mapping permissions. Write without read is reserved by Sv39 and refused.
+namespace permission {
+inline constexpr uint64_t kRead = 1;
+inline constexpr uint64_t kWrite = 2;
+inline constexpr uint64_t kExecute = 4;
+inline constexpr uint64_t kAll = kRead | kWrite | kExecute;
+}  // namespace permission
+
+// Upcall entry points an environment registers with EnvSetEntry.
+enum class Entry : uint64_t {
+    Exception = 0,   // a0 = scause, a1 = stval, a2 = faulting pc; state in SharedInfo::trap
+    Revocation = 1,  // a0 = frames requested, a1 = deadline (time CSR ticks)
+    Count,
+};
 
 // Small and dense, as seL4's and Tock's error codes are; 0 is success.
 enum class [[nodiscard]] Error : uint64_t {
     Ok = 0,
-    UnknownSyscall = 1,   // a7 is not a syscall number
-    InvalidArgument = 2,  // an argument is out of its range
-    BadAddress = 3,       // a user pointer is not mapped readable/writable by the caller
-    NoMemory = 4,         // no frame to satisfy the request (for page tables: none of the caller's)
-    AlreadyMapped = 5,    // the virtual page already has a mapping
-    NotMapped = 6,        // the virtual page has no mapping
+    UnknownSyscall = 1,     // a7 is not a syscall number
+    InvalidArgument = 2,    // an argument is out of its range
+    BadAddress = 3,         // a user pointer is not mapped readable/writable by the caller
+    NoMemory = 4,           // no frame to satisfy the request (for page tables: none donated)
+    AlreadyMapped = 5,      // the virtual page already has a mapping
+    NotMapped = 6,          // the virtual page has no mapping
+    NoSuchEnvironment = 7,  // the id names no live environment (stale, forged or destroyed)
+    NotOwner = 8,           // the frame is not the caller's (or not granted to it)
+    FrameInUse = 9,         // mapped, pinned for DMA, a page table, or otherwise bound
+    FrameNotFree = 10,      // a named allocation of a frame that is taken
+    BadPermission = 11,     // reserved combination (write without read) or more than granted
+    Misaligned = 12,        // an address that must be page aligned is not
+    OutOfRange = 13,        // outside the user half, or overlapping the kernel's fixed pages
+    NotPermitted = 14,      // the caller may not act on that environment or frame
+    AlreadyExists = 15,     // the grant (or entry) exists already
+    NotInUpcall = 16,       // UpcallReturn outside an upcall
+    TooMany = 17,           // a fixed table (grants, essential frames) is full
     Count,
 };
 
@@ -43,9 +89,34 @@ constexpr const char* to_string(Error error) {
     case Error::NoMemory: return "no memory";
     case Error::AlreadyMapped: return "already mapped";
     case Error::NotMapped: return "not mapped";
+    case Error::NoSuchEnvironment: return "no such environment";
+    case Error::NotOwner: return "not owner";
+    case Error::FrameInUse: return "frame in use";
+    case Error::FrameNotFree: return "frame not free";
+    case Error::BadPermission: return "bad permission";
+    case Error::Misaligned: return "misaligned";
+    case Error::OutOfRange: return "out of range";
+    case Error::NotPermitted: return "not permitted";
+    case Error::AlreadyExists: return "already exists";
+    case Error::NotInUpcall: return "not in upcall";
+    case Error::TooMany: return "too many";
     case Error::Count: break;
     }
     return "?";
+}
+
+// FrameQuery's packed answer.
+enum class FrameState : uint64_t { Free = 0, Kernel = 1, Reserved = 2, Device = 3, Owned = 4 };
+constexpr FrameState frame_info_state(uint64_t info) { return FrameState(info & 0xff); }
+constexpr uint64_t frame_info_map_count(uint64_t info) { return (info >> 8) & 0xffff; }
+constexpr uint64_t frame_info_pin_count(uint64_t info) { return (info >> 24) & 0xffff; }
+constexpr bool frame_info_page_table(uint64_t info) { return (info >> 40) & 1; }
+constexpr bool frame_info_essential(uint64_t info) { return (info >> 41) & 1; }
+constexpr uint64_t frame_info_owner_slot(uint64_t info) { return info >> 48; }
+constexpr uint64_t make_frame_info(FrameState state, uint64_t map_count, uint64_t pin_count,
+                                   bool page_table, bool essential, uint64_t owner_slot) {
+    return static_cast<uint64_t>(state) | (map_count & 0xffff) << 8 | (pin_count & 0xffff) << 24 |
+           uint64_t{page_table} << 40 | uint64_t{essential} << 41 | (owner_slot & 0xffff) << 48;
 }
 
 }  // namespace abi

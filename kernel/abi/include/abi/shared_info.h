@@ -1,0 +1,59 @@
+// The shared info page: mapped read-only into every environment at kSharedInfoAddress. The
+// kernel publishes events, the last trap's state, revocation requests and the repossession
+// vector here; the library OS reads them without a syscall.
+#pragma once
+
+#include <cstdint>
+
+namespace abi {
+
+inline constexpr uint64_t kSharedInfoAddress = 0x3ffffe0000;
+// The initial stack: kInitialStackPages pages ending at kInitialStackTop (one unmapped page
+// above it, one below). The shared page and the stack sit at the top of the user half.
+inline constexpr uint64_t kInitialStackTop = 0x3ffffff000;
+inline constexpr uint64_t kInitialStackPages = 4;
+// The lowest user address an environment may map; page 0..15 stay empty so null pointers fault.
+inline constexpr uint64_t kUserMinimum = 0x10000;
+inline constexpr uint64_t kUserTop = 1ull << 38;
+
+inline constexpr uint32_t kSharedInfoVersion = 1;
+inline constexpr uint64_t kRepossessionSlots = 64;
+inline constexpr uint64_t kInitialFrameSlots = 256;
+
+namespace event {
+inline constexpr uint64_t kRevocationRequested = 1 << 0;
+inline constexpr uint64_t kFramesRepossessed = 1 << 1;
+}  // namespace event
+
+struct TrapState {
+    uint64_t cause;         // scause
+    uint64_t address;       // stval: the faulting address, or the instruction bits
+    uint64_t pc;            // where it happened
+    uint64_t registers[32]; // x1..x31 at their numbers; [0] is unused
+};
+
+struct RevocationRequest {
+    uint64_t sequence;          // increments with each new request
+    uint64_t frames_requested;  // how many frames the kernel wants back
+    uint64_t frames_returned;   // freed since the request (FrameFree counts)
+    uint64_t deadline;          // time CSR ticks; after this the kernel takes frames itself
+};
+
+struct SharedInfo {
+    uint32_t version;  // kSharedInfoVersion
+    uint32_t size;     // sizeof(SharedInfo)
+    uint64_t environment_id;
+    uint64_t parent_id;
+    uint64_t events;   // event bits, set by the kernel, never cleared by it
+    uint64_t upcalls;  // upcalls delivered so far
+    TrapState trap;    // the last exception delivered to the exception entry
+    RevocationRequest revocation;
+    uint64_t repossessed_total;  // frames the kernel took by force, ever
+    uint64_t repossessed[kRepossessionSlots];  // frame numbers, entry n % kRepossessionSlots
+    uint64_t initial_frame_count;  // frames given at creation and left unused by the loader
+    uint64_t initial_frames[kInitialFrameSlots];
+};
+
+static_assert(sizeof(SharedInfo) <= 4096, "one page");
+
+}  // namespace abi

@@ -1,0 +1,287 @@
+// Secure bindings of frames into an environment's user half (see address_space.h).
+#include "address_space.h"
+
+#include <abi/shared_info.h>
+
+#include "page_table.h"
+
+namespace exo::address_space {
+
+using abi::Error;
+using sv39::Entry;
+namespace pte = sv39::pte;
+
+namespace {
+
+// Page-table memory for one address space: new nodes come from its donated reserve.
+class ReserveTables final : public PageTableMemory {
+public:
+    ReserveTables(MemorySystem& memory, AddressSpace& space) : memory_(memory), space_(space) {}
+
+    Entry* table(uint64_t pfn) override {
+        return reinterpret_cast<Entry*>(memory_.physical.frame(pfn));
+    }
+    std::optional<uint64_t> allocate_table() override {
+        if (space_.table_reserve_count == 0) return std::nullopt;
+        uint64_t pfn = space_.table_reserve[--space_.table_reserve_count];
+        Entry* entries = table(pfn);
+        for (uint64_t i = 0; i < sv39::kEntriesPerTable; ++i) entries[i] = {};
+        FrameEntry* frame = memory_.frames.find(pfn);
+        frame->flags = static_cast<uint8_t>((frame->flags & ~frame_flag::kTableReserve) |
+                                            frame_flag::kPageTable);
+        return pfn;
+    }
+
+private:
+    MemorySystem& memory_;
+    AddressSpace& space_;
+};
+
+constexpr uint64_t kPage = sv39::kPageSize;
+
+Entry* existing_slot(MemorySystem& memory, const AddressSpace& space, uint64_t virtual_address) {
+    ReserveTables tables(memory, const_cast<AddressSpace&>(space));
+    PageTable table(tables, space.root_pfn);
+    Error error;
+    return table.walk(virtual_address, 0, false, error);
+}
+
+bool is_bound(const Entry* slot) {
+    return slot != nullptr && (slot->raw & (pte::kValid | kPteNoAccess));
+}
+
+// Page-table nodes a map of [virtual_address, +count pages) would have to create.
+uint64_t tables_needed(MemorySystem& memory, const AddressSpace& space, uint64_t virtual_address,
+                       uint64_t count) {
+    auto* root = reinterpret_cast<Entry*>(memory.physical.frame(space.root_pfn));
+    uint64_t end = virtual_address + count * kPage;
+    uint64_t needed = 0;
+    uint64_t last_missing_gigabyte = ~0ull;
+    for (uint64_t chunk = virtual_address & ~(sv39::kMegaPageSize - 1); chunk < end;
+         chunk += sv39::kMegaPageSize) {
+        const Entry& top = root[sv39::index_at(chunk, 2)];
+        if (!top.valid()) {
+            if (sv39::index_at(chunk, 2) != last_missing_gigabyte) {
+                last_missing_gigabyte = sv39::index_at(chunk, 2);
+                ++needed;
+            }
+            ++needed;
+            continue;
+        }
+        auto* middle = reinterpret_cast<Entry*>(memory.physical.frame(top.pfn()));
+        if (!middle[sv39::index_at(chunk, 1)].valid()) ++needed;
+    }
+    return needed;
+}
+
+// Checks a frame for a user mapping with `permissions`: the caller's own frame, or one granted
+// to it with at least those permissions.
+Error check_frame(MemorySystem& memory, EnvironmentSlot slot, uint64_t pfn, uint64_t permissions) {
+    Error error = memory.frames.check_mappable_by_owner(pfn, slot);
+    if (error != Error::NotOwner) return error;
+    const Grant* grant = memory.grants.find(pfn, slot);
+    if (grant == nullptr) return Error::NotOwner;
+    if ((permissions & ~uint64_t{grant->permissions}) != 0) return Error::BadPermission;
+    const FrameEntry* frame = memory.frames.find(pfn);
+    if (frame->map_count == FrameTable::kMaxCount) return Error::TooMany;
+    return Error::Ok;
+}
+
+Error check_range(uint64_t virtual_address, uint64_t count) {
+    if (virtual_address & (kPage - 1)) return Error::Misaligned;
+    if (count == 0 || count > abi::kMaxBatchPages) return Error::InvalidArgument;
+    if (!in_user_range(virtual_address, count)) return Error::OutOfRange;
+    return Error::Ok;
+}
+
+void flush(MemorySystem& memory, const AddressSpace& space, uint64_t virtual_address,
+           uint64_t count) {
+    if (count > kFlushPagesLimit) {
+        memory.tlb.flush_address_space(space.asid);
+        return;
+    }
+    for (uint64_t i = 0; i < count; ++i) memory.tlb.flush_page(virtual_address + i * kPage, space.asid);
+}
+
+}  // namespace
+
+bool valid_permissions(uint64_t permissions) {
+    return (permissions & ~abi::permission::kAll) == 0 &&
+           sv39::is_valid_leaf_permission(user_pte_flags(permissions));
+}
+
+uint64_t user_pte_flags(uint64_t permissions) {
+    return pte::kUser | ((permissions & abi::permission::kRead) ? pte::kRead : 0) |
+           ((permissions & abi::permission::kWrite) ? pte::kWrite : 0) |
+           ((permissions & abi::permission::kExecute) ? pte::kExecute : 0);
+}
+
+bool in_user_range(uint64_t virtual_address, uint64_t count) {
+    if (virtual_address < abi::kUserMinimum || virtual_address >= abi::kUserTop) return false;
+    if (count > (abi::kUserTop - virtual_address) / kPage) return false;
+    // The shared info page belongs to the kernel's bindings: never remapped by the environment.
+    uint64_t end = virtual_address + count * kPage;
+    return !(virtual_address <= abi::kSharedInfoAddress && abi::kSharedInfoAddress < end);
+}
+
+void create(MemorySystem& memory, AddressSpace& space, uint64_t root_pfn, EnvironmentSlot slot,
+            uint16_t asid, const Entry* kernel_root) {
+    space = AddressSpace{};
+    space.root_pfn = root_pfn;
+    space.slot = slot;
+    space.asid = asid;
+    auto* root = reinterpret_cast<Entry*>(memory.physical.frame(root_pfn));
+    for (unsigned i = 0; i < sv39::kEntriesPerTable / 2; ++i) root[i] = {};
+    for (unsigned i = sv39::kEntriesPerTable / 2; i < sv39::kEntriesPerTable; ++i) {
+        root[i] = kernel_root ? kernel_root[i] : Entry{};
+    }
+    memory.frames.find(root_pfn)->flags |= frame_flag::kPageTable;
+}
+
+Error donate_table_frame(MemorySystem& memory, AddressSpace& space, uint64_t pfn) {
+    if (Error error = memory.frames.check_freeable(pfn, space.slot); error != Error::Ok) {
+        return error;
+    }
+    if (memory.frames.find(pfn)->flags & frame_flag::kEssential) return Error::FrameInUse;
+    if (space.table_reserve_count == kTableReserveCapacity) return Error::TooMany;
+    memory.frames.find(pfn)->flags |= frame_flag::kTableReserve;
+    space.table_reserve[space.table_reserve_count++] = pfn;
+    return Error::Ok;
+}
+
+Error map(MemorySystem& memory, AddressSpace& space, uint64_t virtual_address, uint64_t first_pfn,
+          uint64_t count, uint64_t permissions) {
+    // Decode: every check before any change.
+    if (Error error = check_range(virtual_address, count); error != Error::Ok) return error;
+    if (!valid_permissions(permissions)) return Error::BadPermission;
+    if (first_pfn + count < first_pfn) return Error::InvalidArgument;
+    for (uint64_t i = 0; i < count; ++i) {
+        if (Error error = check_frame(memory, space.slot, first_pfn + i, permissions);
+            error != Error::Ok) {
+            return error;
+        }
+        if (is_bound(existing_slot(memory, space, virtual_address + i * kPage))) {
+            return Error::AlreadyMapped;
+        }
+    }
+    if (tables_needed(memory, space, virtual_address, count) > space.table_reserve_count) {
+        return Error::NoMemory;
+    }
+    // Perform: nothing below can fail.
+    ReserveTables tables(memory, space);
+    PageTable table(tables, space.root_pfn);
+    for (uint64_t i = 0; i < count; ++i) {
+        Error error;
+        Entry* slot = table.walk(virtual_address + i * kPage, 0, true, error);
+        *slot = Entry::leaf(first_pfn + i, user_pte_flags(permissions));
+        ++memory.frames.find(first_pfn + i)->map_count;
+    }
+    return Error::Ok;
+}
+
+Error map_for_kernel(MemorySystem& memory, AddressSpace& space, uint64_t virtual_address,
+                     uint64_t pfn, uint64_t pte_flags) {
+    ReserveTables tables(memory, space);
+    PageTable table(tables, space.root_pfn);
+    Error error = table.map(virtual_address, pfn, pte_flags);
+    if (error == Error::Ok) ++memory.frames.find(pfn)->map_count;
+    return error;
+}
+
+Error unmap(MemorySystem& memory, AddressSpace& space, uint64_t virtual_address, uint64_t count) {
+    if (Error error = check_range(virtual_address, count); error != Error::Ok) return error;
+    for (uint64_t i = 0; i < count; ++i) {
+        if (!is_bound(existing_slot(memory, space, virtual_address + i * kPage))) {
+            return Error::NotMapped;
+        }
+    }
+    for (uint64_t i = 0; i < count; ++i) {
+        Entry* slot = existing_slot(memory, space, virtual_address + i * kPage);
+        --memory.frames.find(slot->pfn())->map_count;
+        *slot = {};
+    }
+    flush(memory, space, virtual_address, count);
+    return Error::Ok;
+}
+
+Error protect(MemorySystem& memory, AddressSpace& space, uint64_t virtual_address, uint64_t count,
+              uint64_t permissions) {
+    if (Error error = check_range(virtual_address, count); error != Error::Ok) return error;
+    if (permissions != 0 && !valid_permissions(permissions)) return Error::BadPermission;
+    for (uint64_t i = 0; i < count; ++i) {
+        const Entry* slot = existing_slot(memory, space, virtual_address + i * kPage);
+        if (!is_bound(slot)) return Error::NotMapped;
+        // A granted frame keeps within its grant; an owned one may take any permission.
+        const FrameEntry* frame = memory.frames.find(slot->pfn());
+        if (frame->owner != space.slot) {
+            const Grant* grant = memory.grants.find(slot->pfn(), space.slot);
+            if (grant == nullptr || (permissions & ~uint64_t{grant->permissions})) {
+                return Error::BadPermission;
+            }
+        }
+    }
+    for (uint64_t i = 0; i < count; ++i) {
+        Entry* slot = existing_slot(memory, space, virtual_address + i * kPage);
+        // Accessed and dirty survive a protection change: the library OS may still ask.
+        uint64_t kept = slot->raw & (pte::kAccessed | pte::kDirty);
+        *slot = permissions == 0
+                    ? Entry{(slot->pfn() << pte::kPfnShift) | kPteNoAccess | kept}
+                    : Entry{Entry::leaf(slot->pfn(), user_pte_flags(permissions)).raw | kept};
+    }
+    flush(memory, space, virtual_address, count);
+    return Error::Ok;
+}
+
+uint64_t read_entry(MemorySystem& memory, const AddressSpace& space, uint64_t virtual_address) {
+    if (virtual_address >= abi::kUserTop) return 0;
+    const Entry* slot = existing_slot(memory, space, virtual_address);
+    return slot ? slot->raw : 0;
+}
+
+bool settle_access(MemorySystem& memory, AddressSpace& space, uint64_t virtual_address,
+                   Access access) {
+    if (virtual_address >= abi::kUserTop) return false;
+    Entry* slot = existing_slot(memory, space, virtual_address & ~(kPage - 1));
+    if (slot == nullptr || !slot->is_leaf() || !(slot->raw & pte::kUser)) return false;
+    uint64_t needed = access == Access::Fetch ? pte::kExecute
+                      : access == Access::Load ? pte::kRead
+                                               : pte::kWrite;
+    if (!(slot->raw & needed)) return false;
+    slot->raw |= pte::kAccessed | (access == Access::Store ? pte::kDirty : 0);
+    memory.tlb.flush_page(virtual_address & ~(kPage - 1), space.asid);
+    return true;
+}
+
+uint64_t unmap_frame(MemorySystem& memory, AddressSpace& space, uint64_t pfn) {
+    uint64_t removed = 0;
+    auto* root = reinterpret_cast<Entry*>(memory.physical.frame(space.root_pfn));
+    for (unsigned i2 = 0; i2 < sv39::kEntriesPerTable / 2; ++i2) {
+        if (!root[i2].is_table()) continue;
+        auto* middle = reinterpret_cast<Entry*>(memory.physical.frame(root[i2].pfn()));
+        for (unsigned i1 = 0; i1 < sv39::kEntriesPerTable; ++i1) {
+            if (!middle[i1].is_table()) continue;
+            auto* last = reinterpret_cast<Entry*>(memory.physical.frame(middle[i1].pfn()));
+            for (unsigned i0 = 0; i0 < sv39::kEntriesPerTable; ++i0) {
+                if (!is_bound(&last[i0]) || last[i0].pfn() != pfn) continue;
+                last[i0] = {};
+                --memory.frames.find(pfn)->map_count;
+                ++removed;
+                uint64_t va = (uint64_t{i2} << 30) | (uint64_t{i1} << 21) | (uint64_t{i0} << 12);
+                memory.tlb.flush_page(va, space.asid);
+            }
+        }
+    }
+    return removed;
+}
+
+void tear_down(MemorySystem& memory, AddressSpace& space) {
+    visit(
+        memory, space,
+        [&](uint64_t pfn) {
+            if (FrameEntry* frame = memory.frames.find(pfn)) --frame->map_count;
+        },
+        [](uint64_t) {});
+    memory.tlb.flush_address_space(space.asid);
+}
+
+}  // namespace exo::address_space

@@ -1,0 +1,52 @@
+// Grants: an owner's permission for another environment to map one of its frames.
+#pragma once
+
+#include <abi/syscall.h>
+#include <array>
+#include <cstdint>
+
+#include "frame_table.h"
+
+namespace exo {
+
+struct Grant {
+    uint64_t pfn = 0;
+    EnvironmentSlot owner = kNoEnvironment;  // kNoEnvironment marks an empty slot
+    EnvironmentSlot grantee = kNoEnvironment;
+    uint8_t permissions = 0;  // abi::permission bits
+};
+
+class GrantTable {
+public:
+    static constexpr size_t kCapacity = 256;
+
+    const Grant* find(uint64_t pfn, EnvironmentSlot grantee) const;
+    // Adds a grant; the caller has checked ownership and permissions.
+    abi::Error add(uint64_t pfn, EnvironmentSlot owner, EnvironmentSlot grantee,
+                   uint8_t permissions);
+    bool remove(uint64_t pfn, EnvironmentSlot grantee);
+    size_t count() const { return count_; }
+
+    // Calls visit(grant) for each grant matching, then removes it if visit returns true.
+    template <typename Visit>
+    void remove_if(Visit&& visit) {
+        for (Grant& grant : grants_) {
+            if (grant.owner != kNoEnvironment && visit(grant)) {
+                grant = Grant{};
+                --count_;
+            }
+        }
+    }
+    template <typename Visit>
+    void for_each(Visit&& visit) const {
+        for (const Grant& grant : grants_) {
+            if (grant.owner != kNoEnvironment) visit(grant);
+        }
+    }
+
+private:
+    std::array<Grant, kCapacity> grants_{};
+    size_t count_ = 0;
+};
+
+}  // namespace exo

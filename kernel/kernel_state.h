@@ -1,0 +1,25 @@
+// The kernel's ownership state in one place: frames, grants, environments, and how to reach
+// physical memory and the TLB. The syscalls act on it; host tests build one over fake memory.
+#pragma once
+
+#include <span>
+
+#include "address_space.h"
+#include "environment.h"
+#include "frame_table.h"
+#include "grant_table.h"
+
+namespace exo {
+
+struct KernelState {
+    FrameTable frames;
+    GrantTable grants;
+    EnvironmentTable environments;
+    PhysicalMemory* physical = nullptr;
+    TlbControl* tlb = nullptr;
+    const sv39::Entry* kernel_root = nullptr;  // upper half copied into every address space
+
+    MemorySystem memory() { return {*physical, frames, grants, *tlb}; }
+};
+
+}  // namespace exo

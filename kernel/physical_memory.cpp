@@ -1,0 +1,93 @@
+// Frame table construction at boot, and the kernel's PhysicalMemory and TlbControl.
+#include "physical_memory.h"
+
+#include "arch/riscv64/csr.h"
+#include "console.h"
+#include "kernel_memory.h"
+#include "panic.h"
+
+namespace exo {
+namespace {
+
+std::span<uint16_t> scratch;
+
+// Contiguous, zeroed kernel frames from boot memory (it hands out frames in address order, so
+// consecutive calls are contiguous unless a reserved range intervenes: then start over).
+template <typename T>
+std::span<T> boot_array(BootMemory& boot_memory, uint64_t count) {
+    uint64_t bytes = count * sizeof(T);
+    uint64_t pages = (bytes + sv39::kPageSize - 1) / sv39::kPageSize;
+    for (;;) {
+        std::optional<uint64_t> first = boot_memory.allocate_frame();
+        if (!first) panic("no memory for a %lu-page kernel table", pages);
+        uint64_t got = 1;
+        while (got < pages) {
+            std::optional<uint64_t> next = boot_memory.allocate_frame();
+            if (!next) panic("no memory for a %lu-page kernel table", pages);
+            if (*next != *first + got * sv39::kPageSize) break;
+            ++got;
+        }
+        if (got < pages) continue;  // a reserved hole split the run: the frames stay Kernel
+        auto* storage = physical_to_virtual<T>(*first);
+        auto* raw = reinterpret_cast<std::byte*>(storage);
+        for (uint64_t i = 0; i < pages * sv39::kPageSize; ++i) raw[i] = std::byte{0};
+        return {storage, count};
+    }
+}
+
+}  // namespace
+
+std::byte* DirectMapPhysical::frame(uint64_t pfn) {
+    return physical_to_virtual<std::byte>(pfn << sv39::kPageShift);
+}
+
+void SfenceTlb::flush_page(uint64_t virtual_address, uint16_t asid) {
+    riscv::flush_tlb_page(virtual_address, asid);
+}
+
+void SfenceTlb::flush_address_space(uint16_t asid) {
+    asm volatile("sfence.vma zero, %0" ::"r"(uint64_t{asid}) : "memory");
+}
+
+void frame_table_init(KernelState& state, const DeviceTreeInfo& tree, BootMemory& boot_memory,
+                      AddressRange kernel_image) {
+    uint64_t low = ~uint64_t{0}, high = 0;
+    for (uint32_t i = 0; i < tree.memory_count; ++i) {
+        if (tree.memory[i].base < low) low = tree.memory[i].base;
+        if (tree.memory[i].base + tree.memory[i].size > high) high = tree.memory[i].base + tree.memory[i].size;
+    }
+    uint64_t first_pfn = low >> sv39::kPageShift;
+    uint64_t count = (high >> sv39::kPageShift) - first_pfn;
+    std::span<FrameEntry> entries = boot_array<FrameEntry>(boot_memory, count);
+    scratch = boot_array<uint16_t>(boot_memory, count);
+    state.frames.init(entries, first_pfn);
+
+    for (uint64_t pfn = first_pfn; pfn < first_pfn + count; ++pfn) {
+        uint64_t address = pfn << sv39::kPageShift;
+        if (!boot_memory.is_ram(address)) {
+            state.frames.set_system_state(pfn, abi::FrameState::Reserved);
+        } else if (address - kernel_image.base < kernel_image.size || boot_memory.was_allocated(address)) {
+            state.frames.set_system_state(pfn, abi::FrameState::Kernel);
+        } else if (boot_memory.is_reserved(address)) {
+            state.frames.set_system_state(pfn, abi::FrameState::Reserved);
+        }
+    }
+}
+
+std::span<uint16_t> audit_scratch() { return scratch; }
+
+uint16_t asid_bits_probe() {
+    // Privileged spec 4.1.11: writing all ones to satp.ASID and reading back reveals ASIDLEN.
+    uint64_t satp = riscv::read<riscv::Csr::satp>();
+    riscv::write<riscv::Csr::satp>(satp | (sv39::kSatpAsidMask << sv39::kSatpAsidShift));
+    uint64_t probed = riscv::read<riscv::Csr::satp>();
+    riscv::write<riscv::Csr::satp>(satp);
+    riscv::flush_tlb_all();
+    uint16_t bits = 0;
+    for (uint64_t field = (probed >> sv39::kSatpAsidShift) & sv39::kSatpAsidMask; field; field >>= 1) {
+        bits += field & 1;
+    }
+    return bits;
+}
+
+}  // namespace exo

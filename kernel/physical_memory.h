@@ -1,0 +1,36 @@
+// The kernel's view of physical memory after boot: the frame table over all RAM, reached
+// through the direct map, and TLB maintenance with sfence.vma.
+#pragma once
+
+#include <span>
+
+#include "address_space.h"
+#include "boot_memory.h"
+#include "device_tree.h"
+#include "kernel_state.h"
+
+namespace exo {
+
+class DirectMapPhysical final : public PhysicalMemory {
+public:
+    std::byte* frame(uint64_t pfn) override;
+};
+
+class SfenceTlb final : public TlbControl {
+public:
+    void flush_page(uint64_t virtual_address, uint16_t asid) override;
+    void flush_address_space(uint16_t asid) override;
+};
+
+// Sizes the frame table to RAM, takes its storage (and the audit's) from boot memory, and
+// classifies every frame: kernel image and boot tables Kernel, firmware and the device tree
+// Reserved, the rest Free.
+void frame_table_init(KernelState& state, const DeviceTreeInfo& tree, BootMemory& boot_memory,
+                      AddressRange kernel_image);
+
+std::span<uint16_t> audit_scratch();
+
+// Address-space ids: 0 when the hart implements none (then every switch flushes the TLB).
+uint16_t asid_bits_probe();
+
+}  // namespace exo

@@ -1,0 +1,100 @@
+// Environment syscalls: create, destroy, entry points, upcall return.
+#include <abi/shared_info.h>
+
+#include "address_space.h"
+#include "console.h"
+#include "elf_loader.h"
+#include "embedded_images.h"
+#include "environment_lifecycle.h"
+#include "scheduler.h"
+#include "syscall_handlers.h"
+#include "system.h"
+#include "upcall.h"
+#include "user_copy.h"
+
+namespace exo::syscall {
+
+using riscv::reg::a0;
+using riscv::reg::a1;
+using riscv::reg::a2;
+
+namespace {
+// One hart, and syscalls do not nest: a static buffer holds the frame list being checked.
+uint64_t donated[abi::kMaxCreateFrames];
+}  // namespace
+
+SyscallResult environment_create(Environment& caller, riscv::TrapFrame& frame) {
+    uint64_t image_index = frame.x[a0];
+    uint64_t list = frame.x[a1];
+    uint64_t count = frame.x[a2];
+    std::span<const EmbeddedImage> images = embedded_images();
+    if (image_index >= images.size()) return SyscallResult::fail(abi::Error::InvalidArgument);
+    if (count > abi::kMaxCreateFrames) return SyscallResult::fail(abi::Error::InvalidArgument);
+    ElfImage elf;
+    if (parse_elf(images[image_index].bytes(), abi::kSharedInfoAddress, elf) != ElfError::None) {
+        return SyscallResult::fail(abi::Error::InvalidArgument);
+    }
+    uint64_t needed = frames_needed(elf);
+    if (count < needed) return SyscallResult::fail(abi::Error::NoMemory, needed);
+    KernelState& state = kernel_state();
+    if (abi::Error error = copy_from_user(state, caller, list, donated, count * sizeof(uint64_t));
+        error != abi::Error::Ok) {
+        return SyscallResult::fail(error);
+    }
+    std::span<const uint64_t> frames{donated, count};
+    if (abi::Error error = check_donated_frames(state, EnvironmentTable::slot_of(caller.id), frames);
+        error != abi::Error::Ok) {
+        return SyscallResult::fail(error);
+    }
+    Environment* child = nullptr;
+    if (abi::Error error = create_environment(state, caller.id, elf, images[image_index].bytes(),
+                                              frames, images[image_index].name, child);
+        error != abi::Error::Ok) {
+        return SyscallResult::fail(error, needed);
+    }
+    return SyscallResult::ok(child->id);
+}
+
+SyscallResult environment_destroy(Environment& caller, riscv::TrapFrame& frame) {
+    Environment* target = kernel_state().environments.find(frame.x[a0]);
+    if (target == nullptr) return SyscallResult::fail(abi::Error::NoSuchEnvironment);
+    if (target != &caller && target->parent != caller.id) {
+        return SyscallResult::fail(abi::Error::NotPermitted);
+    }
+    if (target == &caller) end_current_environment(0);
+    kprintf("exo: environment '%s' destroyed by its parent\n", target->name);
+    end_environment(*target, 0);
+    return SyscallResult::ok();
+}
+
+SyscallResult environment_set_entry(Environment& caller, riscv::TrapFrame& frame) {
+    uint64_t kind = frame.x[a0];
+    uint64_t pc = frame.x[a1];
+    uint64_t sp = frame.x[a2];
+    if (kind >= static_cast<uint64_t>(abi::Entry::Count)) {
+        return SyscallResult::fail(abi::Error::InvalidArgument);
+    }
+    if (pc != 0 && (!address_space::in_user_range(pc & ~uint64_t{0xfff}, 1) || (pc & 1) ||
+                    sp < abi::kUserMinimum || sp > abi::kUserTop || (sp & 15))) {
+        return SyscallResult::fail(abi::Error::OutOfRange);
+    }
+    caller.entries[kind] = {pc, pc ? sp : 0};
+    return SyscallResult::ok();
+}
+
+SyscallResult upcall_return(Environment& caller, riscv::TrapFrame& frame) {
+    if (!caller.in_upcall) return SyscallResult::fail(abi::Error::NotInUpcall);
+    uint64_t mode = frame.x[a0];
+    uint64_t pc = frame.x[a1];
+    if (mode > 1) return SyscallResult::fail(abi::Error::InvalidArgument);
+    if (mode == 1 && (pc < abi::kUserMinimum || pc >= abi::kUserTop || (pc & 1))) {
+        return SyscallResult::fail(abi::Error::OutOfRange);
+    }
+    caller.frame = caller.interrupted;
+    if (mode == 1) caller.frame.pc() = pc;
+    caller.in_upcall = false;
+    deliver_pending_upcalls(caller);
+    return SyscallResult::registers_set();
+}
+
+}  // namespace exo::syscall

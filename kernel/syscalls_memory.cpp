@@ -1,0 +1,165 @@
+// Memory syscalls: frames, mappings, grants. Each is the thin register layer over the checked
+// operations in frame_table, address_space and grant_table.
+#include <abi/shared_info.h>
+
+#include "address_space.h"
+#include "arch/riscv64/timer.h"
+#include "revocation.h"
+#include "scheduler.h"
+#include "syscall_handlers.h"
+#include "system.h"
+
+namespace exo::syscall {
+
+using riscv::reg::a0;
+using riscv::reg::a1;
+using riscv::reg::a2;
+using riscv::reg::a3;
+
+namespace {
+
+// Under memory pressure the kernel asks the largest holder (not the caller) for this many
+// frames, due this many timer ticks from now (set at boot from the timebase: 20 ms).
+constexpr uint64_t kPressureRequest = 16;
+uint64_t pressure_deadline_ticks = 200000;
+
+EnvironmentSlot slot(const Environment& environment) {
+    return EnvironmentTable::slot_of(environment.id);
+}
+
+SyscallResult result(abi::Error error, uint64_t value = 0) {
+    return error == abi::Error::Ok ? SyscallResult::ok(value) : SyscallResult::fail(error);
+}
+
+void ask_for_frames_back(Environment& caller) {
+    KernelState& state = kernel_state();
+    uint64_t most = 0;
+    Environment* victim = nullptr;
+    uint64_t held[kMaxEnvironments] = {};
+    for (uint64_t i = 0; i < state.frames.frame_count(); ++i) {
+        const FrameEntry& frame = *state.frames.find(state.frames.first_pfn() + i);
+        if (frame.state == abi::FrameState::Owned && frame.owner < kMaxEnvironments) ++held[frame.owner];
+    }
+    state.environments.for_each_live([&](Environment& environment) {
+        if (&environment == &caller || environment.revocation_remaining != 0) return;
+        if (held[slot(environment)] > most) {
+            most = held[slot(environment)];
+            victim = &environment;
+        }
+    });
+    if (victim == nullptr) return;
+    request_revocation(state, *victim, kPressureRequest, riscv::timer_now() + pressure_deadline_ticks);
+    arm_timer();
+}
+
+}  // namespace
+
+void set_pressure_deadline(uint64_t ticks) { pressure_deadline_ticks = ticks; }
+
+SyscallResult frame_alloc(Environment& caller, riscv::TrapFrame& frame) {
+    KernelState& state = kernel_state();
+    uint64_t pfn = frame.x[a0];
+    if (pfn != abi::kAnyFrame) return result(state.frames.allocate(pfn, slot(caller)), pfn);
+    std::optional<uint64_t> any = state.frames.allocate_any(slot(caller));
+    if (any) return SyscallResult::ok(*any);
+    // Visible revocation: ask someone for frames; the caller may retry after they arrive.
+    ask_for_frames_back(caller);
+    return SyscallResult::fail(abi::Error::NoMemory);
+}
+
+SyscallResult frame_free(Environment& caller, riscv::TrapFrame& frame) {
+    KernelState& state = kernel_state();
+    uint64_t pfn = frame.x[a0];
+    if (abi::Error error = state.frames.check_freeable(pfn, slot(caller)); error != abi::Error::Ok) {
+        return SyscallResult::fail(error);
+    }
+    // Grants of an unmapped frame end with it (a mapped one was refused above).
+    state.grants.remove_if([&](const Grant& grant) { return grant.pfn == pfn; });
+    if (state.frames.find(pfn)->flags & frame_flag::kEssential) --caller.essential_frames;
+    state.frames.release(pfn);
+    note_frame_returned(state, caller);
+    return SyscallResult::ok();
+}
+
+SyscallResult frame_query(Environment&, riscv::TrapFrame& frame) {
+    return SyscallResult::ok(kernel_state().frames.query(frame.x[a0]));
+}
+
+SyscallResult frame_set_essential(Environment& caller, riscv::TrapFrame& frame) {
+    KernelState& state = kernel_state();
+    uint64_t pfn = frame.x[a0];
+    uint64_t on = frame.x[a1];
+    if (on > 1) return SyscallResult::fail(abi::Error::InvalidArgument);
+    FrameEntry* entry = state.frames.find(pfn);
+    if (entry == nullptr || entry->state != abi::FrameState::Owned || entry->owner != slot(caller)) {
+        return SyscallResult::fail(abi::Error::NotOwner);
+    }
+    bool was = entry->flags & frame_flag::kEssential;
+    if (on && !was) {
+        if (caller.essential_frames == kMaxEssentialFrames) return SyscallResult::fail(abi::Error::TooMany);
+        entry->flags |= frame_flag::kEssential;
+        ++caller.essential_frames;
+    } else if (!on && was) {
+        entry->flags &= ~frame_flag::kEssential;
+        --caller.essential_frames;
+    }
+    return SyscallResult::ok();
+}
+
+SyscallResult page_table_donate(Environment& caller, riscv::TrapFrame& frame) {
+    MemorySystem memory = kernel_state().memory();
+    return result(address_space::donate_table_frame(memory, caller.space, frame.x[a0]));
+}
+
+SyscallResult map(Environment& caller, riscv::TrapFrame& frame) {
+    MemorySystem memory = kernel_state().memory();
+    return result(address_space::map(memory, caller.space, frame.x[a0], frame.x[a1], frame.x[a2],
+                                     frame.x[a3]));
+}
+
+SyscallResult unmap(Environment& caller, riscv::TrapFrame& frame) {
+    MemorySystem memory = kernel_state().memory();
+    return result(address_space::unmap(memory, caller.space, frame.x[a0], frame.x[a1]));
+}
+
+SyscallResult protect(Environment& caller, riscv::TrapFrame& frame) {
+    MemorySystem memory = kernel_state().memory();
+    return result(address_space::protect(memory, caller.space, frame.x[a0], frame.x[a1], frame.x[a2]));
+}
+
+SyscallResult pte_read(Environment& caller, riscv::TrapFrame& frame) {
+    MemorySystem memory = kernel_state().memory();
+    return SyscallResult::ok(address_space::read_entry(memory, caller.space, frame.x[a0]));
+}
+
+SyscallResult grant(Environment& caller, riscv::TrapFrame& frame) {
+    KernelState& state = kernel_state();
+    uint64_t pfn = frame.x[a0];
+    uint64_t permissions = frame.x[a2];
+    Environment* grantee = state.environments.find(frame.x[a1]);
+    if (grantee == nullptr) return SyscallResult::fail(abi::Error::NoSuchEnvironment);
+    if (grantee == &caller) return SyscallResult::fail(abi::Error::InvalidArgument);
+    if (!address_space::valid_permissions(permissions)) return SyscallResult::fail(abi::Error::BadPermission);
+    if (abi::Error error = state.frames.check_mappable_by_owner(pfn, slot(caller));
+        error != abi::Error::Ok) {
+        return SyscallResult::fail(error);
+    }
+    return result(state.grants.add(pfn, slot(caller), slot(*grantee), static_cast<uint8_t>(permissions)));
+}
+
+SyscallResult grant_revoke(Environment& caller, riscv::TrapFrame& frame) {
+    KernelState& state = kernel_state();
+    uint64_t pfn = frame.x[a0];
+    Environment* grantee = state.environments.find(frame.x[a1]);
+    if (grantee == nullptr) return SyscallResult::fail(abi::Error::NoSuchEnvironment);
+    const Grant* existing = state.grants.find(pfn, slot(*grantee));
+    if (existing == nullptr || existing->owner != slot(caller)) {
+        return SyscallResult::fail(abi::Error::NotOwner);
+    }
+    MemorySystem memory = state.memory();
+    uint64_t removed = address_space::unmap_frame(memory, grantee->space, pfn);
+    state.grants.remove(pfn, slot(*grantee));
+    return SyscallResult::ok(removed);
+}
+
+}  // namespace exo::syscall
