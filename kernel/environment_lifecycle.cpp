@@ -61,11 +61,6 @@ uint64_t pte_flags(const ElfSegment& segment) {
            (segment.writable ? pte::kWrite : 0) | (segment.executable ? pte::kExecute : 0);
 }
 
-void zero_frame(KernelState& state, uint64_t pfn) {
-    std::byte* bytes = state.physical->frame(pfn);
-    for (uint64_t i = 0; i < kPage; ++i) bytes[i] = std::byte{0};
-}
-
 }  // namespace
 
 uint64_t frames_needed(const ElfImage& elf) {
@@ -123,7 +118,7 @@ Error create_environment(KernelState& state, EnvironmentId parent, const ElfImag
     }
 
     environment->shared_info_pfn = frames[next++];
-    zero_frame(state, environment->shared_info_pfn);
+    state.zero_frame(environment->shared_info_pfn);
     auto* info = reinterpret_cast<abi::SharedInfo*>(state.physical->frame(environment->shared_info_pfn));
     info->version = abi::kSharedInfoVersion;
     info->size = sizeof(abi::SharedInfo);
@@ -136,7 +131,7 @@ Error create_environment(KernelState& state, EnvironmentId parent, const ElfImag
 
     for_each_image_page(elf, [&](uint64_t page, const ElfSegment& segment) {
         uint64_t pfn = frames[next++];
-        zero_frame(state, pfn);
+        state.zero_frame(pfn);
         std::byte* bytes = state.physical->frame(pfn);
         uint64_t file_end = segment.virtual_address + segment.file_size;
         uint64_t copy_start = page < segment.virtual_address ? segment.virtual_address : page;
@@ -149,7 +144,7 @@ Error create_environment(KernelState& state, EnvironmentId parent, const ElfImag
     });
     for (uint64_t page = kStackBottom; page < abi::kInitialStackTop; page += kPage) {
         uint64_t pfn = frames[next++];
-        zero_frame(state, pfn);
+        state.zero_frame(pfn);
         (void)address_space::map_for_kernel(
             memory, environment->space, page, pfn,
             pte::kUser | pte::kRead | pte::kWrite | pte::kAccessed | pte::kDirty);

@@ -2,6 +2,7 @@
 // physical memory and the TLB. The syscalls act on it; host tests build one over fake memory.
 #pragma once
 
+#include <cstddef>
 #include <span>
 
 #include "address_space.h"
@@ -20,6 +21,12 @@ struct KernelState {
     const sv39::Entry* kernel_root = nullptr;  // upper half copied into every address space
 
     MemorySystem memory() { return {*physical, frames, grants, *tlb}; }
+
+    // Frames change hands zeroed: what one environment wrote never reaches the next owner.
+    void zero_frame(uint64_t pfn) {
+        std::byte* bytes = physical->frame(pfn);
+        for (uint64_t i = 0; i < sv39::kPageSize; ++i) bytes[i] = std::byte{0};
+    }
 };
 
 }  // namespace exo

@@ -120,6 +120,7 @@ Environment& start_first_environment(uint64_t entry_instret) {
     for (uint64_t i = 0; i < count; ++i) {
         std::optional<uint64_t> pfn = state.frames.allocate_any(kNoEnvironment);
         if (!pfn) panic("no frames for the first environment");
+        state.zero_frame(*pfn);  // RAM is not zero after a warm reset on real boards
         first_frames[i] = *pfn;
     }
     Environment* first = nullptr;

@@ -59,9 +59,16 @@ void set_pressure_deadline(uint64_t ticks) { pressure_deadline_ticks = ticks; }
 SyscallResult frame_alloc(Environment& caller, riscv::TrapFrame& frame) {
     KernelState& state = kernel_state();
     uint64_t pfn = frame.x[a0];
-    if (pfn != abi::kAnyFrame) return result(state.frames.allocate(pfn, slot(caller)), pfn);
+    if (pfn != abi::kAnyFrame) {
+        abi::Error error = state.frames.allocate(pfn, slot(caller));
+        if (error == abi::Error::Ok) state.zero_frame(pfn);
+        return result(error, pfn);
+    }
     std::optional<uint64_t> any = state.frames.allocate_any(slot(caller));
-    if (any) return SyscallResult::ok(*any);
+    if (any) {
+        state.zero_frame(*any);
+        return SyscallResult::ok(*any);
+    }
     // Visible revocation: ask someone for frames; the caller may retry after they arrive.
     ask_for_frames_back(caller);
     return SyscallResult::fail(abi::Error::NoMemory);

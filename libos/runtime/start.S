@@ -4,12 +4,12 @@
     .globl _start
 _start:
     rdinstret t0                    // first U-mode instruction: boot cost ends here
-    la      t1, exo_start_instret
-    sd      t0, 0(t1)
 .option push
 .option norelax
-    la      gp, __global_pointer$
+    la      gp, __global_pointer$   // first: the linker relaxes data accesses to gp-relative
 .option pop
+    la      t1, exo_start_instret
+    sd      t0, 0(t1)
     call    main
     call    exo_exit_from_main
 1:  j       1b

@@ -4,3 +4,6 @@ exo_host_suite(elf_loader SOURCES elf_loader_test.cpp GROUPS ElfLoader ElfLoader
 exo_host_suite(sv39 SOURCES sv39_test.cpp GROUPS Sv39Entry PageTable)
 exo_host_suite(syscall_decode SOURCES syscall_decode_test.cpp GROUPS SyscallDecode)
 exo_host_suite(format SOURCES format_test.cpp GROUPS Format)
+exo_host_suite(frame_table SOURCES frame_table_test.cpp GROUPS FrameTable FrameTableHostile)
+exo_host_suite(address_space SOURCES address_space_test.cpp GROUPS AddressSpace AddressSpaceHostile)
+exo_host_suite(environment SOURCES environment_test.cpp GROUPS EnvironmentTable EnvironmentLifecycle Revocation)

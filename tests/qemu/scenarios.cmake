@@ -25,3 +25,37 @@ if(EXO_BOARD STREQUAL "qemu-virt")
         EXPECT "exo: RISC-V exokernel on qemu-virt" "hello from U-mode"
                "exo: environment 'hello' exited with status 0")
 endif()
+
+# Memory as an exposed resource (issue 3): each image's first environment drives the scenario
+# and exits with its count of failed checks; the kernel's audit runs after every step.
+exo_scenario(memory_bindings IMAGE bindings STATUS 0 LABELS memory
+    EXPECT "sleeper: destroying my parent: not permitted"
+           "exo: environment 'quick_exit' exited with status 0"
+           "exo: environment 'sleeper' destroyed by its parent"
+           "bindings: child returned" "bindings: 0 failed checks"
+    REJECT "CHECK FAILED" "(frame ")
+
+exo_scenario(memory_paging IMAGE paging STATUS 0 LABELS memory
+    EXPECT "paging: 81 faults, 17 evictions, 64 resident"
+           "paging: 101 protection faults handled in the library OS" "paging: 0 failed checks"
+    REJECT "CHECK FAILED")
+
+exo_scenario(memory_exceptions IMAGE exceptions STATUS 0 LABELS memory
+    EXPECT "exceptions: 2 illegal, 1 breakpoints, 1 page faults handled"
+           "exo: environment 'no_handler' killed: load page fault at pc"
+           "exo: environment 'handler_faults' killed: store page fault at pc"
+           ", inside its own handler"
+           "exceptions: still running after both children were destroyed"
+           "exceptions: 0 failed checks"
+    REJECT "CHECK FAILED" "still running, which is wrong")
+
+exo_scenario(memory_revocation IMAGE revocation STATUS 0 LABELS memory TIMEOUT 60
+    EXPECT "hog_cooperative: took"
+           "hog_cooperative: asked for 16 frames, returned 16, 0 repossessed"
+           "revocation: cooperative child: took 16 back, then a frame after"
+           "hog_stubborn: took"
+           "revocation: stubborn child: took "
+           "hog_stubborn: 16 repossessed (event seen), 4 of 4 essential kept"
+           "revocation: 2 requests to this environment"
+           "revocation: 0 failed checks"
+    REJECT "CHECK FAILED")

@@ -49,4 +49,58 @@ inline SyscallReturn console_write(const void* text, size_t length) {
     __builtin_unreachable();
 }
 
+inline abi::Error yield(uint64_t environment = 0) {
+    return syscall(abi::Syscall::Yield, environment).error;
+}
+
+// Environments.
+inline SyscallReturn environment_create(uint64_t image, const uint64_t* frames, uint64_t count) {
+    return syscall(abi::Syscall::EnvCreate, image, reinterpret_cast<uint64_t>(frames), count);
+}
+inline abi::Error environment_destroy(uint64_t id) {
+    return syscall(abi::Syscall::EnvDestroy, id).error;
+}
+inline abi::Error set_entry(abi::Entry entry, uint64_t pc, uint64_t sp) {
+    return syscall(abi::Syscall::EnvSetEntry, static_cast<uint64_t>(entry), pc, sp).error;
+}
+[[noreturn]] inline void upcall_resume() {
+    syscall(abi::Syscall::UpcallReturn, 0);
+    __builtin_trap();  // only reached outside an upcall: a library OS bug
+}
+[[noreturn]] inline void upcall_resume_at(uint64_t pc) {
+    syscall(abi::Syscall::UpcallReturn, 1, pc);
+    __builtin_trap();
+}
+
+// Frames and mappings.
+inline SyscallReturn frame_alloc(uint64_t pfn = abi::kAnyFrame) {
+    return syscall(abi::Syscall::FrameAlloc, pfn);
+}
+inline abi::Error frame_free(uint64_t pfn) { return syscall(abi::Syscall::FrameFree, pfn).error; }
+inline uint64_t frame_query(uint64_t pfn) { return syscall(abi::Syscall::FrameQuery, pfn).value; }
+inline abi::Error frame_set_essential(uint64_t pfn, bool essential) {
+    return syscall(abi::Syscall::FrameSetEssential, pfn, essential).error;
+}
+inline abi::Error page_table_donate(uint64_t pfn) {
+    return syscall(abi::Syscall::PageTableDonate, pfn).error;
+}
+inline abi::Error map(uint64_t va, uint64_t pfn, uint64_t count, uint64_t permissions) {
+    return syscall(abi::Syscall::Map, va, pfn, count, permissions).error;
+}
+inline abi::Error unmap(uint64_t va, uint64_t count = 1) {
+    return syscall(abi::Syscall::Unmap, va, count).error;
+}
+inline abi::Error protect(uint64_t va, uint64_t count, uint64_t permissions) {
+    return syscall(abi::Syscall::Protect, va, count, permissions).error;
+}
+inline uint64_t pte_read(uint64_t va) { return syscall(abi::Syscall::PteRead, va).value; }
+inline abi::Error grant(uint64_t pfn, uint64_t grantee, uint64_t permissions) {
+    return syscall(abi::Syscall::Grant, pfn, grantee, permissions).error;
+}
+inline SyscallReturn grant_revoke(uint64_t pfn, uint64_t grantee) {
+    return syscall(abi::Syscall::GrantRevoke, pfn, grantee);
+}
+// Number of inconsistencies the kernel finds in its own tables (0 = every frame accounted for).
+inline uint64_t audit() { return syscall(abi::Syscall::Audit).value; }
+
 }  // namespace exo

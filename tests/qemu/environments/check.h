@@ -3,6 +3,7 @@
 #pragma once
 
 #include <exo/console.h>
+#include <exo/syscall.h>
 
 namespace scenario {
 
@@ -18,3 +19,11 @@ inline void expect(bool condition, const char* what) {
 }  // namespace scenario
 
 #define EXPECT(condition) ::scenario::expect((condition), #condition)
+// The kernel's audit after a step: every frame accounted for, map counts right, owners alive.
+#define EXPECT_AUDIT_CLEAN(step)                                                      \
+    do {                                                                              \
+        uint64_t problems = exo::audit();                                             \
+        if (problems != 0) exo::printf("CHECK FAILED: audit after %s: %lu problems\n", \
+                                       step, problems);                               \
+        ::scenario::failures += problems != 0;                                        \
+    } while (0)

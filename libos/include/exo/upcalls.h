@@ -1,0 +1,30 @@
+// Upcall entry points for a library OS: the exception and revocation handlers, run on their own
+// stack, and how each resumes the interrupted code.
+#pragma once
+
+#include <abi/shared_info.h>
+#include <cstdint>
+
+namespace exo {
+
+struct ExceptionOutcome {
+    enum class Kind { Retry, ResumeAt, Fatal } kind;
+    uint64_t value;  // the pc for ResumeAt, the exit status for Fatal
+
+    static ExceptionOutcome retry() { return {Kind::Retry, 0}; }
+    static ExceptionOutcome resume_at(uint64_t pc) { return {Kind::ResumeAt, pc}; }
+    static ExceptionOutcome fatal(uint64_t status) { return {Kind::Fatal, status}; }
+};
+
+// The trap state is the kernel's copy in the shared info page.
+using ExceptionHandler = ExceptionOutcome (*)(const volatile abi::TrapState& trap);
+// Asked to return `frames` frames by `deadline`: free what the policy chooses.
+using RevocationHandler = void (*)(uint64_t frames, uint64_t deadline);
+
+void set_exception_handler(ExceptionHandler handler);
+void set_revocation_handler(RevocationHandler handler);
+
+// The length of the instruction at pc (2 for compressed, else 4): for skipping it.
+uint64_t instruction_length(uint64_t pc);
+
+}  // namespace exo

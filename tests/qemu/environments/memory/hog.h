@@ -1,0 +1,24 @@
+// What both memory hogs do: take every free frame the kernel has (the last, failed request
+// makes the kernel ask the largest other holder for frames), then give the CPU back.
+#pragma once
+
+#include <exo/shared_info.h>
+#include <exo/syscall.h>
+
+namespace hog {
+
+inline uint64_t recent[512];
+inline uint64_t recent_count = 0;
+
+inline uint64_t grab_everything() {
+    uint64_t taken = 0;
+    for (;;) {
+        exo::SyscallReturn frame = exo::frame_alloc();
+        if (frame.error != abi::Error::Ok) break;
+        recent[recent_count++ % 512] = frame.value;
+        ++taken;
+    }
+    return taken;
+}
+
+}  // namespace hog

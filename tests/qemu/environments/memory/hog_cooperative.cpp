@@ -1,0 +1,26 @@
+// A memory hog that answers revocation requests by freeing the frames it took last.
+#include <exo/console.h>
+#include <exo/shared_info.h>
+#include <exo/upcalls.h>
+
+#include "hog.h"
+#include "mailbox.h"
+
+namespace {
+void give_back(uint64_t frames, uint64_t) {
+    uint64_t returned = 0;
+    for (uint64_t i = 0; i < frames && hog::recent_count > 0; ++i) {
+        if (exo::frame_free(hog::recent[--hog::recent_count % 512]) == abi::Error::Ok) ++returned;
+    }
+    exo::printf("hog_cooperative: asked for %lu frames, returned %lu, %lu repossessed\n", frames,
+                returned, exo::shared_info().repossessed_total);
+}
+}  // namespace
+
+int main() {
+    exo::set_revocation_handler(give_back);
+    if (!mailbox::offer()) return 1;
+    exo::printf("hog_cooperative: took %lu frames\n", hog::grab_everything());
+    mailbox::at().state = mailbox::kDone;
+    for (;;) (void)exo::yield(exo::shared_info().parent_id);
+}
