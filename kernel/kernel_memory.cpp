@@ -2,6 +2,7 @@
 #include "kernel_memory.h"
 
 #include "arch/riscv64/csr.h"
+#include "arch/riscv64/hart_page.h"
 #include "console.h"
 #include "panic.h"
 
@@ -97,6 +98,14 @@ void kernel_memory_init(const DeviceTreeInfo& tree, BootMemory& boot_memory) {
     map_device(table, tree.test_finisher, "test finisher");
     map_device(table, tree.rtc.window, "rtc");
     for (uint32_t i = 0; i < tree.virtio_count; ++i) map_device(table, tree.virtio[i].window, "virtio");
+
+    // The hart page (arch/riscv64/hart_page.h), at the top of the address space.
+    std::optional<uint64_t> hart_frame = boot_memory.allocate_frame();
+    if (!hart_frame) panic("no frame for the hart page");
+    auto* bytes = physical_to_virtual<std::byte>(*hart_frame);
+    for (uint64_t i = 0; i < sv39::kPageSize; ++i) bytes[i] = std::byte{0};
+    map_or_panic(table, riscv::kHartPageAddress, *hart_frame, sv39::kPageSize, kRead | kWrite,
+                 "hart page");
 
     // Every environment copies the root's upper half when it is created, so from here on the
     // kernel never adds a root entry: its mappings are all made above, at boot.

@@ -3,7 +3,7 @@
 #include <cstdint>
 
 #include "arch/riscv64/csr.h"
-#include "arch/riscv64/hart_context.h"
+#include "arch/riscv64/hart_page.h"
 #include "arch/riscv64/sbi.h"
 #include "arch/riscv64/timer.h"
 #include "board.h"
@@ -17,6 +17,7 @@
 #include "physical_memory.h"
 #include "scheduler.h"
 #include "syscall_handlers.h"
+#include "syscalls.h"
 #include "system.h"
 #include "panic.h"
 #include "power.h"
@@ -26,7 +27,6 @@ extern "C" {
 extern void (*__init_array_start[])();
 extern void (*__init_array_end[])();
 extern char __boot_stack_top[], __boot_stack_bottom[], __emergency_stack_top[];
-riscv::HartContext boot_hart_context;
 [[noreturn]] void kmain(uint64_t hart_id, uint64_t device_tree_physical, uint64_t entry_instret);
 }
 
@@ -146,11 +146,7 @@ void kmain(uint64_t hart_id, uint64_t device_tree_physical, uint64_t entry_instr
     for (auto* constructor = __init_array_start; constructor != __init_array_end; ++constructor) {
         (*constructor)();
     }
-    boot_hart_context.kernel_stack_top = reinterpret_cast<uint64_t>(__boot_stack_top);
-    boot_hart_context.stack_bottom = reinterpret_cast<uint64_t>(__boot_stack_bottom);
-    boot_hart_context.emergency_stack_top = reinterpret_cast<uint64_t>(__emergency_stack_top);
-    boot_hart_context.hart_id = hart_id;
-    riscv::write<riscv::Csr::stvec>(reinterpret_cast<uint64_t>(&trap_entry));
+    riscv::write<riscv::Csr::stvec>(reinterpret_cast<uint64_t>(&early_trap_entry));
 
     state.physical = &direct_map;
     state.tlb = &sfence;
@@ -161,6 +157,14 @@ void kmain(uint64_t hart_id, uint64_t device_tree_physical, uint64_t entry_instr
 
     boot_memory.init(tree, kernel_image_range());
     kernel_memory_init(tree, boot_memory);
+    riscv::HartPage& hart = riscv::hart_page();
+    hart.kernel_stack_top = reinterpret_cast<uint64_t>(__boot_stack_top);
+    hart.stack_bottom = reinterpret_cast<uint64_t>(__boot_stack_bottom);
+    hart.emergency_stack_top = reinterpret_cast<uint64_t>(__emergency_stack_top);
+    hart.hart_id = hart_id;
+    install_syscall_table(hart);
+    riscv::write<riscv::Csr::sscratch>(hart.kernel_stack_top);
+    riscv::write<riscv::Csr::stvec>(reinterpret_cast<uint64_t>(&trap_entry));
     kprintf("exo: kernel page table at %lx (%lu frames for kernel tables)\n",
             kernel_root_pfn() << sv39::kPageShift, boot_memory.frames_allocated());
     state.kernel_root = reinterpret_cast<const sv39::Entry*>(direct_map.frame(kernel_root_pfn()));

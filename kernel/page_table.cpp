@@ -43,13 +43,14 @@ abi::Error PageTable::map(uint64_t virtual_address, uint64_t pfn, uint64_t flags
 
 abi::Error PageTable::map_range(uint64_t virtual_address, uint64_t physical_address,
                                 uint64_t size, uint64_t flags) {
-    uint64_t end = virtual_address + size;
-    while (virtual_address < end) {
+    // Counting down what is left (not comparing with an end address) keeps a range that ends at
+    // the very top of the address space (the hart page) from wrapping to zero.
+    uint64_t remaining = size;
+    while (remaining != 0) {
         int level = 0;
         for (int candidate = 2; candidate > 0; --candidate) {
             uint64_t page = sv39::page_size_at(candidate);
-            if (((virtual_address | physical_address) & (page - 1)) == 0 &&
-                end - virtual_address >= page) {
+            if (((virtual_address | physical_address) & (page - 1)) == 0 && remaining >= page) {
                 level = candidate;
                 break;
             }
@@ -59,6 +60,7 @@ abi::Error PageTable::map_range(uint64_t virtual_address, uint64_t physical_addr
         if (error != abi::Error::Ok) return error;
         virtual_address += sv39::page_size_at(level);
         physical_address += sv39::page_size_at(level);
+        remaining -= sv39::page_size_at(level);
     }
     return abi::Error::Ok;
 }

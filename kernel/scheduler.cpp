@@ -12,13 +12,11 @@
 namespace exo {
 namespace {
 
-Environment* current = nullptr;
+Environment* current = nullptr;  // as installed by run(); the hart page follows on return
 uint64_t quantum = 0;
 bool have_asids = false;
 
 }  // namespace
-
-Environment& current_environment() { return *current; }
 
 void scheduler_init(uint64_t timebase_hz, bool address_space_ids) {
     quantum = timebase_hz / 100;  // 10 ms
@@ -34,6 +32,7 @@ void arm_timer() {
 riscv::TrapFrame* run(Environment& environment) {
     if (current != &environment) {
         current = &environment;
+        riscv::hart_page().current_frame = &environment.frame;
         riscv::write<riscv::Csr::satp>(
             sv39::make_satp(environment.space.root_pfn, have_asids ? environment.space.asid : 0));
         if (!have_asids) riscv::flush_tlb_all();

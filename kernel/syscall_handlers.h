@@ -8,31 +8,40 @@
 
 namespace exo::syscall {
 
-using Handler = SyscallResult (*)(Environment& caller, riscv::TrapFrame& frame);
+// A call's six argument registers, a0..a5.
+struct Arguments {
+    uint64_t value[6];
+    uint64_t operator[](int index) const { return value[index]; }
+};
+
+// Most calls need only their arguments: they run on the fast path with nothing saved.
+using Handler = SyscallResult (*)(Environment& caller, const Arguments& arguments);
+// The few that switch environments or rewrite the caller's registers get its whole frame.
+using FrameHandler = SyscallResult (*)(Environment& caller, riscv::TrapFrame& frame);
 
 // syscalls.cpp
-SyscallResult null(Environment&, riscv::TrapFrame&);
-SyscallResult console_write(Environment&, riscv::TrapFrame&);
+SyscallResult null(Environment&, const Arguments&);
+SyscallResult console_write(Environment&, const Arguments&);
 SyscallResult exit(Environment&, riscv::TrapFrame&);
 SyscallResult yield(Environment&, riscv::TrapFrame&);
-SyscallResult audit(Environment&, riscv::TrapFrame&);
+SyscallResult audit(Environment&, const Arguments&);
 // syscalls_environment.cpp
-SyscallResult environment_create(Environment&, riscv::TrapFrame&);
+SyscallResult environment_create(Environment&, const Arguments&);
 SyscallResult environment_destroy(Environment&, riscv::TrapFrame&);
-SyscallResult environment_set_entry(Environment&, riscv::TrapFrame&);
+SyscallResult environment_set_entry(Environment&, const Arguments&);
 SyscallResult upcall_return(Environment&, riscv::TrapFrame&);
 // syscalls_memory.cpp
-SyscallResult frame_alloc(Environment&, riscv::TrapFrame&);
-SyscallResult frame_free(Environment&, riscv::TrapFrame&);
-SyscallResult frame_query(Environment&, riscv::TrapFrame&);
-SyscallResult frame_set_essential(Environment&, riscv::TrapFrame&);
-SyscallResult page_table_donate(Environment&, riscv::TrapFrame&);
-SyscallResult map(Environment&, riscv::TrapFrame&);
-SyscallResult unmap(Environment&, riscv::TrapFrame&);
-SyscallResult protect(Environment&, riscv::TrapFrame&);
-SyscallResult pte_read(Environment&, riscv::TrapFrame&);
-SyscallResult grant(Environment&, riscv::TrapFrame&);
-SyscallResult grant_revoke(Environment&, riscv::TrapFrame&);
+SyscallResult frame_alloc(Environment&, const Arguments&);
+SyscallResult frame_free(Environment&, const Arguments&);
+SyscallResult frame_query(Environment&, const Arguments&);
+SyscallResult frame_set_essential(Environment&, const Arguments&);
+SyscallResult page_table_donate(Environment&, const Arguments&);
+SyscallResult map(Environment&, const Arguments&);
+SyscallResult unmap(Environment&, const Arguments&);
+SyscallResult protect(Environment&, const Arguments&);
+SyscallResult pte_read(Environment&, const Arguments&);
+SyscallResult grant(Environment&, const Arguments&);
+SyscallResult grant_revoke(Environment&, const Arguments&);
 
 // The abort protocol's deadline for memory-pressure requests, in timer ticks.
 void set_pressure_deadline(uint64_t ticks);

@@ -1,4 +1,8 @@
 // The syscall table and the calls that are not about memory or environments.
+//
+// The trap vector indexes the hart page's copy of the table by a7 and calls the slot with a0..a5
+// as arguments; the slot returns a0/a1 (the RISC-V calling convention returns a two-word
+// struct in a0/a1). Slots that need the caller's whole frame point at syscall_with_frame.
 #include "syscalls.h"
 
 #include "audit.h"
@@ -9,7 +13,10 @@
 #include "scheduler.h"
 #include "syscall_handlers.h"
 #include "system.h"
+#include "trap.h"
 #include "user_copy.h"
+
+static_assert(ABI_ERROR_UNKNOWN_SYSCALL == static_cast<uint64_t>(abi::Error::UnknownSyscall));
 
 namespace exo {
 
@@ -18,11 +25,12 @@ namespace syscall {
 using riscv::reg::a0;
 using riscv::reg::a1;
 
-SyscallResult null(Environment&, riscv::TrapFrame&) { return SyscallResult::ok(); }
+// Null leaves a1 as the caller had it: returning it unchanged costs no instruction.
+SyscallResult null(Environment&, const Arguments& arguments) { return SyscallResult::ok(arguments[1]); }
 
-SyscallResult console_write(Environment& caller, riscv::TrapFrame& frame) {
-    uint64_t address = frame.x[a0];
-    uint64_t length = frame.x[a1];
+SyscallResult console_write(Environment& caller, const Arguments& arguments) {
+    uint64_t address = arguments[0];
+    uint64_t length = arguments[1];
     if (length > abi::kConsoleWriteMax) return SyscallResult::fail(abi::Error::InvalidArgument);
     char buffer[256];
     uint64_t written = 0;
@@ -69,7 +77,7 @@ SyscallResult yield(Environment& caller, riscv::TrapFrame& frame) {
     return SyscallResult::registers_set();
 }
 
-SyscallResult audit(Environment&, riscv::TrapFrame&) {
+SyscallResult audit(Environment&, const Arguments&) {
     AuditReport report = exo::audit(kernel_state(), audit_scratch(), [](const char* what, uint64_t pfn) {
         kprintf("exo: audit: %s (frame %lx)\n", what, pfn);
     });
@@ -80,46 +88,85 @@ SyscallResult audit(Environment&, riscv::TrapFrame&) {
     return SyscallResult::ok(report.problems);
 }
 
+SyscallResult unknown(Environment&, const Arguments&) {
+    return SyscallResult::fail(abi::Error::UnknownSyscall);
+}
+
 }  // namespace syscall
 
 namespace {
 
-constexpr syscall::Handler kHandlers[] = {
-    syscall::null,                  // Null
-    syscall::console_write,         // ConsoleWrite
-    syscall::exit,                  // Exit
-    syscall::yield,                 // Yield
-    syscall::environment_create,    // EnvCreate
-    syscall::environment_destroy,   // EnvDestroy
-    syscall::environment_set_entry, // EnvSetEntry
-    syscall::upcall_return,         // UpcallReturn
-    syscall::frame_alloc,           // FrameAlloc
-    syscall::frame_free,            // FrameFree
-    syscall::frame_query,           // FrameQuery
-    syscall::frame_set_essential,   // FrameSetEssential
-    syscall::page_table_donate,     // PageTableDonate
-    syscall::map,                   // Map
-    syscall::unmap,                 // Unmap
-    syscall::protect,               // Protect
-    syscall::pte_read,              // PteRead
-    syscall::grant,                 // Grant
-    syscall::grant_revoke,          // GrantRevoke
-    syscall::audit,                 // Audit
+// Two words returned in a0 (low) and a1 (high), as the RISC-V calling convention returns a
+// 2*XLEN scalar. (GCC 12 gives a two-word struct a needless stack frame; the integer it does not.)
+using RegisterPair = unsigned __int128;
+using FastEntry = RegisterPair (*)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+
+// The register-level entry for a handler that needs only its arguments.
+template <syscall::Handler handler>
+RegisterPair fast_entry(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+                        uint64_t a5) {
+    SyscallResult result = handler(current_environment(), {{a0, a1, a2, a3, a4, a5}});
+    return RegisterPair{result.value} << 64 | static_cast<uint64_t>(result.error);
+}
+
+struct Slot {
+    FastEntry fast;            // nullptr: the call needs the frame
+    syscall::FrameHandler with_frame;
 };
-static_assert(sizeof(kHandlers) / sizeof(kHandlers[0]) == static_cast<size_t>(abi::Syscall::Count),
-              "one handler per syscall number");
+
+constexpr Slot kSlots[] = {
+    {fast_entry<syscall::null>, nullptr},                   // Null
+    {fast_entry<syscall::console_write>, nullptr},          // ConsoleWrite
+    {nullptr, syscall::exit},                               // Exit
+    {nullptr, syscall::yield},                              // Yield
+    {fast_entry<syscall::environment_create>, nullptr},     // EnvCreate
+    {nullptr, syscall::environment_destroy},                // EnvDestroy
+    {fast_entry<syscall::environment_set_entry>, nullptr},  // EnvSetEntry
+    {nullptr, syscall::upcall_return},                      // UpcallReturn
+    {fast_entry<syscall::frame_alloc>, nullptr},            // FrameAlloc
+    {fast_entry<syscall::frame_free>, nullptr},             // FrameFree
+    {fast_entry<syscall::frame_query>, nullptr},            // FrameQuery
+    {fast_entry<syscall::frame_set_essential>, nullptr},    // FrameSetEssential
+    {fast_entry<syscall::page_table_donate>, nullptr},      // PageTableDonate
+    {fast_entry<syscall::map>, nullptr},                    // Map
+    {fast_entry<syscall::unmap>, nullptr},                  // Unmap
+    {fast_entry<syscall::protect>, nullptr},                // Protect
+    {fast_entry<syscall::pte_read>, nullptr},               // PteRead
+    {fast_entry<syscall::grant>, nullptr},                  // Grant
+    {fast_entry<syscall::grant_revoke>, nullptr},           // GrantRevoke
+    {fast_entry<syscall::audit>, nullptr},                  // Audit
+};
+static_assert(sizeof(kSlots) / sizeof(kSlots[0]) == static_cast<size_t>(abi::Syscall::Count),
+              "one slot per syscall number");
+static_assert(static_cast<size_t>(abi::Syscall::Count) <= HART_SYSCALL_TABLE_SLOTS);
 
 }  // namespace
 
-riscv::TrapFrame* handle_syscall(Environment& caller, riscv::TrapFrame& frame) {
-    std::optional<abi::Syscall> number = decode_syscall(frame.x[riscv::reg::a7]);
-    SyscallResult result = number ? kHandlers[static_cast<size_t>(*number)](caller, frame)
-                                  : SyscallResult::fail(abi::Error::UnknownSyscall);
-    if (result.write_registers) {
-        frame.x[riscv::reg::a0] = static_cast<uint64_t>(result.error);
-        frame.x[riscv::reg::a1] = result.value;
+void install_syscall_table(riscv::HartPage& page) {
+    for (uint64_t number = 0; number < HART_SYSCALL_TABLE_SLOTS; ++number) {
+        FastEntry entry = fast_entry<syscall::unknown>;
+        if (std::optional<abi::Syscall> decoded = decode_syscall(number)) {
+            const Slot& slot = kSlots[static_cast<size_t>(*decoded)];
+            entry = slot.fast;
+        }
+        page.syscall_table[number] =
+            entry ? reinterpret_cast<uint64_t>(entry) : reinterpret_cast<uint64_t>(&syscall_with_frame);
     }
-    return &current_environment().frame;
 }
 
 }  // namespace exo
+
+riscv::TrapFrame* handle_syscall_with_frame(riscv::TrapFrame* frame) {
+    using namespace exo;
+    Environment& caller = current_environment();
+    std::optional<abi::Syscall> number = decode_syscall(frame->x[riscv::reg::a7]);
+    SyscallResult result = SyscallResult::fail(abi::Error::UnknownSyscall);
+    if (number && kSlots[static_cast<size_t>(*number)].with_frame) {
+        result = kSlots[static_cast<size_t>(*number)].with_frame(caller, *frame);
+    }
+    if (result.write_registers) {
+        frame->x[riscv::reg::a0] = static_cast<uint64_t>(result.error);
+        frame->x[riscv::reg::a1] = result.value;
+    }
+    return &current_environment().frame;
+}

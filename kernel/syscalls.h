@@ -1,12 +1,12 @@
-// Syscall dispatch: decode a7, validate the arguments, then act.
+// Syscall dispatch: the table the trap vector indexes, and the path for calls needing a frame.
 #pragma once
 
-#include "arch/riscv64/trap_frame.h"
-#include "environment.h"
+#include "arch/riscv64/hart_page.h"
 
 namespace exo {
 
-// Handles the ecall in `frame` (sepc already advanced) and returns the frame to resume.
-riscv::TrapFrame* handle_syscall(Environment& caller, riscv::TrapFrame& frame);
+// Fills the hart page's syscall table: every slot up to HART_SYSCALL_TABLE_SLOTS, with the
+// unknown-syscall handler where no call is defined.
+void install_syscall_table(riscv::HartPage& page);
 
 }  // namespace exo

@@ -23,10 +23,10 @@ namespace {
 uint64_t donated[abi::kMaxCreateFrames];
 }  // namespace
 
-SyscallResult environment_create(Environment& caller, riscv::TrapFrame& frame) {
-    uint64_t image_index = frame.x[a0];
-    uint64_t list = frame.x[a1];
-    uint64_t count = frame.x[a2];
+SyscallResult environment_create(Environment& caller, const Arguments& arguments) {
+    uint64_t image_index = arguments[0];
+    uint64_t list = arguments[1];
+    uint64_t count = arguments[2];
     std::span<const EmbeddedImage> images = embedded_images();
     if (image_index >= images.size()) return SyscallResult::fail(abi::Error::InvalidArgument);
     if (count > abi::kMaxCreateFrames) return SyscallResult::fail(abi::Error::InvalidArgument);
@@ -67,10 +67,10 @@ SyscallResult environment_destroy(Environment& caller, riscv::TrapFrame& frame) 
     return SyscallResult::ok();
 }
 
-SyscallResult environment_set_entry(Environment& caller, riscv::TrapFrame& frame) {
-    uint64_t kind = frame.x[a0];
-    uint64_t pc = frame.x[a1];
-    uint64_t sp = frame.x[a2];
+SyscallResult environment_set_entry(Environment& caller, const Arguments& arguments) {
+    uint64_t kind = arguments[0];
+    uint64_t pc = arguments[1];
+    uint64_t sp = arguments[2];
     if (kind >= static_cast<uint64_t>(abi::Entry::Count)) {
         return SyscallResult::fail(abi::Error::InvalidArgument);
     }

@@ -11,11 +11,6 @@
 
 namespace exo::syscall {
 
-using riscv::reg::a0;
-using riscv::reg::a1;
-using riscv::reg::a2;
-using riscv::reg::a3;
-
 namespace {
 
 // Under memory pressure the kernel asks the largest holder (not the caller) for this many
@@ -56,9 +51,9 @@ void ask_for_frames_back(Environment& caller) {
 
 void set_pressure_deadline(uint64_t ticks) { pressure_deadline_ticks = ticks; }
 
-SyscallResult frame_alloc(Environment& caller, riscv::TrapFrame& frame) {
+SyscallResult frame_alloc(Environment& caller, const Arguments& arguments) {
     KernelState& state = kernel_state();
-    uint64_t pfn = frame.x[a0];
+    uint64_t pfn = arguments[0];
     if (pfn != abi::kAnyFrame) {
         abi::Error error = state.frames.allocate(pfn, slot(caller));
         if (error == abi::Error::Ok) state.zero_frame(pfn);
@@ -74,9 +69,9 @@ SyscallResult frame_alloc(Environment& caller, riscv::TrapFrame& frame) {
     return SyscallResult::fail(abi::Error::NoMemory);
 }
 
-SyscallResult frame_free(Environment& caller, riscv::TrapFrame& frame) {
+SyscallResult frame_free(Environment& caller, const Arguments& arguments) {
     KernelState& state = kernel_state();
-    uint64_t pfn = frame.x[a0];
+    uint64_t pfn = arguments[0];
     if (abi::Error error = state.frames.check_freeable(pfn, slot(caller)); error != abi::Error::Ok) {
         return SyscallResult::fail(error);
     }
@@ -88,14 +83,14 @@ SyscallResult frame_free(Environment& caller, riscv::TrapFrame& frame) {
     return SyscallResult::ok();
 }
 
-SyscallResult frame_query(Environment&, riscv::TrapFrame& frame) {
-    return SyscallResult::ok(kernel_state().frames.query(frame.x[a0]));
+SyscallResult frame_query(Environment&, const Arguments& arguments) {
+    return SyscallResult::ok(kernel_state().frames.query(arguments[0]));
 }
 
-SyscallResult frame_set_essential(Environment& caller, riscv::TrapFrame& frame) {
+SyscallResult frame_set_essential(Environment& caller, const Arguments& arguments) {
     KernelState& state = kernel_state();
-    uint64_t pfn = frame.x[a0];
-    uint64_t on = frame.x[a1];
+    uint64_t pfn = arguments[0];
+    uint64_t on = arguments[1];
     if (on > 1) return SyscallResult::fail(abi::Error::InvalidArgument);
     FrameEntry* entry = state.frames.find(pfn);
     if (entry == nullptr || entry->state != abi::FrameState::Owned || entry->owner != slot(caller)) {
@@ -113,37 +108,37 @@ SyscallResult frame_set_essential(Environment& caller, riscv::TrapFrame& frame) 
     return SyscallResult::ok();
 }
 
-SyscallResult page_table_donate(Environment& caller, riscv::TrapFrame& frame) {
+SyscallResult page_table_donate(Environment& caller, const Arguments& arguments) {
     MemorySystem memory = kernel_state().memory();
-    return result(address_space::donate_table_frame(memory, caller.space, frame.x[a0]));
+    return result(address_space::donate_table_frame(memory, caller.space, arguments[0]));
 }
 
-SyscallResult map(Environment& caller, riscv::TrapFrame& frame) {
+SyscallResult map(Environment& caller, const Arguments& arguments) {
     MemorySystem memory = kernel_state().memory();
-    return result(address_space::map(memory, caller.space, frame.x[a0], frame.x[a1], frame.x[a2],
-                                     frame.x[a3]));
+    return result(address_space::map(memory, caller.space, arguments[0], arguments[1], arguments[2],
+                                     arguments[3]));
 }
 
-SyscallResult unmap(Environment& caller, riscv::TrapFrame& frame) {
+SyscallResult unmap(Environment& caller, const Arguments& arguments) {
     MemorySystem memory = kernel_state().memory();
-    return result(address_space::unmap(memory, caller.space, frame.x[a0], frame.x[a1]));
+    return result(address_space::unmap(memory, caller.space, arguments[0], arguments[1]));
 }
 
-SyscallResult protect(Environment& caller, riscv::TrapFrame& frame) {
+SyscallResult protect(Environment& caller, const Arguments& arguments) {
     MemorySystem memory = kernel_state().memory();
-    return result(address_space::protect(memory, caller.space, frame.x[a0], frame.x[a1], frame.x[a2]));
+    return result(address_space::protect(memory, caller.space, arguments[0], arguments[1], arguments[2]));
 }
 
-SyscallResult pte_read(Environment& caller, riscv::TrapFrame& frame) {
+SyscallResult pte_read(Environment& caller, const Arguments& arguments) {
     MemorySystem memory = kernel_state().memory();
-    return SyscallResult::ok(address_space::read_entry(memory, caller.space, frame.x[a0]));
+    return SyscallResult::ok(address_space::read_entry(memory, caller.space, arguments[0]));
 }
 
-SyscallResult grant(Environment& caller, riscv::TrapFrame& frame) {
+SyscallResult grant(Environment& caller, const Arguments& arguments) {
     KernelState& state = kernel_state();
-    uint64_t pfn = frame.x[a0];
-    uint64_t permissions = frame.x[a2];
-    Environment* grantee = state.environments.find(frame.x[a1]);
+    uint64_t pfn = arguments[0];
+    uint64_t permissions = arguments[2];
+    Environment* grantee = state.environments.find(arguments[1]);
     if (grantee == nullptr) return SyscallResult::fail(abi::Error::NoSuchEnvironment);
     if (grantee == &caller) return SyscallResult::fail(abi::Error::InvalidArgument);
     if (!address_space::valid_permissions(permissions)) return SyscallResult::fail(abi::Error::BadPermission);
@@ -154,10 +149,10 @@ SyscallResult grant(Environment& caller, riscv::TrapFrame& frame) {
     return result(state.grants.add(pfn, slot(caller), slot(*grantee), static_cast<uint8_t>(permissions)));
 }
 
-SyscallResult grant_revoke(Environment& caller, riscv::TrapFrame& frame) {
+SyscallResult grant_revoke(Environment& caller, const Arguments& arguments) {
     KernelState& state = kernel_state();
-    uint64_t pfn = frame.x[a0];
-    Environment* grantee = state.environments.find(frame.x[a1]);
+    uint64_t pfn = arguments[0];
+    Environment* grantee = state.environments.find(arguments[1]);
     if (grantee == nullptr) return SyscallResult::fail(abi::Error::NoSuchEnvironment);
     const Grant* existing = state.grants.find(pfn, slot(*grantee));
     if (existing == nullptr || existing->owner != slot(caller)) {

@@ -7,7 +7,6 @@
 #include "panic.h"
 #include "scheduler.h"
 #include "syscall_handlers.h"
-#include "syscalls.h"
 #include "system.h"
 #include "upcall.h"
 
@@ -51,16 +50,14 @@ riscv::TrapFrame* handle_user_trap(riscv::TrapFrame* frame) {
         panic("unexpected interrupt %lu from U-mode", cause & ~riscv::kCauseInterruptBit);
     }
     Environment& environment = current_environment();
-    if (cause == static_cast<uint64_t>(riscv::Exception::EcallFromUser)) {
-        frame->pc() += 4;
-        return handle_syscall(environment, *frame);
-    }
     if (settle_fault(environment, *frame) || dispatch_exception(environment, *frame)) return frame;
     kprintf("exo: environment '%s' killed: %s at pc %lx (stval %lx)%s\n", environment.name,
             riscv::describe_cause(cause), frame->pc(), frame->stval,
             environment.in_upcall ? ", inside its own handler" : "");
     syscall::end_current_environment(kEnvironmentFaultStatus);
 }
+
+void handle_early_trap(riscv::TrapFrame* frame) { panic_trap("trap during early boot", *frame); }
 
 void handle_kernel_trap(riscv::TrapFrame* frame) {
     uint64_t cause = frame->scause;

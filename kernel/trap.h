@@ -1,7 +1,6 @@
 // C++ side of the trap vector (arch/riscv64/trap_entry.S).
 #pragma once
 
-#include "arch/riscv64/hart_context.h"
 #include "arch/riscv64/trap_frame.h"
 
 namespace exo {
@@ -15,7 +14,11 @@ void set_timer_handler(void (*handler)());
 
 extern "C" {
 riscv::TrapFrame* handle_user_trap(riscv::TrapFrame* frame);
+riscv::TrapFrame* handle_syscall_with_frame(riscv::TrapFrame* frame);
 void handle_kernel_trap(riscv::TrapFrame* frame);
+[[noreturn]] void handle_early_trap(riscv::TrapFrame* frame);
 [[noreturn]] void return_to_user(riscv::TrapFrame* frame);
 void trap_entry();
+void early_trap_entry();
+void syscall_with_frame();
 }

@@ -1,5 +1,5 @@
 /* Numbers shared by assembly and C++. C++ pins each one to its struct with static_assert
- * (trap_frame.h, hart_context.h), so the two can never drift apart. */
+ * (trap_frame.h, hart_page.h), so the two can never drift apart. */
 #pragma once
 
 #define BOOT_DIRECT_MAP_GIGABYTES 4
@@ -11,9 +11,19 @@
 #define TRAP_FRAME_STVAL 272
 #define TRAP_FRAME_SIZE 288
 
-/* HartContext: what tp points at while the kernel runs, and sscratch while an environment runs. */
-#define HART_USER_FRAME 0
-#define HART_KERNEL_STACK_TOP 8
-#define HART_SCRATCH 16
-#define HART_STACK_BOTTOM 24
-#define HART_EMERGENCY_STACK_TOP 32
+/* The hart page: this hart's kernel data at the very top of the address space, so the trap
+ * vector reaches it as `offset(zero)` (a 12-bit signed offset from address 0) without first
+ * freeing a register. Every address space maps it (it is in the kernel half). */
+#define HART_PAGE_ADDRESS 0xfffffffffffff000
+#define HART_SYSCALL_TABLE (-2048)      /* handler addresses, indexed by syscall number */
+#define HART_SYSCALL_TABLE_SLOTS 128
+#define HART_CURRENT_FRAME (-8)         /* the running environment's TrapFrame */
+#define HART_SAVED_T0 (-16)             /* t0 while the vector frees it */
+#define HART_KERNEL_STACK_TOP (-24)
+#define HART_STACK_BOTTOM (-32)         /* lowest usable byte; below is the guard page */
+#define HART_EMERGENCY_STACK_TOP (-40)  /* where a kernel stack overflow is reported from */
+#define HART_ID (-48)
+#define HART_INTERRUPTED_SP (-56)       /* a kernel trap's sp, while it picks a stack */
+
+/* abi::Error::UnknownSyscall (static_assert in kernel/syscalls.cpp). */
+#define ABI_ERROR_UNKNOWN_SYSCALL 1

@@ -8,7 +8,7 @@
 _start:
     rdinstret s2                    // boot cost is measured from here
     csrw    sie, zero
-    csrw    sscratch, zero          // "trap came from the kernel" (see trap_entry.S)
+    csrw    stvec, zero             // no traps expected before kmain installs a vector
 
     // .bss, through physical addresses (lla is pc-relative; the MMU is still off).
     lla     t0, __bss_start
@@ -60,11 +60,6 @@ _start:
     .section .text, "ax", @progbits
 high_entry:
     la      sp, __boot_stack_top
-.option push
-.option norelax
-    la      gp, __global_pointer$
-.option pop
-    lla     tp, boot_hart_context
     mv      a2, s2
     call    kmain
 1:  wfi

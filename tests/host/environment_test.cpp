@@ -28,10 +28,10 @@ namespace pte = sv39::pte;
 namespace {
 
 constexpr uint64_t kStackBottom = abi::kInitialStackTop - abi::kInitialStackPages * kPage;
-constexpr uint64_t kFreeVa = 0x4000'0000;  // a gigabyte the tiny image leaves empty
+constexpr uint64_t kFreeVa = 0x4000'0000; // a gigabyte the tiny image leaves empty
 constexpr uint64_t kRW = permission::kRead | permission::kWrite;
 
-}  // namespace
+} // namespace
 
 // ---------------------------------------------------------------------------------------------
 
@@ -63,12 +63,12 @@ TEST(EnvironmentTable, AReusedSlotGetsANewIdAndTheOldOneIsDead) {
     POINTERS_EQUAL(nullptr, table.at_slot(0));
     UNSIGNED_LONGS_EQUAL(0, table.live_count());
     Environment* again = table.allocate();
-    POINTERS_EQUAL(first, again);  // the same slot...
-    CHECK(again->id != old_id);    // ...under another name
+    POINTERS_EQUAL(first, again); // the same slot...
+    CHECK(again->id != old_id);   // ...under another name
     UNSIGNED_LONGLONGS_EQUAL((uint64_t{2} << 16) | 1, again->id);
     POINTERS_EQUAL(nullptr, table.find(old_id));
     POINTERS_EQUAL(again, table.find(again->id));
-    UNSIGNED_LONGS_EQUAL(0, again->name[0]);  // nothing of the previous occupant survives
+    UNSIGNED_LONGS_EQUAL(0, again->name[0]); // nothing of the previous occupant survives
     // Each reuse moves the generation on.
     std::set<EnvironmentId> seen{old_id, again->id};
     for (int i = 0; i < 20; ++i) {
@@ -80,23 +80,25 @@ TEST(EnvironmentTable, AReusedSlotGetsANewIdAndTheOldOneIsDead) {
 
 TEST(EnvironmentTable, ZeroForgedAndStaleIdsAreRejected) {
     Environment* live = table.allocate();
-    for (int i = 0; i < 5; ++i) table.allocate();
+    for (int i = 0; i < 5; ++i)
+        table.allocate();
     EnvironmentId id = live->id;
     const EnvironmentId rejected[] = {
         0,
-        uint64_t{1} << 16,             // generation 1, slot number 0
-        65,                            // slot 64 (one past the table), generation 0
+        uint64_t{1} << 16, // generation 1, slot number 0
+        65,                // slot 64 (one past the table), generation 0
         (uint64_t{1} << 16) | 65,
-        (uint64_t{1} << 16) | 0xffff,  // slot_of would give 0xfffe
-        (uint64_t{1} << 16) | 10,      // a slot never allocated
-        id + (uint64_t{1} << 16),      // the right slot, a later generation
-        id - (uint64_t{1} << 16),      // the right slot, generation 0
-        id | (uint64_t{1} << 48),      // bits above the generation
+        (uint64_t{1} << 16) | 0xffff, // slot_of would give 0xfffe
+        (uint64_t{1} << 16) | 10,     // a slot never allocated
+        id + (uint64_t{1} << 16),     // the right slot, a later generation
+        id - (uint64_t{1} << 16),     // the right slot, generation 0
+        id | (uint64_t{1} << 48),     // bits above the generation
         id | (uint64_t{1} << 63),
         ~uint64_t{0},
-        id & 0xffff,                   // the bare slot number
+        id & 0xffff, // the bare slot number
     };
-    for (EnvironmentId bad : rejected) POINTERS_EQUAL(nullptr, table.find(bad));
+    for (EnvironmentId bad : rejected)
+        POINTERS_EQUAL(nullptr, table.find(bad));
     POINTERS_EQUAL(live, table.find(id));
 }
 
@@ -149,12 +151,14 @@ TEST_GROUP(EnvironmentLifecycle) {
         UNSIGNED_LONGLONGS_EQUAL(0, machine.bad_frame_accesses);
         STRCMP_EQUAL("", machine.audit_problems().c_str());
     }
-    Error create(std::span<const uint64_t> frames, Environment*& child, EnvironmentId parent_id = 0) {
-        return exo::create_environment(machine.state, parent_id == 0 ? parent->id : parent_id, elf, bytes,
-                                       frames, "child", child);
+    Error create(std::span<const uint64_t> frames, Environment * &child,
+                 EnvironmentId parent_id = 0) {
+        return exo::create_environment(machine.state, parent_id == 0 ? parent->id : parent_id, elf,
+                                       bytes, frames, "child", child);
     }
     Environment& create_child(uint64_t extra = 0) {
-        std::vector<uint64_t> frames = machine.frames_for(exo::test::kTinyFramesNeeded + extra, parent);
+        std::vector<uint64_t> frames =
+            machine.frames_for(exo::test::kTinyFramesNeeded + extra, parent);
         Environment* child = nullptr;
         CHECK_EQUAL(Error::Ok, create(frames, child));
         CHECK(child != nullptr);
@@ -164,7 +168,8 @@ TEST_GROUP(EnvironmentLifecycle) {
         uint64_t count = 0;
         for (uint64_t pfn = machine.first_usable(); pfn < machine.end_pfn(); ++pfn) {
             const exo::FrameEntry& frame = machine.entry(pfn);
-            count += frame.state == abi::FrameState::Owned && frame.owner == FakeMachine::slot(environment);
+            count += frame.state == abi::FrameState::Owned &&
+                     frame.owner == FakeMachine::slot(environment);
         }
         return count;
     }
@@ -210,7 +215,7 @@ TEST(EnvironmentLifecycle, CreateWithExactlyTheFramesNeeded) {
     }
     UNSIGNED_LONGLONGS_EQUAL(frames[0], child->space.root_pfn);
     UNSIGNED_LONGLONGS_EQUAL(frames[5], child->shared_info_pfn);
-    UNSIGNED_LONGS_EQUAL(0, child->space.table_reserve_count);  // every donated table was used
+    UNSIGNED_LONGS_EQUAL(0, child->space.table_reserve_count); // every donated table was used
     UNSIGNED_LONGS_EQUAL(frame_flag::kPageTable, machine.entry(frames[0]).flags);
     for (int i = 1; i <= 4; ++i) {
         UNSIGNED_LONGS_EQUAL(frame_flag::kPageTable, machine.entry(frames[i]).flags);
@@ -234,7 +239,8 @@ TEST(EnvironmentLifecycle, CreateWithExactlyTheFramesNeeded) {
     UNSIGNED_LONGLONGS_EQUAL(0, info.initial_frame_count);
     uint64_t shared = machine.read_entry(*child, abi::kSharedInfoAddress);
     UNSIGNED_LONGLONGS_EQUAL(child->shared_info_pfn, sv39::Entry{shared}.pfn());
-    UNSIGNED_LONGLONGS_EQUAL(pte::kValid | pte::kUser | pte::kRead, shared & (pte::kValid | pte::kUser | pte::kPermissionMask));
+    UNSIGNED_LONGLONGS_EQUAL(pte::kValid | pte::kUser | pte::kRead,
+                             shared & (pte::kValid | pte::kUser | pte::kPermissionMask));
 
     // Text: the file's page at 0x10000, read and execute.
     uint64_t text = machine.read_entry(*child, exo::test::kTextAddress);
@@ -247,8 +253,11 @@ TEST(EnvironmentLifecycle, CreateWithExactlyTheFramesNeeded) {
     const std::byte* data = machine.frame(frames[7]);
     for (uint64_t i = 0; i < kPage; ++i) {
         uint64_t at = 0x21000 + i;
-        bool file_backed = at >= exo::test::kDataAddress && at < exo::test::kDataAddress + exo::test::kDataFileSize;
-        std::byte expected = file_backed ? bytes[exo::test::kDataOffset + (at - exo::test::kDataAddress)] : std::byte{0};
+        bool file_backed = at >= exo::test::kDataAddress &&
+                           at < exo::test::kDataAddress + exo::test::kDataFileSize;
+        std::byte expected = file_backed
+                                 ? bytes[exo::test::kDataOffset + (at - exo::test::kDataAddress)]
+                                 : std::byte{0};
         if (data[i] != expected) FAIL(("data page byte " + std::to_string(i)).c_str());
     }
     for (int page = 8; page <= 9; ++page) {
@@ -286,7 +295,7 @@ TEST(EnvironmentLifecycle, CreateWithExactlyTheFramesNeeded) {
     UNSIGNED_LONGLONGS_EQUAL(abi::kSharedInfoAddress, child->frame.x[riscv::reg::a1]);
 
     STRCMP_EQUAL("", machine.audit_problems().c_str());
-    UNSIGNED_LONGLONGS_EQUAL(1 + 4 + 4, machine.last_audit.mappings);  // shared page, image, stack
+    UNSIGNED_LONGLONGS_EQUAL(1 + 4 + 4, machine.last_audit.mappings); // shared page, image, stack
 }
 
 TEST(EnvironmentLifecycle, LeftoverFramesAreListedInTheSharedPage) {
@@ -310,7 +319,8 @@ TEST(EnvironmentLifecycle, CreateAtBootTakesFreeFrames) {
     uint64_t free_before = machine.free_count();
     std::vector<uint64_t> frames = machine.frames_for(exo::test::kTinyFramesNeeded);
     Environment* first = nullptr;
-    CHECK_EQUAL(Error::Ok, exo::create_environment(machine.state, 0, elf, bytes, frames, "init", first));
+    CHECK_EQUAL(Error::Ok,
+                exo::create_environment(machine.state, 0, elf, bytes, frames, "init", first));
     UNSIGNED_LONGLONGS_EQUAL(free_before - exo::test::kTinyFramesNeeded, machine.free_count());
     UNSIGNED_LONGLONGS_EQUAL(0, machine.shared_info(*first).parent_id);
     UNSIGNED_LONGLONGS_EQUAL(exo::test::kTinyFramesNeeded, owned_by(*first));
@@ -325,7 +335,8 @@ TEST(EnvironmentLifecycle, OneFrameFewerIsNoMemoryAndChangesNothing) {
     POINTERS_EQUAL(nullptr, child);
     STRCMP_EQUAL("", machine.changes_since(before).c_str());
     UNSIGNED_LONGS_EQUAL(live, machine.state.environments.live_count());
-    for (uint64_t pfn : frames) UNSIGNED_LONGS_EQUAL(FakeMachine::slot(*parent), machine.entry(pfn).owner);
+    for (uint64_t pfn : frames)
+        UNSIGNED_LONGS_EQUAL(FakeMachine::slot(*parent), machine.entry(pfn).owner);
     CHECK_EQUAL(Error::NoMemory, create(std::span<const uint64_t>(), child));
 }
 
@@ -339,18 +350,21 @@ TEST(EnvironmentLifecycle, MoreLeftoversThanTheSharedPageListsAreRefused) {
     // Exactly kInitialFrameSlots leftovers fit.
     frames.pop_back();
     CHECK_EQUAL(Error::Ok, create(frames, child));
-    UNSIGNED_LONGLONGS_EQUAL(abi::kInitialFrameSlots, machine.shared_info(*child).initial_frame_count);
+    UNSIGNED_LONGLONGS_EQUAL(abi::kInitialFrameSlots,
+                             machine.shared_info(*child).initial_frame_count);
 }
 
 TEST(EnvironmentLifecycle, AFullEnvironmentTableIsTooManyAndChangesNothing) {
     std::vector<uint64_t> frames = machine.frames_for(exo::test::kTinyFramesNeeded, parent);
     std::vector<Environment*> fillers;
-    while (Environment* filler = machine.state.environments.allocate()) fillers.push_back(filler);
+    while (Environment* filler = machine.state.environments.allocate())
+        fillers.push_back(filler);
     FakeMachine::Snapshot before = machine.snapshot();
     Environment* child = nullptr;
     CHECK_EQUAL(Error::TooMany, create(frames, child));
     STRCMP_EQUAL("", machine.changes_since(before).c_str());
-    for (Environment* filler : fillers) machine.state.environments.release(*filler);
+    for (Environment* filler : fillers)
+        machine.state.environments.release(*filler);
 }
 
 TEST(EnvironmentLifecycle, CheckDonatedFramesAcceptsTheParentsOwnFrames) {
@@ -358,7 +372,8 @@ TEST(EnvironmentLifecycle, CheckDonatedFramesAcceptsTheParentsOwnFrames) {
     EnvironmentSlot slot = FakeMachine::slot(*parent);
     CHECK_EQUAL(Error::Ok, exo::check_donated_frames(machine.state, slot, frames));
     CHECK(no_marks_left());
-    CHECK_EQUAL(Error::Ok, exo::check_donated_frames(machine.state, slot, std::span<const uint64_t>()));
+    CHECK_EQUAL(Error::Ok,
+                exo::check_donated_frames(machine.state, slot, std::span<const uint64_t>()));
 }
 
 TEST(EnvironmentLifecycle, CheckDonatedFramesRejectsEveryKindOfBadFrame) {
@@ -388,10 +403,10 @@ TEST(EnvironmentLifecycle, CheckDonatedFramesRejectsEveryKindOfBadFrame) {
     };
     for (const auto& [bad, expected] : cases) {
         std::vector<uint64_t> frames = good;
-        frames.push_back(bad);  // last, after thirteen that pass
+        frames.push_back(bad); // last, after thirteen that pass
         CHECK_EQUAL(expected, exo::check_donated_frames(machine.state, slot, frames));
         CHECK(no_marks_left());
-        frames.insert(frames.begin(), bad);  // and first
+        frames.insert(frames.begin(), bad); // and first
         frames.pop_back();
         CHECK_EQUAL(expected, exo::check_donated_frames(machine.state, slot, frames));
         CHECK(no_marks_left());
@@ -415,15 +430,16 @@ IGNORE_TEST(EnvironmentLifecycle, AGrantedFrameCannotBecomeAChildsFrameBehindThe
     Environment& grantee = machine.make_environment(2);
     std::vector<uint64_t> frames = machine.frames_for(exo::test::kTinyFramesNeeded, parent);
     uint64_t root = frames[0];
-    CHECK_EQUAL(Error::Ok,
-                machine.state.grants.add(root, FakeMachine::slot(*parent), FakeMachine::slot(grantee), kRW));
+    CHECK_EQUAL(Error::Ok, machine.state.grants.add(root, FakeMachine::slot(*parent),
+                                                    FakeMachine::slot(grantee), kRW));
     Error checked = exo::check_donated_frames(machine.state, FakeMachine::slot(*parent), frames);
     Environment* child = nullptr;
     Error mapped = Error::NotOwner;
     if (checked == Error::Ok && create(frames, child) == Error::Ok) {
         mapped = address_space::map(memory, grantee.space, kFreeVa, root, 1, kRW);
     }
-    CHECK_TEXT(mapped != Error::Ok, "another environment mapped the new child's root page table read-write");
+    CHECK_TEXT(mapped != Error::Ok,
+               "another environment mapped the new child's root page table read-write");
     STRCMP_EQUAL("", machine.audit_problems().c_str());
 }
 
@@ -433,16 +449,19 @@ TEST(EnvironmentLifecycle, DestroyReturnsEveryFrame) {
     // At boot, so every frame of the child comes from the free pool and must go back to it.
     std::vector<uint64_t> frames = machine.frames_for(exo::test::kTinyFramesNeeded + 2);
     Environment* child = nullptr;
-    CHECK_EQUAL(Error::Ok, exo::create_environment(machine.state, parent->id, elf, bytes, frames, "c", child));
+    CHECK_EQUAL(Error::Ok,
+                exo::create_environment(machine.state, parent->id, elf, bytes, frames, "c", child));
     EnvironmentId id = child->id;
     uint16_t asid = child->space.asid;
-    // Let it use its frames in every way: tables donated, pages mapped, protected, essential, pinned.
+    // Let it use its frames in every way: tables donated, pages mapped, protected, essential,
+    // pinned.
     MemorySystem m = machine.memory();
     uint64_t donated = machine.donate(*child);
     machine.donate(*child);
     uint64_t extra = machine.allocate(*child);
     CHECK_EQUAL(Error::Ok, address_space::map(m, child->space, kFreeVa, extra, 1, kRW));
-    CHECK_EQUAL(Error::Ok, address_space::map(m, child->space, kFreeVa + kPage, extra, 1, permission::kRead));
+    CHECK_EQUAL(Error::Ok,
+                address_space::map(m, child->space, kFreeVa + kPage, extra, 1, permission::kRead));
     CHECK_EQUAL(Error::Ok, address_space::protect(m, child->space, kFreeVa, 1, 0));
     machine.entry(frames[exo::test::kTinyFramesNeeded]).flags = frame_flag::kEssential;
     CHECK_EQUAL(Error::Ok, machine.state.frames.pin(frames[exo::test::kTinyFramesNeeded + 1]));
@@ -460,7 +479,7 @@ TEST(EnvironmentLifecycle, DestroyReturnsEveryFrame) {
     CHECK(machine.entry(donated).state == abi::FrameState::Free);
     CHECK(machine.entry(extra).state == abi::FrameState::Free);
     CHECK(std::vector<uint16_t>{asid} == machine.space_flushes);
-    UNSIGNED_LONGLONGS_EQUAL(parent_owned, owned_by(*parent));  // the parent keeps its own
+    UNSIGNED_LONGLONGS_EQUAL(parent_owned, owned_by(*parent)); // the parent keeps its own
 }
 
 TEST(EnvironmentLifecycle, DestroyEndsGrantsBothWays) {
@@ -468,9 +487,9 @@ TEST(EnvironmentLifecycle, DestroyEndsGrantsBothWays) {
     Environment& peer = machine.make_environment(4);
     EnvironmentSlot child_slot = FakeMachine::slot(child);
     EnvironmentSlot peer_slot = FakeMachine::slot(peer);
-    uint64_t given = machine.shared_info(child).initial_frames[0];  // the child's, granted to peer
-    uint64_t taken = machine.allocate(peer);                        // peer's, granted to the child
-    machine.donate(child);  // tables for the child's map of the peer's frame
+    uint64_t given = machine.shared_info(child).initial_frames[0]; // the child's, granted to peer
+    uint64_t taken = machine.allocate(peer);                       // peer's, granted to the child
+    machine.donate(child); // tables for the child's map of the peer's frame
     machine.donate(child);
     CHECK_EQUAL(Error::Ok, machine.state.grants.add(given, child_slot, peer_slot, kRW));
     CHECK_EQUAL(Error::Ok, machine.state.grants.add(taken, peer_slot, child_slot, kRW));
@@ -487,7 +506,8 @@ TEST(EnvironmentLifecycle, DestroyEndsGrantsBothWays) {
     CHECK(machine.entry(given).state == abi::FrameState::Free);
     UNSIGNED_LONGS_EQUAL(0, machine.map_count(given));
     bool flushed = false;
-    for (const auto& [va, asid] : machine.page_flushes) flushed |= va == kFreeVa && asid == peer.space.asid;
+    for (const auto& [va, asid] : machine.page_flushes)
+        flushed |= va == kFreeVa && asid == peer.space.asid;
     CHECK(flushed);
     // The peer's frame stays the peer's, mapped once (by the peer), no longer granted.
     CHECK(machine.entry(taken).state == abi::FrameState::Owned);
@@ -512,7 +532,8 @@ TEST(EnvironmentLifecycle, CreateDestroyCyclesLeakNothing) {
     for (int round = 0; round < 30; ++round) {
         std::vector<uint64_t> frames = machine.frames_for(exo::test::kTinyFramesNeeded + round % 3);
         Environment* child = nullptr;
-        CHECK_EQUAL(Error::Ok, exo::create_environment(machine.state, parent->id, elf, bytes, frames, "c", child));
+        CHECK_EQUAL(Error::Ok, exo::create_environment(machine.state, parent->id, elf, bytes,
+                                                       frames, "c", child));
         CHECK(ids.insert(child->id).second);
         exo::destroy_environment(machine.state, *child);
         UNSIGNED_LONGLONGS_EQUAL(free_before, machine.free_count());
@@ -528,8 +549,8 @@ TEST_GROUP(Revocation) {
     exo::ElfImage elf;
     Environment* victim = nullptr;
     Environment* bystander = nullptr;
-    std::vector<uint64_t> image_and_stack;  // the victim's mapped frames from creation
-    std::vector<uint64_t> spare;            // its three leftover frames, unmapped
+    std::vector<uint64_t> image_and_stack; // the victim's mapped frames from creation
+    std::vector<uint64_t> spare;           // its three leftover frames, unmapped
 
     void setup() override {
         elf = exo::test::parse_tiny(bytes);
@@ -538,13 +559,15 @@ TEST_GROUP(Revocation) {
         std::vector<uint64_t> frames;
         for (uint64_t pfn = machine.first_usable(); pfn < machine.end_pfn(); ++pfn) {
             const exo::FrameEntry& frame = machine.entry(pfn);
-            if (frame.state == abi::FrameState::Owned && frame.owner == FakeMachine::slot(*victim) &&
-                frame.flags == 0 && frame.map_count == 1) {
+            if (frame.state == abi::FrameState::Owned &&
+                frame.owner == FakeMachine::slot(*victim) && frame.flags == 0 &&
+                frame.map_count == 1) {
                 image_and_stack.push_back(pfn);
             }
         }
         abi::SharedInfo& info = machine.shared_info(*victim);
-        for (uint64_t i = 0; i < info.initial_frame_count; ++i) spare.push_back(info.initial_frames[i]);
+        for (uint64_t i = 0; i < info.initial_frame_count; ++i)
+            spare.push_back(info.initial_frames[i]);
         UNSIGNED_LONGS_EQUAL(8, image_and_stack.size());
         UNSIGNED_LONGS_EQUAL(3, spare.size());
         machine.clear_flushes();
@@ -556,11 +579,13 @@ TEST_GROUP(Revocation) {
     Environment& create(uint64_t extra) {
         std::vector<uint64_t> frames = machine.frames_for(exo::test::kTinyFramesNeeded + extra);
         Environment* environment = nullptr;
-        CHECK_EQUAL(Error::Ok, exo::create_environment(machine.state, 0, elf, bytes, frames, "e", environment));
+        CHECK_EQUAL(Error::Ok, exo::create_environment(machine.state, 0, elf, bytes, frames, "e",
+                                                       environment));
         return *environment;
     }
     void make_essential(const std::vector<uint64_t>& frames) {
-        for (uint64_t pfn : frames) machine.entry(pfn).flags |= frame_flag::kEssential;
+        for (uint64_t pfn : frames)
+            machine.entry(pfn).flags |= frame_flag::kEssential;
     }
     bool owned_by_victim(uint64_t pfn) {
         return machine.entry(pfn).state == abi::FrameState::Owned &&
@@ -578,7 +603,7 @@ TEST(Revocation, ARequestIsPublishedInTheSharedPage) {
     UNSIGNED_LONGLONGS_EQUAL(abi::event::kRevocationRequested, info.events);
     UNSIGNED_LONGLONGS_EQUAL(5, victim->revocation_remaining);
     UNSIGNED_LONGLONGS_EQUAL(1000, victim->revocation_deadline);
-    CHECK_FALSE(victim->revocation_upcall_pending);  // no revocation entry registered
+    CHECK_FALSE(victim->revocation_upcall_pending); // no revocation entry registered
     // A second request replaces the first; with an entry point, an upcall is due.
     victim->entries[static_cast<size_t>(abi::Entry::Revocation)] = {0x10000, abi::kInitialStackTop};
     exo::note_frame_returned(machine.state, *victim);
@@ -611,7 +636,8 @@ TEST(Revocation, ReturnedFramesCountDown) {
     // Paid in full: the deadline passes without anything taken.
     exo::enforce_revocation_deadlines(machine.state, 5000);
     UNSIGNED_LONGLONGS_EQUAL(0, info.repossessed_total);
-    for (uint64_t pfn : spare) CHECK(owned_by_victim(pfn));
+    for (uint64_t pfn : spare)
+        CHECK(owned_by_victim(pfn));
 }
 
 TEST(Revocation, BeforeTheDeadlineNothingIsTaken) {
@@ -621,7 +647,8 @@ TEST(Revocation, BeforeTheDeadlineNothingIsTaken) {
     exo::enforce_revocation_deadlines(machine.state, 999);
     STRCMP_EQUAL("", machine.changes_since(before).c_str());
     UNSIGNED_LONGLONGS_EQUAL(3, victim->revocation_remaining);
-    UNSIGNED_LONGLONGS_EQUAL(0, machine.shared_info(*victim).events & abi::event::kFramesRepossessed);
+    UNSIGNED_LONGLONGS_EQUAL(0,
+                             machine.shared_info(*victim).events & abi::event::kFramesRepossessed);
 }
 
 TEST(Revocation, AtTheDeadlineTheRemainderIsTakenUnmappedFramesFirst) {
@@ -629,7 +656,7 @@ TEST(Revocation, AtTheDeadlineTheRemainderIsTakenUnmappedFramesFirst) {
     std::vector<uint64_t> mapped{image_and_stack[0], image_and_stack[1]};
     abi::SharedInfo& info = machine.shared_info(*victim);
     exo::request_revocation(machine.state, *victim, 5, 1000);
-    exo::note_frame_returned(machine.state, *victim);  // four remain
+    exo::note_frame_returned(machine.state, *victim); // four remain
     exo::enforce_revocation_deadlines(machine.state, 1000);
 
     // The three unmapped spares in frame order, then the lower of the two mapped ones.
@@ -649,11 +676,14 @@ TEST(Revocation, AtTheDeadlineTheRemainderIsTakenUnmappedFramesFirst) {
     CHECK_FALSE(victim->revocation_upcall_pending);
     // The taken mapped frame's binding is broken and its page flushed; the other stays.
     uint64_t broken_va = 0;
-    for (uint64_t va : {exo::test::kTextAddress, uint64_t{0x21000}, uint64_t{0x22000}, uint64_t{0x23000},
-                        kStackBottom, kStackBottom + kPage, kStackBottom + 2 * kPage, kStackBottom + 3 * kPage}) {
+    for (uint64_t va :
+         {exo::test::kTextAddress, uint64_t{0x21000}, uint64_t{0x22000}, uint64_t{0x23000},
+          kStackBottom, kStackBottom + kPage, kStackBottom + 2 * kPage, kStackBottom + 3 * kPage}) {
         uint64_t raw = machine.read_entry(*victim, va);
-        if (raw == 0) broken_va = va;
-        else CHECK(sv39::Entry{raw}.pfn() != expected[3]);
+        if (raw == 0)
+            broken_va = va;
+        else
+            CHECK(sv39::Entry{raw}.pfn() != expected[3]);
     }
     CHECK(broken_va != 0);
     std::vector<std::pair<uint64_t, uint16_t>> flushes{{broken_va, victim->space.asid}};
@@ -661,7 +691,8 @@ TEST(Revocation, AtTheDeadlineTheRemainderIsTakenUnmappedFramesFirst) {
     CHECK(owned_by_victim(survivor));
     UNSIGNED_LONGS_EQUAL(1, machine.map_count(survivor));
     // Essential frames, tables, the root and the shared page are all still the victim's.
-    for (size_t i = 2; i < image_and_stack.size(); ++i) CHECK(owned_by_victim(image_and_stack[i]));
+    for (size_t i = 2; i < image_and_stack.size(); ++i)
+        CHECK(owned_by_victim(image_and_stack[i]));
     CHECK(owned_by_victim(victim->space.root_pfn));
     CHECK(owned_by_victim(victim->shared_info_pfn));
     // A second pass takes nothing more: the request is settled.
@@ -684,7 +715,8 @@ TEST(Revocation, NeverEssentialTablesSharedPageOrPinnedFrames) {
     CHECK_EQUAL(Error::Ok, machine.state.frames.pin(spare[0]));
     abi::SharedInfo& info = machine.shared_info(*victim);
     uint64_t owned_before = 0;
-    for (uint64_t pfn = machine.first_usable(); pfn < machine.end_pfn(); ++pfn) owned_before += owned_by_victim(pfn);
+    for (uint64_t pfn = machine.first_usable(); pfn < machine.end_pfn(); ++pfn)
+        owned_before += owned_by_victim(pfn);
     exo::request_revocation(machine.state, *victim, 100, 10);
     exo::enforce_revocation_deadlines(machine.state, 10);
     // Only the two unpinned spares were takeable.
@@ -692,12 +724,13 @@ TEST(Revocation, NeverEssentialTablesSharedPageOrPinnedFrames) {
     std::set<uint64_t> taken{info.repossessed[0], info.repossessed[1]};
     CHECK(taken == (std::set<uint64_t>{spare[1], spare[2]}));
     uint64_t owned_after = 0;
-    for (uint64_t pfn = machine.first_usable(); pfn < machine.end_pfn(); ++pfn) owned_after += owned_by_victim(pfn);
+    for (uint64_t pfn = machine.first_usable(); pfn < machine.end_pfn(); ++pfn)
+        owned_after += owned_by_victim(pfn);
     UNSIGNED_LONGLONGS_EQUAL(owned_before - 2, owned_after);
     CHECK(owned_by_victim(reserve));
     CHECK(owned_by_victim(spare[0]));
     UNSIGNED_LONGS_EQUAL(1, machine.entry(spare[0]).pin_count);
-    UNSIGNED_LONGLONGS_EQUAL(0, victim->revocation_remaining);  // the rest is forgiven
+    UNSIGNED_LONGLONGS_EQUAL(0, victim->revocation_remaining); // the rest is forgiven
     // The address space still works: the shared page and the stack are there.
     CHECK(machine.read_entry(*victim, abi::kSharedInfoAddress) != 0);
     CHECK(machine.read_entry(*victim, kStackBottom) != 0);
@@ -706,13 +739,15 @@ TEST(Revocation, NeverEssentialTablesSharedPageOrPinnedFrames) {
 TEST(Revocation, RepossessionUnmapsGrantees) {
     make_essential(image_and_stack);
     make_essential({spare[1], spare[2]});
-    uint64_t shared = spare[0];  // the only takeable frame, mapped by the grantee alone
+    uint64_t shared = spare[0]; // the only takeable frame, mapped by the grantee alone
     EnvironmentSlot bystander_slot = FakeMachine::slot(*bystander);
     machine.donate(*bystander);
     machine.donate(*bystander);
-    CHECK_EQUAL(Error::Ok, machine.state.grants.add(shared, FakeMachine::slot(*victim), bystander_slot, kRW));
+    CHECK_EQUAL(Error::Ok,
+                machine.state.grants.add(shared, FakeMachine::slot(*victim), bystander_slot, kRW));
     CHECK_EQUAL(Error::Ok, address_space::map(memory, bystander->space, kFreeVa, shared, 1, kRW));
-    CHECK_EQUAL(Error::Ok, address_space::map(memory, bystander->space, kFreeVa + kPage, shared, 1, kRW));
+    CHECK_EQUAL(Error::Ok,
+                address_space::map(memory, bystander->space, kFreeVa + kPage, shared, 1, kRW));
     machine.clear_flushes();
 
     UNSIGNED_LONGLONGS_EQUAL(1, exo::repossess(machine.state, *victim, 1));
@@ -728,7 +763,8 @@ TEST(Revocation, RepossessionUnmapsGrantees) {
     CHECK(flushes == machine.page_flushes);
     // The grantee cannot map it again, even after someone else allocates it.
     CHECK_EQUAL(Error::Ok, machine.state.frames.allocate(shared, FakeMachine::slot(*victim)));
-    CHECK_EQUAL(Error::NotOwner, address_space::map(memory, bystander->space, kFreeVa, shared, 1, kRW));
+    CHECK_EQUAL(Error::NotOwner,
+                address_space::map(memory, bystander->space, kFreeVa, shared, 1, kRW));
     machine.state.frames.release(shared);
     // Nothing else is takeable now.
     UNSIGNED_LONGLONGS_EQUAL(0, exo::repossess(machine.state, *victim, 10));
@@ -738,7 +774,8 @@ TEST(Revocation, RepossessionUnmapsGrantees) {
 TEST(Revocation, TheRepossessionVectorWraps) {
     make_essential(image_and_stack);
     std::vector<uint64_t> extra;
-    for (int i = 0; i < 70; ++i) extra.push_back(machine.allocate(*victim));
+    for (int i = 0; i < 70; ++i)
+        extra.push_back(machine.allocate(*victim));
     std::vector<uint64_t> takeable = spare;
     takeable.insert(takeable.end(), extra.begin(), extra.end());
     std::sort(takeable.begin(), takeable.end());
@@ -747,10 +784,11 @@ TEST(Revocation, TheRepossessionVectorWraps) {
     abi::SharedInfo& info = machine.shared_info(*victim);
     UNSIGNED_LONGLONGS_EQUAL(73, info.repossessed_total);
     for (uint64_t n = 0; n < 73; ++n) {
-        if (n + abi::kRepossessionSlots < 73) continue;  // overwritten by a later one
+        if (n + abi::kRepossessionSlots < 73) continue; // overwritten by a later one
         UNSIGNED_LONGLONGS_EQUAL(takeable[n], info.repossessed[n % abi::kRepossessionSlots]);
     }
-    for (uint64_t pfn : takeable) CHECK(machine.entry(pfn).state == abi::FrameState::Free);
+    for (uint64_t pfn : takeable)
+        CHECK(machine.entry(pfn).state == abi::FrameState::Free);
 }
 
 TEST(Revocation, EachEnvironmentHasItsOwnDeadline) {

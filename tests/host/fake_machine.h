@@ -35,7 +35,7 @@ namespace exo::test {
 inline constexpr uint64_t kPage = sv39::kPageSize;
 
 class FakeMachine final : public PhysicalMemory, public TlbControl {
-public:
+  public:
     static constexpr uint64_t kFirstPfn = 0x80000;
     static constexpr uint64_t kDefaultFrames = 512;
     // Like a real board: the kernel image at the bottom of RAM, then a firmware hole, then a
@@ -43,23 +43,29 @@ public:
     static constexpr uint64_t kKernelFrames = 6;
     static constexpr uint64_t kReservedFrames = 2;
     static constexpr uint64_t kDeviceFrames = 1;
-    static constexpr uint8_t kGarbage = 0xa5;  // RAM is not zero at boot: loaders must zero it
+    static constexpr uint8_t kGarbage = 0xa5; // RAM is not zero at boot: loaders must zero it
 
     explicit FakeMachine(uint64_t frame_count = kDefaultFrames)
-        : ram_(frame_count * kPage, std::byte{kGarbage}), entries_(frame_count), scratch_(frame_count) {
+        : ram_(frame_count * kPage, std::byte{kGarbage}), entries_(frame_count),
+          scratch_(frame_count) {
         state.physical = this;
         state.tlb = this;
         state.kernel_root = kernel_root.data();
         state.frames.init(entries_, kFirstPfn);
         uint64_t pfn = kFirstPfn;
-        for (uint64_t i = 0; i < kKernelFrames; ++i) state.frames.set_system_state(pfn++, abi::FrameState::Kernel);
-        for (uint64_t i = 0; i < kReservedFrames; ++i) state.frames.set_system_state(pfn++, abi::FrameState::Reserved);
-        for (uint64_t i = 0; i < kDeviceFrames; ++i) state.frames.set_system_state(pfn++, abi::FrameState::Device);
+        for (uint64_t i = 0; i < kKernelFrames; ++i)
+            state.frames.set_system_state(pfn++, abi::FrameState::Kernel);
+        for (uint64_t i = 0; i < kReservedFrames; ++i)
+            state.frames.set_system_state(pfn++, abi::FrameState::Reserved);
+        for (uint64_t i = 0; i < kDeviceFrames; ++i)
+            state.frames.set_system_state(pfn++, abi::FrameState::Device);
     }
     FakeMachine(const FakeMachine&) = delete;
     FakeMachine& operator=(const FakeMachine&) = delete;
 
-    uint64_t first_usable() const { return kFirstPfn + kKernelFrames + kReservedFrames + kDeviceFrames; }
+    uint64_t first_usable() const {
+        return kFirstPfn + kKernelFrames + kReservedFrames + kDeviceFrames;
+    }
     uint64_t end_pfn() const { return kFirstPfn + entries_.size(); }
     uint64_t kernel_pfn() const { return kFirstPfn; }
     uint64_t reserved_pfn() const { return kFirstPfn + kKernelFrames; }
@@ -67,7 +73,7 @@ public:
 
     std::byte* frame(uint64_t pfn) override {
         if (pfn < kFirstPfn || pfn - kFirstPfn >= entries_.size()) {
-            ++bad_frame_accesses;  // the kernel reached outside RAM: a bug the teardown reports
+            ++bad_frame_accesses; // the kernel reached outside RAM: a bug the teardown reports
             return junk_.data();
         }
         return ram_.data() + (pfn - kFirstPfn) * kPage;
@@ -93,17 +99,18 @@ public:
     // "" when the audit finds nothing, otherwise one line per problem.
     std::string audit_problems() {
         std::string text;
-        last_audit = audit(state, std::span<uint16_t>(scratch_), [&](const char* what, uint64_t pfn) {
-            text += what;
-            text += " (pfn 0x";
-            static const char kHex[] = "0123456789abcdef";
-            std::string digits;
-            do {
-                digits.insert(digits.begin(), kHex[pfn & 15]);
-                pfn >>= 4;
-            } while (pfn != 0);
-            text += digits + ")\n";
-        });
+        last_audit =
+            audit(state, std::span<uint16_t>(scratch_), [&](const char* what, uint64_t pfn) {
+                text += what;
+                text += " (pfn 0x";
+                static const char kHex[] = "0123456789abcdef";
+                std::string digits;
+                do {
+                    digits.insert(digits.begin(), kHex[pfn & 15]);
+                    pfn >>= 4;
+                } while (pfn != 0);
+                text += digits + ")\n";
+            });
         if (last_audit.problems != 0 && text.empty()) text = "problems counted but not reported\n";
         return text;
     }
@@ -119,7 +126,8 @@ public:
         MemorySystem memory = state.memory();
         address_space::create(memory, environment->space, *root, slot,
                               static_cast<uint16_t>(slot + 1), state.kernel_root);
-        for (unsigned i = 0; i < table_frames; ++i) donate(*environment);
+        for (unsigned i = 0; i < table_frames; ++i)
+            donate(*environment);
         return *environment;
     }
     static EnvironmentSlot slot(const Environment& environment) {
@@ -149,7 +157,8 @@ public:
     uint64_t donate(Environment& environment) {
         uint64_t pfn = allocate(environment);
         MemorySystem memory = state.memory();
-        CHECK_EQUAL(abi::Error::Ok, address_space::donate_table_frame(memory, environment.space, pfn));
+        CHECK_EQUAL(abi::Error::Ok,
+                    address_space::donate_table_frame(memory, environment.space, pfn));
         return pfn;
     }
     // `count` free frames for a creation at boot, or owned by `parent` when it is given.
@@ -182,16 +191,21 @@ public:
     struct Snapshot {
         std::vector<FrameEntry> entries;
         std::vector<std::byte> ram;
-        std::vector<AddressSpace> spaces;  // one per slot, empty for slots not live
+        std::vector<AddressSpace> spaces; // one per slot, empty for slots not live
         size_t grants = 0;
         size_t page_flushes = 0;
         size_t space_flushes = 0;
     };
     Snapshot snapshot() {
-        Snapshot snap{entries_, ram_, std::vector<AddressSpace>(kMaxEnvironments), state.grants.count(),
-                      page_flushes.size(), space_flushes.size()};
+        Snapshot snap{entries_,
+                      ram_,
+                      std::vector<AddressSpace>(kMaxEnvironments),
+                      state.grants.count(),
+                      page_flushes.size(),
+                      space_flushes.size()};
         for (EnvironmentSlot slot = 0; slot < kMaxEnvironments; ++slot) {
-            if (Environment* environment = state.environments.at_slot(slot)) snap.spaces[slot] = environment->space;
+            if (Environment* environment = state.environments.at_slot(slot))
+                snap.spaces[slot] = environment->space;
         }
         return snap;
     }
@@ -208,7 +222,8 @@ public:
         }
         if (before.ram != now.ram) {
             size_t i = 0;
-            while (before.ram[i] == now.ram[i]) ++i;
+            while (before.ram[i] == now.ram[i])
+                ++i;
             return "RAM of frame " + std::to_string(i / kPage) + " changed";
         }
         for (size_t slot = 0; slot < kMaxEnvironments; ++slot) {
@@ -228,12 +243,12 @@ public:
 
     KernelState state;
     std::array<sv39::Entry, sv39::kEntriesPerTable> kernel_root{};
-    std::vector<std::pair<uint64_t, uint16_t>> page_flushes;  // (virtual address, asid)
-    std::vector<uint16_t> space_flushes;                      // asids flushed whole
+    std::vector<std::pair<uint64_t, uint16_t>> page_flushes; // (virtual address, asid)
+    std::vector<uint16_t> space_flushes;                     // asids flushed whole
     uint64_t bad_frame_accesses = 0;
     AuditReport last_audit;
 
-private:
+  private:
     std::vector<std::byte> ram_;
     std::vector<FrameEntry> entries_;
     std::vector<uint16_t> scratch_;
@@ -243,42 +258,47 @@ private:
 // ---- A tiny static RISC-V ELF64 executable, built in memory ----
 
 struct TinySegment {
-    uint32_t flags;  // PF_R = 4, PF_W = 2, PF_X = 1
+    uint32_t flags; // PF_R = 4, PF_W = 2, PF_X = 1
     uint64_t offset;
     uint64_t virtual_address;
     uint64_t file_size;
     uint64_t memory_size;
 };
 
-inline void put_little_endian(std::vector<std::byte>& bytes, uint64_t at, uint64_t value, unsigned width) {
-    for (unsigned i = 0; i < width; ++i) bytes[at + i] = static_cast<std::byte>(value >> (8 * i));
+inline void put_little_endian(std::vector<std::byte>& bytes, uint64_t at, uint64_t value,
+                              unsigned width) {
+    for (unsigned i = 0; i < width; ++i)
+        bytes[at + i] = static_cast<std::byte>(value >> (8 * i));
 }
 
 // ELF64 header (64 bytes), program headers (56 bytes each), then the segments' file bytes, which
 // hold a position-dependent pattern so a test can tell which byte landed where.
 inline std::vector<std::byte> build_elf(uint64_t entry, const std::vector<TinySegment>& segments) {
     uint64_t size = 64 + 56 * segments.size();
-    for (const TinySegment& segment : segments) size = std::max(size, segment.offset + segment.file_size);
+    for (const TinySegment& segment : segments)
+        size = std::max(size, segment.offset + segment.file_size);
     std::vector<std::byte> bytes(size);
-    for (uint64_t i = 0; i < size; ++i) bytes[i] = static_cast<std::byte>(i * 13 + 7);
+    for (uint64_t i = 0; i < size; ++i)
+        bytes[i] = static_cast<std::byte>(i * 13 + 7);
     const uint8_t ident[16] = {0x7f, 'E', 'L', 'F', 2, 1, 1};
-    for (unsigned i = 0; i < 16; ++i) bytes[i] = std::byte{ident[i]};
-    put_little_endian(bytes, 16, 2, 2);    // ET_EXEC
-    put_little_endian(bytes, 18, 243, 2);  // EM_RISCV
-    put_little_endian(bytes, 20, 1, 4);    // EV_CURRENT
+    for (unsigned i = 0; i < 16; ++i)
+        bytes[i] = std::byte{ident[i]};
+    put_little_endian(bytes, 16, 2, 2);   // ET_EXEC
+    put_little_endian(bytes, 18, 243, 2); // EM_RISCV
+    put_little_endian(bytes, 20, 1, 4);   // EV_CURRENT
     put_little_endian(bytes, 24, entry, 8);
-    put_little_endian(bytes, 32, 64, 8);   // e_phoff
-    put_little_endian(bytes, 40, 0, 8);    // e_shoff
-    put_little_endian(bytes, 48, 0, 4);    // e_flags
-    put_little_endian(bytes, 52, 64, 2);   // e_ehsize
-    put_little_endian(bytes, 54, 56, 2);   // e_phentsize
+    put_little_endian(bytes, 32, 64, 8); // e_phoff
+    put_little_endian(bytes, 40, 0, 8);  // e_shoff
+    put_little_endian(bytes, 48, 0, 4);  // e_flags
+    put_little_endian(bytes, 52, 64, 2); // e_ehsize
+    put_little_endian(bytes, 54, 56, 2); // e_phentsize
     put_little_endian(bytes, 56, segments.size(), 2);
     put_little_endian(bytes, 58, 64, 2);
     put_little_endian(bytes, 60, 0, 2);
     put_little_endian(bytes, 62, 0, 2);
     for (uint64_t i = 0; i < segments.size(); ++i) {
         uint64_t at = 64 + 56 * i;
-        put_little_endian(bytes, at + 0, 1, 4);  // PT_LOAD
+        put_little_endian(bytes, at + 0, 1, 4); // PT_LOAD
         put_little_endian(bytes, at + 4, segments[i].flags, 4);
         put_little_endian(bytes, at + 8, segments[i].offset, 8);
         put_little_endian(bytes, at + 16, segments[i].virtual_address, 8);
@@ -303,8 +323,9 @@ inline constexpr uint64_t kImagePages = 4;
 inline constexpr uint64_t kTinyFramesNeeded = 2 + 4 + kImagePages + abi::kInitialStackPages;
 
 inline std::vector<std::byte> tiny_elf_bytes() {
-    return build_elf(kTextAddress, {{4 | 1, kTextOffset, kTextAddress, kPage, kPage},
-                                    {4 | 2, kDataOffset, kDataAddress, kDataFileSize, kDataMemorySize}});
+    return build_elf(kTextAddress,
+                     {{4 | 1, kTextOffset, kTextAddress, kPage, kPage},
+                      {4 | 2, kDataOffset, kDataAddress, kDataFileSize, kDataMemorySize}});
 }
 
 inline ElfImage parse_tiny(const std::vector<std::byte>& bytes) {
@@ -314,4 +335,4 @@ inline ElfImage parse_tiny(const std::vector<std::byte>& bytes) {
     return image;
 }
 
-}  // namespace exo::test
+} // namespace exo::test

@@ -33,7 +33,7 @@ void check_counts(const FrameTable& frames) {
     UNSIGNED_LONGLONGS_EQUAL(frames.frame_count(), total);
 }
 
-}  // namespace
+} // namespace
 
 TEST_GROUP(FrameTable) {
     FakeMachine machine;
@@ -72,7 +72,7 @@ TEST(FrameTable, InitForgetsWhateverTheEntriesHeld) {
     CHECK(table.contains(0x1000));
     CHECK(table.contains(0x1007));
     CHECK_FALSE(table.contains(0x1008));
-    CHECK_FALSE(table.contains(0xfff));  // below the first frame: the subtraction wraps
+    CHECK_FALSE(table.contains(0xfff)); // below the first frame: the subtraction wraps
 }
 
 TEST(FrameTable, NamedAllocateGivesThatFrameToTheOwner) {
@@ -94,7 +94,7 @@ TEST(FrameTable, AllocateAnyRotatesFromACursor) {
     std::optional<uint64_t> a = frames.allocate_any(kOwner);
     std::optional<uint64_t> b = frames.allocate_any(kOwner);
     CHECK(a.has_value() && b.has_value());
-    UNSIGNED_LONGLONGS_EQUAL(first, *a);  // system frames at the bottom are skipped
+    UNSIGNED_LONGLONGS_EQUAL(first, *a); // system frames at the bottom are skipped
     UNSIGNED_LONGLONGS_EQUAL(first + 1, *b);
     // A frame freed behind the cursor is not handed out again until the cursor wraps.
     frames.release(*a);
@@ -126,13 +126,15 @@ TEST(FrameTable, AllocateAnySkipsTakenFrames) {
 
 TEST(FrameTable, CountsStayRightThroughTransitions) {
     std::vector<uint64_t> taken;
-    for (int i = 0; i < 50; ++i) taken.push_back(*frames.allocate_any(kOwner));
+    for (int i = 0; i < 50; ++i)
+        taken.push_back(*frames.allocate_any(kOwner));
     check_counts(frames);
-    for (size_t i = 0; i < taken.size(); i += 2) frames.release(taken[i]);
+    for (size_t i = 0; i < taken.size(); i += 2)
+        frames.release(taken[i]);
     check_counts(frames);
     UNSIGNED_LONGLONGS_EQUAL(25, frames.count(FrameState::Owned));
-    frames.set_system_state(taken[0], FrameState::Device);  // freed, so it may be classified
-    frames.set_system_state(taken[1], FrameState::Kernel);  // owned: ignored
+    frames.set_system_state(taken[0], FrameState::Device); // freed, so it may be classified
+    frames.set_system_state(taken[1], FrameState::Kernel); // owned: ignored
     CHECK(frames.find(taken[0])->state == FrameState::Device);
     CHECK(frames.find(taken[1])->state == FrameState::Owned);
     check_counts(frames);
@@ -188,7 +190,7 @@ TEST(FrameTable, TransferChangesOnlyTheOwner) {
     UNSIGNED_LONGS_EQUAL(kOther, frames.find(pfn)->owner);
     UNSIGNED_LONGS_EQUAL(2, frames.find(pfn)->map_count);
     CHECK(frames.find(pfn)->state == FrameState::Owned);
-    frames.transfer(machine.end_pfn(), kOther);  // outside RAM: ignored, no crash
+    frames.transfer(machine.end_pfn(), kOther); // outside RAM: ignored, no crash
     check_counts(frames);
 }
 
@@ -209,7 +211,7 @@ TEST(FrameTable, QueryRoundTripsThroughTheAbiHelpers) {
     // Every field at its maximum: none bleeds into its neighbour.
     entry.map_count = 0xffff;
     entry.pin_count = 0xffff;
-    entry.flags = frame_flag::kTableReserve | frame_flag::kSharedInfo;  // neither is reported
+    entry.flags = frame_flag::kTableReserve | frame_flag::kSharedInfo; // neither is reported
     entry.owner = 63;
     info = frames.query(pfn);
     CHECK(abi::frame_info_state(info) == FrameState::Owned);
@@ -218,8 +220,8 @@ TEST(FrameTable, QueryRoundTripsThroughTheAbiHelpers) {
     CHECK_FALSE(abi::frame_info_page_table(info));
     CHECK_FALSE(abi::frame_info_essential(info));
     UNSIGNED_LONGLONGS_EQUAL(63, abi::frame_info_owner_slot(info));
-    UNSIGNED_LONGLONGS_EQUAL(abi::make_frame_info(FrameState::Owned, 0xffff, 0xffff, false, false, 63),
-                             info);
+    UNSIGNED_LONGLONGS_EQUAL(
+        abi::make_frame_info(FrameState::Owned, 0xffff, 0xffff, false, false, 63), info);
 
     uint64_t free_info = frames.query(first + 100);
     CHECK(abi::frame_info_state(free_info) == FrameState::Free);
@@ -234,18 +236,24 @@ TEST_GROUP(FrameTableHostile) {
     FrameTable& frames = machine.state.frames;
     uint64_t first = machine.first_usable();
     uint64_t owned = 0;
-    void setup() override { owned = *frames.allocate_any(kOwner); }
+    void setup() override {
+        owned = *frames.allocate_any(kOwner);
+    }
     // Frames that are not RAM, or that are just past either end of it.
     std::vector<uint64_t> outside() {
-        return {0, FakeMachine::kFirstPfn - 1, machine.end_pfn(), machine.end_pfn() + 1,
-                uint64_t{1} << 44, ~uint64_t{0}};
+        return {0,
+                FakeMachine::kFirstPfn - 1,
+                machine.end_pfn(),
+                machine.end_pfn() + 1,
+                uint64_t{1} << 44,
+                ~uint64_t{0}};
     }
 };
 
 TEST(FrameTableHostile, FreeOfAnotherOwnersFrameIsRefused) {
     CHECK_EQUAL(Error::NotOwner, frames.check_freeable(owned, kOther));
     CHECK_EQUAL(Error::NotOwner, frames.check_freeable(owned, exo::kNoEnvironment));
-    CHECK_EQUAL(Error::NotOwner, frames.check_freeable(first + 50, kOwner));  // a free frame
+    CHECK_EQUAL(Error::NotOwner, frames.check_freeable(first + 50, kOwner)); // a free frame
     // A Free frame's owner field is kNoEnvironment: that value must not pass for an owner.
     CHECK_EQUAL(Error::NotOwner, frames.check_freeable(first + 50, exo::kNoEnvironment));
 }
@@ -259,7 +267,8 @@ TEST(FrameTableHostile, FreeOfAMappedOrPinnedFrameIsRefused) {
 }
 
 TEST(FrameTableHostile, FreeOfAKernelBoundFrameIsRefused) {
-    for (uint8_t flag : {frame_flag::kPageTable, frame_flag::kTableReserve, frame_flag::kSharedInfo}) {
+    for (uint8_t flag :
+         {frame_flag::kPageTable, frame_flag::kTableReserve, frame_flag::kSharedInfo}) {
         frames.find(owned)->flags = flag;
         CHECK_EQUAL(Error::FrameInUse, frames.check_freeable(owned, kOwner));
         CHECK_EQUAL(Error::FrameInUse, frames.check_mappable_by_owner(owned, kOwner));
@@ -305,8 +314,8 @@ TEST(FrameTableHostile, FramesOutsideRamAreRefusedEverywhere) {
         uint64_t info = frames.query(pfn);
         CHECK(abi::frame_info_state(info) == FrameState::Reserved);
         UNSIGNED_LONGLONGS_EQUAL(0xffff, abi::frame_info_owner_slot(info));
-        frames.set_system_state(pfn, FrameState::Kernel);  // ignored, no crash
-        frames.release(pfn);                               // ignored, no crash
+        frames.set_system_state(pfn, FrameState::Kernel); // ignored, no crash
+        frames.release(pfn);                              // ignored, no crash
     }
     check_counts(frames);
 }
@@ -315,7 +324,7 @@ TEST(FrameTableHostile, NamedAllocateOfATakenFrameChangesNothing) {
     frames.find(owned)->map_count = 1;
     frames.find(owned)->flags = frame_flag::kEssential;
     CHECK_EQUAL(Error::FrameNotFree, frames.allocate(owned, kOther));
-    CHECK_EQUAL(Error::FrameNotFree, frames.allocate(owned, kOwner));  // not even by its owner
+    CHECK_EQUAL(Error::FrameNotFree, frames.allocate(owned, kOwner)); // not even by its owner
     UNSIGNED_LONGS_EQUAL(kOwner, frames.find(owned)->owner);
     UNSIGNED_LONGS_EQUAL(frame_flag::kEssential, frames.find(owned)->flags);
     UNSIGNED_LONGS_EQUAL(1, frames.find(owned)->map_count);
@@ -345,27 +354,27 @@ TEST(FrameTableHostile, MapCountAtItsLimitRefusesAnotherMapping) {
 
 TEST(FrameTableHostile, UnpinBelowZeroIsRefused) {
     CHECK_EQUAL(Error::InvalidArgument, frames.unpin(owned));
-    UNSIGNED_LONGS_EQUAL(0, frames.find(owned)->pin_count);  // no wrap to 0xffff
+    UNSIGNED_LONGS_EQUAL(0, frames.find(owned)->pin_count); // no wrap to 0xffff
     CHECK_EQUAL(Error::Ok, frames.pin(owned));
     CHECK_EQUAL(Error::Ok, frames.unpin(owned));
     CHECK_EQUAL(Error::InvalidArgument, frames.unpin(owned));
     UNSIGNED_LONGS_EQUAL(0, frames.find(owned)->pin_count);
-    CHECK_EQUAL(Error::InvalidArgument, frames.unpin(first + 60));  // a free frame
+    CHECK_EQUAL(Error::InvalidArgument, frames.unpin(first + 60)); // a free frame
 }
 
 TEST(FrameTableHostile, PinAboveTheLimitIsRefused) {
     frames.find(owned)->pin_count = FrameTable::kMaxCount - 1;
     CHECK_EQUAL(Error::Ok, frames.pin(owned));
     CHECK_EQUAL(Error::TooMany, frames.pin(owned));
-    UNSIGNED_LONGS_EQUAL(FrameTable::kMaxCount, frames.find(owned)->pin_count);  // no wrap to 0
-    CHECK_EQUAL(Error::NotOwner, frames.pin(first + 60));  // a free frame cannot be pinned
+    UNSIGNED_LONGS_EQUAL(FrameTable::kMaxCount, frames.find(owned)->pin_count); // no wrap to 0
+    CHECK_EQUAL(Error::NotOwner, frames.pin(first + 60)); // a free frame cannot be pinned
 }
 
 TEST(FrameTableHostile, SetSystemStateOnlyClassifiesFreeFrames) {
     frames.set_system_state(owned, FrameState::Reserved);
     CHECK(frames.find(owned)->state == FrameState::Owned);
     UNSIGNED_LONGS_EQUAL(kOwner, frames.find(owned)->owner);
-    frames.set_system_state(machine.kernel_pfn(), FrameState::Free);  // Kernel stays Kernel
+    frames.set_system_state(machine.kernel_pfn(), FrameState::Free); // Kernel stays Kernel
     CHECK(frames.find(machine.kernel_pfn())->state == FrameState::Kernel);
     check_counts(frames);
 }

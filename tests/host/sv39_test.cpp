@@ -160,3 +160,11 @@ TEST(PageTable, SmallPageUnderALargePageIsRefused) {
     CHECK(table->map(0x200000, 0x90000, pte::kRead, 1) == abi::Error::Ok);
     CHECK(table->map(0x201000, 0x90000, pte::kRead) == abi::Error::AlreadyMapped);
 }
+
+TEST(PageTable, MapRangeEndingAtTheTopOfTheAddressSpace) {
+    CHECK(table->map_range(0xfffffffffffff000, 0x80000000, 0x1000, pte::kRead | pte::kWrite) ==
+          abi::Error::Ok);
+    Entry* entry = table->lookup(0xfffffffffffffff8);
+    CHECK(entry != nullptr);
+    UNSIGNED_LONGLONGS_EQUAL(0x80000, entry->pfn());
+}

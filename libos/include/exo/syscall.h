@@ -13,8 +13,8 @@ struct SyscallReturn {
     uint64_t value;
 };
 
-// The raw trap: a7 = number, a0..a5 = arguments; a0 = error, a1 = value. t0-t6 and a2-a7 are
-// clobbered by the ABI.
+// The raw trap: a7 = number, a0..a5 = arguments; a0 = error, a1 = value. Like a call to a C
+// function, it clobbers the caller-saved registers (ra, t0-t6, a2-a7).
 inline SyscallReturn syscall(uint64_t number, uint64_t arg0 = 0, uint64_t arg1 = 0,
                              uint64_t arg2 = 0, uint64_t arg3 = 0, uint64_t arg4 = 0,
                              uint64_t arg5 = 0) {
@@ -28,7 +28,7 @@ inline SyscallReturn syscall(uint64_t number, uint64_t arg0 = 0, uint64_t arg1 =
     asm volatile("ecall"
                  : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a7)
                  :
-                 : "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a6", "memory");
+                 : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a6", "memory");
     return {static_cast<abi::Error>(a0), a1};
 }
 

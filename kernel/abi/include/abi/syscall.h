@@ -5,8 +5,10 @@
 //   a0..a5    arguments
 //   a0        on return: abi::Error (0 = Ok)
 //   a1        on return: the result value, where the call has one
-// Every other register is preserved, except t0..t6 and a2..a7, which the kernel may clobber (the
-// C calling convention's temporaries). docs/abi.md describes each call.
+// An ecall behaves like a call to a C function: the caller-saved registers (ra, t0..t6, a2..a7)
+// may be clobbered (the kernel's fast path runs its C++ handler on them directly and saves
+// nothing); the callee-saved ones (s0..s11), sp, gp, tp and every floating-point register are
+// preserved. docs/abi.md describes each call.
 #pragma once
 
 #include <cstdint>

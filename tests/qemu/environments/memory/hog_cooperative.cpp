@@ -14,6 +14,7 @@ void give_back(uint64_t frames, uint64_t) {
     }
     exo::printf("hog_cooperative: asked for %lu frames, returned %lu, %lu repossessed\n", frames,
                 returned, exo::shared_info().repossessed_total);
+    mailbox::at().state = mailbox::kReported;
 }
 }  // namespace
 

@@ -9,7 +9,7 @@
 namespace mailbox {
 
 inline constexpr uint64_t kAddress = 0x7f000000;
-inline constexpr uint64_t kReady = 1, kDone = 2;
+inline constexpr uint64_t kReady = 1, kDone = 2, kReported = 3;
 
 struct Mailbox {
     volatile uint64_t state;

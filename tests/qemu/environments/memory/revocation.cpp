@@ -59,7 +59,7 @@ void run(uint64_t image, const char* what) {
     exo::printf("revocation: %s child: took %lu back, then a frame after %lu attempts\n", what,
                 taken_back, attempts);
     EXPECT(exo::frame_free(frame) == Error::Ok);
-    EXPECT(exo::yield(child.id) == Error::Ok);  // let it report what it saw
+    mailbox::wait_for_state(child.id, mailbox::kReported);  // it reports what it saw
     EXPECT_AUDIT_CLEAN(what);
     EXPECT(exo::environment_destroy(child.id) == Error::Ok);
     // The grant ended with the child: our mapping of its mailbox went with it.
