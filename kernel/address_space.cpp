@@ -39,11 +39,49 @@ private:
 
 constexpr uint64_t kPage = sv39::kPageSize;
 
+Entry* table_at(MemorySystem& memory, uint64_t pfn) {
+    return reinterpret_cast<Entry*>(memory.physical.frame(pfn));
+}
+
+// The level-0 table covering virtual_address (user half), or nullptr when it does not exist.
+Entry* leaf_table(MemorySystem& memory, const AddressSpace& space, uint64_t virtual_address) {
+    const Entry& top = table_at(memory, space.root_pfn)[sv39::index_at(virtual_address, 2)];
+    if (!top.is_table()) return nullptr;
+    const Entry& middle = table_at(memory, top.pfn())[sv39::index_at(virtual_address, 1)];
+    if (!middle.is_table()) return nullptr;
+    return table_at(memory, middle.pfn());
+}
+
 Entry* existing_slot(MemorySystem& memory, const AddressSpace& space, uint64_t virtual_address) {
-    ReserveTables tables(memory, const_cast<AddressSpace&>(space));
-    PageTable table(tables, space.root_pfn);
-    Error error;
-    return table.walk(virtual_address, 0, false, error);
+    Entry* table = leaf_table(memory, space, virtual_address);
+    return table ? &table[sv39::index_at(virtual_address, 0)] : nullptr;
+}
+
+// Remembers the last level-0 table found, so a check pass and the pass that acts on the same
+// pages walk the upper levels once per 2 MiB between them.
+struct TableCursor {
+    uint64_t megapage = ~uint64_t{0};
+    Entry* table = nullptr;
+
+    Entry* slot(MemorySystem& memory, const AddressSpace& space, uint64_t va) {
+        if ((va >> 21) != megapage) {
+            megapage = va >> 21;
+            table = leaf_table(memory, space, va);
+        }
+        return table ? &table[sv39::index_at(va, 0)] : nullptr;
+    }
+};
+
+// Visits the level-0 slot of each of `count` pages from virtual_address. Stops early
+// (returning false) when visit returns false.
+template <typename Visit>
+bool for_each_slot(MemorySystem& memory, const AddressSpace& space, TableCursor& cursor,
+                   uint64_t virtual_address, uint64_t count, Visit&& visit) {
+    for (uint64_t i = 0; i < count; ++i) {
+        uint64_t va = virtual_address + i * kPage;
+        if (!visit(va, cursor.slot(memory, space, va))) return false;
+    }
+    return true;
 }
 
 bool is_bound(const Entry* slot) {
@@ -87,14 +125,14 @@ Error check_frame(MemorySystem& memory, EnvironmentSlot slot, uint64_t pfn, uint
     return Error::Ok;
 }
 
-Error check_range(uint64_t virtual_address, uint64_t count) {
+inline Error check_range(uint64_t virtual_address, uint64_t count) {
     if (virtual_address & (kPage - 1)) return Error::Misaligned;
     if (count == 0 || count > abi::kMaxBatchPages) return Error::InvalidArgument;
     if (!in_user_range(virtual_address, count)) return Error::OutOfRange;
     return Error::Ok;
 }
 
-void flush(MemorySystem& memory, const AddressSpace& space, uint64_t virtual_address,
+inline void flush(MemorySystem& memory, const AddressSpace& space, uint64_t virtual_address,
            uint64_t count) {
     if (count > kFlushPagesLimit) {
         memory.tlb.flush_address_space(space.asid);
@@ -118,7 +156,7 @@ uint64_t user_pte_flags(uint64_t permissions) {
 
 bool in_user_range(uint64_t virtual_address, uint64_t count) {
     if (virtual_address < abi::kUserMinimum || virtual_address >= abi::kUserTop) return false;
-    if (count > (abi::kUserTop - virtual_address) / kPage) return false;
+    if (count > (abi::kUserTop - virtual_address) >> sv39::kPageShift) return false;
     // The shared info page belongs to the kernel's bindings: never remapped by the environment.
     uint64_t end = virtual_address + count * kPage;
     return !(virtual_address <= abi::kSharedInfoAddress && abi::kSharedInfoAddress < end);
@@ -155,15 +193,14 @@ Error map(MemorySystem& memory, AddressSpace& space, uint64_t virtual_address, u
     if (Error error = check_range(virtual_address, count); error != Error::Ok) return error;
     if (!valid_permissions(permissions)) return Error::BadPermission;
     if (first_pfn + count < first_pfn) return Error::InvalidArgument;
-    for (uint64_t i = 0; i < count; ++i) {
-        if (Error error = check_frame(memory, space.slot, first_pfn + i, permissions);
-            error != Error::Ok) {
-            return error;
-        }
-        if (is_bound(existing_slot(memory, space, virtual_address + i * kPage))) {
-            return Error::AlreadyMapped;
-        }
-    }
+    Error refused = Error::Ok;
+    TableCursor cursor;
+    for_each_slot(memory, space, cursor, virtual_address, count, [&](uint64_t va, const Entry* slot) {
+        refused = check_frame(memory, space.slot, first_pfn + (va - virtual_address) / kPage, permissions);
+        if (refused == Error::Ok && is_bound(slot)) refused = Error::AlreadyMapped;
+        return refused == Error::Ok;
+    });
+    if (refused != Error::Ok) return refused;
     if (tables_needed(memory, space, virtual_address, count) > space.table_reserve_count) {
         return Error::NoMemory;
     }
@@ -190,16 +227,16 @@ Error map_for_kernel(MemorySystem& memory, AddressSpace& space, uint64_t virtual
 
 Error unmap(MemorySystem& memory, AddressSpace& space, uint64_t virtual_address, uint64_t count) {
     if (Error error = check_range(virtual_address, count); error != Error::Ok) return error;
-    for (uint64_t i = 0; i < count; ++i) {
-        if (!is_bound(existing_slot(memory, space, virtual_address + i * kPage))) {
-            return Error::NotMapped;
-        }
+    TableCursor cursor;
+    if (!for_each_slot(memory, space, cursor, virtual_address, count,
+                       [](uint64_t, const Entry* slot) { return is_bound(slot); })) {
+        return Error::NotMapped;
     }
-    for (uint64_t i = 0; i < count; ++i) {
-        Entry* slot = existing_slot(memory, space, virtual_address + i * kPage);
+    for_each_slot(memory, space, cursor, virtual_address, count, [&](uint64_t, Entry* slot) {
         --memory.frames.find(slot->pfn())->map_count;
         *slot = {};
-    }
+        return true;
+    });
     flush(memory, space, virtual_address, count);
     return Error::Ok;
 }
@@ -208,26 +245,33 @@ Error protect(MemorySystem& memory, AddressSpace& space, uint64_t virtual_addres
               uint64_t permissions) {
     if (Error error = check_range(virtual_address, count); error != Error::Ok) return error;
     if (permissions != 0 && !valid_permissions(permissions)) return Error::BadPermission;
-    for (uint64_t i = 0; i < count; ++i) {
-        const Entry* slot = existing_slot(memory, space, virtual_address + i * kPage);
-        if (!is_bound(slot)) return Error::NotMapped;
+    Error refused = Error::Ok;
+    TableCursor cursor;
+    for_each_slot(memory, space, cursor, virtual_address, count, [&](uint64_t, const Entry* slot) {
+        if (!is_bound(slot)) {
+            refused = Error::NotMapped;
+            return false;
+        }
         // A granted frame keeps within its grant; an owned one may take any permission.
         const FrameEntry* frame = memory.frames.find(slot->pfn());
         if (frame->owner != space.slot) {
             const Grant* grant = memory.grants.find(slot->pfn(), space.slot);
             if (grant == nullptr || (permissions & ~uint64_t{grant->permissions})) {
-                return Error::BadPermission;
+                refused = Error::BadPermission;
+                return false;
             }
         }
-    }
-    for (uint64_t i = 0; i < count; ++i) {
-        Entry* slot = existing_slot(memory, space, virtual_address + i * kPage);
-        // Accessed and dirty survive a protection change: the library OS may still ask.
-        uint64_t kept = slot->raw & (pte::kAccessed | pte::kDirty);
-        *slot = permissions == 0
-                    ? Entry{(slot->pfn() << pte::kPfnShift) | kPteNoAccess | kept}
-                    : Entry{Entry::leaf(slot->pfn(), user_pte_flags(permissions)).raw | kept};
-    }
+        return true;
+    });
+    if (refused != Error::Ok) return refused;
+    // Accessed and dirty survive a protection change: the library OS may still ask.
+    uint64_t leaf_flags = permissions == 0 ? kPteNoAccess
+                                           : Entry::leaf(0, user_pte_flags(permissions)).raw;
+    for_each_slot(memory, space, cursor, virtual_address, count, [&](uint64_t, Entry* slot) {
+        uint64_t kept = slot->raw & (pte::kAccessed | pte::kDirty | (pte::kPfnMask << pte::kPfnShift));
+        slot->raw = kept | leaf_flags;
+        return true;
+    });
     flush(memory, space, virtual_address, count);
     return Error::Ok;
 }

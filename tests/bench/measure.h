@@ -1,0 +1,54 @@
+// Retired-instruction measurement for the benchmark environment: rdinstret around the code of
+// interest, the median over many runs, the cost of the measurement itself subtracted. Exact and
+// repeatable under QEMU's -icount shift=0,align=off,sleep=off.
+#pragma once
+
+#include <cstdint>
+
+namespace bench {
+
+inline uint64_t instret() {
+    uint64_t value;
+    asm volatile("rdinstret %0" : "=r"(value)::"memory");
+    return value;
+}
+
+inline constexpr int kRuns = 101;
+
+inline uint64_t median(uint64_t* values, int count) {
+    for (int i = 1; i < count; ++i) {  // insertion sort: 101 values
+        uint64_t value = values[i];
+        int j = i - 1;
+        for (; j >= 0 && values[j] > value; --j) values[j + 1] = values[j];
+        values[j + 1] = value;
+    }
+    return values[count / 2];
+}
+
+// The cost of an empty measurement: two back-to-back rdinstret.
+inline uint64_t overhead() {
+    uint64_t samples[kRuns];
+    for (int i = 0; i < kRuns; ++i) {
+        uint64_t start = instret();
+        uint64_t end = instret();
+        samples[i] = end - start;
+    }
+    return median(samples, kRuns);
+}
+
+// Median cost of body(), minus the measurement's own cost. setup() runs outside the window.
+template <typename Setup, typename Body>
+uint64_t measure(Setup&& setup, Body&& body, uint64_t divide_by = 1) {
+    static uint64_t cost_of_measuring = overhead();
+    uint64_t samples[kRuns];
+    for (int i = 0; i < kRuns; ++i) {
+        setup(i);
+        uint64_t start = instret();
+        body(i);
+        uint64_t end = instret();
+        samples[i] = end - start - cost_of_measuring;
+    }
+    return median(samples, kRuns) / divide_by;
+}
+
+}  // namespace bench

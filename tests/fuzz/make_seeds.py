@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""Writes the fuzz targets' seed corpora (corpus/<target>/) and the hand-made regression inputs
+(regressions/<target>/). Run once after changing an input format; the output is checked in.
+
+    tests/fuzz/make_seeds.py [--elf-dir build/qemu-virt/environments]
+
+Deterministic: the random seeds come from a fixed generator, so a rerun changes nothing.
+The syscall_decode encoders below mirror Harness::step/argument in fuzz_syscall_decode.cpp.
+"""
+import argparse
+import pathlib
+import random
+import shutil
+import struct
+
+HERE = pathlib.Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+
+
+def write(path, data):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+# ---- ELF images, as fuzz_support.h build_elf makes them ----
+
+def elf(entry, segments):
+    """segments: (flags PF_R=4 PF_W=2 PF_X=1, offset, vaddr, filesz, memsz)."""
+    size = max([64 + 56 * len(segments)] + [s[1] + s[3] for s in segments])
+    image = bytearray((i * 13 + 7) & 0xff for i in range(size))
+    image[0:16] = bytes([0x7f, ord('E'), ord('L'), ord('F'), 2, 1, 1] + [0] * 9)
+    struct.pack_into('<HHIQQQIHHHHHH', image, 16, 2, 243, 1, entry, 64, 0, 0, 64, 56,
+                     len(segments), 64, 0, 0)
+    for i, (flags, offset, vaddr, filesz, memsz) in enumerate(segments):
+        struct.pack_into('<IIQQQQQQ', image, 64 + 56 * i, 1, flags, offset, vaddr, vaddr,
+                         filesz, memsz, 4096)
+    return bytes(image)
+
+
+TINY = elf(0x10000, [(5, 0x1000, 0x10000, 0x1000, 0x1000), (6, 0x2800, 0x21800, 0x100, 0x2000)])
+
+
+# ---- syscall_decode input format ----
+# A step is: operation byte, caller byte (index into the live environments, slot order), then
+# the call's arguments, each a selector byte (kind in the top 3 bits) and maybe payload.
+
+def small(n): return bytes([n & 31])                      # kind 0: the number itself
+def pfn(offset): return bytes([0x20, offset])              # kind 1: first RAM frame + offset
+def own(n): return bytes([0x40 | n])                       # kind 2: the caller's n-th frame
+def va(region, page=0): return bytes([0x60 | region, page])  # kind 3: region + page (see harness)
+def env(n): return bytes([0x80 | n])                       # kind 4: live / stale / forged ids
+def raw(value): return bytes([0xa0]) + value.to_bytes(8, 'little')  # kind 5
+def special(i): return bytes([0xc0 | i])                   # kind 6: 0, 1, kAnyFrame, kUserTop...
+def other(n): return bytes([0xe0 | n])                     # kind 7: someone else's n-th frame
+
+ANY_FRAME = special(2)
+R, RW, RX = small(1), small(3), small(5)
+A, B, C = 0, 1, 2  # the first environment and its two children
+# Regions: 0 text, 1 data, 2 empty gigabyte, 3 across 2 MiB, 4 across 1 GiB,
+# 5 below the shared page, 6 the stack, 7 the end of the user half.
+
+
+def call(number, who, *arguments): return bytes([number, who]) + b''.join(arguments)
+def kernel(operation, who, *rest): return bytes([0xe0 | operation, who]) + b''.join(rest)
+def repeat(who, times, number, *arguments):
+    return bytes([0xe7, who, times - 2, number]) + b''.join(arguments)
+def create(who, image, start=0, extra=2):  # list of the caller's spare frames, mode 0
+    return bytes([4, who]) + small(image) + bytes([0, start, extra])
+
+
+NULL, CONSOLE, EXIT, YIELD, CREATE, DESTROY, SET_ENTRY, UPCALL_RETURN = range(8)
+ALLOC, FREE, QUERY, ESSENTIAL, DONATE, MAP, UNMAP, PROTECT, PTE_READ, GRANT, REVOKE, AUDIT = \
+    range(8, 20)
+
+SYSCALL_SEEDS = {
+    'frames': b''.join([
+        call(ALLOC, A, ANY_FRAME), call(QUERY, A, own(14)), call(ESSENTIAL, A, own(14), small(1)),
+        call(FREE, A, own(14)), call(ESSENTIAL, A, own(14), small(0)), call(FREE, A, own(14)),
+        call(ALLOC, A, pfn(120)), call(FREE, A, pfn(120)), call(ALLOC, B, pfn(3)),
+        call(QUERY, B, pfn(200))]),
+    'mapping': b''.join([
+        repeat(A, 4, ALLOC, ANY_FRAME), call(DONATE, A, own(20)), call(DONATE, A, own(20)),
+        call(MAP, A, va(2), own(19), small(1), RW), call(PTE_READ, A, va(2)),
+        call(PROTECT, A, va(2), small(1), R), call(PROTECT, A, va(2), small(1), small(0)),
+        call(UNMAP, A, va(2), small(1)), call(MAP, A, va(1, 8), own(19), small(2), RX),
+        call(UNMAP, A, va(1, 8), small(2)), call(AUDIT, A)]),
+    'grants': b''.join([
+        call(ALLOC, A, ANY_FRAME), call(GRANT, A, own(19), env(B), RW),
+        call(MAP, B, va(1, 8), other(31), small(1), R), call(PROTECT, B, va(1, 8), small(1), RW),
+        call(REVOKE, A, own(19), env(B)), call(PTE_READ, B, va(1, 8)),
+        call(GRANT, A, own(19), env(C), R), call(FREE, A, own(19))]),
+    'environments': b''.join([
+        repeat(A, 17, ALLOC, ANY_FRAME), create(A, 0), call(YIELD, A, env(3)),
+        call(DESTROY, A, env(3)), repeat(B, 16, ALLOC, ANY_FRAME), create(B, 1, extra=3),
+        call(DESTROY, C, env(1)), call(EXIT, C, small(0))]),
+    'revocation': b''.join([
+        kernel(4, B, bytes([4, 2])), call(FREE, B, own(14)), kernel(0, A, bytes([3])),
+        kernel(1, C, own(18)), kernel(5, C, bytes([8])), kernel(2, C, own(18)),
+        repeat(A, 17, ALLOC, ANY_FRAME), kernel(0, A, bytes([255]))]),
+    'misc': b''.join([
+        call(NULL, A), call(CONSOLE, A, va(0), small(16)), call(CONSOLE, B, va(6), raw(5000)),
+        call(SET_ENTRY, A, small(1), va(0, 1), va(6, 2)), call(UPCALL_RETURN, A, small(0), small(0)),
+        call(21, B), kernel(6, A, (1 << 40).to_bytes(8, 'little')), kernel(3, A, va(1, 1), bytes([2])), call(AUDIT, C)]),
+}
+
+
+# ---- hand-made crash inputs for kernel bugs (see regressions/README.md) ----
+
+def device_tree_with_wrapping_virtio(blob):
+    """Sets the size of the first virtio,mmio node's reg so base + size wraps past 2^64."""
+    structure, strings = struct.unpack_from('>II', blob, 8)
+    offset = structure
+    in_virtio = False
+    name_of = lambda at: blob[strings + at:blob.index(b'\0', strings + at)]
+    while True:
+        token = struct.unpack_from('>I', blob, offset)[0]
+        offset += 4
+        if token == 1:  # BEGIN_NODE
+            end = blob.index(b'\0', offset)
+            in_virtio = blob[offset:end].startswith(b'virtio_mmio@')
+            offset = (end + 1 + 3) & ~3
+        elif token == 3:  # PROP
+            length, name = struct.unpack_from('>II', blob, offset)
+            value = offset + 8
+            if in_virtio and name_of(name) == b'reg' and length == 16:
+                patched = bytearray(blob)
+                struct.pack_into('>Q', patched, value + 8, 0xffff_ffff_ffff_f000)
+                return bytes(patched)
+            offset = (value + length + 3) & ~3
+        elif token == 9:
+            raise SystemExit('no virtio,mmio node with a 2+2 cell reg')
+
+
+REGRESSIONS = {
+    'device_tree/virtio_window_wraps.dtb':
+        lambda: device_tree_with_wrapping_virtio((ROOT / 'tests/data/virt-qemu.dtb').read_bytes()),
+    'elf_loader/write_only_segment.elf':
+        lambda: elf(0x10000, [(5, 0x1000, 0x10000, 0x1000, 0x1000), (2, 0x2800, 0x21800, 0x100, 0x2000)]),
+    'elf_loader/no_permission_segment.elf':
+        lambda: elf(0x10000, [(5, 0x1000, 0x10000, 0x1000, 0x1000), (0, 0x2800, 0x21800, 0x100, 0x2000)]),
+    # A grants a spare frame to B, then donates it as a page-table frame; B maps it.
+    'syscall_decode/grant_then_donate':
+        lambda: call(GRANT, A, own(14), env(B), RW) + call(DONATE, A, own(14)) +
+        call(MAP, B, va(1, 8), pfn(0x41), small(1), RW),
+    # A grants a spare frame to B, then gives it to a new child as its root page table.
+    'syscall_decode/grant_then_create':
+        lambda: repeat(A, 14, ALLOC, ANY_FRAME) + call(GRANT, A, own(14), env(B), RW) +
+        create(A, 0, extra=2) + call(MAP, B, va(1, 8), pfn(0x41), small(1), RW),
+}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--elf-dir', type=pathlib.Path, default=ROOT / 'build/qemu-virt/environments',
+                        help='where to take small real riscv64 ELF seeds from, if it exists')
+    options = parser.parse_args()
+    corpus = HERE / 'corpus'
+    for target in ('device_tree', 'elf_loader', 'syscall_decode', 'frame_table'):
+        shutil.rmtree(corpus / target, ignore_errors=True)
+
+    for blob in sorted((ROOT / 'tests/data').glob('*.dtb')):
+        write(corpus / 'device_tree' / blob.name, blob.read_bytes())
+
+    write(corpus / 'elf_loader/tiny.elf', TINY)
+    write(corpus / 'elf_loader/three_segments.elf',
+          elf(0x10010, [(5, 0x1000, 0x10000, 0x1800, 0x1800), (4, 0x3000, 0x13000, 0x200, 0x200),
+                        (6, 0x4000, 0x4000_0000, 0x80, 0x3000)]))
+    write(corpus / 'elf_loader/bss_only_data.elf',
+          elf(0x10ffc, [(5, 0x0, 0x10000, 0x1000, 0x1000), (6, 0x1000, 0x3f_fff0_0000, 0, 0x5000)]))
+    for name in ('exit_status.elf', 'quick_exit.elf'):  # the smallest images the build makes
+        if (options.elf_dir / name).exists():
+            write(corpus / 'elf_loader' / name, (options.elf_dir / name).read_bytes())
+
+    for name, data in SYSCALL_SEEDS.items():
+        write(corpus / 'syscall_decode' / name, data)
+
+    generator = random.Random(20241127)
+    for target, count in (('syscall_decode', 16), ('frame_table', 24)):
+        for i in range(count):
+            size = generator.randrange(16, 256)
+            write(corpus / target / f'random{i:02}', bytes(generator.randrange(256) for _ in range(size)))
+
+    for path, make in REGRESSIONS.items():
+        write(HERE / 'regressions' / path, make())
+
+
+if __name__ == '__main__':
+    main()

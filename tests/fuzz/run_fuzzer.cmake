@@ -1,0 +1,42 @@
+# Runs one libFuzzer target for ctest (see CMakeLists.txt), in one of two modes:
+#   MODE=fuzz:   fuzz for SECONDS from a fresh copy of SEEDS in WORK/corpus;
+#   MODE=replay: run every file of REGRESSIONS and SEEDS once, no fuzzing.
+# Either way artifacts (crash-*, timeout-*, leak-*) go to WORK/, never into the source tree.
+# Usage: cmake -DFUZZER=<exe> -DWORK=<dir> -DSEEDS=<dir> -DMODE=fuzz -DSECONDS=<n> -P run_fuzzer.cmake
+cmake_minimum_required(VERSION 3.25)
+
+foreach(variable FUZZER WORK SEEDS MODE)
+    if(NOT DEFINED ${variable})
+        message(FATAL_ERROR "run_fuzzer.cmake: -D${variable}=... is required")
+    endif()
+endforeach()
+
+# -timeout: a single input running this long is a hang, reported like a crash.
+set(common_options -artifact_prefix=${WORK}/ -timeout=10)
+
+if(MODE STREQUAL "fuzz")
+    file(REMOVE_RECURSE ${WORK}/corpus)
+    file(MAKE_DIRECTORY ${WORK}/corpus)
+    file(GLOB seeds ${SEEDS}/*)
+    file(COPY ${seeds} DESTINATION ${WORK}/corpus)
+    execute_process(
+        COMMAND ${FUZZER} ${common_options} -max_total_time=${SECONDS} -print_final_stats=1
+                ${WORK}/corpus
+        RESULT_VARIABLE status)
+elseif(MODE STREQUAL "replay")
+    file(MAKE_DIRECTORY ${WORK})
+    set(inputs "")
+    if(DEFINED REGRESSIONS)
+        file(GLOB inputs ${REGRESSIONS}/*)
+    endif()
+    file(GLOB seeds ${SEEDS}/*)
+    list(APPEND inputs ${seeds})
+    # Files rather than directories: libFuzzer then only runs them, and writes no corpus.
+    execute_process(COMMAND ${FUZZER} ${common_options} -runs=0 ${inputs} RESULT_VARIABLE status)
+else()
+    message(FATAL_ERROR "run_fuzzer.cmake: MODE must be fuzz or replay, not '${MODE}'")
+endif()
+
+if(NOT status EQUAL 0)
+    message(FATAL_ERROR "${FUZZER} failed (${status}); reproduce with: ${FUZZER} <input file>")
+endif()
