@@ -20,6 +20,23 @@ foreach(board IN LISTS EXO_BOARDS)
     string(APPEND board_test_includes "subdirs(\"${board_binary_dir}\")\n")
 endforeach()
 
+# The libFuzzer targets (tests/fuzz), a clang sub-build like a board's: each fuzzes for
+# EXO_FUZZ_SECONDS, and their tests join the same run (label "fuzz").
+set(EXO_FUZZ_SECONDS 30 CACHE STRING "How long each fuzz.<target> test fuzzes, in seconds")
+set(fuzz_binary_dir ${CMAKE_BINARY_DIR}/fuzz)
+ExternalProject_Add(fuzz-targets
+    SOURCE_DIR ${PROJECT_SOURCE_DIR}/tests/fuzz
+    BINARY_DIR ${fuzz_binary_dir}
+    CMAKE_GENERATOR Ninja
+    CMAKE_ARGS
+        -DCMAKE_CXX_COMPILER=clang++
+        -DCMAKE_BUILD_TYPE=RelWithDebInfo
+        -DEXO_FUZZ_SECONDS=${EXO_FUZZ_SECONDS}
+    BUILD_ALWAYS ON
+    INSTALL_COMMAND ""
+    USES_TERMINAL_BUILD ON)
+string(APPEND board_test_includes "subdirs(\"${fuzz_binary_dir}\")\n")
+
 # ctest reads this file while loading this directory's tests; `subdirs` adds each board build's
 # own CTestTestfile, labels included.
 file(WRITE ${CMAKE_BINARY_DIR}/board_tests.cmake "${board_test_includes}")

@@ -79,16 +79,16 @@ SYSCALL_SEEDS = {
         call(ALLOC, A, pfn(120)), call(FREE, A, pfn(120)), call(ALLOC, B, pfn(3)),
         call(QUERY, B, pfn(200))]),
     'mapping': b''.join([
-        repeat(A, 4, ALLOC, ANY_FRAME), call(DONATE, A, own(20)), call(DONATE, A, own(20)),
-        call(MAP, A, va(2), own(19), small(1), RW), call(PTE_READ, A, va(2)),
+        repeat(A, 4, ALLOC, ANY_FRAME), call(DONATE, A, own(20)), call(DONATE, A, own(21)),
+        call(MAP, A, va(2), own(18), small(1), RW), call(PTE_READ, A, va(2)),
         call(PROTECT, A, va(2), small(1), R), call(PROTECT, A, va(2), small(1), small(0)),
-        call(UNMAP, A, va(2), small(1)), call(MAP, A, va(1, 8), own(19), small(2), RX),
+        call(UNMAP, A, va(2), small(1)), call(MAP, A, va(1, 8), own(18), small(2), RX),
         call(UNMAP, A, va(1, 8), small(2)), call(AUDIT, A)]),
     'grants': b''.join([
-        call(ALLOC, A, ANY_FRAME), call(GRANT, A, own(19), env(B), RW),
-        call(MAP, B, va(1, 8), other(31), small(1), R), call(PROTECT, B, va(1, 8), small(1), RW),
-        call(REVOKE, A, own(19), env(B)), call(PTE_READ, B, va(1, 8)),
-        call(GRANT, A, own(19), env(C), R), call(FREE, A, own(19))]),
+        call(ALLOC, A, ANY_FRAME), call(GRANT, A, own(18), env(B), RW),
+        call(MAP, B, va(1, 8), pfn(0x45), small(1), R), call(PROTECT, B, va(1, 8), small(1), RW),
+        call(REVOKE, A, own(18), env(B)), call(PTE_READ, B, va(1, 8)),
+        call(GRANT, A, own(18), env(C), R), call(FREE, A, own(18))]),
     'environments': b''.join([
         repeat(A, 17, ALLOC, ANY_FRAME), create(A, 0), call(YIELD, A, env(3)),
         call(DESTROY, A, env(3)), repeat(B, 16, ALLOC, ANY_FRAME), create(B, 1, extra=3),

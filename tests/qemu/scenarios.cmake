@@ -54,8 +54,8 @@ exo_scenario(memory_revocation IMAGE revocation STATUS 0 LABELS memory TIMEOUT 6
            "hog_cooperative: asked for 16 frames, returned 16, 0 repossessed"
            "revocation: cooperative child: took 16 back, then a frame after"
            "hog_stubborn: took"
-           "revocation: stubborn child: took "
            "hog_stubborn: 16 repossessed (event seen), 4 of 4 essential kept"
+           "revocation: stubborn child: took "
            "revocation: 2 requests to this environment"
            "revocation: 0 failed checks"
     REJECT "CHECK FAILED")

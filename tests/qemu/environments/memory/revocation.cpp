@@ -56,10 +56,10 @@ void run(uint64_t image, const char* what) {
     uint64_t frame = 0;
     uint64_t attempts = allocate_under_pressure(frame);
     EXPECT(attempts >= 1);
-    exo::printf("revocation: %s child: took %lu back, then a frame after %lu attempts\n", what,
-                taken_back, attempts);
     EXPECT(exo::frame_free(frame) == Error::Ok);
     mailbox::wait_for_state(child.id, mailbox::kReported);  // it reports what it saw
+    exo::printf("revocation: %s child: took %lu back, then a frame after %lu attempts\n", what,
+                taken_back, attempts);
     EXPECT_AUDIT_CLEAN(what);
     EXPECT(exo::environment_destroy(child.id) == Error::Ok);
     // The grant ended with the child: our mapping of its mailbox went with it.
