@@ -28,6 +28,7 @@ add_subdirectory(libos)
 
 add_library(exo_kernel OBJECT
     arch/riscv64/boot.S
+    arch/riscv64/fpu.S
     arch/riscv64/trap_entry.S
     arch/riscv64/sbi.cpp
     arch/riscv64/timer.cpp

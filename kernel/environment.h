@@ -9,6 +9,7 @@
 #include <cstdint>
 
 #include "address_space.h"
+#include "arch/riscv64/fpu.h"
 #include "arch/riscv64/trap_frame.h"
 
 namespace exo {
@@ -26,6 +27,8 @@ struct UpcallEntry {
 struct Environment {
     riscv::TrapFrame frame;        // trap_entry saves the registers here while the kernel runs
     riscv::TrapFrame interrupted;  // the state an upcall interrupted, restored by UpcallReturn
+    riscv::FpState fp;             // valid when fp_saved: this environment has used the FPU
+    bool fp_saved = false;
     EnvironmentId id = 0;
     EnvironmentId parent = 0;
     bool live = false;

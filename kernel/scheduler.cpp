@@ -29,8 +29,27 @@ void arm_timer() {
     riscv::timer_set(revocation < deadline ? revocation : deadline);
 }
 
+// The FPU holds one environment's registers at a time: save the leaving one's if it wrote
+// them (sstatus.FS dirty), then load the arriving one's, or zeroes, so no environment ever
+// reads another's floating-point values.
+void switch_fpu(Environment* leaving, Environment& arriving) {
+    if (leaving && leaving->live &&
+        (leaving->frame.sstatus & riscv::sstatus::kFsMask) == riscv::sstatus::kFsMask) {
+        fpu_save(&leaving->fp);
+        leaving->fp_saved = true;
+    }
+    if (arriving.fp_saved) {
+        fpu_restore(&arriving.fp);
+    } else {
+        fpu_clear();
+    }
+    // Clean: the registers now match the saved copy (or the initial zeroes).
+    arriving.frame.sstatus = (arriving.frame.sstatus & ~riscv::sstatus::kFsMask) | (2ull << 13);
+}
+
 riscv::TrapFrame* run(Environment& environment) {
     if (current != &environment) {
+        switch_fpu(current, environment);
         current = &environment;
         riscv::hart_page().current_frame = &environment.frame;
         riscv::write<riscv::Csr::satp>(
