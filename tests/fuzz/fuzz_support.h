@@ -114,6 +114,22 @@ public:
         return report.problems;
     }
 
+    // Keeps the current state (RAM, frame table, environments) so restore() can return to it:
+    // copying a booted machine back is far cheaper than booting one for every input.
+    void save() {
+        saved_ram_ = ram_;
+        saved_entries_ = entries_;
+        saved_state_ = std::make_unique<KernelState>(state);
+    }
+    void restore() {
+        std::copy(saved_ram_.begin(), saved_ram_.end(), ram_.begin());
+        std::copy(saved_entries_.begin(), saved_entries_.end(), entries_.begin());
+        state = *saved_state_;  // its pointers and spans still name this machine's storage
+        page_flushes.clear();
+        space_flushes.clear();
+        bad_frame_accesses = 0;
+    }
+
     struct PageFlush {
         uint64_t virtual_address;
         uint16_t asid;
@@ -131,6 +147,9 @@ private:
     std::vector<FrameEntry> entries_;
     std::vector<uint16_t> scratch_;
     std::array<std::byte, kPage> junk_{};
+    std::vector<std::byte> saved_ram_;
+    std::vector<FrameEntry> saved_entries_;
+    std::unique_ptr<KernelState> saved_state_;
 };
 
 // Calls visit(virtual_address, entry) for every bound leaf (valid, or protected to no access)

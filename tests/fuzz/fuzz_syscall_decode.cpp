@@ -94,8 +94,7 @@ struct Snapshot {
 
 class Harness {
 public:
-    explicit Harness(Input& input)
-        : input_(input), machine_(std::make_unique<Machine>(kFrames)), state_(machine_->state) {
+    Harness(Input& input, Machine& machine) : input_(input), machine_(&machine), state_(machine.state) {
         images_[0] = exo::fuzz::tiny_elf();
         // Text and read-only data in the first gigabyte, data alone in the second: more tables.
         const exo::fuzz::TinySegment second[] = {{4 | 1, 0x1000, 0x10000, 0x1800, 0x1800},
@@ -129,6 +128,9 @@ public:
             check(outcome.error == Error::Ok, "boot child create", static_cast<uint64_t>(outcome.error));
         }
     }
+
+    // Picks up a machine restored to the booted state: the bindings the first step starts from.
+    void resume() { bindings_ = bindings(); }
 
     // One operation from the input; false once the machine is off or nobody is left to call.
     bool step() {
@@ -711,7 +713,7 @@ private:
     }
 
     Input& input_;
-    std::unique_ptr<Machine> machine_;
+    Machine* machine_;
     KernelState& state_;
     std::array<std::vector<std::byte>, 2> images_;
     std::array<uint64_t, 2> needed_{};  // frames_needed of each image
@@ -726,9 +728,18 @@ private:
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    // Boot once (the same way every time), then start each input from a copy of that state.
+    static Machine* const booted = [] {
+        auto* machine = new Machine(kFrames);
+        Input nothing({});
+        Harness(nothing, *machine).boot();
+        machine->save();
+        return machine;
+    }();
+    booted->restore();
     Input input({data, size});
-    Harness harness(input);
-    harness.boot();
+    Harness harness(input, *booted);
+    harness.resume();
     for (unsigned i = 0; i < kMaxOperations && !input.done(); ++i) {
         if (!harness.step()) break;
     }

@@ -59,3 +59,13 @@ exo_scenario(memory_revocation IMAGE revocation STATUS 0 LABELS memory TIMEOUT 6
            "revocation: 2 requests to this environment"
            "revocation: 0 failed checks"
     REJECT "CHECK FAILED")
+
+# Hostile environments (issue 6): a seeded syscall fuzzer against the live kernel while victims
+# verify checksummed workloads; the count of calls survived is printed.
+exo_scenario(hostile_syscalls IMAGE hostile STATUS 0 LABELS hostile TIMEOUT 120
+    EXPECT "hostile: seed" "200000 hostile syscalls"
+           "victim 1:" "0 checksum mismatches, 16 of 16 frames kept"
+           "victim 2:" "0 checksum mismatches, 16 of 16 frames kept"
+           "hostile_init: destroying the hostile environment returned" " frames, 0 left"
+           "hostile_init: 0 failed checks"
+    REJECT "CHECK FAILED" "killed" "(frame ")
