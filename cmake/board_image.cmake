@@ -68,11 +68,15 @@ target_link_libraries(exo_kernel PRIVATE exo_abi)
 # code inline into one another across files: the fast paths are short because of it.
 target_compile_options(exo_kernel PRIVATE $<$<COMPILE_LANGUAGE:CXX>:-flto>)
 
-# exo_board_image(<name> ENVIRONMENTS <environment targets...>)
+# exo_board_image(<name> ENVIRONMENTS <environment targets...> [SELFTEST <source>])
 # Links kernel-<name>.elf: the kernel plus the given environment ELFs, the first one started at
-# boot. Every image of a board shares the kernel objects.
+# boot. Every image of a board shares the kernel objects; SELFTEST swaps in a kernel self-test
+# (kernel/selftest.h) for the default that does nothing.
 function(exo_board_image name)
-    cmake_parse_arguments(IMAGE "" "" "ENVIRONMENTS" ${ARGN})
+    cmake_parse_arguments(IMAGE "" "SELFTEST" "ENVIRONMENTS" ${ARGN})
+    if(NOT IMAGE_SELFTEST)
+        set(IMAGE_SELFTEST ${PROJECT_SOURCE_DIR}/kernel/selftest_none.cpp)
+    endif()
     set(blobs "")
     set(names "")
     set(table "")
@@ -93,7 +97,9 @@ function(exo_board_image name)
     configure_file(${PROJECT_SOURCE_DIR}/cmake/embed_images.S.in
                    ${CMAKE_CURRENT_BINARY_DIR}/embed_${name}.S @ONLY)
     set(target kernel-${name})
-    add_executable(${target} ${CMAKE_CURRENT_BINARY_DIR}/embed_${name}.S)
+    add_executable(${target} ${CMAKE_CURRENT_BINARY_DIR}/embed_${name}.S ${IMAGE_SELFTEST})
+    target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR} ${PROJECT_SOURCE_DIR}/kernel)
+    target_link_libraries(${target} PRIVATE exo_abi)
     set_target_properties(${target} PROPERTIES SUFFIX ".elf"
         RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
     set_source_files_properties(${CMAKE_CURRENT_BINARY_DIR}/embed_${name}.S PROPERTIES

@@ -16,6 +16,7 @@
 #include "kernel_memory.h"
 #include "physical_memory.h"
 #include "scheduler.h"
+#include "selftest.h"
 #include "syscall_handlers.h"
 #include "syscalls.h"
 #include "system.h"
@@ -172,6 +173,7 @@ void kmain(uint64_t hart_id, uint64_t device_tree_physical, uint64_t entry_instr
     const CpuInfo* cpu = find_cpu(hart_id);
     riscv::timer_init(cpu != nullptr && cpu->has_sstc);
     check_timer_interrupt();
+    run_kernel_selftests();
 
     frame_table_init(state, tree, boot_memory, kernel_image_range());
     uint16_t asid_bits = asid_bits_probe();

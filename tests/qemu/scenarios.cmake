@@ -69,3 +69,10 @@ exo_scenario(hostile_syscalls IMAGE hostile STATUS 0 LABELS hostile TIMEOUT 120
            "hostile_init: destroying the hostile environment returned" " frames, 0 left"
            "hostile_init: 0 failed checks"
     REJECT "CHECK FAILED" "killed" "(frame ")
+
+# Kernel hardening: a kernel stack overflow hits the guard page and panics cleanly (status 99),
+# reported from the emergency stack with the faulting address in the guard page.
+exo_scenario(kernel_stack_overflow IMAGE stack_overflow STATUS 99 LABELS hostile
+    EXPECT "selftest: recursing until the kernel stack overflows"
+           "exo: PANIC: kernel stack overflow (guard page hit)" "scause 000000000000000f (store page fault)"
+    REJECT "hello from U-mode")
