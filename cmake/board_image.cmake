@@ -30,6 +30,7 @@ add_library(exo_kernel OBJECT
     arch/riscv64/boot.S
     arch/riscv64/fpu.S
     arch/riscv64/trap_entry.S
+    arch/riscv64/plic.cpp
     arch/riscv64/sbi.cpp
     arch/riscv64/timer.cpp
     arch/riscv64/trap_names.cpp
@@ -44,6 +45,8 @@ add_library(exo_kernel OBJECT
     kernel/environment_table.cpp
     kernel/frame_table.cpp
     kernel/grant_table.cpp
+    kernel/interrupt_table.cpp
+    kernel/interrupts.cpp
     kernel/kernel_memory.cpp
     kernel/main.cpp
     kernel/page_table.cpp
@@ -53,7 +56,9 @@ add_library(exo_kernel OBJECT
     kernel/revocation.cpp
     kernel/runtime.cpp
     kernel/scheduler.cpp
+    kernel/slice_vector.cpp
     kernel/syscalls.cpp
+    kernel/syscalls_cpu.cpp
     kernel/syscalls_environment.cpp
     kernel/syscalls_memory.cpp
     kernel/trap.cpp

@@ -3,6 +3,7 @@
 
 #include <abi/shared_info.h>
 
+#include "interrupt_table.h"
 #include "page_table.h"
 
 namespace exo::address_space {
@@ -115,12 +116,22 @@ uint64_t tables_needed(MemorySystem& memory, const AddressSpace& space, uint64_t
 // Checks a frame for a user mapping with `permissions`: the caller's own frame, or one granted
 // to it with at least those permissions.
 Error check_frame(MemorySystem& memory, EnvironmentSlot slot, uint64_t pfn, uint64_t permissions) {
+    if (!memory.frames.contains(pfn)) {
+        // Outside RAM: only the registers of a device this environment claimed, never X.
+        bool device = memory.devices && memory.devices->owns_device_frame(pfn, slot);
+        if (!device) return Error::NotOwner;
+        return (permissions & abi::permission::kExecute) ? Error::BadPermission : Error::Ok;
+    }
     Error error = memory.frames.check_mappable_by_owner(pfn, slot);
     if (error != Error::NotOwner) return error;
     const Grant* grant = memory.grants.find(pfn, slot);
     if (grant == nullptr) return Error::NotOwner;
-    if ((permissions & ~uint64_t{grant->permissions}) != 0) return Error::BadPermission;
+    // A grant speaks only for a frame its owner still holds as an ordinary frame: never for one
+    // that has since become a page table, a donated table frame or someone else's.
     const FrameEntry* frame = memory.frames.find(pfn);
+    if (frame->state != abi::FrameState::Owned || frame->owner != grant->owner) return Error::NotOwner;
+    if (frame->flags & frame_flag::kKernelBound) return Error::FrameInUse;
+    if ((permissions & ~uint64_t{grant->permissions}) != 0) return Error::BadPermission;
     if (frame->map_count == FrameTable::kMaxCount) return Error::TooMany;
     return Error::Ok;
 }
@@ -181,6 +192,8 @@ Error donate_table_frame(MemorySystem& memory, AddressSpace& space, uint64_t pfn
         return error;
     }
     if (memory.frames.find(pfn)->flags & frame_flag::kEssential) return Error::FrameInUse;
+    // A granted frame cannot become a page table: the grantee could map the table.
+    if (memory.grants.any_for(pfn)) return Error::FrameInUse;
     if (space.table_reserve_count == kTableReserveCapacity) return Error::TooMany;
     memory.frames.find(pfn)->flags |= frame_flag::kTableReserve;
     space.table_reserve[space.table_reserve_count++] = pfn;
@@ -211,7 +224,7 @@ Error map(MemorySystem& memory, AddressSpace& space, uint64_t virtual_address, u
         Error error;
         Entry* slot = table.walk(virtual_address + i * kPage, 0, true, error);
         *slot = Entry::leaf(first_pfn + i, user_pte_flags(permissions));
-        ++memory.frames.find(first_pfn + i)->map_count;
+        if (FrameEntry* frame = memory.frames.find(first_pfn + i)) ++frame->map_count;
     }
     return Error::Ok;
 }
@@ -233,7 +246,7 @@ Error unmap(MemorySystem& memory, AddressSpace& space, uint64_t virtual_address,
         return Error::NotMapped;
     }
     for_each_slot(memory, space, cursor, virtual_address, count, [&](uint64_t, Entry* slot) {
-        --memory.frames.find(slot->pfn())->map_count;
+        if (FrameEntry* frame = memory.frames.find(slot->pfn())) --frame->map_count;
         *slot = {};
         return true;
     });
@@ -252,9 +265,15 @@ Error protect(MemorySystem& memory, AddressSpace& space, uint64_t virtual_addres
             refused = Error::NotMapped;
             return false;
         }
-        // A granted frame keeps within its grant; an owned one may take any permission.
+        // A granted frame keeps within its grant; an owned one may take any permission; a
+        // device page never becomes executable.
         const FrameEntry* frame = memory.frames.find(slot->pfn());
-        if (frame->owner != space.slot) {
+        if (frame == nullptr) {
+            if (permissions & abi::permission::kExecute) {
+                refused = Error::BadPermission;
+                return false;
+            }
+        } else if (frame->owner != space.slot) {
             const Grant* grant = memory.grants.find(slot->pfn(), space.slot);
             if (grant == nullptr || (permissions & ~uint64_t{grant->permissions})) {
                 refused = Error::BadPermission;
@@ -308,7 +327,7 @@ uint64_t unmap_frame(MemorySystem& memory, AddressSpace& space, uint64_t pfn) {
             for (unsigned i0 = 0; i0 < sv39::kEntriesPerTable; ++i0) {
                 if (!is_bound(&last[i0]) || last[i0].pfn() != pfn) continue;
                 last[i0] = {};
-                --memory.frames.find(pfn)->map_count;
+                if (FrameEntry* frame = memory.frames.find(pfn)) --frame->map_count;
                 ++removed;
                 uint64_t va = (uint64_t{i2} << 30) | (uint64_t{i1} << 21) | (uint64_t{i0} << 12);
                 memory.tlb.flush_page(va, space.asid);

@@ -32,11 +32,16 @@ protected:
     ~TlbControl() = default;
 };
 
+class InterruptTable;
+
 struct MemorySystem {
     PhysicalMemory& physical;
     FrameTable& frames;
     GrantTable& grants;
     TlbControl& tlb;
+    // Exported devices: an owner may map its device's register pages (no frame-table entry,
+    // no map count). May be null where no devices exist (host tests).
+    const InterruptTable* devices = nullptr;
 };
 
 inline constexpr uint32_t kTableReserveCapacity = 32;

@@ -25,13 +25,24 @@ AuditReport audit(KernelState& state, std::span<uint16_t> scratch, Report&& repo
             memory, environment.space,
             [&](uint64_t pfn) {
                 ++result.mappings;
-                if (!frames.contains(pfn)) return problem("mapping of a frame outside RAM", pfn);
+                if (!frames.contains(pfn)) {
+                    if (!state.interrupts.owns_device_frame(pfn, slot)) {
+                        problem("mapping of a frame outside RAM that is no device of its", pfn);
+                    }
+                    return;
+                }
                 ++scratch[pfn - frames.first_pfn()];
                 const FrameEntry& frame = *frames.find(pfn);
                 bool own = frame.state == abi::FrameState::Owned && frame.owner == slot;
-                if (!own && state.grants.find(pfn, slot) == nullptr &&
-                    !(frame.flags & frame_flag::kSharedInfo)) {
-                    problem("mapping of a frame neither owned nor granted", pfn);
+                if (frame.flags & (frame_flag::kPageTable | frame_flag::kTableReserve)) {
+                    problem("user mapping of a page-table frame", pfn);
+                } else if (frame.flags & frame_flag::kSharedInfo) {
+                    if (!own || pfn != environment.shared_info_pfn) problem("mapping of another's shared page", pfn);
+                } else if (!own) {
+                    const Grant* grant = state.grants.find(pfn, slot);
+                    if (grant == nullptr || frame.state != abi::FrameState::Owned || frame.owner != grant->owner) {
+                        problem("mapping of a frame neither owned nor granted", pfn);
+                    }
                 }
             },
             [&](uint64_t pfn) {

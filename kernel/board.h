@@ -13,6 +13,8 @@ struct BoardConfig {
     const char* description;
     uint64_t default_timebase_hz;  // used when the tree has no timebase-frequency
     UartInfo fallback_console;     // used when the tree names no UART we drive
+    uint32_t slots_per_round;      // the slice vector's length
+    uint64_t slot_microseconds;    // one slot's length
 };
 
 extern const BoardConfig kBoard;

@@ -34,6 +34,7 @@ struct Environment {
     bool live = false;
     bool in_upcall = false;
     bool revocation_upcall_pending = false;
+    bool event_upcall_pending = false;
     uint32_t essential_frames = 0;
     uint64_t revocation_remaining = 0;  // frames still owed to an outstanding request
     uint64_t revocation_deadline = 0;

@@ -79,7 +79,9 @@ Error check_donated_frames(KernelState& state, EnvironmentSlot parent,
         if (result == Error::Ok && (state.frames.find(pfn)->flags & frame_flag::kMark)) {
             result = Error::InvalidArgument;  // listed twice
         }
-        if (result == Error::Ok && (state.frames.find(pfn)->flags & frame_flag::kEssential)) {
+        // Essential frames stay; granted ones would keep their grant into the child's hands.
+        if (result == Error::Ok && ((state.frames.find(pfn)->flags & frame_flag::kEssential) ||
+                                    state.grants.any_for(pfn))) {
             result = Error::FrameInUse;
         }
         if (result != Error::Ok) break;

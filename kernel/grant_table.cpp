@@ -12,6 +12,13 @@ const Grant* GrantTable::find(uint64_t pfn, EnvironmentSlot grantee) const {
     return nullptr;
 }
 
+bool GrantTable::any_for(uint64_t pfn) const {
+    for (const Grant& grant : grants_) {
+        if (grant.owner != kNoEnvironment && grant.pfn == pfn) return true;
+    }
+    return false;
+}
+
 abi::Error GrantTable::add(uint64_t pfn, EnvironmentSlot owner, EnvironmentSlot grantee,
                            uint8_t permissions) {
     if (find(pfn, grantee) != nullptr) return abi::Error::AlreadyExists;

@@ -21,6 +21,7 @@ public:
     static constexpr size_t kCapacity = 256;
 
     const Grant* find(uint64_t pfn, EnvironmentSlot grantee) const;
+    bool any_for(uint64_t pfn) const;
     // Adds a grant; the caller has checked ownership and permissions.
     abi::Error add(uint64_t pfn, EnvironmentSlot owner, EnvironmentSlot grantee,
                    uint8_t permissions);

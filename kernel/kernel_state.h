@@ -9,6 +9,8 @@
 #include "environment.h"
 #include "frame_table.h"
 #include "grant_table.h"
+#include "interrupt_table.h"
+#include "slice_vector.h"
 
 namespace exo {
 
@@ -16,11 +18,13 @@ struct KernelState {
     FrameTable frames;
     GrantTable grants;
     EnvironmentTable environments;
+    SliceVector slices;
+    InterruptTable interrupts;
     PhysicalMemory* physical = nullptr;
     TlbControl* tlb = nullptr;
     const sv39::Entry* kernel_root = nullptr;  // upper half copied into every address space
 
-    MemorySystem memory() { return {*physical, frames, grants, *tlb}; }
+    MemorySystem memory() { return {*physical, frames, grants, *tlb, &interrupts}; }
 
     // Frames change hands zeroed: what one environment wrote never reaches the next owner.
     void zero_frame(uint64_t pfn) {

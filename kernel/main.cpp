@@ -13,6 +13,7 @@
 #include "embedded_images.h"
 #include "elf_loader.h"
 #include "environment_lifecycle.h"
+#include "interrupts.h"
 #include "kernel_memory.h"
 #include "physical_memory.h"
 #include "scheduler.h"
@@ -177,7 +178,10 @@ void kmain(uint64_t hart_id, uint64_t device_tree_physical, uint64_t entry_instr
 
     frame_table_init(state, tree, boot_memory, kernel_image_range());
     uint16_t asid_bits = asid_bits_probe();
-    scheduler_init(tree.timebase_hz, asid_bits >= 7);  // 64 environments need 7 bits
+    uint64_t slot_ticks = tree.timebase_hz / 1'000'000 * kBoard.slot_microseconds;
+    scheduler_init({kBoard.slots_per_round, slot_ticks, slot_ticks / 4},
+                   asid_bits >= 7);  // 64 environments need 7 bits
+    interrupts_init(tree, hart_id);
     syscall::set_pressure_deadline(tree.timebase_hz / 50);
     kprintf("exo: %lu frames: %lu free, %lu kernel, %lu reserved; %u ASID bits\n",
             state.frames.frame_count(), state.frames.count(abi::FrameState::Free),
@@ -185,6 +189,10 @@ void kmain(uint64_t hart_id, uint64_t device_tree_physical, uint64_t entry_instr
             state.frames.count(abi::FrameState::Reserved), asid_bits);
 
     Environment& first = start_first_environment(entry_instret);
-    arm_timer();
-    return_to_user(run(first));
+    // The first environment starts with every slot; it hands them out as it sees fit.
+    for (uint32_t slot = 0; slot < state.slices.count(); ++slot) {
+        (void)state.slices.reserve(slot, EnvironmentTable::slot_of(first.id));
+    }
+    kprintf("exo: %u slots of %lu us each\n", state.slices.count(), kBoard.slot_microseconds);
+    return_to_user(scheduler_start());
 }

@@ -1,5 +1,7 @@
-// The placeholder round-robin (see scheduler.h).
+// Slot scheduling (see scheduler.h).
 #include "scheduler.h"
+
+#include <abi/shared_info.h>
 
 #include "arch/riscv64/csr.h"
 #include "arch/riscv64/timer.h"
@@ -9,25 +11,27 @@
 #include "trap.h"
 #include "upcall.h"
 
+extern "C" [[noreturn]] void idle_on_kernel_stack();
+
 namespace exo {
 namespace {
 
-Environment* current = nullptr;  // as installed by run(); the hart page follows on return
-uint64_t quantum = 0;
+enum class Phase { Running, Grace };
+
+SliceTiming timing{};
 bool have_asids = false;
+Environment* current = nullptr;  // whose address space is installed
+Environment* runner = nullptr;   // who runs in this slot now (nullptr: the hart idles)
+uint32_t slot = 0;
+uint64_t slot_end = 0;
+Phase phase = Phase::Running;
+EnvironmentId background = 0;
 
-}  // namespace
-
-void scheduler_init(uint64_t timebase_hz, bool address_space_ids) {
-    quantum = timebase_hz / 100;  // 10 ms
-    have_asids = address_space_ids;
+Environment* owner_of(uint32_t index) {
+    return kernel_state().environments.at_slot(kernel_state().slices.owner(index));
 }
 
-void arm_timer() {
-    uint64_t deadline = riscv::timer_now() + quantum;
-    uint64_t revocation = next_revocation_deadline(kernel_state());
-    riscv::timer_set(revocation < deadline ? revocation : deadline);
-}
+Environment* background_environment() { return kernel_state().environments.find(background); }
 
 // The FPU holds one environment's registers at a time: save the leaving one's if it wrote
 // them (sstatus.FS dirty), then load the arriving one's, or zeroes, so no environment ever
@@ -47,6 +51,75 @@ void switch_fpu(Environment* leaving, Environment& arriving) {
     arriving.frame.sstatus = (arriving.frame.sstatus & ~riscv::sstatus::kFsMask) | (2ull << 13);
 }
 
+void save_preempted(Environment& environment) {
+    abi::SharedInfo& info = shared_info(kernel_state(), environment);
+    const riscv::TrapFrame& frame = environment.frame;
+    info.preempted.cause = frame.scause;
+    info.preempted.address = frame.stval;
+    info.preempted.pc = frame.pc();
+    for (int i = 1; i < 32; ++i) info.preempted.registers[i] = frame.x[i];
+    info.preempted_valid = 1;
+}
+
+// A slot begins for `environment`: at its slice-start entry if it has one (the library OS
+// restores its own threads; what it was doing is in SharedInfo::preempted), else where it was.
+void begin_slice(Environment& environment) {
+    abi::SharedInfo& info = shared_info(kernel_state(), environment);
+    info.current_slot = slot;
+    ++info.slices_started;
+    const UpcallEntry& start = environment.entries[static_cast<size_t>(abi::Entry::SliceStart)];
+    if (start.pc == 0 || environment.in_upcall) return;
+    save_preempted(environment);
+    riscv::TrapFrame& frame = environment.frame;
+    frame.pc() = start.pc;
+    frame.x[riscv::reg::sp] = start.sp;
+    frame.x[riscv::reg::a0] = slot;
+    frame.x[riscv::reg::a1] = slot_end;
+}
+
+Environment* pick_runner() {
+    Environment* owner = owner_of(slot);
+    if (owner && !kernel_state().slices.forfeits(EnvironmentTable::slot_of(owner->id))) return owner;
+    return background_environment();
+}
+
+void advance_slot(uint64_t now) {
+    slot = (slot + 1) % timing.slots;
+    slot_end += timing.slot_ticks;
+    if (slot_end <= now) slot_end = now + timing.slot_ticks;  // the kernel fell behind: restart
+    phase = Phase::Running;
+    runner = pick_runner();
+    if (runner) begin_slice(*runner);
+}
+
+riscv::TrapFrame* resume_runner() {
+    arm_timer();
+    if (runner == nullptr) idle();
+    return run(*runner);
+}
+
+}  // namespace
+
+void scheduler_init(const SliceTiming& slice_timing, bool address_space_ids) {
+    timing = slice_timing;
+    have_asids = address_space_ids;
+    kernel_state().slices.init(timing.slots);
+}
+
+riscv::TrapFrame* scheduler_start() {
+    slot = 0;
+    slot_end = riscv::timer_now() + timing.slot_ticks;
+    phase = Phase::Running;
+    runner = pick_runner();
+    if (runner) begin_slice(*runner);
+    return resume_runner();
+}
+
+void arm_timer() {
+    uint64_t revocation = next_revocation_deadline(kernel_state());
+    riscv::timer_set(revocation < slot_end ? revocation : slot_end);
+}
+
 riscv::TrapFrame* run(Environment& environment) {
     if (current != &environment) {
         switch_fpu(current, environment);
@@ -60,31 +133,86 @@ riscv::TrapFrame* run(Environment& environment) {
     return &environment.frame;
 }
 
-Environment* next_in_turn() {
-    EnvironmentTable& table = kernel_state().environments;
-    EnvironmentSlot start = current && current->live ? EnvironmentTable::slot_of(current->id) : 0;
-    for (size_t step = 1; step <= kMaxEnvironments; ++step) {
-        if (Environment* candidate = table.at_slot((start + step) % kMaxEnvironments)) {
-            return candidate;
-        }
+riscv::TrapFrame* scheduler_tick() {
+    uint64_t now = riscv::timer_now();
+    enforce_revocation_deadlines(kernel_state(), now);
+    if (now < slot_end) return resume_runner();  // an early wake-up for a revocation deadline
+    Environment* owner = owner_of(slot);
+    if (phase == Phase::Running && owner && !owner->in_upcall &&
+        owner->entries[static_cast<size_t>(abi::Entry::SliceEnd)].pc != 0) {
+        // The slice-end upcall, to the owner even if a donee was running.
+        phase = Phase::Grace;
+        slot_end = now + timing.grace_ticks;
+        (void)start_upcall(*owner, abi::Entry::SliceEnd, slot, slot_end, 0);
+        runner = owner;
+        return resume_runner();
     }
-    return nullptr;
+    if (phase == Phase::Grace && owner) {
+        // Overran the grace: the kernel keeps the context it interrupted and charges a slot.
+        save_preempted(*owner);
+        if (owner->in_upcall) {
+            owner->frame = owner->interrupted;
+            owner->in_upcall = false;
+        }
+        kernel_state().slices.penalize(EnvironmentTable::slot_of(owner->id));
+        abi::SharedInfo& info = shared_info(kernel_state(), *owner);
+        ++info.penalties;
+        info.events |= abi::event::kSlicePenalty;
+    }
+    advance_slot(now);
+    return resume_runner();
 }
 
-riscv::TrapFrame* scheduler_tick() {
-    enforce_revocation_deadlines(kernel_state(), riscv::timer_now());
-    arm_timer();
-    Environment* next = next_in_turn();
-    return run(next ? *next : *current);
+riscv::TrapFrame* yield_slot(Environment& caller, Environment* target) {
+    if (target != nullptr) {
+        runner = target;  // a donation: the target runs until the slot ends
+        return run(*target);
+    }
+    if (phase == Phase::Grace && owner_of(slot) == &caller) {
+        advance_slot(riscv::timer_now());  // done saving: the next slot starts now
+        return resume_runner();
+    }
+    runner = background_environment();
+    if (runner == &caller) runner = nullptr;
+    return resume_runner();
 }
 
 void run_next_after_exit() {
-    Environment* next = next_in_turn();
-    if (next == nullptr) shutdown(0);
-    arm_timer();
+    if (runner == nullptr || !runner->live) {
+        Environment* owner = owner_of(slot);
+        runner = owner ? owner : background_environment();
+    }
+    if (kernel_state().environments.live_count() == 0) shutdown(0);
     // The dead environment's syscall frame is abandoned: the next trap starts the kernel stack
     // afresh from the hart's stack top.
-    return_to_user(run(*next));
+    return_to_user(resume_runner());
+}
+
+void scheduler_forget(Environment& environment) {
+    kernel_state().slices.release_all(EnvironmentTable::slot_of(environment.id));
+    if (background == environment.id) background = 0;
+    if (runner == &environment) runner = nullptr;
+    if (current == &environment) current = nullptr;
+}
+
+abi::Error set_background(Environment* environment) {
+    background = environment ? environment->id : 0;
+    return abi::Error::Ok;
+}
+
+void idle() {
+    runner = nullptr;
+    // Wait with interrupts on; the timer (or a device) interrupt lands in handle_kernel_trap,
+    // which leaves for an environment from there when one is due.
+    idle_on_kernel_stack();
 }
 
 }  // namespace exo
+
+extern "C" [[noreturn]] void idle_wait() {
+    for (;;) {
+        riscv::set_bits<riscv::Csr::sstatus>(riscv::sstatus::kSie);
+        riscv::wait_for_interrupt();
+        riscv::clear_bits<riscv::Csr::sstatus>(riscv::sstatus::kSie);
+    }
+}

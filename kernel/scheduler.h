@@ -1,6 +1,8 @@
-// Which environment runs: round-robin over live environments on a fixed timer quantum, plus
-// directed yield. This is a placeholder mechanism until the slice vector (issue 4) exposes CPU
-// time to library OSes; it holds no priorities and no policy beyond "next in slot order".
+// The CPU as slots: each slot of the slice vector runs its owner (or whoever the owner donates
+// to), a designated background environment when free, or nobody (the hart waits in wfi). At a
+// slot's end its owner gets a slice-end upcall and a grace period; overrunning it costs the next
+// slot. At a slot's start an owner with a slice-start entry is entered there, so its library OS
+// schedules its own threads. The kernel holds no priorities and no other policy.
 #pragma once
 
 #include <cstdint>
@@ -9,15 +11,31 @@
 
 namespace exo {
 
-void scheduler_init(uint64_t timebase_hz, bool address_space_ids);
-// Makes `environment` current: satp, pending upcalls. Returns the frame trap_entry resumes.
+struct SliceTiming {
+    uint32_t slots;
+    uint64_t slot_ticks;   // timer ticks per slot
+    uint64_t grace_ticks;  // after the slice-end upcall
+};
+
+void scheduler_init(const SliceTiming& timing, bool address_space_ids);
+// Starts slot 0 now; returns the frame to enter (the first environment owns every slot).
+riscv::TrapFrame* scheduler_start();
+
+// Makes `environment` the one on the CPU: satp, FPU, pending upcalls. Returns its frame.
 riscv::TrapFrame* run(Environment& environment);
-// The next live environment after the current one in slot order (the current one if alone).
-Environment* next_in_turn();
-// The timer interrupt: deadlines, then the next environment in turn.
+// The timer interrupt: revocation deadlines, slot ends and starts.
 riscv::TrapFrame* scheduler_tick();
-// After the current environment died: run the next one, or shut down if none is left.
+// Yield: give the rest of the slot to `target`, or give it up (nullptr). From the owner inside
+// its slice-end grace, giving up ends the slot at once, without penalty.
+riscv::TrapFrame* yield_slot(Environment& caller, Environment* target);
+// After the running environment ended: whoever the slot falls to now.
 [[noreturn]] void run_next_after_exit();
+// Called by destroy: forget the environment (slots, background, runner).
+void scheduler_forget(Environment& environment);
+abi::Error set_background(Environment* environment);
 void arm_timer();
+
+// Enters the idle loop on a fresh kernel stack (nobody to run until the next interrupt).
+[[noreturn]] void idle();
 
 }  // namespace exo

@@ -30,6 +30,17 @@ SyscallResult environment_create(Environment&, const Arguments&);
 SyscallResult environment_destroy(Environment&, riscv::TrapFrame&);
 SyscallResult environment_set_entry(Environment&, const Arguments&);
 SyscallResult upcall_return(Environment&, riscv::TrapFrame&);
+// syscalls_cpu.cpp
+SyscallResult slice_reserve(Environment&, const Arguments&);
+SyscallResult slice_release(Environment&, const Arguments&);
+SyscallResult slice_read(Environment&, const Arguments&);
+SyscallResult slice_set_background(Environment&, const Arguments&);
+SyscallResult resume_context(Environment&, riscv::TrapFrame&);
+SyscallResult device_claim(Environment&, const Arguments&);
+SyscallResult device_release(Environment&, const Arguments&);
+SyscallResult irq_bind(Environment&, const Arguments&);
+SyscallResult irq_ack(Environment&, const Arguments&);
+SyscallResult irq_unbind(Environment&, const Arguments&);
 // syscalls_memory.cpp
 SyscallResult frame_alloc(Environment&, const Arguments&);
 SyscallResult frame_free(Environment&, const Arguments&);

@@ -8,6 +8,7 @@
 #include "audit.h"
 #include "console.h"
 #include "environment_lifecycle.h"
+#include "interrupts.h"
 #include "physical_memory.h"
 #include "power.h"
 #include "scheduler.h"
@@ -49,7 +50,14 @@ SyscallResult console_write(Environment& caller, const Arguments& arguments) {
 
 void end_environment(Environment& environment, int status) {
     bool first = EnvironmentTable::slot_of(environment.id) == 0;
-    destroy_environment(kernel_state(), environment);
+    KernelState& state = kernel_state();
+    // Its slots, its background role, its devices and lines (open claims completed) go first.
+    scheduler_forget(environment);
+    state.interrupts.release_all(EnvironmentTable::slot_of(environment.id), [](uint32_t line) {
+        line_enable(line, false);
+        line_complete(line);
+    });
+    destroy_environment(state, environment);
     // The first environment is the image's driver: when it ends, the machine's run ends.
     if (first) shutdown(status);
 }
@@ -66,14 +74,14 @@ SyscallResult exit(Environment& caller, riscv::TrapFrame& frame) {
 }
 
 SyscallResult yield(Environment& caller, riscv::TrapFrame& frame) {
-    Environment* target = frame.x[a0] == 0 ? next_in_turn() : kernel_state().environments.find(frame.x[a0]);
-    if (target == nullptr) return SyscallResult::fail(abi::Error::NoSuchEnvironment);
+    Environment* target = nullptr;
+    if (frame.x[a0] != 0) {
+        target = kernel_state().environments.find(frame.x[a0]);
+        if (target == nullptr) return SyscallResult::fail(abi::Error::NoSuchEnvironment);
+    }
     frame.x[a0] = static_cast<uint64_t>(abi::Error::Ok);
     frame.x[a1] = 0;
-    if (target != &caller) {
-        arm_timer();  // the donee starts a fresh quantum
-        run(*target);
-    }
+    if (target != &caller) (void)yield_slot(caller, target);
     return SyscallResult::registers_set();
 }
 
@@ -135,6 +143,16 @@ constexpr Slot kSlots[] = {
     {fast_entry<syscall::grant>, nullptr},                  // Grant
     {fast_entry<syscall::grant_revoke>, nullptr},           // GrantRevoke
     {fast_entry<syscall::audit>, nullptr},                  // Audit
+    {fast_entry<syscall::slice_reserve>, nullptr},          // SliceReserve
+    {fast_entry<syscall::slice_release>, nullptr},          // SliceRelease
+    {fast_entry<syscall::slice_read>, nullptr},             // SliceRead
+    {fast_entry<syscall::slice_set_background>, nullptr},   // SliceSetBackground
+    {nullptr, syscall::resume_context},                     // ResumeContext
+    {fast_entry<syscall::device_claim>, nullptr},           // DeviceClaim
+    {fast_entry<syscall::device_release>, nullptr},         // DeviceRelease
+    {fast_entry<syscall::irq_bind>, nullptr},               // IrqBind
+    {fast_entry<syscall::irq_ack>, nullptr},                // IrqAck
+    {fast_entry<syscall::irq_unbind>, nullptr},             // IrqUnbind
 };
 static_assert(sizeof(kSlots) / sizeof(kSlots[0]) == static_cast<size_t>(abi::Syscall::Count),
               "one slot per syscall number");

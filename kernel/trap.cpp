@@ -4,6 +4,7 @@
 #include "arch/riscv64/csr.h"
 #include "arch/riscv64/timer.h"
 #include "console.h"
+#include "interrupts.h"
 #include "panic.h"
 #include "scheduler.h"
 #include "syscall_handlers.h"
@@ -46,8 +47,13 @@ using namespace exo;
 riscv::TrapFrame* handle_user_trap(riscv::TrapFrame* frame) {
     uint64_t cause = frame->scause;
     if (cause & riscv::kCauseInterruptBit) {
-        if ((cause & ~riscv::kCauseInterruptBit) == riscv::interrupt::kTimer) return scheduler_tick();
-        panic("unexpected interrupt %lu from U-mode", cause & ~riscv::kCauseInterruptBit);
+        switch (cause & ~riscv::kCauseInterruptBit) {
+        case riscv::interrupt::kTimer: return scheduler_tick();
+        case riscv::interrupt::kExternal:
+            handle_external_interrupt();
+            return run(current_environment());
+        default: panic("unexpected interrupt %lu from U-mode", cause & ~riscv::kCauseInterruptBit);
+        }
     }
     Environment& environment = current_environment();
     if (settle_fault(environment, *frame) || dispatch_exception(environment, *frame)) return frame;
@@ -62,11 +68,17 @@ void handle_early_trap(riscv::TrapFrame* frame) { panic_trap("trap during early 
 void handle_kernel_trap(riscv::TrapFrame* frame) {
     uint64_t cause = frame->scause;
     if (cause & riscv::kCauseInterruptBit) {
-        if ((cause & ~riscv::kCauseInterruptBit) == riscv::interrupt::kTimer && timer_handler) {
-            timer_handler();
-            return;
+        // Only while the kernel waits: at boot (the timer check) or idle (nobody to run).
+        switch (cause & ~riscv::kCauseInterruptBit) {
+        case riscv::interrupt::kTimer:
+            if (timer_handler) {
+                timer_handler();
+                return;
+            }
+            return_to_user(scheduler_tick());  // leaves the idle loop if someone is due
+        case riscv::interrupt::kExternal: handle_external_interrupt(); return;
+        default: panic("unexpected interrupt %lu in the kernel", cause & ~riscv::kCauseInterruptBit);
         }
-        panic("unexpected interrupt %lu in the kernel", cause & ~riscv::kCauseInterruptBit);
     }
     if (in_range(frame->stval, __boot_stack_guard, __boot_stack_bottom) ||
         in_range(frame->stval, __emergency_stack_guard, __emergency_stack_bottom)) {

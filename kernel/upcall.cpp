@@ -23,10 +23,16 @@ bool start_upcall(Environment& environment, abi::Entry entry, uint64_t arg0, uin
 }
 
 void deliver_pending_upcalls(Environment& environment) {
-    if (!environment.revocation_upcall_pending || environment.in_upcall) return;
-    environment.revocation_upcall_pending = false;
-    (void)start_upcall(environment, abi::Entry::Revocation, environment.revocation_remaining,
-                       environment.revocation_deadline, 0);
+    if (environment.in_upcall) return;
+    if (environment.revocation_upcall_pending) {
+        environment.revocation_upcall_pending = false;
+        (void)start_upcall(environment, abi::Entry::Revocation, environment.revocation_remaining,
+                           environment.revocation_deadline, 0);
+    } else if (environment.event_upcall_pending) {
+        environment.event_upcall_pending = false;
+        (void)start_upcall(environment, abi::Entry::Event,
+                           shared_info(kernel_state(), environment).events, 0, 0);
+    }
 }
 
 bool dispatch_exception(Environment& environment, const riscv::TrapFrame& frame) {

@@ -148,3 +148,11 @@ early_trap_entry:
     mv      a0, sp
     call    handle_early_trap
 1:  j       1b
+
+// The idle loop runs on a fresh kernel stack: whatever the kernel was doing when it found
+// nobody to run is finished.
+    .globl idle_on_kernel_stack
+idle_on_kernel_stack:
+    ld      sp, HART_KERNEL_STACK_TOP(zero)
+    csrw    sscratch, sp
+    j       idle_wait

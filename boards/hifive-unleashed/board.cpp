@@ -12,6 +12,8 @@ const BoardConfig kBoard = {
                          .irq = 4,
                          .clock_hz = 0,
                          .reg_shift = 0},
+    .slots_per_round = 16,
+    .slot_microseconds = 1000,
 };
 
 }  // namespace exo

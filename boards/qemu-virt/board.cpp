@@ -12,6 +12,8 @@ const BoardConfig kBoard = {
                          .irq = 10,
                          .clock_hz = 3686400,
                          .reg_shift = 0},
+    .slots_per_round = 16,
+    .slot_microseconds = 1000,
 };
 
 }  // namespace exo

@@ -4,13 +4,13 @@
 
     tests/fuzz/make_seeds.py [--elf-dir build/qemu-virt/environments]
 
-Deterministic: the random seeds come from a fixed generator, so a rerun changes nothing.
+Deterministic: the random seeds come from a fixed generator, so a rerun changes nothing. Real
+ELF images from a build are copied only when missing here, so a rebuild does not churn them.
 The syscall_decode encoders below mirror Harness::step/argument in fuzz_syscall_decode.cpp.
 """
 import argparse
 import pathlib
 import random
-import shutil
 import struct
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -149,14 +149,34 @@ REGRESSIONS = {
 }
 
 
+# ---- dictionaries: tokens libFuzzer splices in whole ----
+
+def dictionary(tokens):
+    return ''.join('"' + ''.join(f'\\x{b:02x}' for b in token) + '"\n' for token in tokens)
+
+
+# Step headers (operation, caller) for every call and kernel event: inserting one in front of
+# existing argument bytes makes a new, well-formed step.
+SYSCALL_DICTIONARY = [bytes([operation, who]) for operation in range(20) for who in (A, B, C)] + \
+    [bytes([0xe0 | event, who]) for event in range(8) for who in (A, B, C)]
+
+# What the parser compares against, and the structure block's tokens.
+DEVICE_TREE_DICTIONARY = [word.encode() + b'\0' for word in (
+    'compatible', 'reg', 'interrupts', 'interrupts-extended', 'status', 'okay', 'disabled',
+    'device_type', 'memory', 'cpu', 'cpus', 'reserved-memory', 'chosen', 'aliases', 'stdout-path',
+    'model', 'riscv,isa', 'riscv,isa-extensions', 'mmu-type', 'riscv,sv39', 'riscv,none', 'sstc',
+    'ns16550a', 'sifive,uart0', 'virtio,mmio', 'riscv,plic0', 'sifive,plic-1.0.0', 'riscv,ndev',
+    'riscv,clint0', 'sifive,clint0', 'sifive,test1', 'google,goldfish-rtc', '#address-cells',
+    '#size-cells', 'timebase-frequency', 'clock-frequency', 'reg-shift', 'phandle',
+    'interrupt-controller')] + [struct.pack('>I', token) for token in (1, 2, 3, 4, 9, 0xd00dfeed, 17, 16)]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--elf-dir', type=pathlib.Path, default=ROOT / 'build/qemu-virt/environments',
                         help='where to take small real riscv64 ELF seeds from, if it exists')
     options = parser.parse_args()
     corpus = HERE / 'corpus'
-    for target in ('device_tree', 'elf_loader', 'syscall_decode', 'frame_table'):
-        shutil.rmtree(corpus / target, ignore_errors=True)
 
     for blob in sorted((ROOT / 'tests/data').glob('*.dtb')):
         write(corpus / 'device_tree' / blob.name, blob.read_bytes())
@@ -168,7 +188,7 @@ def main():
     write(corpus / 'elf_loader/bss_only_data.elf',
           elf(0x10ffc, [(5, 0x0, 0x10000, 0x1000, 0x1000), (6, 0x1000, 0x3f_fff0_0000, 0, 0x5000)]))
     for name in ('exit_status.elf', 'quick_exit.elf'):  # the smallest images the build makes
-        if (options.elf_dir / name).exists():
+        if (options.elf_dir / name).exists() and not (corpus / 'elf_loader' / name).exists():
             write(corpus / 'elf_loader' / name, (options.elf_dir / name).read_bytes())
 
     for name, data in SYSCALL_SEEDS.items():
@@ -179,6 +199,9 @@ def main():
         for i in range(count):
             size = generator.randrange(16, 256)
             write(corpus / target / f'random{i:02}', bytes(generator.randrange(256) for _ in range(size)))
+
+    (HERE / 'syscall_decode.dict').write_text(dictionary(SYSCALL_DICTIONARY))
+    (HERE / 'device_tree.dict').write_text(dictionary(DEVICE_TREE_DICTIONARY))
 
     for path, make in REGRESSIONS.items():
         write(HERE / 'regressions' / path, make())

@@ -1,5 +1,6 @@
 # Runs one libFuzzer target for ctest (see CMakeLists.txt), in one of two modes:
-#   MODE=fuzz:   fuzz for SECONDS from a fresh copy of SEEDS in WORK/corpus;
+#   MODE=fuzz:   fuzz for SECONDS from a fresh copy of SEEDS in WORK/corpus (with DICTIONARY,
+#                a libFuzzer -dict file, if given);
 #   MODE=replay: run every file of REGRESSIONS and SEEDS once, no fuzzing.
 # Either way artifacts (crash-*, timeout-*, leak-*) go to WORK/, never into the source tree.
 # Usage: cmake -DFUZZER=<exe> -DWORK=<dir> -DSEEDS=<dir> -DMODE=fuzz -DSECONDS=<n> -P run_fuzzer.cmake
@@ -13,6 +14,9 @@ endforeach()
 
 # -timeout: a single input running this long is a hang, reported like a crash.
 set(common_options -artifact_prefix=${WORK}/ -timeout=10)
+if(DEFINED DICTIONARY)
+    list(APPEND common_options -dict=${DICTIONARY})
+endif()
 
 if(MODE STREQUAL "fuzz")
     file(REMOVE_RECURSE ${WORK}/corpus)

@@ -64,8 +64,8 @@ exo_scenario(memory_revocation IMAGE revocation STATUS 0 LABELS memory TIMEOUT 6
 # verify checksummed workloads; the count of calls survived is printed.
 exo_scenario(hostile_syscalls IMAGE hostile STATUS 0 LABELS hostile TIMEOUT 120
     EXPECT "hostile: seed" "200000 hostile syscalls"
-           "victim 1:" "0 checksum mismatches, 16 of 16 frames kept"
-           "victim 2:" "0 checksum mismatches, 16 of 16 frames kept"
+           "victim 1:" "0 checksum mismatches, 16 of 16 frames kept, 2 of 2 slots kept"
+           "victim 2:" "0 checksum mismatches, 16 of 16 frames kept, 2 of 2 slots kept"
            "hostile_init: destroying the hostile environment returned" " frames, 0 left"
            "hostile_init: 0 failed checks"
     REJECT "CHECK FAILED" "killed" "(frame ")

@@ -23,6 +23,8 @@ inline constexpr uint64_t kInitialFrameSlots = 256;
 namespace event {
 inline constexpr uint64_t kRevocationRequested = 1 << 0;
 inline constexpr uint64_t kFramesRepossessed = 1 << 1;
+inline constexpr uint64_t kInterrupt = 1 << 2;        // a bound line fired: see irq_pending
+inline constexpr uint64_t kSlicePenalty = 1 << 3;     // overran a slice-end grace: a slot lost
 }  // namespace event
 
 struct TrapState {
@@ -52,6 +54,18 @@ struct SharedInfo {
     uint64_t repossessed[kRepossessionSlots];  // frame numbers, entry n % kRepossessionSlots
     uint64_t initial_frame_count;  // frames given at creation and left unused by the loader
     uint64_t initial_frames[kInitialFrameSlots];
+    // CPU: the slot running now, the context the kernel saved when it had to stop this
+    // environment (slot end without a slice-end entry, or an overrun grace), slots lost to
+    // penalties, and the slices this environment has been given.
+    uint64_t current_slot;
+    TrapState preempted;
+    uint64_t preempted_valid;
+    uint64_t penalties;
+    uint64_t slices_started;
+    // Interrupts: one bit per PLIC line, set by the kernel when a bound line fires; the line
+    // stays masked until IrqAck.
+    uint64_t irq_pending[2];
+    uint64_t irq_delivered;
 };
 
 static_assert(sizeof(SharedInfo) <= 4096, "one page");

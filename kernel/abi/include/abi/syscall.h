@@ -36,6 +36,16 @@ enum class Syscall : uint64_t {
     Grant = 17,             // a0 = frame number, a1 = grantee id, a2 = abi::Permission bits
     GrantRevoke = 18,       // a0 = frame number, a1 = grantee id
     Audit = 19,             // checks the kernel's ownership tables -> number of inconsistencies
+    SliceReserve = 20,      // a0 = slot index: the slot becomes the caller's
+    SliceRelease = 21,      // a0 = slot index
+    SliceRead = 22,         // a0 = slot index -> owner id (0 = free); a1 of the slot count with a0 = ~0
+    SliceSetBackground = 23,// a0 = id of the caller or a child, or 0: who runs in free slots
+    ResumeContext = 24,     // a0 = pointer to an abi::TrapState: resume exactly that state
+    DeviceClaim = 25,       // a0 = exported device index -> its PLIC line; its pages become mappable
+    DeviceRelease = 26,     // a0 = device index
+    IrqBind = 27,           // a0 = PLIC line of a device the caller owns
+    IrqAck = 28,            // a0 = line: completes the claim and unmasks the line
+    IrqUnbind = 29,         // a0 = line
     Count,                  // one past the last number: anything at or above is UnknownSyscall
 };
 
@@ -56,6 +66,10 @@ inline constexpr uint64_t kAll = kRead | kWrite | kExecute;
 enum class Entry : uint64_t {
     Exception = 0,   // a0 = scause, a1 = stval, a2 = faulting pc; state in SharedInfo::trap
     Revocation = 1,  // a0 = frames requested, a1 = deadline (time CSR ticks)
+    SliceStart = 2,  // a0 = slot index, a1 = slot end (time CSR ticks); the previous context
+                     // is in SharedInfo::preempted when the kernel had to save it
+    SliceEnd = 3,    // a0 = slot index, a1 = grace deadline: save your state and Yield(0)
+    Event = 4,       // a0 = pending event bits; interrupt lines in SharedInfo::irq_pending
     Count,
 };
 
@@ -79,6 +93,7 @@ enum class [[nodiscard]] Error : uint64_t {
     AlreadyExists = 15,     // the grant (or entry) exists already
     NotInUpcall = 16,       // UpcallReturn outside an upcall
     TooMany = 17,           // a fixed table (grants, essential frames) is full
+    Busy = 18,              // the slot, device or line is another environment's
     Count,
 };
 
@@ -102,6 +117,7 @@ constexpr const char* to_string(Error error) {
     case Error::AlreadyExists: return "already exists";
     case Error::NotInUpcall: return "not in upcall";
     case Error::TooMany: return "too many";
+    case Error::Busy: return "busy";
     case Error::Count: break;
     }
     return "?";

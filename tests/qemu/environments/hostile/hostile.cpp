@@ -144,9 +144,10 @@ uint64_t errors_seen[32] = {};
 
 void one_call() {
     uint64_t number = below(8) == 0 ? next() >> below(64) : below(static_cast<uint64_t>(abi::Syscall::Count) + 2);
-    // Calls that would end this environment or flood the console are left out: ending itself
-    // is not an attack, and the audit (a diagnostic) scans every frame.
+    // Calls that would end this environment or replace all its registers are left out (that
+    // attacks only itself), and so is the audit (a diagnostic that scans every frame).
     if (number == static_cast<uint64_t>(abi::Syscall::Exit) ||
+        number == static_cast<uint64_t>(abi::Syscall::ResumeContext) ||
         number == static_cast<uint64_t>(abi::Syscall::Audit)) {
         return;
     }

@@ -36,6 +36,7 @@ uint64_t frames_owned_by(uint64_t id) {
 int main() {
     pool.adopt_initial_frames();
     for (int i = 0; i < 2; ++i) EXPECT(exo::page_table_donate(*pool.take()) == Error::Ok);
+    for (uint64_t slot = 12; slot < 16; ++slot) EXPECT(exo::syscall(abi::Syscall::SliceRelease, slot).error == Error::Ok);
     exo::Child victims[2];
     for (exo::Child& victim : victims) {
         victim = exo::spawn(pool, kVictimImage, 6);

@@ -119,7 +119,10 @@ void child_checks() {
     EXPECT(exo::map(kBase + 0x3000, frames[0], 1, permission::kRead) == Error::NotOwner);
     EXPECT(exo::frame_free(frames[0]) == Error::NotOwner);
     EXPECT(abi::frame_info_page_table(exo::frame_query(frames[0])));
-    EXPECT(exo::yield(child) == Error::Ok);  // it checks it cannot destroy us, then sleeps
+    // It checks it cannot destroy us, then marks its first spare frame essential and sleeps.
+    while (!abi::frame_info_essential(exo::frame_query(frames[probe.value]))) {
+        EXPECT(exo::yield(child) == Error::Ok);
+    }
 
     // Grants: to the child, duplicates, bad permissions, forged and own ids.
     uint64_t shared = take();

@@ -21,6 +21,7 @@ void give_back(uint64_t frames, uint64_t) {
 int main() {
     exo::set_revocation_handler(give_back);
     if (!mailbox::offer()) return 1;
+    hog::take_slots();
     exo::printf("hog_cooperative: took %lu frames\n", hog::grab_everything());
     mailbox::at().state = mailbox::kDone;
     for (;;) (void)exo::yield(exo::shared_info().parent_id);

@@ -8,6 +8,7 @@
 
 int main() {
     if (!mailbox::offer()) return 1;
+    hog::take_slots();
     uint64_t essential[4];
     for (uint64_t& frame : essential) {
         frame = exo::frame_alloc().value;

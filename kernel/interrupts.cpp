@@ -1,0 +1,72 @@
+// The PLIC for environments (see interrupts.h).
+#include "interrupts.h"
+
+#include <abi/shared_info.h>
+
+#include "arch/riscv64/csr.h"
+#include "arch/riscv64/plic.h"
+#include "console.h"
+#include "kernel_memory.h"
+#include "revocation.h"
+#include "system.h"
+#include "upcall.h"
+
+namespace exo {
+namespace {
+riscv::Plic plic;
+}
+
+void interrupts_init(const DeviceTreeInfo& tree, uint64_t hart_id) {
+    InterruptTable& table = kernel_state().interrupts;
+    if (tree.console.irq) table.reserve_for_kernel(tree.console.irq);
+    for (uint32_t i = 0; i < tree.uart_count; ++i) {
+        if (tree.uarts[i].window.base != tree.console.window.base) {
+            table.add_device("uart", tree.uarts[i].window, tree.uarts[i].irq);
+        }
+    }
+    if (tree.rtc.window.size) table.add_device("rtc", tree.rtc.window, tree.rtc.irq);
+
+    uint32_t context = kNoContext;
+    for (uint32_t i = 0; i < tree.cpu_count; ++i) {
+        if (tree.cpus[i].hart_id == hart_id) context = tree.cpus[i].plic_supervisor_context;
+    }
+    if (tree.plic.window.size == 0 || context == kNoContext) return;
+    plic = riscv::Plic(Mmio(layout::direct_map(tree.plic.window.base)), context);
+    for (uint32_t line = 1; line < tree.plic.source_count && line < InterruptTable::kMaxLines; ++line) {
+        plic.set_enabled(line, false);
+    }
+    plic.set_threshold(0);
+    riscv::set_bits<riscv::Csr::sie>(riscv::interrupt::bit(riscv::interrupt::kExternal));
+    kprintf("exo: PLIC context %u, %u devices exported\n", context, table.device_count());
+}
+
+void line_enable(uint32_t line, bool enabled) {
+    if (!plic.present()) return;
+    if (enabled) plic.set_priority(line, 1);
+    plic.set_enabled(line, enabled);
+}
+
+void line_complete(uint32_t line) {
+    if (plic.present()) plic.complete(line);
+}
+
+void handle_external_interrupt() {
+    if (!plic.present()) return;
+    KernelState& state = kernel_state();
+    for (uint32_t line = plic.claim(); line != 0; line = plic.claim()) {
+        // Masked until the owner acknowledges; the claim stays open until then too.
+        plic.set_enabled(line, false);
+        if (!state.interrupts.arrive(line)) {
+            plic.complete(line);  // nobody's line (a race with unbind): leave it off
+            continue;
+        }
+        Environment* owner = state.environments.at_slot(state.interrupts.line_owner(line));
+        abi::SharedInfo& info = shared_info(state, *owner);
+        info.irq_pending[line / 64] |= uint64_t{1} << (line % 64);
+        info.events |= abi::event::kInterrupt;
+        ++info.irq_delivered;
+        owner->event_upcall_pending = owner->entries[static_cast<size_t>(abi::Entry::Event)].pc != 0;
+    }
+}
+
+}  // namespace exo
