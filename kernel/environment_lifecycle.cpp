@@ -126,6 +126,13 @@ Error create_environment(KernelState& state, EnvironmentId parent, const ElfImag
     info->size = sizeof(abi::SharedInfo);
     info->environment_id = environment->id;
     info->parent_id = parent;
+    info->timebase_hz = state.timebase_hz;
+    info->slot_ticks = state.slot_ticks;
+    info->slots_per_round = state.slices.count();
+    for (uint32_t i = 0; i < state.interrupts.device_count() && i < abi::kMaxExportedDevices; ++i) {
+        const ExportedDevice& device = state.interrupts.device(i);
+        info->devices[info->device_count++] = {device.window.base, device.window.size, device.line, device.kind};
+    }
     (void)address_space::map_for_kernel(memory, environment->space, abi::kSharedInfoAddress,
                                         environment->shared_info_pfn,
                                         pte::kUser | pte::kRead | pte::kAccessed);

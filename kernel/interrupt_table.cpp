@@ -7,9 +7,9 @@ void InterruptTable::reserve_for_kernel(uint32_t line) {
     if (line < kMaxLines) kernel_lines_[line] = true;
 }
 
-void InterruptTable::add_device(const char* name, AddressRange window, uint32_t line) {
+void InterruptTable::add_device(abi::DeviceKind kind, AddressRange window, uint32_t line) {
     if (device_count_ == kMaxDevices || window.size == 0) return;
-    devices_[device_count_++] = {name, window, line, kNoEnvironment};
+    devices_[device_count_++] = {kind, window, line, kNoEnvironment};
 }
 
 abi::Error InterruptTable::claim(uint32_t device, EnvironmentSlot environment) {

@@ -4,6 +4,7 @@
 // Logic only: the kernel drives the PLIC from these decisions.
 #pragma once
 
+#include <abi/shared_info.h>
 #include <abi/syscall.h>
 #include <array>
 #include <cstdint>
@@ -14,7 +15,7 @@
 namespace exo {
 
 struct ExportedDevice {
-    const char* name = nullptr;
+    abi::DeviceKind kind{};
     AddressRange window;
     uint32_t line = 0;
     EnvironmentSlot owner = kNoEnvironment;
@@ -27,7 +28,7 @@ public:
 
     // Lines the kernel keeps for itself (its console UART): never bindable.
     void reserve_for_kernel(uint32_t line);
-    void add_device(const char* name, AddressRange window, uint32_t line);
+    void add_device(abi::DeviceKind kind, AddressRange window, uint32_t line);
     uint32_t device_count() const { return device_count_; }
     const ExportedDevice& device(uint32_t index) const { return devices_[index]; }
 

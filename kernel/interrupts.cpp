@@ -21,10 +21,12 @@ void interrupts_init(const DeviceTreeInfo& tree, uint64_t hart_id) {
     if (tree.console.irq) table.reserve_for_kernel(tree.console.irq);
     for (uint32_t i = 0; i < tree.uart_count; ++i) {
         if (tree.uarts[i].window.base != tree.console.window.base) {
-            table.add_device("uart", tree.uarts[i].window, tree.uarts[i].irq);
+            table.add_device(tree.uarts[i].kind == UartKind::Sifive ? abi::DeviceKind::SifiveUart
+                                                                    : abi::DeviceKind::Ns16550Uart,
+                             tree.uarts[i].window, tree.uarts[i].irq);
         }
     }
-    if (tree.rtc.window.size) table.add_device("rtc", tree.rtc.window, tree.rtc.irq);
+    if (tree.rtc.window.size) table.add_device(abi::DeviceKind::GoldfishRtc, tree.rtc.window, tree.rtc.irq);
 
     uint32_t context = kNoContext;
     for (uint32_t i = 0; i < tree.cpu_count; ++i) {

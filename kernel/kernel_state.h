@@ -23,6 +23,8 @@ struct KernelState {
     PhysicalMemory* physical = nullptr;
     TlbControl* tlb = nullptr;
     const sv39::Entry* kernel_root = nullptr;  // upper half copied into every address space
+    uint64_t timebase_hz = 0;   // published in every shared info page
+    uint64_t slot_ticks = 0;
 
     MemorySystem memory() { return {*physical, frames, grants, *tlb, &interrupts}; }
 

@@ -182,6 +182,8 @@ void kmain(uint64_t hart_id, uint64_t device_tree_physical, uint64_t entry_instr
     scheduler_init({kBoard.slots_per_round, slot_ticks, slot_ticks / 4},
                    asid_bits >= 7);  // 64 environments need 7 bits
     interrupts_init(tree, hart_id);
+    state.timebase_hz = tree.timebase_hz;
+    state.slot_ticks = slot_ticks;
     syscall::set_pressure_deadline(tree.timebase_hz / 50);
     kprintf("exo: %lu frames: %lu free, %lu kernel, %lu reserved; %u ASID bits\n",
             state.frames.frame_count(), state.frames.count(abi::FrameState::Free),

@@ -25,6 +25,7 @@ Environment* runner = nullptr;   // who runs in this slot now (nullptr: the hart
 uint32_t slot = 0;
 uint64_t slot_end = 0;
 Phase phase = Phase::Running;
+bool owner_had_slot = false;  // the owner ran (or donated) this slot: it gets the slice-end
 EnvironmentId background = 0;
 
 Environment* owner_of(uint32_t index) {
@@ -79,8 +80,8 @@ void begin_slice(Environment& environment) {
 
 Environment* pick_runner() {
     Environment* owner = owner_of(slot);
-    if (owner && !kernel_state().slices.forfeits(EnvironmentTable::slot_of(owner->id))) return owner;
-    return background_environment();
+    owner_had_slot = owner && !kernel_state().slices.forfeits(EnvironmentTable::slot_of(owner->id));
+    return owner_had_slot ? owner : background_environment();
 }
 
 void advance_slot(uint64_t now) {
@@ -138,7 +139,7 @@ riscv::TrapFrame* scheduler_tick() {
     enforce_revocation_deadlines(kernel_state(), now);
     if (now < slot_end) return resume_runner();  // an early wake-up for a revocation deadline
     Environment* owner = owner_of(slot);
-    if (phase == Phase::Running && owner && !owner->in_upcall &&
+    if (phase == Phase::Running && owner && owner_had_slot && !owner->in_upcall &&
         owner->entries[static_cast<size_t>(abi::Entry::SliceEnd)].pc != 0) {
         // The slice-end upcall, to the owner even if a donee was running.
         phase = Phase::Grace;
@@ -169,7 +170,14 @@ riscv::TrapFrame* yield_slot(Environment& caller, Environment* target) {
         return run(*target);
     }
     if (phase == Phase::Grace && owner_of(slot) == &caller) {
-        advance_slot(riscv::timer_now());  // done saving: the next slot starts now
+        // Done saving: the slice-end upcall is over (the context it interrupted is where the
+        // environment continues, unless its slice-start entry decides otherwise) and the next
+        // slot starts now.
+        if (caller.in_upcall) {
+            caller.frame = caller.interrupted;
+            caller.in_upcall = false;
+        }
+        advance_slot(riscv::timer_now());
         return resume_runner();
     }
     runner = background_environment();

@@ -66,6 +66,10 @@ public:
     explicit Machine(uint64_t frame_count)
         : ram_(frame_count * kPage, std::byte{kGarbage}), entries_(frame_count),
           scratch_(frame_count) {
+        // Room for any one step's flushes up front: a log that grew during one input and was
+        // kept for the next would look like a leak to libFuzzer, which then runs the input again.
+        page_flushes.reserve(4096);
+        space_flushes.reserve(4096);
         state.physical = this;
         state.tlb = this;
         // A kernel upper half like the real one (global, supervisor-only gigapages), so a

@@ -76,3 +76,10 @@ exo_scenario(kernel_stack_overflow IMAGE stack_overflow STATUS 99 LABELS hostile
     EXPECT "selftest: recursing until the kernel stack overflows"
            "exo: PANIC: kernel stack overflow (guard page hit)" "scause 000000000000000f (store page fault)"
     REJECT "hello from U-mode")
+
+# CPU time as an exposed resource (issue 4). Under icount, time is instructions, so shares do
+# not depend on how busy the host is.
+set(EXO_ICOUNT -icount shift=0,align=off,sleep=off)
+exo_scenario(cpu_shares IMAGE cpu STATUS 0 LABELS cpu TIMEOUT 60 QEMU_ARGS ${EXO_ICOUNT}
+    EXPECT "cpu: 8-slot spinner ran" "cpu: slice-end ignored" "cpu: 0 failed checks"
+    REJECT "CHECK FAILED")

@@ -21,8 +21,17 @@ using ExceptionHandler = ExceptionOutcome (*)(const volatile abi::TrapState& tra
 // Asked to return `frames` frames by `deadline`: free what the policy chooses.
 using RevocationHandler = void (*)(uint64_t frames, uint64_t deadline);
 
+// An interrupt line this environment bound has fired (it stays masked until IrqAck).
+using InterruptHandler = void (*)(uint32_t line);
+// A slot of ours begins (start) or is about to end (end, with a grace deadline to save state and
+// Yield(0)). Neither returns: start resumes a context, end yields.
+using SliceHandler = void (*)(uint64_t slot, uint64_t deadline);
+
 void set_exception_handler(ExceptionHandler handler);
 void set_revocation_handler(RevocationHandler handler);
+void set_interrupt_handler(InterruptHandler handler);
+void set_slice_start_handler(SliceHandler handler);
+void set_slice_end_handler(SliceHandler handler);
 
 // The length of the instruction at pc (2 for compressed, else 4): for skipping it.
 uint64_t instruction_length(uint64_t pc);

@@ -27,6 +27,17 @@ inline constexpr uint64_t kInterrupt = 1 << 2;        // a bound line fired: see
 inline constexpr uint64_t kSlicePenalty = 1 << 3;     // overran a slice-end grace: a slot lost
 }  // namespace event
 
+enum class DeviceKind : uint32_t { Ns16550Uart = 1, SifiveUart = 2, GoldfishRtc = 3 };
+
+// A device the board exports to environments (DeviceClaim by index).
+struct DeviceDescription {
+    uint64_t base;  // physical address of its registers (map base >> 12 once claimed)
+    uint64_t size;
+    uint32_t line;  // its PLIC interrupt line
+    DeviceKind kind;
+};
+inline constexpr uint64_t kMaxExportedDevices = 8;
+
 struct TrapState {
     uint64_t cause;         // scause
     uint64_t address;       // stval: the faulting address, or the instruction bits
@@ -66,6 +77,12 @@ struct SharedInfo {
     // stays masked until IrqAck.
     uint64_t irq_pending[2];
     uint64_t irq_delivered;
+    // Facts of the machine, filled in at creation.
+    uint64_t timebase_hz;      // time CSR ticks per second
+    uint64_t slot_ticks;       // one slot
+    uint64_t slots_per_round;
+    uint64_t device_count;
+    DeviceDescription devices[kMaxExportedDevices];
 };
 
 static_assert(sizeof(SharedInfo) <= 4096, "one page");

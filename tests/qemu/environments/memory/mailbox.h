@@ -14,6 +14,7 @@ inline constexpr uint64_t kReady = 1, kDone = 2, kReported = 3;
 struct Mailbox {
     volatile uint64_t state;
     volatile uint64_t value;
+    volatile uint64_t words[14];  // what the two sides agree on, scenario by scenario
 };
 
 inline Mailbox& at() { return *reinterpret_cast<Mailbox*>(kAddress); }

@@ -1,0 +1,57 @@
+// Round-robin threads over slot starts (see threads.h).
+#include <exo/shared_info.h>
+#include <exo/syscall.h>
+#include <exo/threads.h>
+#include <exo/upcalls.h>
+
+namespace exo {
+namespace {
+
+RoundRobinThreads* active = nullptr;
+
+void slice_start(uint64_t, uint64_t) { active->on_slice_start(); }
+
+[[noreturn]] void thread_exit_trap() {
+    // A body returned: this thread is done; give the slot up until the next one.
+    for (;;) (void)yield();
+}
+
+}  // namespace
+
+bool RoundRobinThreads::spawn(Body body, uint64_t argument) {
+    if (count_ == kMaxThreads) return false;
+    Thread& thread = threads_[count_];
+    thread.context = {};
+    thread.context.pc = reinterpret_cast<uint64_t>(body);
+    thread.context.registers[1] = reinterpret_cast<uint64_t>(&thread_exit_trap);  // ra
+    thread.context.registers[2] = reinterpret_cast<uint64_t>(stacks_[count_] + kStackBytes);
+    uint64_t gp;
+    asm volatile("mv %0, gp" : "=r"(gp));
+    thread.context.registers[3] = gp;  // the image's global pointer
+    thread.context.registers[10] = argument;
+    thread.live = true;
+    ++count_;
+    return true;
+}
+
+void RoundRobinThreads::start() {
+    active = this;
+    set_slice_start_handler(slice_start);
+    for (;;) (void)yield();  // the rest of this slot is not a thread's
+}
+
+void RoundRobinThreads::on_slice_start() {
+    const volatile abi::SharedInfo& info = shared_info();
+    // The kernel saved where the running thread was when our last slot ended: file it.
+    if (running_ >= 0 && info.preempted_valid) {
+        Thread& thread = threads_[running_];
+        thread.context.pc = info.preempted.pc;
+        for (int i = 1; i < 32; ++i) thread.context.registers[i] = info.preempted.registers[i];
+    }
+    if (count_ == 0) return;
+    running_ = (running_ + 1) % count_;
+    switches_ = switches_ + 1;
+    (void)syscall(abi::Syscall::ResumeContext, reinterpret_cast<uint64_t>(&threads_[running_].context));
+}
+
+}  // namespace exo

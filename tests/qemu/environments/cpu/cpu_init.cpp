@@ -1,0 +1,114 @@
+// CPU-share scenarios: children with different slot patterns must get CPU time in proportion
+// to their reservations, within one slot per round, even though they never yield; one that
+// ignores its slice-end upcalls loses slots to penalties and nobody else is affected.
+#include <exo/children.h>
+#include <exo/console.h>
+#include <exo/frame_pool.h>
+#include <exo/shared_info.h>
+#include <exo/syscall.h>
+
+#include "../check.h"
+#include "../memory/mailbox.h"
+
+namespace {
+
+using abi::Error;
+constexpr uint64_t kSpinnerImage = 1;
+exo::FramePool pool;
+
+uint64_t now() {
+    uint64_t time;
+    asm volatile("rdtime %0" : "=r"(time));
+    return time;
+}
+
+struct Spinner {
+    exo::Child child;
+    uint64_t mask;
+    bool ignores_slice_end;
+    uint64_t result[9];
+};
+
+void open_mailbox(const exo::Child& child) {
+    (void)exo::unmap(mailbox::kAddress);
+    EXPECT(mailbox::accept(child.id, child.first_spare_frame));
+}
+
+// Runs the spinners for `rounds` rounds and fills in their results.
+void run(Spinner* spinners, int count, uint64_t rounds) {
+    uint64_t release = 0;
+    for (int i = 0; i < count; ++i) release |= spinners[i].mask;
+    for (uint64_t slot = 0; slot < 16; ++slot) {
+        if (release >> slot & 1) EXPECT(exo::syscall(abi::Syscall::SliceRelease, slot).error == Error::Ok);
+    }
+    for (int i = 0; i < count; ++i) {
+        spinners[i].child = exo::spawn(pool, kSpinnerImage, 4);
+        EXPECT(spinners[i].child.error == Error::Ok);
+        open_mailbox(spinners[i].child);
+        mailbox::at().words[1] = spinners[i].ignores_slice_end ? 1 : 0;
+        mailbox::at().words[0] = spinners[i].mask;
+        mailbox::wait_for_state(spinners[i].child.id, mailbox::kDone);
+        uint64_t slots = 0;
+        for (uint64_t bits = spinners[i].mask; bits; bits >>= 1) slots += bits & 1;
+        EXPECT(mailbox::at().words[4] == slots);
+    }
+    const volatile abi::SharedInfo& info = exo::shared_info();
+    uint64_t start = now() + 4 * info.slot_ticks;
+    uint64_t end = start + rounds * info.slots_per_round * info.slot_ticks;
+    for (int i = 0; i < count; ++i) {
+        open_mailbox(spinners[i].child);
+        mailbox::at().words[3] = end;
+        mailbox::at().words[2] = start;
+    }
+    while (now() < end + 2 * info.slot_ticks) (void)exo::yield();  // our own slots: given up
+    for (int i = 0; i < count; ++i) {
+        open_mailbox(spinners[i].child);
+        mailbox::wait_for_state(spinners[i].child.id, mailbox::kReported);
+        for (int w = 0; w < 9; ++w) spinners[i].result[w] = mailbox::at().words[w];
+        EXPECT(exo::environment_destroy(spinners[i].child.id) == Error::Ok);
+    }
+    (void)exo::unmap(mailbox::kAddress);
+    for (uint64_t slot = 0; slot < 16; ++slot) {
+        if (release >> slot & 1) EXPECT(exo::syscall(abi::Syscall::SliceReserve, slot).error == Error::Ok);
+    }
+}
+
+// Within one slot per round of the reserved share (shares in 0.01 % units).
+bool within_one_slot(uint64_t share, uint64_t slots) {
+    uint64_t expected = slots * 10000 / 16, tolerance = 10000 / 16;
+    return share + tolerance >= expected && share <= expected + tolerance;
+}
+
+}  // namespace
+
+int main() {
+    pool.adopt_initial_frames();
+    for (int i = 0; i < 2; ++i) EXPECT(exo::page_table_donate(*pool.take()) == Error::Ok);
+    EXPECT(exo::syscall(abi::Syscall::SliceRead, ~uint64_t{0}).value == 16);
+    // Hostile reservations: out of range, someone else's (ours: a child cannot take them).
+    EXPECT(exo::syscall(abi::Syscall::SliceReserve, 16).error == Error::OutOfRange);
+    EXPECT(exo::syscall(abi::Syscall::SliceReserve, ~uint64_t{0}).error == Error::OutOfRange);
+    EXPECT(exo::syscall(abi::Syscall::SliceRead, 3).value == exo::shared_info().environment_id);
+
+    // Shares: eight slots against four, neither ever yielding.
+    Spinner shares[2] = {{{}, 0b0110011001100110, false, {}}, {{}, 0b1000100010001000, false, {}}};
+    run(shares, 2, 20);
+    exo::printf("cpu: 8-slot spinner ran %lu.%02lu%%, 4-slot spinner ran %lu.%02lu%% (expected 50%% and 25%%)\n",
+                shares[0].result[5] / 100, shares[0].result[5] % 100, shares[1].result[5] / 100,
+                shares[1].result[5] % 100);
+    EXPECT(within_one_slot(shares[0].result[5], 8));
+    EXPECT(within_one_slot(shares[1].result[5], 4));
+
+    // Penalty: one ignores its slice-end upcalls and loses slots; the other is unaffected.
+    Spinner penalty[2] = {{{}, 0b0010001000100010, true, {}}, {{}, 0b1000100010001000, false, {}}};
+    run(penalty, 2, 20);
+    exo::printf("cpu: slice-end ignored %lu times, %lu penalties, its share %lu.%02lu%%; the other's %lu.%02lu%%\n",
+                penalty[0].result[8], penalty[0].result[7], penalty[0].result[5] / 100, penalty[0].result[5] % 100,
+                penalty[1].result[5] / 100, penalty[1].result[5] % 100);
+    EXPECT(penalty[0].result[7] > 0);
+    EXPECT(penalty[0].result[5] + 10000 / 16 <= 4 * 10000 / 16);  // at least a slot a round lost
+    EXPECT(within_one_slot(penalty[1].result[5], 4));
+    EXPECT_AUDIT_CLEAN("cpu scenarios");
+    exo::printf("cpu: %d failed checks\n", scenario::failures);
+    return scenario::failures;
+}
