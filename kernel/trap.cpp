@@ -51,6 +51,11 @@ riscv::TrapFrame* handle_user_trap(riscv::TrapFrame* frame) {
         case riscv::interrupt::kTimer: return scheduler_tick();
         case riscv::interrupt::kExternal:
             handle_external_interrupt();
+            // External interrupts outrank the timer (Privileged spec 3.1.9): a line that an
+            // owner keeps re-raising must not keep the slot from ending.
+            if (riscv::read<riscv::Csr::sip>() & riscv::interrupt::bit(riscv::interrupt::kTimer)) {
+                return scheduler_tick();
+            }
             return run(current_environment());
         default: panic("unexpected interrupt %lu from U-mode", cause & ~riscv::kCauseInterruptBit);
         }

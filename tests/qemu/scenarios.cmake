@@ -83,3 +83,9 @@ set(EXO_ICOUNT -icount shift=0,align=off,sleep=off)
 exo_scenario(cpu_shares IMAGE cpu STATUS 0 LABELS cpu TIMEOUT 60 QEMU_ARGS ${EXO_ICOUNT}
     EXPECT "cpu: 8-slot spinner ran" "cpu: slice-end ignored" "cpu: 0 failed checks"
     REJECT "CHECK FAILED")
+
+exo_scenario(interrupts IMAGE irq STATUS 0 LABELS interrupts TIMEOUT 60 QEMU_ARGS ${EXO_ICOUNT}
+    EXPECT "owner handled 5 interrupts, kernel delivered 5" "irq: storm of"
+           "irq: bystander refused 10 times, received 0 interrupts (kernel count 0), reclaimed the device: yes"
+           "irq: 0 failed checks"
+    REJECT "CHECK FAILED" "killed")
