@@ -3,6 +3,16 @@
 
 extern "C" {
 
+extern void (*__init_array_start[])();
+extern void (*__init_array_end[])();
+
+// Global objects with constructors (default member initialisers included) before main.
+void exo_run_constructors() {
+    for (auto* constructor = __init_array_start; constructor != __init_array_end; ++constructor) {
+        (*constructor)();
+    }
+}
+
 [[noreturn]] void exo_exit_from_main(int status) { exo::exit(status); }
 
 void __cxa_pure_virtual() { exo::exit(134); }

@@ -10,6 +10,7 @@ _start:
 .option pop
     la      t1, exo_start_instret
     sd      t0, 0(t1)
+    call    exo_run_constructors
     call    main
     call    exo_exit_from_main
 1:  j       1b

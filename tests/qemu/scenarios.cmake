@@ -89,3 +89,8 @@ exo_scenario(interrupts IMAGE irq STATUS 0 LABELS interrupts TIMEOUT 60 QEMU_ARG
            "irq: bystander refused 10 times, received 0 interrupts (kernel count 0), reclaimed the device: yes"
            "irq: 0 failed checks"
     REJECT "CHECK FAILED" "killed")
+
+exo_scenario(library_os_schedulers IMAGE sched STATUS 0 LABELS cpu TIMEOUT 90 QEMU_ARGS ${EXO_ICOUNT}
+    EXPECT "sched: periodic 4-slot task:" "0 missed" "sched: round-robin threads progressed"
+           "sched: 0 failed checks"
+    REJECT "CHECK FAILED" "killed")

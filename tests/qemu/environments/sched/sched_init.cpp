@@ -1,0 +1,84 @@
+// Two library OS schedulers in one image, each with its own slot pattern: rate-monotonic
+// periodic tasks on short, frequent slots meet every deadline, and round-robin threads share
+// their slots, while a CPU-bound environment that never yields takes the rest.
+#include <exo/children.h>
+#include <exo/console.h>
+#include <exo/frame_pool.h>
+#include <exo/shared_info.h>
+#include <exo/syscall.h>
+
+#include "../check.h"
+#include "../memory/mailbox.h"
+
+namespace {
+
+using abi::Error;
+exo::FramePool pool;
+
+uint64_t now() {
+    uint64_t time;
+    asm volatile("rdtime %0" : "=r"(time));
+    return time;
+}
+
+void open_mailbox(const exo::Child& child) {
+    (void)exo::unmap(mailbox::kAddress);
+    EXPECT(mailbox::accept(child.id, child.first_spare_frame));
+}
+
+exo::Child start(uint64_t image, uint64_t slot_mask) {
+    for (uint64_t slot = 0; slot < 16; ++slot) {
+        if (slot_mask >> slot & 1) EXPECT(exo::syscall(abi::Syscall::SliceRelease, slot).error == Error::Ok);
+    }
+    exo::Child child = exo::spawn(pool, image, 6);
+    EXPECT(child.error == Error::Ok);
+    open_mailbox(child);
+    mailbox::at().words[0] = slot_mask;
+    mailbox::wait_for_state(child.id, mailbox::kDone);
+    return child;
+}
+
+}  // namespace
+
+int main() {
+    pool.adopt_initial_frames();
+    for (int i = 0; i < 2; ++i) EXPECT(exo::page_table_donate(*pool.take()) == Error::Ok);
+    const volatile abi::SharedInfo& info = exo::shared_info();
+    exo::Child children[3] = {
+        start(1, 0b0101010101010100),  // periodic tasks: every other slot
+        start(2, 0b0010001000100010),  // round-robin threads
+        start(3, 0b1000100010001000),  // CPU-bound, never yields
+    };
+    uint64_t begin = now() + 4 * info.slot_ticks;
+    uint64_t end = begin + 40 * 16 * info.slot_ticks;
+    for (exo::Child& child : children) {
+        open_mailbox(child);
+        mailbox::at().words[3] = end;
+        mailbox::at().words[2] = begin;
+    }
+    while (now() < end + 20 * info.slot_ticks) (void)exo::yield();
+
+    open_mailbox(children[0]);
+    mailbox::wait_for_state(children[0].id, mailbox::kReported);
+    uint64_t* w = const_cast<uint64_t*>(mailbox::at().words);
+    exo::printf("sched: periodic 4-slot task: %lu jobs, %lu missed, worst response %lu ticks; "
+                "8-slot task: %lu jobs, %lu missed, worst response %lu ticks\n",
+                w[4], w[5], w[6], w[7], w[8], w[9]);
+    EXPECT(w[5] == 0 && w[8] == 0);
+    EXPECT(w[4] >= 150 && w[7] >= 75);  // 640 slots: 160 and 80 releases
+    EXPECT(w[6] <= 4 * info.slot_ticks && w[9] <= 8 * info.slot_ticks);
+
+    open_mailbox(children[1]);
+    mailbox::wait_for_state(children[1].id, mailbox::kReported);
+    exo::printf("sched: round-robin threads progressed %lu, %lu, %lu over %lu switches\n", w[4], w[5], w[6], w[7]);
+    uint64_t least = w[4] < w[5] ? (w[4] < w[6] ? w[4] : w[6]) : (w[5] < w[6] ? w[5] : w[6]);
+    uint64_t most = w[4] > w[5] ? (w[4] > w[6] ? w[4] : w[6]) : (w[5] > w[6] ? w[5] : w[6]);
+    EXPECT(least > 0 && most <= 2 * least);  // each thread got its turns
+    EXPECT(w[7] >= 100);
+
+    (void)exo::unmap(mailbox::kAddress);
+    for (exo::Child& child : children) EXPECT(exo::environment_destroy(child.id) == Error::Ok);
+    EXPECT_AUDIT_CLEAN("scheduler scenario");
+    exo::printf("sched: %d failed checks\n", scenario::failures);
+    return scenario::failures;
+}
