@@ -453,6 +453,8 @@ private:
         range.base = address_cells == 2 ? load64(entry, 0) : load32(entry, 0);
         Bytes size = entry.subspan(4 * address_cells);
         range.size = size_cells == 2 ? load64(size, 0) : size_cells == 1 ? load32(size, 0) : 0;
+        // A window that wraps past 2^64 describes no device: the kernel would map garbage.
+        if (range.base + range.size < range.base) return std::nullopt;
         return range;
     }
 

@@ -157,6 +157,10 @@ ElfError check_load_segment(const ProgramHeader& header, uint64_t image_size, ui
     if ((header.flags & kFlagWrite) != 0 && (header.flags & kFlagExecute) != 0) {
         return ElfError::WriteAndExecute;
     }
+    // A page with no access at all cannot be a loaded leaf (Sv39 reads R=W=X=0 as a pointer).
+    if ((header.flags & (kFlagRead | kFlagWrite | kFlagExecute)) == 0) {
+        return ElfError::SegmentWithoutPermission;
+    }
     return ElfError::None;
 }
 
@@ -214,6 +218,8 @@ const char* to_string(ElfError error) {
         return "no loadable segment";
     case ElfError::NeedsInterpreter:
         return "needs an interpreter (PT_INTERP)";
+    case ElfError::SegmentWithoutPermission:
+        return "segment neither readable, writable nor executable";
     }
     return "unknown ELF error";
 }

@@ -31,6 +31,7 @@ enum class ElfError : uint8_t {
     EntryOutsideSegment,         // e_entry not inside an executable PT_LOAD segment
     NoLoadableSegment,           // no PT_LOAD segment with memory
     NeedsInterpreter,            // has PT_INTERP: dynamically linked, we load static images only
+    SegmentWithoutPermission,    // p_flags has none of R, W, X
 };
 
 const char* to_string(ElfError error);

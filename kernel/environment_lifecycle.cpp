@@ -57,7 +57,9 @@ uint64_t table_count(const ElfImage& elf) {
 }
 
 uint64_t pte_flags(const ElfSegment& segment) {
-    return pte::kUser | pte::kAccessed | pte::kDirty | (segment.readable ? pte::kRead : 0) |
+    // Sv39 reserves write without read, so a writable segment is readable too.
+    return pte::kUser | pte::kAccessed | pte::kDirty |
+           (segment.readable || segment.writable ? pte::kRead : 0) |
            (segment.writable ? pte::kWrite : 0) | (segment.executable ? pte::kExecute : 0);
 }
 

@@ -310,7 +310,7 @@ TEST(ElfLoader, ImageAtOddAddressParses) {
 }
 
 TEST(ElfLoader, EveryErrorHasItsOwnName) {
-    constexpr int kLast = static_cast<int>(ElfError::NeedsInterpreter);
+    constexpr int kLast = static_cast<int>(ElfError::SegmentWithoutPermission);
     for (int first = 0; first <= kLast; ++first) {
         const char* name = exo::to_string(static_cast<ElfError>(first));
         CHECK(name != nullptr && name[0] != '\0');
@@ -700,4 +700,12 @@ TEST(ElfLoaderHostile, MutationSweep) {
     }
     CHECK(outcomes[static_cast<size_t>(ElfError::None)] > 1000);
     CHECK(distinct >= 16);
+}
+
+// Regression (found by fuzz_elf_loader): a PT_LOAD with no permissions would have been mapped
+// as a level-0 entry with R=W=X=0, which Sv39 reads as a pointer to another table.
+TEST(ElfLoaderHostile, SegmentWithoutPermissionIsRefused) {
+    ElfSpec spec = valid_spec();
+    spec.headers[1].flags = 0;
+    check_refused(spec, ElfError::SegmentWithoutPermission);
 }
