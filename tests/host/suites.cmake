@@ -8,3 +8,4 @@ exo_host_suite(frame_table SOURCES frame_table_test.cpp GROUPS FrameTable FrameT
 exo_host_suite(address_space SOURCES address_space_test.cpp GROUPS AddressSpace AddressSpaceHostile)
 exo_host_suite(environment SOURCES environment_test.cpp GROUPS EnvironmentTable EnvironmentLifecycle Revocation)
 exo_host_suite(memory_model SOURCES memory_model_test.cpp GROUPS MemoryModel)
+exo_host_suite(cpu SOURCES cpu_test.cpp GROUPS SliceVector InterruptTable)
