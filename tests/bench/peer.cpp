@@ -1,0 +1,41 @@
+// The benchmark's peer: owns the odd slots; the first instruction of its slice-start entry
+// reads instret into the shared mailbox, so the benchmark can time a slot switch between two
+// environments (timer interrupt to the next owner's entry).
+#include <exo/shared_info.h>
+#include <exo/syscall.h>
+
+#include "../qemu/environments/memory/mailbox.h"
+
+extern "C" [[noreturn]] void peer_give_up() {
+    for (;;) (void)exo::yield();
+}
+
+// words[0] = instret at entry, words[1] = entries so far, words[2] = the benchmark's last
+// spin value (words[3]) as it was when we got the CPU: nobody ran in between.
+// (Mailbox layout: state, value, then words[] from offset 16.)
+asm(R"(
+    .text
+    .globl peer_slice_start
+peer_slice_start:
+    rdinstret t0
+    li      t1, 0x7f000000
+    sd      t0, 16(t1)
+    ld      t2, 40(t1)
+    sd      t2, 32(t1)
+    ld      t2, 24(t1)
+    addi    t2, t2, 1
+    sd      t2, 24(t1)
+    j       peer_give_up
+)");
+extern "C" void peer_slice_start();
+
+alignas(16) char entry_stack[4096];
+
+int main() {
+    if (!mailbox::offer()) return 1;
+    for (uint64_t slot = 1; slot < 16; slot += 2) (void)exo::syscall(abi::Syscall::SliceReserve, slot);
+    (void)exo::set_entry(abi::Entry::SliceStart, reinterpret_cast<uint64_t>(&peer_slice_start),
+                         reinterpret_cast<uint64_t>(entry_stack + sizeof(entry_stack)));
+    mailbox::at().state = mailbox::kDone;
+    peer_give_up();
+}
