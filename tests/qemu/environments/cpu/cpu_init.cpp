@@ -7,8 +7,7 @@
 #include <exo/shared_info.h>
 #include <exo/syscall.h>
 
-#include "../check.h"
-#include "../memory/mailbox.h"
+#include "../driver.h"
 
 namespace {
 
@@ -16,23 +15,12 @@ using abi::Error;
 constexpr uint64_t kSpinnerImage = 1;
 exo::FramePool pool;
 
-uint64_t now() {
-    uint64_t time;
-    asm volatile("rdtime %0" : "=r"(time));
-    return time;
-}
-
 struct Spinner {
     exo::Child child;
     uint64_t mask;
     bool ignores_slice_end;
     uint64_t result[9];
 };
-
-void open_mailbox(const exo::Child& child) {
-    (void)exo::unmap(mailbox::kAddress);
-    EXPECT(mailbox::accept(child.id, child.first_spare_frame));
-}
 
 // Runs the spinners for `rounds` rounds and fills in their results.
 void run(Spinner* spinners, int count, uint64_t rounds) {
@@ -44,7 +32,7 @@ void run(Spinner* spinners, int count, uint64_t rounds) {
     for (int i = 0; i < count; ++i) {
         spinners[i].child = exo::spawn(pool, kSpinnerImage, 4);
         EXPECT(spinners[i].child.error == Error::Ok);
-        open_mailbox(spinners[i].child);
+        EXPECT(driver::open_mailbox(spinners[i].child));
         mailbox::at().words[1] = spinners[i].ignores_slice_end ? 1 : 0;
         mailbox::at().words[0] = spinners[i].mask;
         mailbox::wait_for_state(spinners[i].child.id, mailbox::kDone);
@@ -53,16 +41,16 @@ void run(Spinner* spinners, int count, uint64_t rounds) {
         EXPECT(mailbox::at().words[4] == slots);
     }
     const volatile abi::SharedInfo& info = exo::shared_info();
-    uint64_t start = now() + 4 * info.slot_ticks;
+    uint64_t start = driver::now() + 4 * info.slot_ticks;
     uint64_t end = start + rounds * info.slots_per_round * info.slot_ticks;
     for (int i = 0; i < count; ++i) {
-        open_mailbox(spinners[i].child);
+        EXPECT(driver::open_mailbox(spinners[i].child));
         mailbox::at().words[3] = end;
         mailbox::at().words[2] = start;
     }
-    while (now() < end + 2 * info.slot_ticks) (void)exo::yield();  // our own slots: given up
+    while (driver::now() < end + 2 * info.slot_ticks) (void)exo::yield();  // our own slots: given up
     for (int i = 0; i < count; ++i) {
-        open_mailbox(spinners[i].child);
+        EXPECT(driver::open_mailbox(spinners[i].child));
         mailbox::wait_for_state(spinners[i].child.id, mailbox::kReported);
         for (int w = 0; w < 9; ++w) spinners[i].result[w] = mailbox::at().words[w];
         EXPECT(exo::environment_destroy(spinners[i].child.id) == Error::Ok);

@@ -6,8 +6,7 @@
 #include <exo/frame_pool.h>
 #include <exo/syscall.h>
 
-#include "../check.h"
-#include "../memory/mailbox.h"
+#include "../driver.h"
 
 namespace {
 
@@ -16,11 +15,6 @@ constexpr uint64_t kVictimImage = 1;
 constexpr uint64_t kHostileImage = 2;
 // Each child's mailbox is mapped here in turn (one at a time).
 exo::FramePool pool;
-
-bool talk_to(const exo::Child& child) {
-    (void)exo::unmap(mailbox::kAddress);
-    return mailbox::accept(child.id, child.first_spare_frame);
-}
 
 uint64_t frames_owned_by(uint64_t id) {
     uint64_t slot = (id & 0xffff) - 1, count = 0;
@@ -41,19 +35,19 @@ int main() {
     for (exo::Child& victim : victims) {
         victim = exo::spawn(pool, kVictimImage, 6);
         EXPECT(victim.error == Error::Ok);
-        EXPECT(talk_to(victim));
+        EXPECT(driver::open_mailbox(victim));
         mailbox::wait_for_state(victim.id, mailbox::kDone);
     }
     exo::Child hostile = exo::spawn(pool, kHostileImage, 4);
     EXPECT(hostile.error == Error::Ok);
-    EXPECT(talk_to(hostile));
+    EXPECT(driver::open_mailbox(hostile));
     mailbox::wait_for_state(hostile.id, mailbox::kDone);
     uint64_t hostile_frames = frames_owned_by(hostile.id);
     EXPECT_AUDIT_CLEAN("the hostile run");
 
     for (exo::Child& victim : victims) {
         EXPECT(exo::yield(victim.id) == Error::Ok);  // still alive
-        EXPECT(talk_to(victim));
+        EXPECT(driver::open_mailbox(victim));
         mailbox::at().value = 1;
         mailbox::wait_for_state(victim.id, mailbox::kReported);
         EXPECT(mailbox::at().value == 2);

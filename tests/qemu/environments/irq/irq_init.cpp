@@ -8,35 +8,13 @@
 #include <exo/shared_info.h>
 #include <exo/syscall.h>
 
-#include "../check.h"
-#include "../memory/mailbox.h"
+#include "../driver.h"
 
 namespace {
 
 using abi::Error;
 constexpr uint64_t kOwnerImage = 1, kBystanderImage = 2, kSpinnerImage = 3;
 exo::FramePool pool;
-
-uint64_t now() {
-    uint64_t time;
-    asm volatile("rdtime %0" : "=r"(time));
-    return time;
-}
-
-void open_mailbox(const exo::Child& child) {
-    (void)exo::unmap(mailbox::kAddress);
-    EXPECT(mailbox::accept(child.id, child.first_spare_frame));
-}
-
-exo::Child start(uint64_t image, uint64_t slot_mask) {
-    for (uint64_t slot = 0; slot < 16; ++slot) {
-        if (slot_mask >> slot & 1) EXPECT(exo::syscall(abi::Syscall::SliceRelease, slot).error == Error::Ok);
-    }
-    exo::Child child = exo::spawn(pool, image, 6);
-    EXPECT(child.error == Error::Ok);
-    open_mailbox(child);
-    return child;
-}
 
 }  // namespace
 
@@ -46,38 +24,38 @@ int main() {
     const volatile abi::SharedInfo& info = exo::shared_info();
     EXPECT(info.device_count >= 1);
 
-    exo::Child owner = start(kOwnerImage, 0b0010001000100010);
+    exo::Child owner = driver::start(pool, kOwnerImage, 0b0010001000100010);
     mailbox::at().words[0] = 0b0010001000100010;
     mailbox::wait_for_state(owner.id, mailbox::kDone);
     uint64_t line = mailbox::at().words[1];
 
-    exo::Child bystander = start(kBystanderImage, 0);
+    exo::Child bystander = driver::start(pool, kBystanderImage, 0);
     mailbox::at().words[1] = line;
     mailbox::wait_for_state(bystander.id, mailbox::kDone);
     uint64_t refused = mailbox::at().words[2], wrong = mailbox::at().words[3];
     EXPECT(refused == 10 && wrong == 0);
 
-    open_mailbox(owner);
+    EXPECT(driver::open_mailbox(owner));
     while (mailbox::at().words[2] < 5) (void)exo::yield();  // the owner's slots come round
     exo::printf("irq: device 0 (kind %u, line %lu): owner handled %lu interrupts, kernel delivered %lu\n",
                 static_cast<unsigned>(info.devices[0].kind), line, mailbox::at().words[2], mailbox::at().words[3]);
     EXPECT(mailbox::at().words[2] == 5 && mailbox::at().words[3] == 5);
 
     // The storm, while a CPU-bound child measures its share of four slots.
-    exo::Child spinner = start(kSpinnerImage, 0b1000100010001000);
+    exo::Child spinner = driver::start(pool, kSpinnerImage, 0b1000100010001000);
     mailbox::at().words[0] = 0b1000100010001000;
     mailbox::wait_for_state(spinner.id, mailbox::kDone);
-    uint64_t begin = now() + 4 * info.slot_ticks;
+    uint64_t begin = driver::now() + 4 * info.slot_ticks;
     uint64_t end = begin + 20 * 16 * info.slot_ticks;
     mailbox::at().words[3] = end;
     mailbox::at().words[2] = begin;
-    open_mailbox(owner);
+    EXPECT(driver::open_mailbox(owner));
     mailbox::at().words[4] = 1;
-    while (now() < end + 2 * info.slot_ticks) (void)exo::yield();
+    while (driver::now() < end + 2 * info.slot_ticks) (void)exo::yield();
     mailbox::at().words[4] = 2;
     mailbox::wait_for_state(owner.id, mailbox::kReported);
     uint64_t storm = mailbox::at().words[5] - 5;
-    open_mailbox(spinner);
+    EXPECT(driver::open_mailbox(spinner));
     mailbox::wait_for_state(spinner.id, mailbox::kReported);
     uint64_t share = mailbox::at().words[5];
     exo::printf("irq: storm of %lu interrupts on the owner's line; a 4-slot spinner still ran %lu.%02lu%%\n",
@@ -88,7 +66,7 @@ int main() {
     // Destroying the owner, which holds the device, its line and slots, frees all three.
     EXPECT(exo::environment_destroy(owner.id) == Error::Ok);
     EXPECT(exo::syscall(abi::Syscall::SliceRead, 1).value == 0);
-    open_mailbox(bystander);
+    EXPECT(driver::open_mailbox(bystander));
     mailbox::at().words[4] = 1;
     mailbox::wait_for_state(bystander.id, mailbox::kReported);
     exo::printf("irq: bystander refused %lu times, received %lu interrupts (kernel count %lu), reclaimed the device: %s\n",

@@ -7,32 +7,15 @@
 #include <exo/shared_info.h>
 #include <exo/syscall.h>
 
-#include "../check.h"
-#include "../memory/mailbox.h"
+#include "../driver.h"
 
 namespace {
 
 using abi::Error;
 exo::FramePool pool;
 
-uint64_t now() {
-    uint64_t time;
-    asm volatile("rdtime %0" : "=r"(time));
-    return time;
-}
-
-void open_mailbox(const exo::Child& child) {
-    (void)exo::unmap(mailbox::kAddress);
-    EXPECT(mailbox::accept(child.id, child.first_spare_frame));
-}
-
 exo::Child start(uint64_t image, uint64_t slot_mask) {
-    for (uint64_t slot = 0; slot < 16; ++slot) {
-        if (slot_mask >> slot & 1) EXPECT(exo::syscall(abi::Syscall::SliceRelease, slot).error == Error::Ok);
-    }
-    exo::Child child = exo::spawn(pool, image, 6);
-    EXPECT(child.error == Error::Ok);
-    open_mailbox(child);
+    exo::Child child = driver::start(pool, image, slot_mask);
     mailbox::at().words[0] = slot_mask;
     mailbox::wait_for_state(child.id, mailbox::kDone);
     return child;
@@ -49,16 +32,16 @@ int main() {
         start(2, 0b0010001000100010),  // round-robin threads
         start(3, 0b1000100010001000),  // CPU-bound, never yields
     };
-    uint64_t begin = now() + 4 * info.slot_ticks;
+    uint64_t begin = driver::now() + 4 * info.slot_ticks;
     uint64_t end = begin + 40 * 16 * info.slot_ticks;
     for (exo::Child& child : children) {
-        open_mailbox(child);
+        EXPECT(driver::open_mailbox(child));
         mailbox::at().words[3] = end;
         mailbox::at().words[2] = begin;
     }
-    while (now() < end + 20 * info.slot_ticks) (void)exo::yield();
+    while (driver::now() < end + 20 * info.slot_ticks) (void)exo::yield();
 
-    open_mailbox(children[0]);
+    EXPECT(driver::open_mailbox(children[0]));
     mailbox::wait_for_state(children[0].id, mailbox::kReported);
     uint64_t* w = const_cast<uint64_t*>(mailbox::at().words);
     exo::printf("sched: periodic 4-slot task: %lu jobs, %lu missed, worst response %lu ticks; "
@@ -68,7 +51,7 @@ int main() {
     EXPECT(w[4] >= 150 && w[7] >= 75);  // 640 slots: 160 and 80 releases
     EXPECT(w[6] <= 4 * info.slot_ticks && w[9] <= 8 * info.slot_ticks);
 
-    open_mailbox(children[1]);
+    EXPECT(driver::open_mailbox(children[1]));
     mailbox::wait_for_state(children[1].id, mailbox::kReported);
     exo::printf("sched: round-robin threads progressed %lu, %lu, %lu over %lu switches\n", w[4], w[5], w[6], w[7]);
     uint64_t least = w[4] < w[5] ? (w[4] < w[6] ? w[4] : w[6]) : (w[5] < w[6] ? w[5] : w[6]);
