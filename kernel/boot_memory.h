@@ -21,6 +21,9 @@ public:
     // Whether allocate_frame has handed out this (non-reserved) frame.
     bool was_allocated(uint64_t physical_address) const;
     uint64_t frames_allocated() const { return frames_allocated_; }
+    // Everything handed out so far lies below this address (while in the first region).
+    uint64_t allocation_end() const { return next_; }
+    bool single_region() const { return region_ == 0; }
 
 private:
     const DeviceTreeInfo* tree_ = nullptr;

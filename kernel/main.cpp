@@ -97,7 +97,7 @@ void count_boot_tick() {
 
 void check_timer_interrupt() {
     set_timer_handler(count_boot_tick);
-    riscv::timer_set(riscv::timer_now() + tree.timebase_hz / 1000);
+    riscv::timer_set(riscv::timer_now() + tree.timebase_hz / 100000);  // 10 us
     while (boot_ticks == 0) {
         // wfi with SIE clear still wakes on a pending interrupt; opening SIE only afterwards
         // means the interrupt cannot slip in between the check and the wfi.

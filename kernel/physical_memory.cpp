@@ -29,8 +29,8 @@ std::span<T> boot_array(BootMemory& boot_memory, uint64_t count) {
         }
         if (got < pages) continue;  // a reserved hole split the run: the frames stay Kernel
         auto* storage = physical_to_virtual<T>(*first);
-        auto* raw = reinterpret_cast<std::byte*>(storage);
-        for (uint64_t i = 0; i < pages * sv39::kPageSize; ++i) raw[i] = std::byte{0};
+        auto* words = reinterpret_cast<uint64_t*>(storage);
+        for (uint64_t i = 0; i < pages * sv39::kPageSize / sizeof(uint64_t); ++i) words[i] = 0;
         return {storage, count};
     }
 }
@@ -62,14 +62,26 @@ void frame_table_init(KernelState& state, const DeviceTreeInfo& tree, BootMemory
     scratch = boot_array<uint16_t>(boot_memory, count);
     state.frames.init(entries, first_pfn);
 
-    for (uint64_t pfn = first_pfn; pfn < first_pfn + count; ++pfn) {
-        uint64_t address = pfn << sv39::kPageShift;
-        if (!boot_memory.is_ram(address)) {
-            state.frames.set_system_state(pfn, abi::FrameState::Reserved);
-        } else if (address - kernel_image.base < kernel_image.size || boot_memory.was_allocated(address)) {
-            state.frames.set_system_state(pfn, abi::FrameState::Kernel);
-        } else if (boot_memory.is_reserved(address)) {
-            state.frames.set_system_state(pfn, abi::FrameState::Reserved);
+    // Every frame starts Free; only the exceptions are visited (the kernel image, what boot
+    // memory handed out, firmware and device-tree reservations, holes), not all of RAM.
+    auto mark = [&](uint64_t base, uint64_t size, abi::FrameState frame_state) {
+        uint64_t end = (base + size + sv39::kPageSize - 1) >> sv39::kPageShift;
+        for (uint64_t pfn = base >> sv39::kPageShift; pfn < end; ++pfn) {
+            state.frames.set_system_state(pfn, frame_state);  // changes Free frames only
+        }
+    };
+    mark(kernel_image.base, kernel_image.size, abi::FrameState::Kernel);
+    // Boot memory hands frames out from the bottom of RAM up, skipping reserved ones.
+    uint64_t handed_out_end = boot_memory.single_region() ? boot_memory.allocation_end() : high;
+    for (uint64_t address = low; address < handed_out_end; address += sv39::kPageSize) {
+        if (boot_memory.was_allocated(address)) mark(address, sv39::kPageSize, abi::FrameState::Kernel);
+    }
+    for (uint32_t i = 0; i < tree.reserved_count; ++i) {
+        mark(tree.reserved[i].base, tree.reserved[i].size, abi::FrameState::Reserved);
+    }
+    if (tree.memory_count > 1) {  // holes between RAM regions
+        for (uint64_t pfn = first_pfn; pfn < first_pfn + count; ++pfn) {
+            if (!boot_memory.is_ram(pfn << sv39::kPageShift)) mark(pfn << sv39::kPageShift, 1, abi::FrameState::Reserved);
         }
     }
 }
