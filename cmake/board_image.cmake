@@ -61,6 +61,7 @@ add_library(exo_kernel OBJECT
     kernel/syscalls_cpu.cpp
     kernel/syscalls_environment.cpp
     kernel/syscalls_memory.cpp
+    kernel/syscalls_transfer.cpp
     kernel/trap.cpp
     kernel/upcall.cpp
     kernel/user_copy.cpp

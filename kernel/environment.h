@@ -35,6 +35,10 @@ struct Environment {
     bool in_upcall = false;
     bool revocation_upcall_pending = false;
     bool event_upcall_pending = false;
+    // Protected control transfer: whom we must reply to (while serving a Call), and whom we
+    // wait for (while our Call is outstanding: we do not run until the reply).
+    EnvironmentId reply_to = 0;
+    EnvironmentId waiting_for = 0;
     uint32_t essential_frames = 0;
     uint64_t revocation_remaining = 0;  // frames still owed to an outstanding request
     uint64_t revocation_deadline = 0;

@@ -32,7 +32,10 @@ Environment* owner_of(uint32_t index) {
     return kernel_state().environments.at_slot(kernel_state().slices.owner(index));
 }
 
-Environment* background_environment() { return kernel_state().environments.find(background); }
+Environment* background_environment() {
+    Environment* environment = kernel_state().environments.find(background);
+    return environment && environment->waiting_for == 0 ? environment : nullptr;
+}
 
 // The FPU holds one environment's registers at a time: save the leaving one's if it wrote
 // them (sstatus.FS dirty), then load the arriving one's, or zeroes, so no environment ever
@@ -78,10 +81,17 @@ void begin_slice(Environment& environment) {
     frame.x[riscv::reg::a1] = slot_end;
 }
 
+// Who runs in the slot that begins: its owner; the environment the owner's outstanding Call went
+// to (the caller keeps donating its slots until the reply); or the background environment.
 Environment* pick_runner() {
     Environment* owner = owner_of(slot);
     owner_had_slot = owner && !kernel_state().slices.forfeits(EnvironmentTable::slot_of(owner->id));
-    return owner_had_slot ? owner : background_environment();
+    if (!owner_had_slot) return background_environment();
+    if (owner->waiting_for != 0) {
+        Environment* callee = kernel_state().environments.find(owner->waiting_for);
+        return callee ? callee : background_environment();
+    }
+    return owner;
 }
 
 void advance_slot(uint64_t now) {
@@ -90,7 +100,7 @@ void advance_slot(uint64_t now) {
     if (slot_end <= now) slot_end = now + timing.slot_ticks;  // the kernel fell behind: restart
     phase = Phase::Running;
     runner = pick_runner();
-    if (runner) begin_slice(*runner);
+    if (runner && runner == owner_of(slot)) begin_slice(*runner);
 }
 
 riscv::TrapFrame* resume_runner() {
@@ -112,7 +122,7 @@ riscv::TrapFrame* scheduler_start() {
     slot_end = riscv::timer_now() + timing.slot_ticks;
     phase = Phase::Running;
     runner = pick_runner();
-    if (runner) begin_slice(*runner);
+    if (runner && runner == owner_of(slot)) begin_slice(*runner);
     return resume_runner();
 }
 
@@ -140,6 +150,7 @@ riscv::TrapFrame* scheduler_tick() {
     if (now < slot_end) return resume_runner();  // an early wake-up for a revocation deadline
     Environment* owner = owner_of(slot);
     if (phase == Phase::Running && owner && owner_had_slot && !owner->in_upcall &&
+        owner->waiting_for == 0 &&
         owner->entries[static_cast<size_t>(abi::Entry::SliceEnd)].pc != 0) {
         // The slice-end upcall, to the owner even if a donee was running.
         phase = Phase::Grace;

@@ -41,6 +41,12 @@ SyscallResult device_release(Environment&, const Arguments&);
 SyscallResult irq_bind(Environment&, const Arguments&);
 SyscallResult irq_ack(Environment&, const Arguments&);
 SyscallResult irq_unbind(Environment&, const Arguments&);
+// syscalls_transfer.cpp
+SyscallResult call(Environment&, riscv::TrapFrame&);
+SyscallResult reply(Environment&, riscv::TrapFrame&);
+SyscallResult send(Environment&, riscv::TrapFrame&);
+// Fails the call of anyone waiting on an environment that ends.
+void release_transfers(Environment& ending);
 // syscalls_memory.cpp
 SyscallResult frame_alloc(Environment&, const Arguments&);
 SyscallResult frame_free(Environment&, const Arguments&);

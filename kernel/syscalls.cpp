@@ -53,6 +53,7 @@ void end_environment(Environment& environment, int status) {
     KernelState& state = kernel_state();
     // Its slots, its background role, its devices and lines (open claims completed) go first.
     scheduler_forget(environment);
+    release_transfers(environment);
     state.interrupts.release_all(EnvironmentTable::slot_of(environment.id), [](uint32_t line) {
         line_enable(line, false);
         line_complete(line);
@@ -153,6 +154,9 @@ constexpr Slot kSlots[] = {
     {fast_entry<syscall::irq_bind>, nullptr},               // IrqBind
     {fast_entry<syscall::irq_ack>, nullptr},                // IrqAck
     {fast_entry<syscall::irq_unbind>, nullptr},             // IrqUnbind
+    {nullptr, syscall::call},                               // Call
+    {nullptr, syscall::reply},                              // Reply
+    {nullptr, syscall::send},                               // Send
 };
 static_assert(sizeof(kSlots) / sizeof(kSlots[0]) == static_cast<size_t>(abi::Syscall::Count),
               "one slot per syscall number");

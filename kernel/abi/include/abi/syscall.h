@@ -46,6 +46,10 @@ enum class Syscall : uint64_t {
     IrqBind = 27,           // a0 = PLIC line of a device the caller owns
     IrqAck = 28,            // a0 = line: completes the claim and unmasks the line
     IrqUnbind = 29,         // a0 = line
+    Call = 30,              // a0 = callee id, a1 = call entry (0..3), a2..a5 = arguments:
+                            // protected control transfer; returns a0 = Error, a1..a5 = results
+    Reply = 31,             // a1..a5 = results: back to the environment that called us
+    Send = 32,              // as Call, but asynchronous: donates the slot, expects no reply
     Count,                  // one past the last number: anything at or above is UnknownSyscall
 };
 
@@ -53,6 +57,7 @@ inline constexpr uint64_t kConsoleWriteMax = 4096;
 inline constexpr uint64_t kAnyFrame = ~uint64_t{0};
 inline constexpr uint64_t kMaxCreateFrames = 1024;
 inline constexpr uint64_t kMaxBatchPages = 4096;
+inline constexpr uint64_t kCallEntries = 4;
 
 // Mapping permissions. Write without read is reserved by Sv39 and refused.
 namespace permission {
@@ -70,6 +75,10 @@ enum class Entry : uint64_t {
                      // is in SharedInfo::preempted when the kernel had to save it
     SliceEnd = 3,    // a0 = slot index, a1 = grace deadline: save your state and Yield(0)
     Event = 4,       // a0 = pending event bits; interrupt lines in SharedInfo::irq_pending
+    Call0 = 5,       // protected control transfer entries: a0 = caller id, a1 = entry number,
+    Call1 = 6,       // a2..a5 = the caller's arguments; end with Reply (Call) or UpcallReturn (Send)
+    Call2 = 7,
+    Call3 = 8,
     Count,
 };
 

@@ -1,0 +1,33 @@
+// A server reached by protected control transfer: entry 0 adds its arguments and says who
+// called, entry 1 counts asynchronous sends, entry 2 is never registered, entry 3 exits in
+// the middle of a call.
+#include <exo/shared_info.h>
+#include <exo/syscall.h>
+#include <exo/transfer.h>
+
+#include "../memory/mailbox.h"
+
+namespace {
+
+void add(uint64_t caller, const uint64_t arguments[4], uint64_t results[5]) {
+    results[0] = arguments[0] + arguments[1] + arguments[2] + arguments[3];
+    results[1] = caller;
+    results[2] = exo::shared_info().environment_id;
+}
+
+void count(uint64_t, const uint64_t arguments[4], uint64_t[5]) {
+    mailbox::at().words[0] = mailbox::at().words[0] + arguments[0];
+}
+
+void quit(uint64_t, const uint64_t[4], uint64_t[5]) { exo::exit(0); }
+
+}  // namespace
+
+int main() {
+    if (!mailbox::offer()) return 1;
+    (void)exo::serve(0, add);
+    (void)exo::serve(1, count);
+    (void)exo::serve(3, quit);
+    mailbox::at().state = mailbox::kDone;
+    for (;;) (void)exo::yield(exo::shared_info().parent_id);
+}

@@ -1,0 +1,50 @@
+// Protected control transfer: a call reaches a registered entry of another environment with its
+// arguments in registers and comes back with the results; the callee learns the caller's id;
+// calls to stale ids, unregistered entries or ourselves fail in the caller; a callee that dies
+// mid-call fails the call instead of hanging it; asynchronous sends run without a reply.
+#include <exo/console.h>
+#include <exo/shared_info.h>
+#include <exo/transfer.h>
+
+#include "../driver.h"
+
+namespace {
+using abi::Error;
+exo::FramePool pool;
+}  // namespace
+
+int main() {
+    pool.adopt_initial_frames();
+    for (int i = 0; i < 2; ++i) EXPECT(exo::page_table_donate(*pool.take()) == Error::Ok);
+    uint64_t me = exo::shared_info().environment_id;
+    exo::Child server = driver::start(pool, 1, 0);
+    mailbox::wait_for_state(server.id, mailbox::kDone);
+
+    exo::CallResult sum = exo::call(server.id, 0, 1, 2, 3, 4);
+    EXPECT(sum.error == Error::Ok && sum.value[0] == 10);
+    EXPECT(sum.value[1] == me);         // the callee learns who called
+    EXPECT(sum.value[2] == server.id);  // and it really ran in the server
+    for (uint64_t i = 0; i < 1000; ++i) EXPECT(exo::call(server.id, 0, i, i).value[0] == 2 * i);
+
+    EXPECT(exo::call(server.id, 2).error == Error::InvalidArgument);   // not registered
+    EXPECT(exo::call(server.id, 7).error == Error::InvalidArgument);   // no such entry
+    EXPECT(exo::call(me, 0).error == Error::InvalidArgument);          // ourselves
+    EXPECT(exo::call(0, 0).error == Error::NoSuchEnvironment);
+    EXPECT(exo::call(0x7777000009, 0).error == Error::NoSuchEnvironment);  // forged
+    EXPECT(exo::syscall(abi::Syscall::Reply, 0, 1).error == Error::NotPermitted);  // nobody called us
+
+    for (uint64_t i = 1; i <= 10; ++i) EXPECT(exo::send(server.id, 1, i) == Error::Ok);
+    while (mailbox::at().words[0] != 55) (void)exo::yield(server.id);
+    uint64_t counted = mailbox::at().words[0];
+    (void)exo::unmap(mailbox::kAddress);  // the server's page goes with it below
+
+    // The server exits inside a call: the call fails with its id gone, and that id is stale.
+    exo::CallResult dead = exo::call(server.id, 3);
+    EXPECT(dead.error == Error::NoSuchEnvironment);
+    EXPECT(exo::call(server.id, 0, 1).error == Error::NoSuchEnvironment);
+    exo::printf("transfer: 1001 calls answered, 10 sends counted (%lu), a callee dying mid-call failed the call: %s\n",
+                counted, abi::to_string(dead.error));
+    EXPECT_AUDIT_CLEAN("protected control transfer");
+    exo::printf("transfer: %d failed checks\n", scenario::failures);
+    return scenario::failures;
+}
