@@ -7,6 +7,7 @@
 #include <exo/syscall.h>
 
 #include <exo/children.h>
+#include <exo/transfer.h>
 
 #include "../qemu/environments/irq/device.h"
 #include "../qemu/environments/memory/mailbox.h"
@@ -211,6 +212,29 @@ void slice_switch() {
         samples[i] = mailbox::at().words[0] - mailbox::at().words[2] - iteration;
     }
     report("slice_switch", bench::median(samples, bench::kRuns));
+
+    // Protected control transfer to the peer's null entry: one way (to its first instruction)
+    // and the round trip (its Reply included), with the registers set before the window.
+    uint64_t cost_of_measuring = bench::overhead();
+    uint64_t oneway[bench::kRuns], roundtrip[bench::kRuns];
+    for (int i = 0; i < bench::kRuns; ++i) {
+        uint64_t start, end;
+        register uint64_t a0 asm("a0") = peer.id;
+        register uint64_t a1 asm("a1") = 0;
+        register uint64_t a7 asm("a7") = static_cast<uint64_t>(abi::Syscall::Call);
+        asm volatile("rdinstret %0\n ecall\n rdinstret %1"
+                     : "=&r"(start), "=&r"(end), "+r"(a0), "+r"(a1), "+r"(a7)
+                     :
+                     : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a2", "a3", "a4", "a5", "a6", "memory");
+        oneway[i] = mailbox::at().words[4] - start - cost_of_measuring;
+        roundtrip[i] = end - start - cost_of_measuring;
+    }
+    report("pct_oneway", bench::median(oneway, bench::kRuns));
+    report("pct_roundtrip", bench::median(roundtrip, bench::kRuns));
+    report("lrpc_roundtrip", bench::measure([](int) {}, [&](int i) {
+        volatile uint64_t sum = exo::call(peer.id, 1, i, 1).value[0];
+        (void)sum;
+    }));
     (void)exo::unmap(mailbox::kAddress);
     check(exo::environment_destroy(peer.id) == Error::Ok, "peer destroyed");
     for (uint64_t slot = 1; slot < 16; slot += 2) (void)exo::syscall(abi::Syscall::SliceReserve, slot);

@@ -3,6 +3,7 @@
 // environments (timer interrupt to the next owner's entry).
 #include <exo/shared_info.h>
 #include <exo/syscall.h>
+#include <exo/transfer.h>
 
 #include "../qemu/environments/memory/mailbox.h"
 
@@ -29,6 +30,23 @@ peer_slice_start:
 )");
 extern "C" void peer_slice_start();
 
+// Call entry 0, the null protected control transfer: instret at entry into words[4], then Reply.
+asm(R"(
+    .text
+    .globl peer_null_call
+peer_null_call:
+    rdinstret t0
+    li      t1, 0x7f000000
+    sd      t0, 48(t1)
+    li      a7, 31
+    ecall
+)");
+extern "C" void peer_null_call();
+
+// Call entry 1, through the library OS: a remote procedure that adds its arguments.
+void add(uint64_t, const uint64_t arguments[4], uint64_t results[5]) { results[0] = arguments[0] + arguments[1]; }
+alignas(16) char call_stack[4096];
+
 alignas(16) char entry_stack[4096];
 
 int main() {
@@ -36,6 +54,9 @@ int main() {
     for (uint64_t slot = 1; slot < 16; slot += 2) (void)exo::syscall(abi::Syscall::SliceReserve, slot);
     (void)exo::set_entry(abi::Entry::SliceStart, reinterpret_cast<uint64_t>(&peer_slice_start),
                          reinterpret_cast<uint64_t>(entry_stack + sizeof(entry_stack)));
+    (void)exo::set_entry(abi::Entry::Call0, reinterpret_cast<uint64_t>(&peer_null_call),
+                         reinterpret_cast<uint64_t>(call_stack + sizeof(call_stack)));
+    (void)exo::serve(1, add);
     mailbox::at().state = mailbox::kDone;
     peer_give_up();
 }
