@@ -7,6 +7,7 @@
 #include <exo/syscall.h>
 
 #include <exo/children.h>
+#include <exo/pipe.h>
 #include <exo/transfer.h>
 
 #include "../qemu/environments/irq/device.h"
@@ -234,6 +235,21 @@ void slice_switch() {
     report("lrpc_roundtrip", bench::measure([](int) {}, [&](int i) {
         volatile uint64_t sum = exo::call(peer.id, 1, i, 1).value[0];
         (void)sum;
+    }));
+
+    // Shared-memory ping-pong: a counter in a page both map, the CPU passed by directed yield.
+    mailbox::Mailbox& box = mailbox::at();
+    report("shm_roundtrip", bench::measure([](int) {}, [&](int i) {
+        box.words[8] = i + 1;
+        while (box.words[9] != static_cast<uint64_t>(i + 1)) (void)exo::yield(peer.id);
+    }));
+    // A one-byte round trip through two pipes.
+    exo::Pipe to_peer(reinterpret_cast<exo::PipeRing*>(mailbox::kAddress + 1024), peer.id);
+    exo::Pipe from_peer(reinterpret_cast<exo::PipeRing*>(mailbox::kAddress + 2560), peer.id);
+    report("pipe_roundtrip", bench::measure([](int) {}, [&](int i) {
+        uint8_t byte = static_cast<uint8_t>(i);
+        to_peer.write(&byte, 1);
+        from_peer.read(&byte, 1);
     }));
     (void)exo::unmap(mailbox::kAddress);
     check(exo::environment_destroy(peer.id) == Error::Ok, "peer destroyed");
