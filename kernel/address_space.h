@@ -9,15 +9,24 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "arch/riscv64/memory_layout.h"
 #include "arch/riscv64/sv39.h"
 #include "frame_table.h"
 #include "grant_table.h"
 
 namespace exo {
 
+// How the logic reaches a frame's bytes. In the kernel it is the direct map, one addition with
+// no indirection on every page-table walk; host tests and fuzzers substitute fake RAM.
 class PhysicalMemory {
 public:
+#ifdef EXO_HOST
     virtual std::byte* frame(uint64_t pfn) = 0;
+#else
+    std::byte* frame(uint64_t pfn) {
+        return reinterpret_cast<std::byte*>(layout::direct_map(pfn << sv39::kPageShift));
+    }
+#endif
 
 protected:
     ~PhysicalMemory() = default;

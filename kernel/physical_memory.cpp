@@ -37,10 +37,6 @@ std::span<T> boot_array(BootMemory& boot_memory, uint64_t count) {
 
 }  // namespace
 
-std::byte* DirectMapPhysical::frame(uint64_t pfn) {
-    return physical_to_virtual<std::byte>(pfn << sv39::kPageShift);
-}
-
 void SfenceTlb::flush_page(uint64_t virtual_address, uint16_t asid) {
     riscv::flush_tlb_page(virtual_address, asid);
 }

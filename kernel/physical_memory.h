@@ -11,10 +11,8 @@
 
 namespace exo {
 
-class DirectMapPhysical final : public PhysicalMemory {
-public:
-    std::byte* frame(uint64_t pfn) override;
-};
+// The kernel's PhysicalMemory: the base class's inline direct-map access.
+class DirectMapPhysical final : public PhysicalMemory {};
 
 class SfenceTlb final : public TlbControl {
 public:
