@@ -45,7 +45,8 @@ Entry* table_at(MemorySystem& memory, uint64_t pfn) {
 }
 
 // The level-0 table covering virtual_address (user half), or nullptr when it does not exist.
-Entry* leaf_table(MemorySystem& memory, const AddressSpace& space, uint64_t virtual_address) {
+[[gnu::always_inline]] inline Entry* leaf_table(MemorySystem& memory, const AddressSpace& space,
+                                                uint64_t virtual_address) {
     const Entry& top = table_at(memory, space.root_pfn)[sv39::index_at(virtual_address, 2)];
     if (!top.is_table()) return nullptr;
     const Entry& middle = table_at(memory, top.pfn())[sv39::index_at(virtual_address, 1)];
