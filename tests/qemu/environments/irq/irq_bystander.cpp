@@ -33,6 +33,7 @@ int main() {
     expect(call(abi::Syscall::IrqBind, 0) == abi::Error::OutOfRange);
     expect(call(abi::Syscall::IrqBind, 100000) == abi::Error::OutOfRange);
     expect(exo::map(device::kMapped, info.devices[0].base >> 12, 1, abi::permission::kRead) == abi::Error::NotOwner);
+    expect(call(abi::Syscall::SliceReserve, 1) == abi::Error::Busy);  // the owner's slot
     // Every line: none may be bound without owning its device, the kernel's console least.
     uint64_t not_permitted = 0;
     for (uint64_t candidate = 1; candidate < 128; ++candidate) {

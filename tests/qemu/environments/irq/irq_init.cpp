@@ -33,7 +33,7 @@ int main() {
     mailbox::at().words[1] = line;
     mailbox::wait_for_state(bystander.id, mailbox::kDone);
     uint64_t refused = mailbox::at().words[2], wrong = mailbox::at().words[3];
-    EXPECT(refused == 10 && wrong == 0);
+    EXPECT(refused == 11 && wrong == 0);
 
     EXPECT(driver::open_mailbox(owner));
     while (mailbox::at().words[2] < 5) (void)exo::yield();  // the owner's slots come round
