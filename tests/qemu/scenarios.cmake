@@ -98,5 +98,5 @@ exo_scenario(library_os_schedulers IMAGE sched STATUS 0 LABELS cpu TIMEOUT 90 QE
 # Protected control transfer (issue 5).
 exo_scenario(control_transfer IMAGE transfer STATUS 0 LABELS transfer
     EXPECT "transfer: 1001 calls answered, 10 sends counted (55), a callee dying mid-call failed the call: no such environment"
-           "transfer: 0 failed checks"
+           "bytes through a pipe and back, 0 mismatched" "transfer: 0 failed checks"
     REJECT "CHECK FAILED" "killed")

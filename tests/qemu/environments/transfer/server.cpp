@@ -3,6 +3,7 @@
 // the middle of a call.
 #include <exo/shared_info.h>
 #include <exo/syscall.h>
+#include <exo/pipe.h>
 #include <exo/transfer.h>
 
 #include "../memory/mailbox.h"
@@ -29,5 +30,17 @@ int main() {
     (void)exo::serve(1, count);
     (void)exo::serve(3, quit);
     mailbox::at().state = mailbox::kDone;
-    for (;;) (void)exo::yield(exo::shared_info().parent_id);
+    // Between calls: echo whatever arrives on the pipe (ring at +1024) back (ring at +2560).
+    auto* in = reinterpret_cast<exo::PipeRing*>(mailbox::kAddress + 1024);
+    auto* out = reinterpret_cast<exo::PipeRing*>(mailbox::kAddress + 2560);
+    uint64_t parent = exo::shared_info().parent_id;
+    exo::Pipe from_parent(in, parent), to_parent(out, parent);
+    for (;;) {
+        while (in->written != in->read) {
+            uint8_t byte;
+            from_parent.read(&byte, 1);
+            to_parent.write(&byte, 1);
+        }
+        (void)exo::yield(parent);
+    }
 }
