@@ -13,11 +13,15 @@ struct SyscallReturn {
     uint64_t value;
 };
 
-// The raw trap: a7 = number, a0..a5 = arguments; a0 = error, a1 = value. Like a call to a C
-// function, it clobbers the caller-saved registers (ra, t0-t6, a2-a7).
-inline SyscallReturn syscall(uint64_t number, uint64_t arg0 = 0, uint64_t arg1 = 0,
-                             uint64_t arg2 = 0, uint64_t arg3 = 0, uint64_t arg4 = 0,
-                             uint64_t arg5 = 0) {
+// The raw trap: a7 = number, a0..a5 = arguments; a0..a5 come back (a0 = error, a1 = value,
+// and for a protected control transfer a1..a5 = the callee's results). Like a call to a C
+// function, it clobbers the caller-saved registers (ra, t0-t6, a6, a7).
+struct TrapRegisters {
+    uint64_t a[6];
+};
+
+inline TrapRegisters trap(uint64_t number, uint64_t arg0, uint64_t arg1, uint64_t arg2,
+                          uint64_t arg3, uint64_t arg4, uint64_t arg5) {
     register uint64_t a0 asm("a0") = arg0;
     register uint64_t a1 asm("a1") = arg1;
     register uint64_t a2 asm("a2") = arg2;
@@ -29,7 +33,14 @@ inline SyscallReturn syscall(uint64_t number, uint64_t arg0 = 0, uint64_t arg1 =
                  : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a7)
                  :
                  : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a6", "memory");
-    return {static_cast<abi::Error>(a0), a1};
+    return {{a0, a1, a2, a3, a4, a5}};
+}
+
+inline SyscallReturn syscall(uint64_t number, uint64_t arg0 = 0, uint64_t arg1 = 0,
+                             uint64_t arg2 = 0, uint64_t arg3 = 0, uint64_t arg4 = 0,
+                             uint64_t arg5 = 0) {
+    TrapRegisters registers = trap(number, arg0, arg1, arg2, arg3, arg4, arg5);
+    return {static_cast<abi::Error>(registers.a[0]), registers.a[1]};
 }
 
 inline SyscallReturn syscall(abi::Syscall number, uint64_t arg0 = 0, uint64_t arg1 = 0,

@@ -7,6 +7,8 @@
 #include <abi/syscall.h>
 #include <cstdint>
 
+#include <exo/syscall.h>
+
 namespace exo {
 
 struct CallResult {
@@ -16,18 +18,8 @@ struct CallResult {
 
 inline CallResult call(abi::Syscall kind, uint64_t target, uint64_t entry, uint64_t arg0 = 0,
                        uint64_t arg1 = 0, uint64_t arg2 = 0, uint64_t arg3 = 0) {
-    register uint64_t a0 asm("a0") = target;
-    register uint64_t a1 asm("a1") = entry;
-    register uint64_t a2 asm("a2") = arg0;
-    register uint64_t a3 asm("a3") = arg1;
-    register uint64_t a4 asm("a4") = arg2;
-    register uint64_t a5 asm("a5") = arg3;
-    register uint64_t a7 asm("a7") = static_cast<uint64_t>(kind);
-    asm volatile("ecall"
-                 : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a7)
-                 :
-                 : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a6", "memory");
-    return {static_cast<abi::Error>(a0), {a1, a2, a3, a4, a5}};
+    TrapRegisters r = trap(static_cast<uint64_t>(kind), target, entry, arg0, arg1, arg2, arg3);
+    return {static_cast<abi::Error>(r.a[0]), {r.a[1], r.a[2], r.a[3], r.a[4], r.a[5]}};
 }
 
 // A synchronous call: runs `entry` of `target` and returns its Reply.
