@@ -44,7 +44,9 @@ add_library(exo_kernel OBJECT
     kernel/environment_lifecycle.cpp
     kernel/environment_table.cpp
     kernel/frame_table.cpp
+    kernel/frame_zeroing.cpp
     kernel/grant_table.cpp
+    kernel/idle_zeroing.cpp
     kernel/interrupt_table.cpp
     kernel/interrupts.cpp
     kernel/kernel_memory.cpp
@@ -62,6 +64,7 @@ add_library(exo_kernel OBJECT
     kernel/syscalls_environment.cpp
     kernel/syscalls_memory.cpp
     kernel/syscalls_transfer.cpp
+    kernel/transfer.cpp
     kernel/trap.cpp
     kernel/upcall.cpp
     kernel/user_copy.cpp

@@ -3,6 +3,9 @@
 
 #include <abi/shared_info.h>
 
+#include <array>
+
+#include "address_space_fast.h"
 #include "interrupt_table.h"
 #include "page_table.h"
 
@@ -54,10 +57,27 @@ Entry* table_at(MemorySystem& memory, uint64_t pfn) {
     return table_at(memory, middle.pfn());
 }
 
-Entry* existing_slot(MemorySystem& memory, const AddressSpace& space, uint64_t virtual_address) {
+
+// leaf_table through the cache (the caller has checked the range).
+[[gnu::always_inline]] inline Entry* cached_leaf_table(MemorySystem& memory,
+                                                       const AddressSpace& space,
+                                                       uint64_t virtual_address) {
+    uint64_t megapage = virtual_address >> 21;
+    if (megapage == space.cached_megapage) return space.cached_table;
     Entry* table = leaf_table(memory, space, virtual_address);
+    if (table != nullptr && fast::cacheable_megapage(megapage)) {
+        space.cached_megapage = megapage;
+        space.cached_table = table;
+    }
+    return table;
+}
+
+
+Entry* existing_slot(MemorySystem& memory, const AddressSpace& space, uint64_t virtual_address) {
+    Entry* table = cached_leaf_table(memory, space, virtual_address);
     return table ? &table[sv39::index_at(virtual_address, 0)] : nullptr;
 }
+
 
 // Remembers the last level-0 table found, so a check pass and the pass that acts on the same
 // pages walk the upper levels once per 2 MiB between them.
@@ -68,7 +88,7 @@ struct TableCursor {
     Entry* slot(MemorySystem& memory, const AddressSpace& space, uint64_t va) {
         if ((va >> 21) != megapage) {
             megapage = va >> 21;
-            table = leaf_table(memory, space, va);
+            table = cached_leaf_table(memory, space, va);
         }
         return table ? &table[sv39::index_at(va, 0)] : nullptr;
     }
@@ -201,8 +221,13 @@ Error donate_table_frame(MemorySystem& memory, AddressSpace& space, uint64_t pfn
     return Error::Ok;
 }
 
-Error map(MemorySystem& memory, AddressSpace& space, uint64_t virtual_address, uint64_t first_pfn,
-          uint64_t count, uint64_t permissions) {
+namespace {
+
+
+// Out of line, so the fast paths' callers need no stack frame: the general paths below.
+[[gnu::noinline]] Error map_general(MemorySystem& memory, AddressSpace& space,
+                                    uint64_t virtual_address, uint64_t first_pfn, uint64_t count,
+                                    uint64_t permissions) {
     // Decode: every check before any change.
     if (Error error = check_range(virtual_address, count); error != Error::Ok) return error;
     if (!valid_permissions(permissions)) return Error::BadPermission;
@@ -224,10 +249,27 @@ Error map(MemorySystem& memory, AddressSpace& space, uint64_t virtual_address, u
     for (uint64_t i = 0; i < count; ++i) {
         Error error;
         Entry* slot = table.walk(virtual_address + i * kPage, 0, true, error);
+        FrameEntry* frame = memory.frames.find(first_pfn + i);
+        // check_frame passed: a frame Owned by the caller is its own, anything else a grant or
+        // a device page.
+        bool own = frame != nullptr && frame->state == abi::FrameState::Owned &&
+                   frame->owner == space.slot;
         *slot = Entry::leaf(first_pfn + i, user_pte_flags(permissions));
-        if (FrameEntry* frame = memory.frames.find(first_pfn + i)) ++frame->map_count;
+        if (own) slot->raw |= kPteOwnFrame;
+        if (frame) ++frame->map_count;
     }
+    flush(memory, space, virtual_address, count);
     return Error::Ok;
+}
+
+}  // namespace
+
+Error map(MemorySystem& memory, AddressSpace& space, uint64_t virtual_address, uint64_t first_pfn,
+          uint64_t count, uint64_t permissions) {
+    if (fast::map(memory.frames, memory.tlb, space, virtual_address, first_pfn, count, permissions)) {
+        return Error::Ok;
+    }
+    return map_general(memory, space, virtual_address, first_pfn, count, permissions);
 }
 
 Error map_for_kernel(MemorySystem& memory, AddressSpace& space, uint64_t virtual_address,
@@ -239,7 +281,10 @@ Error map_for_kernel(MemorySystem& memory, AddressSpace& space, uint64_t virtual
     return error;
 }
 
-Error unmap(MemorySystem& memory, AddressSpace& space, uint64_t virtual_address, uint64_t count) {
+namespace {
+
+[[gnu::noinline]] Error unmap_general(MemorySystem& memory, AddressSpace& space,
+                                      uint64_t virtual_address, uint64_t count) {
     if (Error error = check_range(virtual_address, count); error != Error::Ok) return error;
     TableCursor cursor;
     if (!for_each_slot(memory, space, cursor, virtual_address, count,
@@ -255,10 +300,22 @@ Error unmap(MemorySystem& memory, AddressSpace& space, uint64_t virtual_address,
     return Error::Ok;
 }
 
-Error protect(MemorySystem& memory, AddressSpace& space, uint64_t virtual_address, uint64_t count,
-              uint64_t permissions) {
+}  // namespace
+
+Error unmap(MemorySystem& memory, AddressSpace& space, uint64_t virtual_address, uint64_t count) {
+    if (fast::unmap(memory.frames, memory.tlb, space, virtual_address, count)) return Error::Ok;
+    return unmap_general(memory, space, virtual_address, count);
+}
+
+namespace {
+
+
+[[gnu::noinline]] Error protect_general(MemorySystem& memory, AddressSpace& space,
+                                        uint64_t virtual_address, uint64_t count,
+                                        uint64_t permissions) {
     if (Error error = check_range(virtual_address, count); error != Error::Ok) return error;
     if (permissions != 0 && !valid_permissions(permissions)) return Error::BadPermission;
+    uint64_t flags = fast::flags_for(permissions);
     Error refused = Error::Ok;
     TableCursor cursor;
     for_each_slot(memory, space, cursor, virtual_address, count, [&](uint64_t, const Entry* slot) {
@@ -266,6 +323,7 @@ Error protect(MemorySystem& memory, AddressSpace& space, uint64_t virtual_addres
             refused = Error::NotMapped;
             return false;
         }
+        if (slot->raw & kPteOwnFrame) return true;
         // A granted frame keeps within its grant; an owned one may take any permission; a
         // device page never becomes executable.
         const FrameEntry* frame = memory.frames.find(slot->pfn());
@@ -284,22 +342,36 @@ Error protect(MemorySystem& memory, AddressSpace& space, uint64_t virtual_addres
         return true;
     });
     if (refused != Error::Ok) return refused;
-    // Accessed and dirty survive a protection change: the library OS may still ask.
-    uint64_t leaf_flags = permissions == 0 ? kPteNoAccess
-                                           : Entry::leaf(0, user_pte_flags(permissions)).raw;
     for_each_slot(memory, space, cursor, virtual_address, count, [&](uint64_t, Entry* slot) {
-        uint64_t kept = slot->raw & (pte::kAccessed | pte::kDirty | (pte::kPfnMask << pte::kPfnShift));
-        slot->raw = kept | leaf_flags;
+        slot->raw = (slot->raw & fast::kKeptOnProtect) | flags;
         return true;
     });
     flush(memory, space, virtual_address, count);
     return Error::Ok;
 }
 
-uint64_t read_entry(MemorySystem& memory, const AddressSpace& space, uint64_t virtual_address) {
+}  // namespace
+
+Error protect(MemorySystem& memory, AddressSpace& space, uint64_t virtual_address, uint64_t count,
+              uint64_t permissions) {
+    if (fast::protect(memory.tlb, space, virtual_address, count, permissions)) return Error::Ok;
+    return protect_general(memory, space, virtual_address, count, permissions);
+}
+
+namespace {
+
+[[gnu::noinline]] uint64_t read_entry_general(MemorySystem& memory, const AddressSpace& space,
+                                              uint64_t virtual_address) {
     if (virtual_address >= abi::kUserTop) return 0;
     const Entry* slot = existing_slot(memory, space, virtual_address);
     return slot ? slot->raw : 0;
+}
+
+}  // namespace
+
+uint64_t read_entry(MemorySystem& memory, const AddressSpace& space, uint64_t virtual_address) {
+    if (const Entry* slot = fast::cached_slot(space, virtual_address)) return slot->raw;
+    return read_entry_general(memory, space, virtual_address);
 }
 
 bool settle_access(MemorySystem& memory, AddressSpace& space, uint64_t virtual_address,

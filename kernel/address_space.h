@@ -32,10 +32,21 @@ protected:
     ~PhysicalMemory() = default;
 };
 
+// TLB maintenance. In the kernel it is sfence.vma in line (one instruction per page on the
+// syscall paths); host tests and fuzzers substitute a recorder.
 class TlbControl {
 public:
+#ifdef EXO_HOST
     virtual void flush_page(uint64_t virtual_address, uint16_t asid) = 0;
     virtual void flush_address_space(uint16_t asid) = 0;
+#else
+    void flush_page(uint64_t virtual_address, uint16_t asid) {
+        asm volatile("sfence.vma %0, %1" ::"r"(virtual_address), "r"(uint64_t{asid}) : "memory");
+    }
+    void flush_address_space(uint16_t asid) {
+        asm volatile("sfence.vma zero, %0" ::"r"(uint64_t{asid}) : "memory");
+    }
+#endif
 
 protected:
     ~TlbControl() = default;
@@ -59,6 +70,13 @@ inline constexpr uint64_t kFlushPagesLimit = 32;
 // RSW bit 8: a page protected to "no access". V is clear so the hardware faults, and the frame
 // number stays so the kernel still accounts for the binding.
 inline constexpr uint64_t kPteNoAccess = 1 << 8;
+// RSW bit 9: the binding is of the environment's own frame (Map found it Owned by the caller,
+// not kernel-bound), so any permission is allowed and Protect needs no frame-table or grant
+// lookup. Never set for granted frames or device pages: those keep their limits, checked on every
+// Protect. Sound because an own frame cannot change hands while mapped (FrameFree, donation and
+// EnvCreate refuse mapped frames; repossession and destruction unmap first), and unmapping clears
+// the whole entry. Library OSes see it in PteRead.
+inline constexpr uint64_t kPteOwnFrame = 1 << 9;
 
 struct AddressSpace {
     uint64_t root_pfn = 0;
@@ -66,6 +84,11 @@ struct AddressSpace {
     uint16_t asid = 0;
     std::array<uint64_t, kTableReserveCapacity> table_reserve{};
     uint32_t table_reserve_count = 0;
+    // The level-0 table last walked to, and its 2 MiB region (va >> 21). Page-table nodes are
+    // only ever added to a live address space, never removed or moved, so a cached table stays
+    // right until the space is torn down (create() starts a fresh one).
+    mutable uint64_t cached_megapage = ~uint64_t{0};
+    mutable sv39::Entry* cached_table = nullptr;
 };
 
 namespace address_space {

@@ -37,7 +37,9 @@ AuditReport audit(KernelState& state, std::span<uint16_t> scratch, Report&& repo
                 if (frame.flags & (frame_flag::kPageTable | frame_flag::kTableReserve)) {
                     problem("user mapping of a page-table frame", pfn);
                 } else if (frame.flags & frame_flag::kSharedInfo) {
-                    if (!own || pfn != environment.shared_info_pfn) problem("mapping of another's shared page", pfn);
+                    if (!own || (pfn != environment.shared_info_pfn && pfn != environment.trap_page_pfn)) {
+                        problem("mapping of another's shared or trap page", pfn);
+                    }
                 } else if (!own) {
                     const Grant* grant = state.grants.find(pfn, slot);
                     if (grant == nullptr || frame.state != abi::FrameState::Owned || frame.owner != grant->owner) {

@@ -24,28 +24,78 @@ struct UpcallEntry {
     uint64_t sp = 0;
 };
 
-struct Environment {
-    riscv::TrapFrame frame;        // trap_entry saves the registers here while the kernel runs
-    riscv::TrapFrame interrupted;  // the state an upcall interrupted, restored by UpcallReturn
-    riscv::FpState fp;             // valid when fp_saved: this environment has used the FPU
+// A register context: an environment has two, the main one and the one its upcalls and call
+// entries run on, so entering an entry never copies (or overwrites) the state it interrupted.
+struct Context {
+    riscv::TrapFrame frame;
+    riscv::FpState fp;     // valid when fp_saved: this context has used the FPU
     bool fp_saved = false;
+};
+
+// The gate (see Environment::gate): what a protected control transfer finds.
+namespace gate {
+// Serving a Send, or a call whose caller has gone: there is nobody to reply to.
+inline constexpr uint64_t kServingNobody = uint64_t{1} << 62;
+inline constexpr uint64_t kTopBit = uint64_t{1} << 63;
+// Serving: bit 63 (a caller pointer: the trap vector may reply) or bit 62 set (only the
+// kernel's C++ may reply: the caller pointer with bit 63 cleared, or nobody).
+inline bool serving(uint64_t value) { return (value >> 62) != 0; }
+// Environments live in the kernel's upper half, where bits 63 and 62 of an address are set
+// (and no id has them): the address is the gate as it is. Host builds keep environments in
+// lower-half memory and set the two bits to make the same gate.
+inline uint64_t of(const void* environment) {
+    return reinterpret_cast<uint64_t>(environment) | kTopBit | kServingNobody;
+}
+inline void* address(uint64_t value) {
+#ifdef EXO_HOST
+    return reinterpret_cast<void*>(value & ~(kTopBit | kServingNobody));
+#else
+    return reinterpret_cast<void*>(value | kTopBit);
+#endif
+}
+}  // namespace gate
+
+struct Environment {
+    // ---- Read and written by the trap vector's fast paths (offsets in asm_constants.h) ----
+    // The gate a fast Call must match: == id while this environment accepts calls (not running,
+    // not waiting, no entry in progress); 0 while it does not; a caller (see gate::) while it
+    // serves a call. Kept at offset 0: the trap vector's directory of environments points
+    // unused slots at words that no id can match.
+    uint64_t gate = 0;
+    uint64_t satp = 0;                        // its address space, ASID included
+    uint64_t trap_page = 0;                   // kernel address of its abi::TrapPage
+    riscv::TrapFrame* save_area = nullptr;    // where a trap saves its registers
+    uint64_t resume_pc = 0;  // while our Call is outstanding: the ecall's pc (else 0)
+    uint64_t resume_sp = 0;  // and our sp
     EnvironmentId id = 0;
+    uint64_t reserved = 0;
+    std::array<UpcallEntry, static_cast<size_t>(abi::Entry::Count)> entries{};
+    // ---- The kernel's C++ only ----
+    Context main;    // the environment's own thread of control
+    Context upcall;  // upcalls and call entries
     EnvironmentId parent = 0;
     bool live = false;
-    bool in_upcall = false;
+    bool in_upcall = false;  // an upcall (not a call entry) runs on the upcall context
     bool revocation_upcall_pending = false;
     bool event_upcall_pending = false;
-    // Protected control transfer: whom we must reply to (while serving a Call), and whom we
-    // wait for (while our Call is outstanding: we do not run until the reply).
-    EnvironmentId reply_to = 0;
-    EnvironmentId waiting_for = 0;
     uint32_t essential_frames = 0;
     uint64_t revocation_remaining = 0;  // frames still owed to an outstanding request
     uint64_t revocation_deadline = 0;
     AddressSpace space;
     uint64_t shared_info_pfn = 0;
-    std::array<UpcallEntry, static_cast<size_t>(abi::Entry::Count)> entries{};
+    uint64_t trap_page_pfn = 0;
     char name[24] = {};
+
+    bool serving() const { return gate::serving(gate); }
+    bool waiting() const { return resume_pc != 0; }
+    // The caller this environment replies to, while serving one.
+    Environment* caller() const {
+        if (!serving() || gate == gate::kServingNobody) return nullptr;
+        return static_cast<Environment*>(gate::address(gate));
+    }
+    // The context that runs when this environment runs.
+    Context& active() { return serving() || in_upcall ? upcall : main; }
+    riscv::TrapFrame& frame() { return active().frame; }
 };
 
 class EnvironmentTable {
@@ -59,6 +109,11 @@ public:
     }
     void release(Environment& environment);
     size_t live_count() const;
+
+    // The trap vector's directory: 128 words indexed by (id & 127), each the address of a live
+    // environment or of a word no id selecting that index can equal. Kept up to date from here.
+    static constexpr size_t kDirectorySize = 128;
+    void attach_directory(uint64_t* directory);
 
     static EnvironmentSlot slot_of(EnvironmentId id) {
         return static_cast<EnvironmentSlot>((id & 0xffff) - 1);
@@ -74,6 +129,10 @@ public:
 private:
     std::array<Environment, kMaxEnvironments> slots_{};
     std::array<uint32_t, kMaxEnvironments> generations_{};
+    uint64_t* directory_ = nullptr;
 };
+
+static_assert(offsetof(Environment, gate) == 0, "the directory's never-matching words stand in for it");
+static_assert(EnvironmentTable::kDirectorySize > kMaxEnvironments);
 
 }  // namespace exo

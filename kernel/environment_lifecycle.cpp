@@ -2,6 +2,7 @@
 #include "environment_lifecycle.h"
 
 #include <abi/shared_info.h>
+#include <abi/trap_page.h>
 
 #include "arch/riscv64/csr.h"
 
@@ -52,6 +53,7 @@ uint64_t table_count(const ElfImage& elf) {
     for_each_image_page(elf, [&](uint64_t page, const ElfSegment&) { add(page); });
     for (uint64_t page = kStackBottom; page < abi::kInitialStackTop; page += kPage) add(page);
     add(abi::kSharedInfoAddress);
+    add(abi::kTrapPageAddress);
     if (gigabytes.overflow || megabytes.overflow) return ~uint64_t{0} / 2;
     return gigabytes.count + megabytes.count;
 }
@@ -68,7 +70,8 @@ uint64_t pte_flags(const ElfSegment& segment) {
 uint64_t frames_needed(const ElfImage& elf) {
     uint64_t pages = 0;
     for_each_image_page(elf, [&](uint64_t, const ElfSegment&) { ++pages; });
-    return 2 + table_count(elf) + pages + abi::kInitialStackPages;
+    // The root table, the shared info page and the trap page, then tables, image and stack.
+    return 3 + table_count(elf) + pages + abi::kInitialStackPages;
 }
 
 Error check_donated_frames(KernelState& state, EnvironmentSlot parent,
@@ -140,6 +143,16 @@ Error create_environment(KernelState& state, EnvironmentId parent, const ElfImag
                                         pte::kUser | pte::kRead | pte::kAccessed);
     state.frames.find(environment->shared_info_pfn)->flags |= frame_flag::kSharedInfo;
 
+    environment->trap_page_pfn = frames[next++];
+    state.zero_frame(environment->trap_page_pfn);
+    auto* trap = reinterpret_cast<abi::TrapPage*>(state.physical->frame(environment->trap_page_pfn));
+    trap->busy = 1;  // no exception handler yet
+    environment->trap_page = reinterpret_cast<uint64_t>(trap);
+    (void)address_space::map_for_kernel(memory, environment->space, abi::kTrapPageAddress,
+                                        environment->trap_page_pfn,
+                                        pte::kUser | pte::kRead | pte::kWrite | pte::kAccessed | pte::kDirty);
+    state.frames.find(environment->trap_page_pfn)->flags |= frame_flag::kSharedInfo;
+
     for_each_image_page(elf, [&](uint64_t page, const ElfSegment& segment) {
         uint64_t pfn = frames[next++];
         state.zero_frame(pfn);
@@ -168,7 +181,9 @@ Error create_environment(KernelState& state, EnvironmentId parent, const ElfImag
     for (size_t i = 0; name[i] != '\0' && i + 1 < sizeof(environment->name); ++i) {
         environment->name[i] = name[i];
     }
-    riscv::TrapFrame& frame = environment->frame;
+    environment->satp = sv39::make_satp(root, environment->space.asid);
+    environment->save_area = &environment->main.frame;
+    riscv::TrapFrame& frame = environment->main.frame;
     frame.pc() = elf.entry;
     frame.x[riscv::reg::sp] = abi::kInitialStackTop;
     frame.x[riscv::reg::a0] = environment->id;

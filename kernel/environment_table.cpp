@@ -3,6 +3,22 @@
 
 namespace exo {
 
+namespace {
+// Stand-ins for absent environments, read only as a gate. Index 0 holds 1 and every other
+// unused index 0: an id that selects index i has (id & 127) == i, so it can equal neither.
+constexpr uint64_t kNeverAccepts[2] = {0, 1};
+
+uint64_t absent(size_t index) { return reinterpret_cast<uint64_t>(&kNeverAccepts[index == 0 ? 1 : 0]); }
+}  // namespace
+
+void EnvironmentTable::attach_directory(uint64_t* directory) {
+    directory_ = directory;
+    for (size_t index = 0; index < kDirectorySize; ++index) directory_[index] = absent(index);
+    for (size_t slot = 0; slot < kMaxEnvironments; ++slot) {
+        if (slots_[slot].live) directory_[slot + 1] = reinterpret_cast<uint64_t>(&slots_[slot]);
+    }
+}
+
 Environment* EnvironmentTable::allocate() {
     for (size_t slot = 0; slot < kMaxEnvironments; ++slot) {
         if (slots_[slot].live) continue;
@@ -13,6 +29,7 @@ Environment* EnvironmentTable::allocate() {
         slots_[slot] = Environment{};
         slots_[slot].id = (uint64_t{generation} << 16) | (slot + 1);
         slots_[slot].live = true;
+        if (directory_) directory_[slot + 1] = reinterpret_cast<uint64_t>(&slots_[slot]);
         return &slots_[slot];
     }
     return nullptr;
@@ -28,6 +45,9 @@ Environment* EnvironmentTable::find(EnvironmentId id) {
 void EnvironmentTable::release(Environment& environment) {
     environment.live = false;
     environment.id = 0;
+    environment.gate = 0;
+    size_t index = static_cast<size_t>(&environment - slots_.data()) + 1;
+    if (directory_) directory_[index] = absent(index);
 }
 
 size_t EnvironmentTable::live_count() const {

@@ -11,7 +11,7 @@ namespace exo {
 
 struct Grant {
     uint64_t pfn = 0;
-    EnvironmentSlot owner = kNoEnvironment;  // kNoEnvironment marks an empty slot
+    EnvironmentSlot owner = kNoEnvironment;
     EnvironmentSlot grantee = kNoEnvironment;
     uint8_t permissions = 0;  // abi::permission bits
 };
@@ -28,24 +28,27 @@ public:
     bool remove(uint64_t pfn, EnvironmentSlot grantee);
     size_t count() const { return count_; }
 
-    // Calls visit(grant) for each grant matching, then removes it if visit returns true.
+    // Calls visit(grant) for each grant, and removes it if visit returns true.
     template <typename Visit>
     void remove_if(Visit&& visit) {
-        for (Grant& grant : grants_) {
-            if (grant.owner != kNoEnvironment && visit(grant)) {
-                grant = Grant{};
-                --count_;
+        for (size_t i = 0; i < count_;) {
+            if (visit(grants_[i])) {
+                remove_at(i);  // the last grant moved into place i: look at it next
+            } else {
+                ++i;
             }
         }
     }
     template <typename Visit>
     void for_each(Visit&& visit) const {
-        for (const Grant& grant : grants_) {
-            if (grant.owner != kNoEnvironment) visit(grant);
-        }
+        for (size_t i = 0; i < count_; ++i) visit(grants_[i]);
     }
 
 private:
+    void remove_at(size_t index);
+
+    // Dense: the live grants are grants_[0, count_), so every scan (FrameFree's among them) costs
+    // what the grants in use cost, not the capacity.
     std::array<Grant, kCapacity> grants_{};
     size_t count_ = 0;
 };

@@ -132,7 +132,7 @@ Environment& start_first_environment(uint64_t entry_instret) {
         panic("creating environment '%s': %s", image.name, abi::to_string(error));
     }
     kprintf("exo: entering environment '%s' at %lx (kernel entry was at instret %lu)\n",
-            image.name, first->frame.pc(), entry_instret);
+            image.name, first->main.frame.pc(), entry_instret);
     return *first;
 }
 
@@ -165,6 +165,7 @@ void kmain(uint64_t hart_id, uint64_t device_tree_physical, uint64_t entry_instr
     hart.emergency_stack_top = reinterpret_cast<uint64_t>(__emergency_stack_top);
     hart.hart_id = hart_id;
     install_syscall_table(hart);
+    state.environments.attach_directory(hart.directory);
     riscv::write<riscv::Csr::sscratch>(hart.kernel_stack_top);
     riscv::write<riscv::Csr::stvec>(reinterpret_cast<uint64_t>(&trap_entry));
     kprintf("exo: kernel page table at %lx (%lu frames for kernel tables)\n",

@@ -1,4 +1,4 @@
-// Frame table construction at boot, and the kernel's PhysicalMemory and TlbControl.
+// Frame table construction at boot.
 #include "physical_memory.h"
 
 #include "arch/riscv64/csr.h"
@@ -37,14 +37,6 @@ std::span<T> boot_array(BootMemory& boot_memory, uint64_t count) {
 
 }  // namespace
 
-void SfenceTlb::flush_page(uint64_t virtual_address, uint16_t asid) {
-    riscv::flush_tlb_page(virtual_address, asid);
-}
-
-void SfenceTlb::flush_address_space(uint16_t asid) {
-    asm volatile("sfence.vma zero, %0" ::"r"(uint64_t{asid}) : "memory");
-}
-
 void frame_table_init(KernelState& state, const DeviceTreeInfo& tree, BootMemory& boot_memory,
                       AddressRange kernel_image) {
     uint64_t low = ~uint64_t{0}, high = 0;
@@ -55,8 +47,10 @@ void frame_table_init(KernelState& state, const DeviceTreeInfo& tree, BootMemory
     uint64_t first_pfn = low >> sv39::kPageShift;
     uint64_t count = (high >> sv39::kPageShift) - first_pfn;
     std::span<FrameEntry> entries = boot_array<FrameEntry>(boot_memory, count);
+    std::span<uint32_t> free_index =
+        boot_array<uint32_t>(boot_memory, count * FrameTable::kFreeIndexWordsPerFrame);
     scratch = boot_array<uint16_t>(boot_memory, count);
-    state.frames.init(entries, first_pfn);
+    state.frames.init(entries, free_index, first_pfn);
 
     // Every frame starts Free; only the exceptions are visited (the kernel image, what boot
     // memory handed out, firmware and device-tree reservations, holes), not all of RAM.

@@ -14,11 +14,8 @@ namespace exo {
 // The kernel's PhysicalMemory: the base class's inline direct-map access.
 class DirectMapPhysical final : public PhysicalMemory {};
 
-class SfenceTlb final : public TlbControl {
-public:
-    void flush_page(uint64_t virtual_address, uint16_t asid) override;
-    void flush_address_space(uint16_t asid) override;
-};
+// The kernel's TlbControl: the base class's inline sfence.vma.
+class SfenceTlb final : public TlbControl {};
 
 // Sizes the frame table to RAM, takes its storage (and the audit's) from boot memory, and
 // classifies every frame: kernel image and boot tables Kernel, firmware and the device tree

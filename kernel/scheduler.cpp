@@ -8,6 +8,7 @@
 #include "power.h"
 #include "revocation.h"
 #include "system.h"
+#include "transfer.h"
 #include "trap.h"
 #include "upcall.h"
 
@@ -20,7 +21,6 @@ enum class Phase { Running, Grace };
 
 SliceTiming timing{};
 bool have_asids = false;
-Environment* current = nullptr;  // whose address space is installed
 Environment* runner = nullptr;   // who runs in this slot now (nullptr: the hart idles)
 uint32_t slot = 0;
 uint64_t slot_end = 0;
@@ -34,30 +34,51 @@ Environment* owner_of(uint32_t index) {
 
 Environment* background_environment() {
     Environment* environment = kernel_state().environments.find(background);
-    return environment && environment->waiting_for == 0 ? environment : nullptr;
+    return environment && !environment->waiting() ? environment : nullptr;
+}
+
+// Whose registers and address space are on the CPU: fast transfers change it without the C++.
+Environment* on_cpu() { return static_cast<Environment*>(riscv::hart_page().current_environment); }
+
+void install(Environment& environment) {
+    riscv::hart_page().current_environment = &environment;
+    riscv::write<riscv::Csr::satp>(environment.satp);
+    if (!have_asids) riscv::flush_tlb_all();
 }
 
 // The FPU holds one environment's registers at a time: save the leaving one's if it wrote
 // them (sstatus.FS dirty), then load the arriving one's, or zeroes, so no environment ever
 // reads another's floating-point values.
-void switch_fpu(Environment* leaving, Environment& arriving) {
-    if (leaving && leaving->live &&
-        (leaving->frame.sstatus & riscv::sstatus::kFsMask) == riscv::sstatus::kFsMask) {
-        fpu_save(&leaving->fp);
-        leaving->fp_saved = true;
+void save_fpu(Environment& environment) {
+    Context& context = environment.active();
+    if (environment.live && (context.frame.sstatus & riscv::sstatus::kFsMask) == riscv::sstatus::kFsMask) {
+        fpu_save(&context.fp);
+        context.fp_saved = true;
     }
-    if (arriving.fp_saved) {
-        fpu_restore(&arriving.fp);
+}
+
+void load_fpu(Context& context) {
+    if (context.fp_saved) {
+        fpu_restore(&context.fp);
     } else {
         fpu_clear();
     }
     // Clean: the registers now match the saved copy (or the initial zeroes).
-    arriving.frame.sstatus = (arriving.frame.sstatus & ~riscv::sstatus::kFsMask) | (2ull << 13);
+    context.frame.sstatus = (context.frame.sstatus & ~riscv::sstatus::kFsMask) | (2ull << 13);
+}
+
+// The FPU holds one context's registers at a time (protected control transfers pass them on
+// like the integer registers): save the leaving one's if it wrote them (sstatus.FS dirty),
+// then load the arriving one's, or zeroes, so no environment reads another's floating-point
+// values unless they were handed over.
+void switch_fpu(Environment* leaving, Environment& arriving) {
+    if (leaving) save_fpu(*leaving);
+    load_fpu(arriving.active());
 }
 
 void save_preempted(Environment& environment) {
     abi::SharedInfo& info = shared_info(kernel_state(), environment);
-    const riscv::TrapFrame& frame = environment.frame;
+    const riscv::TrapFrame& frame = environment.main.frame;
     info.preempted.cause = frame.scause;
     info.preempted.address = frame.stval;
     info.preempted.pc = frame.pc();
@@ -72,9 +93,9 @@ void begin_slice(Environment& environment) {
     info.current_slot = slot;
     ++info.slices_started;
     const UpcallEntry& start = environment.entries[static_cast<size_t>(abi::Entry::SliceStart)];
-    if (start.pc == 0 || environment.in_upcall) return;
+    if (start.pc == 0 || environment.in_upcall || environment.serving()) return;
     save_preempted(environment);
-    riscv::TrapFrame& frame = environment.frame;
+    riscv::TrapFrame& frame = environment.main.frame;
     frame.pc() = start.pc;
     frame.x[riscv::reg::sp] = start.sp;
     frame.x[riscv::reg::a0] = slot;
@@ -82,16 +103,17 @@ void begin_slice(Environment& environment) {
 }
 
 // Who runs in the slot that begins: its owner; the environment the owner's outstanding Call went
-// to (the caller keeps donating its slots until the reply); or the background environment.
+// to, or the one that one called, and so on (a caller keeps donating its slots until the
+// reply); or the background environment.
 Environment* pick_runner() {
     Environment* owner = owner_of(slot);
     owner_had_slot = owner && !kernel_state().slices.forfeits(EnvironmentTable::slot_of(owner->id));
     if (!owner_had_slot) return background_environment();
-    if (owner->waiting_for != 0) {
-        Environment* callee = kernel_state().environments.find(owner->waiting_for);
-        return callee ? callee : background_environment();
+    Environment* runs = owner;
+    for (size_t hops = 0; runs != nullptr && runs->waiting() && hops < kMaxEnvironments; ++hops) {
+        runs = transfer::callee_of(kernel_state().environments, *runs);
     }
-    return owner;
+    return runs && !runs->waiting() ? runs : background_environment();
 }
 
 void advance_slot(uint64_t now) {
@@ -114,6 +136,7 @@ riscv::TrapFrame* resume_runner() {
 void scheduler_init(const SliceTiming& slice_timing, bool address_space_ids) {
     timing = slice_timing;
     have_asids = address_space_ids;
+    transfer::set_fast(address_space_ids);
     kernel_state().slices.init(timing.slots);
 }
 
@@ -132,17 +155,33 @@ void arm_timer() {
 }
 
 riscv::TrapFrame* run(Environment& environment) {
-    if (current != &environment) {
-        switch_fpu(current, environment);
-        current = &environment;
-        riscv::hart_page().current_frame = &environment.frame;
-        riscv::write<riscv::Csr::satp>(
-            sv39::make_satp(environment.space.root_pfn, have_asids ? environment.space.asid : 0));
-        if (!have_asids) riscv::flush_tlb_all();
+    Environment* leaving = on_cpu();
+    if (leaving != &environment) {
+        switch_fpu(leaving, environment);
+        if (leaving) transfer::on_leave(*leaving);
+        install(environment);
     }
+    transfer::on_enter(environment);
     deliver_pending_upcalls(environment);
-    return &environment.frame;
+    environment.save_area = &environment.frame();
+    return environment.save_area;
 }
+
+riscv::TrapFrame* transfer_to(Environment& target, bool save_leaving_fpu) {
+    Environment* leaving = on_cpu();
+    if (leaving && leaving != &target) {
+        if (save_leaving_fpu) save_fpu(*leaving);
+        transfer::on_leave(*leaving);
+    }
+    install(target);
+    transfer::on_enter(target);
+    runner = &target;
+    return target.save_area;
+}
+
+void end_entry_fpu(Environment& environment) { load_fpu(environment.main); }
+
+void note_running() { runner = on_cpu(); }
 
 riscv::TrapFrame* scheduler_tick() {
     uint64_t now = riscv::timer_now();
@@ -150,7 +189,7 @@ riscv::TrapFrame* scheduler_tick() {
     if (now < slot_end) return resume_runner();  // an early wake-up for a revocation deadline
     Environment* owner = owner_of(slot);
     if (phase == Phase::Running && owner && owner_had_slot && !owner->in_upcall &&
-        owner->waiting_for == 0 &&
+        !owner->serving() && !owner->waiting() &&
         owner->entries[static_cast<size_t>(abi::Entry::SliceEnd)].pc != 0) {
         // The slice-end upcall, to the owner even if a donee was running.
         phase = Phase::Grace;
@@ -163,8 +202,8 @@ riscv::TrapFrame* scheduler_tick() {
         // Overran the grace: the kernel keeps the context it interrupted and charges a slot.
         save_preempted(*owner);
         if (owner->in_upcall) {
-            owner->frame = owner->interrupted;
             owner->in_upcall = false;
+            owner->save_area = &owner->main.frame;
         }
         kernel_state().slices.penalize(EnvironmentTable::slot_of(owner->id));
         abi::SharedInfo& info = shared_info(kernel_state(), *owner);
@@ -185,8 +224,8 @@ riscv::TrapFrame* yield_slot(Environment& caller, Environment* target) {
         // environment continues, unless its slice-start entry decides otherwise) and the next
         // slot starts now.
         if (caller.in_upcall) {
-            caller.frame = caller.interrupted;
             caller.in_upcall = false;
+            caller.save_area = &caller.main.frame;
         }
         advance_slot(riscv::timer_now());
         return resume_runner();
@@ -211,7 +250,7 @@ void scheduler_forget(Environment& environment) {
     kernel_state().slices.release_all(EnvironmentTable::slot_of(environment.id));
     if (background == environment.id) background = 0;
     if (runner == &environment) runner = nullptr;
-    if (current == &environment) current = nullptr;
+    if (on_cpu() == &environment) riscv::hart_page().current_environment = nullptr;
 }
 
 abi::Error set_background(Environment* environment) {
@@ -230,6 +269,7 @@ void idle() {
 
 extern "C" [[noreturn]] void idle_wait() {
     for (;;) {
+        exo::zero_free_frames_while_idle();
         riscv::set_bits<riscv::Csr::sstatus>(riscv::sstatus::kSie);
         riscv::wait_for_interrupt();
         riscv::clear_bits<riscv::Csr::sstatus>(riscv::sstatus::kSie);

@@ -23,6 +23,13 @@ riscv::TrapFrame* scheduler_start();
 
 // Makes `environment` the one on the CPU: satp, FPU, pending upcalls. Returns its frame.
 riscv::TrapFrame* run(Environment& environment);
+// A protected control transfer's switch: the FPU's registers pass on with the integer ones
+// (the leaving environment's are saved first when it continues later, as after a Send).
+riscv::TrapFrame* transfer_to(Environment& target, bool save_leaving_fpu);
+// A call entry ends: the main context gets its own floating-point registers back.
+void end_entry_fpu(Environment& environment);
+// A trap from U-mode: whoever is on the CPU is this slot's runner (fast transfers move it).
+void note_running();
 // The timer interrupt: revocation deadlines, slot ends and starts.
 riscv::TrapFrame* scheduler_tick();
 // Yield: give the rest of the slot to `target`, or give it up (nullptr). From the owner inside

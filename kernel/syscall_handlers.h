@@ -41,10 +41,10 @@ SyscallResult device_release(Environment&, const Arguments&);
 SyscallResult irq_bind(Environment&, const Arguments&);
 SyscallResult irq_ack(Environment&, const Arguments&);
 SyscallResult irq_unbind(Environment&, const Arguments&);
-// syscalls_transfer.cpp
-SyscallResult call(Environment&, riscv::TrapFrame&);
+// syscalls_transfer.cpp: what the trap vector's transfer path leaves to the C++ (entry 0..3)
+SyscallResult call(Environment&, riscv::TrapFrame&, uint64_t entry);
 SyscallResult reply(Environment&, riscv::TrapFrame&);
-SyscallResult send(Environment&, riscv::TrapFrame&);
+SyscallResult send(Environment&, riscv::TrapFrame&, uint64_t entry);
 // Fails the call of anyone waiting on an environment that ends.
 void release_transfers(Environment& ending);
 // syscalls_memory.cpp

@@ -52,8 +52,8 @@ void end_environment(Environment& environment, int status) {
     bool first = EnvironmentTable::slot_of(environment.id) == 0;
     KernelState& state = kernel_state();
     // Its slots, its background role, its devices and lines (open claims completed) go first.
-    scheduler_forget(environment);
     release_transfers(environment);
+    scheduler_forget(environment);
     state.interrupts.release_all(EnvironmentTable::slot_of(environment.id), [](uint32_t line) {
         line_enable(line, false);
         line_complete(line);
@@ -79,6 +79,8 @@ SyscallResult yield(Environment& caller, riscv::TrapFrame& frame) {
     if (frame.x[a0] != 0) {
         target = kernel_state().environments.find(frame.x[a0]);
         if (target == nullptr) return SyscallResult::fail(abi::Error::NoSuchEnvironment);
+        // It waits for a reply: its registers are its callee's to give back.
+        if (target->waiting()) return SyscallResult::fail(abi::Error::Busy);
     }
     frame.x[a0] = static_cast<uint64_t>(abi::Error::Ok);
     frame.x[a1] = 0;
@@ -154,9 +156,6 @@ constexpr Slot kSlots[] = {
     {fast_entry<syscall::irq_bind>, nullptr},               // IrqBind
     {fast_entry<syscall::irq_ack>, nullptr},                // IrqAck
     {fast_entry<syscall::irq_unbind>, nullptr},             // IrqUnbind
-    {nullptr, syscall::call},                               // Call
-    {nullptr, syscall::reply},                              // Reply
-    {nullptr, syscall::send},                               // Send
 };
 static_assert(sizeof(kSlots) / sizeof(kSlots[0]) == static_cast<size_t>(abi::Syscall::Count),
               "one slot per syscall number");
@@ -180,15 +179,26 @@ void install_syscall_table(riscv::HartPage& page) {
 
 riscv::TrapFrame* handle_syscall_with_frame(riscv::TrapFrame* frame) {
     using namespace exo;
+    note_running();
     Environment& caller = current_environment();
-    std::optional<abi::Syscall> number = decode_syscall(frame->x[riscv::reg::a7]);
+    uint64_t raw = frame->x[riscv::reg::a7];
     SyscallResult result = SyscallResult::fail(abi::Error::UnknownSyscall);
-    if (number && kSlots[static_cast<size_t>(*number)].with_frame) {
+    if (raw >= abi::kTransferBase) {
+        // What the trap vector's transfer path refused or does not do itself.
+        if (raw < abi::kReply) {
+            result = syscall::call(caller, *frame, raw - abi::kCall);
+        } else if (raw == abi::kReply) {
+            result = syscall::reply(caller, *frame);
+        } else if (raw < abi::kTransferEnd) {
+            result = syscall::send(caller, *frame, raw - abi::kSend);
+        }
+    } else if (std::optional<abi::Syscall> number = decode_syscall(raw);
+               number && kSlots[static_cast<size_t>(*number)].with_frame) {
         result = kSlots[static_cast<size_t>(*number)].with_frame(caller, *frame);
     }
     if (result.write_registers) {
         frame->x[riscv::reg::a0] = static_cast<uint64_t>(result.error);
         frame->x[riscv::reg::a1] = result.value;
     }
-    return &current_environment().frame;
+    return current_environment().save_area;
 }

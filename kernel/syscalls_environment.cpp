@@ -9,6 +9,7 @@
 #include "scheduler.h"
 #include "syscall_handlers.h"
 #include "system.h"
+#include "transfer.h"
 #include "upcall.h"
 #include "user_copy.h"
 
@@ -78,22 +79,41 @@ SyscallResult environment_set_entry(Environment& caller, const Arguments& argume
                     sp < abi::kUserMinimum || sp > abi::kUserTop || (sp & 15))) {
         return SyscallResult::fail(abi::Error::OutOfRange);
     }
+    if (kind == static_cast<uint64_t>(abi::Entry::Exception)) {
+        // The handler lives in the trap page, where the trap vector reads it. A handler that
+        // replaces another keeps the busy word as it is (it may be running).
+        abi::TrapPage& page = trap_page(kernel_state(), caller);
+        if (pc == 0) {
+            page.busy = 1;
+        } else if (page.handler_pc == 0) {
+            page.busy = 0;
+        }
+        page.handler_pc = pc;
+        page.handler_sp = pc ? sp : 0;
+        return SyscallResult::ok();
+    }
     caller.entries[kind] = {pc, pc ? sp : 0};
     return SyscallResult::ok();
 }
 
 SyscallResult upcall_return(Environment& caller, riscv::TrapFrame& frame) {
-    if (!caller.in_upcall) return SyscallResult::fail(abi::Error::NotInUpcall);
     uint64_t mode = frame.x[a0];
     uint64_t pc = frame.x[a1];
+    if (!caller.in_upcall && !caller.serving()) return SyscallResult::fail(abi::Error::NotInUpcall);
     if (mode > 1) return SyscallResult::fail(abi::Error::InvalidArgument);
     if (mode == 1 && (pc < abi::kUserMinimum || pc >= abi::kUserTop || (pc & 1))) {
         return SyscallResult::fail(abi::Error::OutOfRange);
     }
-    caller.frame = caller.interrupted;
-    if (mode == 1) caller.frame.pc() = pc;
-    caller.in_upcall = false;
+    bool call_entry = caller.serving();
+    if (abi::Error error = transfer::end_upcall(caller); error != abi::Error::Ok) {
+        return SyscallResult::fail(error);
+    }
+    // A call entry ran on registers another environment handed over, floating point included:
+    // the main context gets its own back. (An upcall shares the FPU with its own environment.)
+    if (call_entry) end_entry_fpu(caller);
+    if (mode == 1) caller.main.frame.pc() = pc;
     deliver_pending_upcalls(caller);
+    caller.save_area = &caller.frame();
     return SyscallResult::registers_set();
 }
 

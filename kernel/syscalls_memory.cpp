@@ -3,7 +3,9 @@
 #include <abi/shared_info.h>
 
 #include "address_space.h"
+#include "address_space_fast.h"
 #include "arch/riscv64/timer.h"
+#include "frame_zeroing.h"
 #include "revocation.h"
 #include "scheduler.h"
 #include "syscall_handlers.h"
@@ -18,15 +20,14 @@ namespace {
 constexpr uint64_t kPressureRequest = 16;
 uint64_t pressure_deadline_ticks = 200000;
 
-EnvironmentSlot slot(const Environment& environment) {
-    return EnvironmentTable::slot_of(environment.id);
-}
+// The environment's slot, as its address space records it (one load instead of decoding the id).
+EnvironmentSlot slot(const Environment& environment) { return environment.space.slot; }
 
 SyscallResult result(abi::Error error, uint64_t value = 0) {
     return error == abi::Error::Ok ? SyscallResult::ok(value) : SyscallResult::fail(error);
 }
 
-void ask_for_frames_back(Environment& caller) {
+[[gnu::noinline, gnu::cold]] void ask_for_frames_back(Environment& caller) {
     KernelState& state = kernel_state();
     uint64_t most = 0;
     Environment* victim = nullptr;
@@ -54,16 +55,12 @@ void set_pressure_deadline(uint64_t ticks) { pressure_deadline_ticks = ticks; }
 SyscallResult frame_alloc(Environment& caller, const Arguments& arguments) {
     KernelState& state = kernel_state();
     uint64_t pfn = arguments[0];
+    // Zeroed: from the frames idle time already cleared when there is one, on the spot otherwise.
     if (pfn != abi::kAnyFrame) {
-        abi::Error error = state.frames.allocate(pfn, slot(caller));
-        if (error == abi::Error::Ok) state.zero_frame(pfn);
-        return result(error, pfn);
+        return result(frame_zeroing::allocate(state.frames, *state.physical, pfn, slot(caller)), pfn);
     }
-    std::optional<uint64_t> any = state.frames.allocate_any(slot(caller));
-    if (any) {
-        state.zero_frame(*any);
-        return SyscallResult::ok(*any);
-    }
+    std::optional<uint64_t> any = frame_zeroing::allocate_any(state.frames, *state.physical, slot(caller));
+    if (any) return SyscallResult::ok(*any);
     // Visible revocation: ask someone for frames; the caller may retry after they arrive.
     ask_for_frames_back(caller);
     return SyscallResult::fail(abi::Error::NoMemory);
@@ -75,7 +72,8 @@ SyscallResult frame_free(Environment& caller, const Arguments& arguments) {
     if (abi::Error error = state.frames.check_freeable(pfn, slot(caller)); error != abi::Error::Ok) {
         return SyscallResult::fail(error);
     }
-    // Grants of an unmapped frame end with it (a mapped one was refused above).
+    // Grants of an unmapped frame end with it (a mapped one was refused above). The frame joins
+    // the free frames idle time will zero.
     state.grants.remove_if([&](const Grant& grant) { return grant.pfn == pfn; });
     if (state.frames.find(pfn)->flags & frame_flag::kEssential) --caller.essential_frames;
     state.frames.release(pfn);
@@ -113,25 +111,66 @@ SyscallResult page_table_donate(Environment& caller, const Arguments& arguments)
     return result(address_space::donate_table_frame(memory, caller.space, arguments[0]));
 }
 
-SyscallResult map(Environment& caller, const Arguments& arguments) {
+// Map, Unmap, Protect and PteRead try the in-line fast paths (address_space_fast.h) first; only
+// when those decline is a MemorySystem built and the general path called, out of line, so the
+// fast paths need no stack frame.
+namespace {
+
+[[gnu::noinline]] SyscallResult map_general(Environment& caller, uint64_t virtual_address,
+                                            uint64_t pfn, uint64_t count, uint64_t permissions) {
     MemorySystem memory = kernel_state().memory();
-    return result(address_space::map(memory, caller.space, arguments[0], arguments[1], arguments[2],
-                                     arguments[3]));
+    return result(address_space::map(memory, caller.space, virtual_address, pfn, count, permissions));
+}
+
+[[gnu::noinline]] SyscallResult unmap_general(Environment& caller, uint64_t virtual_address,
+                                              uint64_t count) {
+    MemorySystem memory = kernel_state().memory();
+    return result(address_space::unmap(memory, caller.space, virtual_address, count));
+}
+
+[[gnu::noinline]] SyscallResult protect_general(Environment& caller, uint64_t virtual_address,
+                                                uint64_t count, uint64_t permissions) {
+    MemorySystem memory = kernel_state().memory();
+    return result(address_space::protect(memory, caller.space, virtual_address, count, permissions));
+}
+
+[[gnu::noinline]] SyscallResult pte_read_general(Environment& caller, uint64_t virtual_address) {
+    MemorySystem memory = kernel_state().memory();
+    return SyscallResult::ok(address_space::read_entry(memory, caller.space, virtual_address));
+}
+
+}  // namespace
+
+SyscallResult map(Environment& caller, const Arguments& arguments) {
+    KernelState& state = kernel_state();
+    if (address_space::fast::map(state.frames, *state.tlb, caller.space, arguments[0], arguments[1],
+                                 arguments[2], arguments[3])) {
+        return SyscallResult::ok();
+    }
+    return map_general(caller, arguments[0], arguments[1], arguments[2], arguments[3]);
 }
 
 SyscallResult unmap(Environment& caller, const Arguments& arguments) {
-    MemorySystem memory = kernel_state().memory();
-    return result(address_space::unmap(memory, caller.space, arguments[0], arguments[1]));
+    KernelState& state = kernel_state();
+    if (address_space::fast::unmap(state.frames, *state.tlb, caller.space, arguments[0], arguments[1])) {
+        return SyscallResult::ok();
+    }
+    return unmap_general(caller, arguments[0], arguments[1]);
 }
 
 SyscallResult protect(Environment& caller, const Arguments& arguments) {
-    MemorySystem memory = kernel_state().memory();
-    return result(address_space::protect(memory, caller.space, arguments[0], arguments[1], arguments[2]));
+    if (address_space::fast::protect(*kernel_state().tlb, caller.space, arguments[0], arguments[1],
+                                     arguments[2])) {
+        return SyscallResult::ok();
+    }
+    return protect_general(caller, arguments[0], arguments[1], arguments[2]);
 }
 
 SyscallResult pte_read(Environment& caller, const Arguments& arguments) {
-    MemorySystem memory = kernel_state().memory();
-    return SyscallResult::ok(address_space::read_entry(memory, caller.space, arguments[0]));
+    if (const sv39::Entry* slot = address_space::fast::cached_slot(caller.space, arguments[0])) {
+        return SyscallResult::ok(slot->raw);
+    }
+    return pte_read_general(caller, arguments[0]);
 }
 
 SyscallResult grant(Environment& caller, const Arguments& arguments) {

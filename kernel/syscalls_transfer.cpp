@@ -1,81 +1,61 @@
-// Protected control transfer: Call switches to a registered entry of another environment,
-// donating the rest of the slot, with the arguments in registers; Reply switches back with the
-// results; Send is the asynchronous form. The callee runs its entry as an upcall, so whatever it
-// was doing resumes afterwards; the caller does not run until the reply (or the callee's end).
+// Protected control transfer in the C++: the calls the trap vector refused (the error is named
+// here), Send, replies it may not make, and the end of an environment that others wait on or
+// serve. The logic is transfer.cpp; this file switches the CPU.
+#include <abi/trap_page.h>
+#include <cstddef>
+
+#include "arch/riscv64/asm_constants.h"
 #include "scheduler.h"
 #include "syscall_handlers.h"
 #include "system.h"
-#include "upcall.h"
+#include "transfer.h"
 
 namespace exo::syscall {
 
 namespace {
 
-using riscv::reg::a0;
-using riscv::reg::a1;
-using riscv::reg::a2;
-using riscv::reg::a5;
-
-// Checks the target and its entry; on success the target has entered that entry, holding the
-// caller's id in a0, the entry number in a1 and the caller's a2..a5.
-abi::Error enter(Environment& caller, riscv::TrapFrame& frame, Environment*& target) {
-    target = kernel_state().environments.find(frame.x[a0]);
-    uint64_t entry = frame.x[a1];
-    if (target == nullptr) return abi::Error::NoSuchEnvironment;
-    if (target == &caller || entry >= abi::kCallEntries) return abi::Error::InvalidArgument;
-    auto kind = static_cast<abi::Entry>(static_cast<uint64_t>(abi::Entry::Call0) + entry);
-    if (target->entries[static_cast<size_t>(kind)].pc == 0) return abi::Error::InvalidArgument;
-    if (target->in_upcall || target->waiting_for != 0) return abi::Error::Busy;
-    (void)start_upcall(*target, kind, caller.id, entry, frame.x[a2]);
-    for (int reg = a2 + 1; reg <= a5; ++reg) target->frame.x[reg] = frame.x[reg];
-    return abi::Error::Ok;
+SyscallResult switched(transfer::Outcome outcome, bool sender_continues) {
+    if (outcome.error != abi::Error::Ok) return SyscallResult::fail(outcome.error);
+    (void)transfer_to(*outcome.next, sender_continues);
+    return SyscallResult::registers_set();
 }
 
 }  // namespace
 
-SyscallResult call(Environment& caller, riscv::TrapFrame& frame) {
-    Environment* target = nullptr;
-    if (abi::Error error = enter(caller, frame, target); error != abi::Error::Ok) {
-        return SyscallResult::fail(error);
-    }
-    target->reply_to = caller.id;
-    caller.waiting_for = target->id;
-    (void)yield_slot(caller, target);
-    return SyscallResult::registers_set();  // the reply writes a0..a5
+SyscallResult call(Environment& caller, riscv::TrapFrame& frame, uint64_t entry) {
+    return switched(transfer::call(kernel_state().environments, caller, frame, entry), false);
 }
 
-SyscallResult send(Environment& caller, riscv::TrapFrame& frame) {
-    Environment* target = nullptr;
-    if (abi::Error error = enter(caller, frame, target); error != abi::Error::Ok) {
-        return SyscallResult::fail(error);
-    }
-    frame.x[a0] = static_cast<uint64_t>(abi::Error::Ok);
-    (void)yield_slot(caller, target);
-    return SyscallResult::registers_set();
+SyscallResult send(Environment& caller, riscv::TrapFrame& frame, uint64_t entry) {
+    return switched(transfer::send(kernel_state().environments, caller, frame, entry), true);
 }
 
 SyscallResult reply(Environment& callee, riscv::TrapFrame& frame) {
-    Environment* caller = kernel_state().environments.find(callee.reply_to);
-    if (caller == nullptr || caller->waiting_for != callee.id) return SyscallResult::fail(abi::Error::NotPermitted);
-    caller->frame.x[a0] = static_cast<uint64_t>(abi::Error::Ok);
-    for (int reg = a1; reg <= a5; ++reg) caller->frame.x[reg] = frame.x[reg];
-    caller->waiting_for = 0;
-    callee.reply_to = 0;
-    // The callee's entry is over: it continues, when it next runs, where the call found it.
-    callee.frame = callee.interrupted;
-    callee.in_upcall = false;
-    (void)yield_slot(callee, caller);
-    return SyscallResult::registers_set();
+    return switched(transfer::reply(callee, frame), false);
 }
 
-void release_transfers(Environment& ending) {
-    kernel_state().environments.for_each_live([&](Environment& other) {
-        if (other.waiting_for == ending.id) {  // its callee is gone: the call fails
-            other.waiting_for = 0;
-            other.frame.x[a0] = static_cast<uint64_t>(abi::Error::NoSuchEnvironment);
-        }
-        if (other.reply_to == ending.id) other.reply_to = 0;
-    });
-}
+void release_transfers(Environment& ending) { transfer::release(kernel_state().environments, ending); }
 
 }  // namespace exo::syscall
+
+// The trap vector's view of these structures (asm_constants.h) must match the C++.
+static_assert(offsetof(exo::Environment, gate) == ENV_GATE);
+static_assert(offsetof(exo::Environment, satp) == ENV_SATP);
+static_assert(offsetof(exo::Environment, trap_page) == ENV_TRAP_PAGE);
+static_assert(offsetof(exo::Environment, save_area) == ENV_SAVE_AREA);
+static_assert(offsetof(exo::Environment, resume_pc) == ENV_RESUME_PC);
+static_assert(offsetof(exo::Environment, resume_sp) == ENV_RESUME_SP);
+static_assert(offsetof(exo::Environment, id) == ENV_ID);
+static_assert(offsetof(exo::Environment, entries) == ENV_ENTRIES);
+static_assert(sizeof(exo::UpcallEntry) == 16);
+static_assert(offsetof(abi::TrapPage, handler_pc) == TRAP_PAGE_HANDLER_PC);
+static_assert(offsetof(abi::TrapPage, handler_sp) == TRAP_PAGE_HANDLER_SP);
+static_assert(offsetof(abi::TrapPage, busy) == TRAP_PAGE_BUSY);
+static_assert(offsetof(abi::TrapPage, pc) == TRAP_PAGE_PC);
+static_assert(offsetof(abi::TrapPage, cause) == TRAP_PAGE_CAUSE);
+static_assert(offsetof(abi::TrapPage, address) == TRAP_PAGE_ADDRESS);
+static_assert(offsetof(abi::TrapPage, sp) == TRAP_PAGE_SP);
+static_assert(abi::kCall == ABI_CALL && abi::kCall + abi::kCallEntries == ABI_CALL_END);
+static_assert(abi::kReply == ABI_REPLY);
+static_assert(static_cast<uint64_t>(abi::Entry::Call0) == ABI_ENTRY_CALL0);
+static_assert(abi::kTransferBase == HART_SYSCALL_TABLE_SLOTS, "the vector sends a7 past the table to transfers");

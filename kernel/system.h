@@ -8,11 +8,9 @@ namespace exo {
 
 KernelState& kernel_state();
 
-// The environment whose registers the trap vector saves: its frame is on the hart page, and
-// the frame is an Environment's first member.
+// The environment on the CPU: the trap vector's fast transfers change it without the C++.
 inline Environment& current_environment() {
-    static_assert(offsetof(Environment, frame) == 0);
-    return *reinterpret_cast<Environment*>(riscv::hart_page().current_frame);
+    return *static_cast<Environment*>(riscv::hart_page().current_environment);
 }
 
 }  // namespace exo

@@ -45,6 +45,7 @@ void set_timer_handler(void (*handler)()) { timer_handler = handler; }
 using namespace exo;
 
 riscv::TrapFrame* handle_user_trap(riscv::TrapFrame* frame) {
+    note_running();
     uint64_t cause = frame->scause;
     if (cause & riscv::kCauseInterruptBit) {
         switch (cause & ~riscv::kCauseInterruptBit) {
@@ -64,7 +65,7 @@ riscv::TrapFrame* handle_user_trap(riscv::TrapFrame* frame) {
     if (settle_fault(environment, *frame) || dispatch_exception(environment, *frame)) return frame;
     kprintf("exo: environment '%s' killed: %s at pc %lx (stval %lx)%s\n", environment.name,
             riscv::describe_cause(cause), frame->pc(), frame->stval,
-            environment.in_upcall ? ", inside its own handler" : "");
+            exception_handler_state(environment));
     syscall::end_current_environment(kEnvironmentFaultStatus);
 }
 

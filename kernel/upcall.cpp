@@ -1,5 +1,7 @@
-// Upcall entry and exception dispatch.
+// Upcall entry and the exception slow path.
 #include "upcall.h"
+
+#include <abi/trap_page.h>
 
 #include "revocation.h"
 #include "system.h"
@@ -9,21 +11,28 @@ namespace exo {
 bool start_upcall(Environment& environment, abi::Entry entry, uint64_t arg0, uint64_t arg1,
                   uint64_t arg2) {
     const UpcallEntry& target = environment.entries[static_cast<size_t>(entry)];
-    if (target.pc == 0 || environment.in_upcall) return false;
-    environment.interrupted = environment.frame;
+    if (target.pc == 0 || environment.in_upcall || environment.serving()) return false;
     environment.in_upcall = true;
-    riscv::TrapFrame& frame = environment.frame;
+    if (environment.gate == environment.id) environment.gate = 0;  // busy until it returns
+    // The upcall context: the main one stays as it was interrupted, for UpcallReturn.
+    riscv::TrapFrame& frame = environment.upcall.frame;
+    // What the entry needs of its environment's state: sstatus (the FPU's state), and gp and tp,
+    // which its code may address globals through. The rest is its own from earlier upcalls.
+    frame.sstatus = environment.main.frame.sstatus;
+    frame.x[riscv::reg::gp] = environment.main.frame.x[riscv::reg::gp];
+    frame.x[riscv::reg::tp] = environment.main.frame.x[riscv::reg::tp];
     frame.pc() = target.pc;
     frame.x[riscv::reg::sp] = target.sp;
     frame.x[riscv::reg::a0] = arg0;
     frame.x[riscv::reg::a1] = arg1;
     frame.x[riscv::reg::a2] = arg2;
+    environment.save_area = &frame;
     ++shared_info(kernel_state(), environment).upcalls;
     return true;
 }
 
 void deliver_pending_upcalls(Environment& environment) {
-    if (environment.in_upcall) return;
+    if (environment.in_upcall || environment.serving()) return;
     if (environment.revocation_upcall_pending) {
         environment.revocation_upcall_pending = false;
         (void)start_upcall(environment, abi::Entry::Revocation, environment.revocation_remaining,
@@ -35,15 +44,29 @@ void deliver_pending_upcalls(Environment& environment) {
     }
 }
 
-bool dispatch_exception(Environment& environment, const riscv::TrapFrame& frame) {
-    if (environment.in_upcall) return false;  // a fault inside a handler is not recoverable
-    if (environment.entries[static_cast<size_t>(abi::Entry::Exception)].pc == 0) return false;
-    abi::TrapState& trap = shared_info(kernel_state(), environment).trap;
-    trap.cause = frame.scause;
-    trap.address = frame.stval;
-    trap.pc = frame.pc();
-    for (int i = 1; i < 32; ++i) trap.registers[i] = frame.x[i];
-    return start_upcall(environment, abi::Entry::Exception, frame.scause, frame.stval, frame.pc());
+abi::TrapPage& trap_page(KernelState& state, const Environment& environment) {
+    return *reinterpret_cast<abi::TrapPage*>(state.physical->frame(environment.trap_page_pfn));
+}
+
+const char* exception_handler_state(const Environment& environment) {
+    const abi::TrapPage& page = trap_page(kernel_state(), environment);
+    if (page.busy == 0) return "";
+    return page.handler_pc == 0 ? ", with no exception handler" : ", inside its own handler";
+}
+
+// What the trap vector's fast path does, for the exceptions it left to the C++ (the kernel
+// looked first, for faults it settles itself).
+bool dispatch_exception(Environment& environment, riscv::TrapFrame& frame) {
+    abi::TrapPage& page = trap_page(kernel_state(), environment);
+    if (page.busy != 0) return false;  // no handler, or a fault inside it: not recoverable
+    page.pc = frame.pc();
+    page.cause = frame.scause;
+    page.address = frame.stval;
+    page.sp = frame.x[riscv::reg::sp];
+    page.busy = 1;
+    frame.pc() = page.handler_pc;
+    frame.x[riscv::reg::sp] = page.handler_sp;
+    return true;
 }
 
 }  // namespace exo

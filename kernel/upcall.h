@@ -3,9 +3,11 @@
 #pragma once
 
 #include <abi/syscall.h>
+#include <abi/trap_page.h>
 #include <cstdint>
 
 #include "environment.h"
+#include "kernel_state.h"
 
 namespace exo {
 
@@ -14,8 +16,11 @@ bool start_upcall(Environment& environment, abi::Entry entry, uint64_t arg0, uin
                   uint64_t arg2);
 // Delivers a pending revocation upcall, if any can start now.
 void deliver_pending_upcalls(Environment& environment);
-// Publishes the trap in the shared page and enters the exception entry; false when the
-// environment has no entry or faulted inside an upcall (then it must be destroyed).
-bool dispatch_exception(Environment& environment, const riscv::TrapFrame& frame);
+// Enters the exception handler as the trap vector does (abi/trap_page.h); false when the
+// environment has no handler or faulted inside it (then it must be destroyed).
+bool dispatch_exception(Environment& environment, riscv::TrapFrame& frame);
+abi::TrapPage& trap_page(KernelState& state, const Environment& environment);
+// For the message when an exception ends an environment: why it could not be delivered.
+const char* exception_handler_state(const Environment& environment);
 
 }  // namespace exo

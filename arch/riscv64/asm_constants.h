@@ -15,15 +15,42 @@
  * vector reaches it as `offset(zero)` (a 12-bit signed offset from address 0) without first
  * freeing a register. Every address space maps it (it is in the kernel half). */
 #define HART_PAGE_ADDRESS 0xfffffffffffff000
+#define HART_DIRECTORY (-1536)          /* environments by (id & 127), for transfers */
 #define HART_SYSCALL_TABLE (-2048)      /* handler addresses, indexed by syscall number */
-#define HART_SYSCALL_TABLE_SLOTS 128
-#define HART_CURRENT_FRAME (-8)         /* the running environment's TrapFrame */
+#define HART_SYSCALL_TABLE_SLOTS 64
+#define HART_CURRENT_ENV (-8)           /* the running Environment */
 #define HART_SAVED_T0 (-16)             /* t0 while the vector frees it */
 #define HART_KERNEL_STACK_TOP (-24)
 #define HART_STACK_BOTTOM (-32)         /* lowest usable byte; below is the guard page */
 #define HART_EMERGENCY_STACK_TOP (-40)  /* where a kernel stack overflow is reported from */
 #define HART_ID (-48)
 #define HART_INTERRUPTED_SP (-56)       /* a kernel trap's sp, while it picks a stack */
+#define HART_SAVED_T1 (-64)             /* t1 while the exception path frees it */
+
+/* Environment (kernel/environment.h): the fields the fast paths use. */
+#define ENV_GATE 0
+#define ENV_SATP 8
+#define ENV_TRAP_PAGE 16
+#define ENV_SAVE_AREA 24
+#define ENV_RESUME_PC 32
+#define ENV_RESUME_SP 40
+#define ENV_ID 48
+#define ENV_ENTRIES 64                  /* UpcallEntry {pc, sp} by abi::Entry */
+
+/* abi::TrapPage (abi/trap_page.h). */
+#define TRAP_PAGE_HANDLER_PC 0
+#define TRAP_PAGE_HANDLER_SP 8
+#define TRAP_PAGE_BUSY 16
+#define TRAP_PAGE_PC 24
+#define TRAP_PAGE_CAUSE 32
+#define TRAP_PAGE_ADDRESS 40
+#define TRAP_PAGE_SP 48
+
+/* Transfer numbers and entries (abi/syscall.h). */
+#define ABI_CALL 64
+#define ABI_CALL_END 68
+#define ABI_REPLY 68
+#define ABI_ENTRY_CALL0 5
 
 /* abi::Error::UnknownSyscall (static_assert in kernel/syscalls.cpp). */
 #define ABI_ERROR_UNKNOWN_SYSCALL 1

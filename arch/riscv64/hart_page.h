@@ -14,19 +14,23 @@ inline constexpr uint64_t kHartPageAddress = HART_PAGE_ADDRESS;
 struct HartPage {
     uint8_t unused[2048];
     uint64_t syscall_table[HART_SYSCALL_TABLE_SLOTS];
-    uint8_t unused_middle[4096 - 2048 - 8 * HART_SYSCALL_TABLE_SLOTS - 56];
+    uint64_t directory[128];  // see EnvironmentTable::attach_directory
+    uint8_t unused_middle[4096 - 2048 - 8 * HART_SYSCALL_TABLE_SLOTS - 8 * 128 - 64];
+    uint64_t saved_t1;
     uint64_t interrupted_sp;
     uint64_t hart_id;
     uint64_t emergency_stack_top;
     uint64_t stack_bottom;
     uint64_t kernel_stack_top;
     uint64_t saved_t0;
-    TrapFrame* current_frame;
+    void* current_environment;  // exo::Environment: arch code does not know the type
 };
 
 static_assert(sizeof(HartPage) == 4096);
 static_assert(offsetof(HartPage, syscall_table) == 4096 + HART_SYSCALL_TABLE);
-static_assert(offsetof(HartPage, current_frame) == 4096 + HART_CURRENT_FRAME);
+static_assert(offsetof(HartPage, current_environment) == 4096 + HART_CURRENT_ENV);
+static_assert(offsetof(HartPage, directory) == 4096 + HART_DIRECTORY);
+static_assert(offsetof(HartPage, saved_t1) == 4096 + HART_SAVED_T1);
 static_assert(offsetof(HartPage, saved_t0) == 4096 + HART_SAVED_T0);
 static_assert(offsetof(HartPage, kernel_stack_top) == 4096 + HART_KERNEL_STACK_TOP);
 static_assert(offsetof(HartPage, stack_bottom) == 4096 + HART_STACK_BOTTOM);

@@ -5,9 +5,17 @@
 // the hart page, reached as `offset(zero)`. sscratch holds the kernel stack top while an
 // environment runs, and the environment's sp while a syscall runs.
 //
-// The syscall fast path saves nothing: a syscall behaves like a call to a C function, so the
-// caller-saved registers (ra, t0-t6, a0-a7) are the kernel's to use and the callee-saved ones
-// are preserved by the C++ handler itself. Null costs 17 instructions here plus the ecall.
+// Three fast paths save no register file:
+// - Syscalls through the table: a syscall behaves like a call to a C function, so the
+//   caller-saved registers (ra, t0-t6, a0-a7) are the kernel's to use and the callee-saved ones
+//   are preserved by the C++ handler itself. Null costs 17 instructions plus the ecall.
+// - Protected control transfer (a7 >= 128): Call and Reply switch environments here, passing
+//   the registers through (abi/syscall.h); anything unusual goes to the C++ (transfer_slow).
+// - Exceptions: straight to the environment's handler through its trap page (abi/trap_page.h),
+//   saving only sp, the one register the handler needs for itself.
+// Everything else (interrupts, and what the fast paths refuse) saves every register into the
+// running environment's save area and runs the C++.
+
 #include "asm_constants.h"
 
 // Saves x1..x31 except t0 (x5) and sp (x2), which the caller stores itself.
@@ -45,9 +53,9 @@ trap_entry:
     sd      t0, HART_SAVED_T0(zero)
     csrr    t0, scause
     addi    t0, t0, -8              // 8: ecall from U-mode, and only from U-mode
-    bnez    t0, trap_slow
+    bnez    t0, not_syscall
     li      t0, HART_SYSCALL_TABLE_SLOTS
-    bgeu    a7, t0, syscall_unknown
+    bgeu    a7, t0, transfer        // past the table: the transfers (and unknown numbers)
     csrrw   sp, sscratch, sp        // kernel stack; the environment's sp waits in sscratch
     slli    t0, a7, 3
     ld      t0, HART_SYSCALL_TABLE(t0)
@@ -58,35 +66,101 @@ trap_entry:
     csrrw   sp, sscratch, sp
     sret
 
-syscall_unknown:
-    li      a0, ABI_ERROR_UNKNOWN_SYSCALL
-    csrr    t0, sepc
-    addi    t0, t0, 4
-    csrw    sepc, t0
+// ---- Protected control transfer: a7 >= 64 (the table size). t0, t1 and a6 are free (the ecall clobbers
+// them), and a7 once decoded. Every check comes before the first change, so a refusal leaves
+// for the C++ (which names the error) with nothing done.
+transfer:
+    sltiu   t0, a7, ABI_CALL_END
+    beqz    t0, not_call
+    andi    t0, a0, 127
+    slli    t0, t0, 3
+    ld      t0, HART_DIRECTORY(t0)  // the callee, or a word no id selecting it can equal
+    ld      t1, ENV_GATE(t0)
+    bne     t1, a0, transfer_slow   // absent, stale, ourselves, waiting or busy
+    slli    t1, a7, 4               // entry k of Call + k: UpcallEntry at ENV_ENTRIES + 16 * (Call0 + k)
+    add     t1, t1, t0
+    ld      a6, ENV_ENTRIES + 16 * (ABI_ENTRY_CALL0 - ABI_CALL)(t1)
+    beqz    a6, transfer_slow       // no such entry registered
+    csrrw   a6, sepc, a6            // enter the callee's entry; a6 = the caller's ecall
+    ld      a7, HART_CURRENT_ENV(zero)
+    sd      a6, ENV_RESUME_PC(a7)   // the caller waits: Reply resumes it after the ecall
+    sd      sp, ENV_RESUME_SP(a7)
+    ld      sp, ENV_ENTRIES + 16 * (ABI_ENTRY_CALL0 - ABI_CALL) + 8(t1)
+    sd      a7, ENV_GATE(t0)        // the callee serves the caller (its save area is preset)
+    ld      t1, ENV_SATP(t0)
+    csrw    satp, t1                // every environment has its own ASID: no flush
+    sd      t0, HART_CURRENT_ENV(zero)
+    ld      a0, ENV_ID(a7)          // the callee learns who called
     sret
 
-// A syscall that needs the caller's whole register state (it switches environments or
-// rewrites the frame): its table slot points here. The fast path has already switched to the
-// kernel stack and advanced sepc; t0 and t1 hold nothing the ABI preserves.
-    .globl syscall_with_frame
-syscall_with_frame:
-    ld      t0, HART_CURRENT_FRAME(zero)
-    SAVE_MOST t0
-    csrr    t1, sscratch
-    sd      t1, 2*8(t0)             // the environment's sp
-    SAVE_TRAP_CSRS t0
-    mv      a0, t0
-    call    handle_syscall_with_frame
-    j       return_to_user
+not_call:
+    addi    t0, a7, -ABI_REPLY
+    bnez    t0, transfer_slow       // Send, and numbers past the transfers
+    ld      t0, HART_CURRENT_ENV(zero)
+    ld      t1, ENV_GATE(t0)        // the caller we serve, when the vector may reply to it
+    bgez    t1, transfer_slow
+    ld      a6, ENV_RESUME_PC(t1)
+    addi    a6, a6, 4
+    csrw    sepc, a6
+    sd      zero, ENV_RESUME_PC(t1) // no longer waiting
+    ld      sp, ENV_RESUME_SP(t1)
+    ld      a6, ENV_ID(t0)
+    sd      a6, ENV_GATE(t0)        // the callee accepts calls again, as when it was called
+    ld      a6, ENV_SATP(t1)
+    csrw    satp, a6
+    sd      t1, HART_CURRENT_ENV(zero)
+    li      a0, 0                   // Ok; a1..a5 carry the results as the callee left them
+    sret
 
-trap_slow:
+transfer_slow:
+    csrrw   sp, sscratch, sp
+    csrr    t1, sepc
+    addi    t1, t1, 4
+    csrw    sepc, t1
+    j       syscall_with_frame
+
+// ---- Not an ecall from U-mode; the interrupted t0 is on the hart page. ----
+not_syscall:
+    csrr    t0, scause
+    bltz    t0, interrupt
     csrr    t0, sstatus
-    andi    t0, t0, 1 << 8          // SPP: the trap came from S-mode
+    andi    t0, t0, 1 << 8          // SPP: the exception came from S-mode
+    bnez    t0, trap_from_kernel
+    // An exception from U-mode: to the environment's handler, unless it is already in it.
+    // The handler gets every register as it was but sp.
+    sd      t1, HART_SAVED_T1(zero)
+    ld      t1, HART_CURRENT_ENV(zero)
+    ld      t1, ENV_TRAP_PAGE(t1)
+    ld      t0, TRAP_PAGE_BUSY(t1)
+    bnez    t0, exception_slow
+    ld      t0, TRAP_PAGE_HANDLER_PC(t1)
+    csrrw   t0, sepc, t0
+    sd      t0, TRAP_PAGE_PC(t1)
+    sd      t1, TRAP_PAGE_BUSY(t1)  // any nonzero word: the handler runs
+    sd      sp, TRAP_PAGE_SP(t1)
+    ld      sp, TRAP_PAGE_HANDLER_SP(t1)
+    csrr    t0, stval
+    sd      t0, TRAP_PAGE_ADDRESS(t1)
+    csrr    t0, scause
+    sd      t0, TRAP_PAGE_CAUSE(t1)
+    ld      t0, HART_SAVED_T0(zero)
+    ld      t1, HART_SAVED_T1(zero)
+    sret
+
+exception_slow:
+    ld      t1, HART_SAVED_T1(zero)
+    j       trap_slow_user
+
+interrupt:
+    csrr    t0, sstatus
+    andi    t0, t0, 1 << 8
     bnez    t0, trap_from_kernel
 
-    // From U-mode: save everything into the running environment's frame.
+// From U-mode: save everything into the running environment's save area.
+trap_slow_user:
     csrrw   sp, sscratch, sp
-    ld      t0, HART_CURRENT_FRAME(zero)
+    ld      t0, HART_CURRENT_ENV(zero)
+    ld      t0, ENV_SAVE_AREA(t0)
     SAVE_MOST t0
     ld      t1, HART_SAVED_T0(zero)
     sd      t1, 5*8(t0)
@@ -95,11 +169,25 @@ trap_slow:
     SAVE_TRAP_CSRS t0
     mv      a0, t0
     call    handle_user_trap        // returns the frame to resume: maybe another environment's
+    j       return_to_user
+
+// A syscall that needs the caller's whole register state (it switches environments or
+// rewrites the frame): its table slot points here, and refused transfers come here. The
+// kernel stack is in place and sepc advanced; t0 and t1 hold nothing the ABI preserves.
+    .globl syscall_with_frame
+syscall_with_frame:
+    ld      t0, HART_CURRENT_ENV(zero)
+    ld      t0, ENV_SAVE_AREA(t0)
+    SAVE_MOST t0
+    csrr    t1, sscratch
+    sd      t1, 2*8(t0)             // the environment's sp
+    SAVE_TRAP_CSRS t0
+    mv      a0, t0
+    call    handle_syscall_with_frame
     // fall through
 
     .globl return_to_user
-return_to_user:                     // a0 = TrapFrame to resume
-    sd      a0, HART_CURRENT_FRAME(zero)
+return_to_user:                     // a0 = TrapFrame to resume (the running environment's)
     ld      t0, HART_KERNEL_STACK_TOP(zero)
     csrw    sscratch, t0
     ld      t0, TRAP_FRAME_SEPC(a0)

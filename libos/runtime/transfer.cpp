@@ -1,5 +1,7 @@
-// Call entries: the kernel enters call_entry as an upcall with the caller's id, the entry number
-// and the arguments in a0..a5; it replies to a Call, or ends a Send's upcall.
+// Call entries: the kernel enters one with the caller's registers (a0 = the caller's id, a1..a4
+// the arguments) on our call stack. The entry loads our own gp first (the caller's points into
+// its image, not ours), runs the handler, and replies to a Call; after a Send there is nobody to
+// reply to and the entry ends with UpcallReturn.
 #include <exo/syscall.h>
 #include <exo/transfer.h>
 
@@ -9,23 +11,59 @@ namespace {
 CallHandler handlers[abi::kCallEntries] = {};
 alignas(16) char call_stack[8192];
 
-[[noreturn]] void call_entry(uint64_t caller, uint64_t entry, uint64_t a2, uint64_t a3, uint64_t a4,
-                             uint64_t a5) {
-    const uint64_t arguments[4] = {a2, a3, a4, a5};
+}  // namespace
+}  // namespace exo
+
+extern "C" [[noreturn]] void exo_call_entry(uint64_t caller, uint64_t a1, uint64_t a2, uint64_t a3,
+                                            uint64_t a4, uint64_t entry) {
+    const uint64_t arguments[4] = {a1, a2, a3, a4};
     uint64_t results[5] = {};
-    handlers[entry](caller, arguments, results);
-    // A Call waits for this reply; after a Send there is nobody to reply to.
-    (void)syscall(abi::Syscall::Reply, 0, results[0], results[1], results[2], results[3], results[4]);
-    upcall_resume();
+    exo::handlers[entry](caller, arguments, results);
+    register uint64_t r0 asm("a1") = results[0];
+    register uint64_t r1 asm("a2") = results[1];
+    register uint64_t r2 asm("a3") = results[2];
+    register uint64_t r3 asm("a4") = results[3];
+    register uint64_t r4 asm("a5") = results[4];
+    register uint64_t number asm("a7") = abi::kReply;
+    register uint64_t error asm("a0");
+    asm volatile("ecall"
+                 : "=r"(error), "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r4), "+r"(number)
+                 :
+                 : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a6", "memory");
+    (void)error;  // NotPermitted: nobody waits for a reply (a Send)
+    exo::upcall_resume();
 }
 
-}  // namespace
+// One entry point per call entry: our gp, then the entry number in a5 (the fifth argument
+// register is not part of this library's calls).
+asm(R"(
+    .text
+    .irp k, 0,1,2,3
+    .balign 4
+    .globl exo_call_entry_\k
+exo_call_entry_\k:
+    .option push
+    .option norelax
+    lla     gp, __global_pointer$
+    .option pop
+    li      a5, \k
+    j       exo_call_entry
+    .endr
+)");
+extern "C" void exo_call_entry_0();
+extern "C" void exo_call_entry_1();
+extern "C" void exo_call_entry_2();
+extern "C" void exo_call_entry_3();
+
+namespace exo {
 
 abi::Error serve(uint64_t entry, CallHandler handler) {
+    static void (*const entries[abi::kCallEntries])() = {exo_call_entry_0, exo_call_entry_1,
+                                                         exo_call_entry_2, exo_call_entry_3};
     if (entry >= abi::kCallEntries) return abi::Error::InvalidArgument;
     handlers[entry] = handler;
     auto kind = static_cast<abi::Entry>(static_cast<uint64_t>(abi::Entry::Call0) + entry);
-    return set_entry(kind, handler ? reinterpret_cast<uint64_t>(&call_entry) : 0,
+    return set_entry(kind, handler ? reinterpret_cast<uint64_t>(entries[entry]) : 0,
                      reinterpret_cast<uint64_t>(call_stack + sizeof(call_stack)));
 }
 

@@ -1,9 +1,58 @@
 // Upcall entries: the kernel enters them with sp on their own stack and the arguments in a0..a2;
 // they never return, they resume through UpcallReturn.
+#include <abi/trap_page.h>
+#include <cstddef>
 #include <exo/console.h>
 #include <exo/shared_info.h>
 #include <exo/syscall.h>
 #include <exo/upcalls.h>
+
+// The exception entry (abi/trap_page.h). The kernel enters with sp on our exception stack and
+// every other register as the faulting code had it; the trap page holds pc, cause, address and
+// the interrupted sp. The entry gathers the whole state as an abi::TrapState on the stack, lets
+// the handler decide, and resumes that state (perhaps at another pc) without the kernel: the
+// last jump goes through tp, which this library OS reserves for it.
+asm(R"(
+    .text
+    .balign 4
+    .globl exo_exception_entry
+exo_exception_entry:
+    addi    sp, sp, -288
+    .irp n, 1,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    sd      x\n, 24+8*\n(sp)
+    .endr
+    lui     t0, 0xf
+    ld      t1, 24(t0)
+    sd      t1, 16(sp)
+    ld      t1, 32(t0)
+    sd      t1, 0(sp)
+    ld      t1, 40(t0)
+    sd      t1, 8(sp)
+    ld      t1, 48(t0)
+    sd      t1, 24+8*2(sp)
+    mv      a0, sp
+    call    exo_exception_dispatch
+    lui     tp, 0xf
+    ld      t0, 16(sp)
+    sd      t0, 24(tp)
+    ld      t0, 24+8*2(sp)
+    sd      t0, 48(tp)
+    .irp n, 1,3,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    ld      x\n, 24+8*\n(sp)
+    .endr
+    ld      sp, 48(tp)
+    sd      zero, 16(tp)
+    ld      tp, 24(tp)
+    jr      tp
+)");
+static_assert(abi::kTrapPageAddress == 0xf000);
+static_assert(offsetof(abi::TrapPage, busy) == 16 && offsetof(abi::TrapPage, pc) == 24);
+static_assert(offsetof(abi::TrapPage, cause) == 32 && offsetof(abi::TrapPage, address) == 40);
+static_assert(offsetof(abi::TrapPage, sp) == 48);
+static_assert(offsetof(abi::TrapState, pc) == 16 && offsetof(abi::TrapState, registers) == 24);
+static_assert(sizeof(abi::TrapState) <= 288);
+extern "C" void exo_exception_entry();
+extern "C" void exo_exception_dispatch(abi::TrapState* state);
 
 namespace exo {
 namespace {
@@ -20,15 +69,6 @@ alignas(16) char revocation_stack[8192];
 alignas(16) char event_stack[8192];
 alignas(16) char slice_stack[8192];
 
-[[noreturn]] void exception_entry(uint64_t, uint64_t, uint64_t) {
-    ExceptionOutcome outcome = exception_handler(shared_info().trap);
-    switch (outcome.kind) {
-    case ExceptionOutcome::Kind::Retry: upcall_resume();
-    case ExceptionOutcome::Kind::ResumeAt: upcall_resume_at(outcome.value);
-    case ExceptionOutcome::Kind::Fatal: break;
-    }
-    exit(static_cast<int>(outcome.value));
-}
 
 [[noreturn]] void revocation_entry(uint64_t frames, uint64_t deadline, uint64_t) {
     revocation_handler(frames, deadline);
@@ -65,9 +105,24 @@ uint64_t stack_top(char* stack, uint64_t size) { return reinterpret_cast<uint64_
 
 }  // namespace
 
+}  // namespace exo
+
+// Returns to resume `state` (its pc perhaps changed); a fatal outcome ends the environment.
+extern "C" void exo_exception_dispatch(abi::TrapState* state) {
+    exo::ExceptionOutcome outcome = exo::exception_handler(*state);
+    switch (outcome.kind) {
+    case exo::ExceptionOutcome::Kind::Retry: return;
+    case exo::ExceptionOutcome::Kind::ResumeAt: state->pc = outcome.value; return;
+    case exo::ExceptionOutcome::Kind::Fatal: break;
+    }
+    exo::exit(static_cast<int>(outcome.value));
+}
+
+namespace exo {
+
 void set_exception_handler(ExceptionHandler handler) {
     exception_handler = handler;
-    (void)set_entry(abi::Entry::Exception, handler ? reinterpret_cast<uint64_t>(&exception_entry) : 0,
+    (void)set_entry(abi::Entry::Exception, handler ? reinterpret_cast<uint64_t>(&exo_exception_entry) : 0,
                     stack_top(exception_stack, sizeof(exception_stack)));
 }
 

@@ -60,7 +60,7 @@ peer_null_call:
     rdinstret t0
     li      t1, 0x7f000000
     sd      t0, 48(t1)
-    li      a7, 31
+    li      a7, 68              # abi::kReply
     ecall
 )");
 extern "C" void peer_null_call();

@@ -29,6 +29,7 @@ constexpr unsigned kMaxOperations = 512;
 struct Model {
     uint64_t first_pfn = 0;
     std::vector<FrameEntry> frames;
+    std::vector<bool> zero;  // free and known to be zero (zeroed since it was last freed)
 
     bool contains(uint64_t pfn) const { return pfn >= first_pfn && pfn - first_pfn < frames.size(); }
     FrameEntry* find(uint64_t pfn) { return contains(pfn) ? &frames[pfn - first_pfn] : nullptr; }
@@ -45,6 +46,11 @@ struct Model {
         if (frame == nullptr) return Error::OutOfRange;
         if (frame->state != FrameState::Owned || frame->owner != owner) return Error::NotOwner;
         return bound(*frame) ? Error::FrameInUse : Error::Ok;
+    }
+    uint64_t zero_count() const {
+        uint64_t n = 0;
+        for (bool known : zero) n += known;
+        return n;
     }
     Error mappable(uint64_t pfn, EnvironmentSlot owner) {
         FrameEntry* frame = find(pfn);
@@ -66,9 +72,11 @@ public:
         uint64_t count = input.byte() % (kMaxFrames + 1);
         model_.first_pfn = kFirstPfns[input.byte() % std::size(kFirstPfns)];
         model_.frames.assign(count, FrameEntry{});
-        // Storage starts dirty: init must reset every entry.
+        model_.zero.assign(count, false);
+        // Storage starts dirty: init must reset every entry and the whole free index.
         entries_.assign(count, FrameEntry{FrameState::Owned, 0x5a, 3, 7, 9});
-        table_.init(entries_, model_.first_pfn);
+        free_index_.assign(count * FrameTable::kFreeIndexWordsPerFrame, 0xa5a5a5a5);
+        table_.init(entries_, free_index_, model_.first_pfn);
         compare();
     }
 
@@ -82,24 +90,36 @@ public:
             static constexpr FrameState kSystem[] = {FrameState::Kernel, FrameState::Reserved, FrameState::Device};
             FrameState state = kSystem[input_.byte() % 3];
             table_.set_system_state(pfn, state);
-            if (expected && expected->state == FrameState::Free) expected->state = state;
+            if (expected && expected->state == FrameState::Free) {
+                expected->state = state;
+                model_.zero[pfn - model_.first_pfn] = false;
+            }
             break;
         }
         case 1: {
-            Error error = table_.allocate(pfn, owner);
+            bool zeroed = false;
+            Error error = table_.allocate(pfn, owner, &zeroed);
             Error want = !expected ? Error::OutOfRange
                          : expected->state != FrameState::Free ? Error::FrameNotFree
                                                                 : Error::Ok;
             check(error == want, "allocate answer", static_cast<uint64_t>(error));
-            if (want == Error::Ok) *expected = FrameEntry{FrameState::Owned, 0, owner, 0, 0};
+            if (want == Error::Ok) {
+                check(zeroed == model_.zero[pfn - model_.first_pfn], "allocate's known-zero answer", pfn);
+                model_.zero[pfn - model_.first_pfn] = false;
+                *expected = FrameEntry{FrameState::Owned, 0, owner, 0, 0};
+            }
             break;
         }
         case 2: {
-            std::optional<uint64_t> got = table_.allocate_any(owner);
-            check(got.has_value() == (model_.count(FrameState::Free) != 0), "allocate_any with free frames");
+            std::optional<exo::FrameAllocation> got = table_.take_free(owner);
+            check(got.has_value() == (model_.count(FrameState::Free) != 0), "take_free with free frames");
             if (got) {
-                FrameEntry* frame = model_.find(*got);
-                check(frame && frame->state == FrameState::Free, "allocate_any gave a taken frame", *got);
+                FrameEntry* frame = model_.find(got->pfn);
+                check(frame && frame->state == FrameState::Free, "take_free gave a taken frame", got->pfn);
+                // A frame known to be zero goes first whenever there is one, and is said to be.
+                check(got->zeroed == (model_.zero_count() != 0), "take_free passed over a zeroed frame", got->pfn);
+                check(got->zeroed == model_.zero[got->pfn - model_.first_pfn], "take_free's known-zero answer", got->pfn);
+                model_.zero[got->pfn - model_.first_pfn] = false;
                 *frame = FrameEntry{FrameState::Owned, 0, owner, 0, 0};
             }
             break;
@@ -113,7 +133,11 @@ public:
             break;
         case 5:  // the destroy and repossession paths: back to Free whatever bound it
             table_.release(pfn);
-            if (expected) *expected = FrameEntry{};
+            if (expected) {
+                // A frame already free keeps its standing; any other is not known to be zero.
+                if (expected->state != FrameState::Free) model_.zero[pfn - model_.first_pfn] = false;
+                *expected = FrameEntry{};
+            }
             break;
         case 6:
             table_.transfer(pfn, owner);
@@ -184,6 +208,19 @@ public:
             break;
         }
         default:
+            if (input_.byte() & 1) {  // idle zeroing of one frame
+                std::optional<uint64_t> next = table_.next_to_zero();
+                check(next.has_value() == (model_.count(FrameState::Free) != model_.zero_count()),
+                      "next_to_zero with unzeroed free frames");
+                if (next) {
+                    FrameEntry* frame = model_.find(*next);
+                    check(frame && frame->state == FrameState::Free && !model_.zero[*next - model_.first_pfn],
+                          "next_to_zero named a frame not free or already zero", *next);
+                    table_.mark_zeroed(*next);
+                    model_.zero[*next - model_.first_pfn] = true;
+                }
+                break;
+            }
             check(table_.contains(pfn) == model_.contains(pfn), "contains answer", pfn);
             check((table_.find(pfn) != nullptr) == model_.contains(pfn), "find answer", pfn);
             break;
@@ -220,11 +257,17 @@ private:
             FrameState s = static_cast<FrameState>(state);
             check(table_.count(s) == model_.count(s), "per-state count differs from the model", state);
         }
+        check(table_.zeroed_free_count() == model_.zero_count(), "known-zero count differs from the model");
+        for (size_t i = 0; i < model_.frames.size(); ++i) {
+            check(table_.known_zero(model_.first_pfn + i) == model_.zero[i], "known-zero differs from the model",
+                  model_.first_pfn + i);
+        }
     }
 
     Input& input_;
     Model model_;
     std::vector<FrameEntry> entries_;
+    std::vector<uint32_t> free_index_;
     FrameTable table_;
 };
 

@@ -67,7 +67,7 @@ public:
 
     explicit Machine(uint64_t frame_count)
         : ram_(frame_count * kPage, std::byte{kGarbage}), entries_(frame_count),
-          scratch_(frame_count) {
+          free_index_(frame_count * FrameTable::kFreeIndexWordsPerFrame), scratch_(frame_count) {
         // Room for any one step's flushes up front: a log that grew during one input and was
         // kept for the next would look like a leak to libFuzzer, which then runs the input again.
         page_flushes.reserve(4096);
@@ -82,7 +82,7 @@ public:
                                                                       sv39::pte::kGlobal);
         }
         state.kernel_root = kernel_root.data();
-        state.frames.init(entries_, kFirstPfn);
+        state.frames.init(entries_, free_index_, kFirstPfn);
         uint64_t pfn = kFirstPfn;
         for (uint64_t i = 0; i < kKernelFrames; ++i) state.frames.set_system_state(pfn++, abi::FrameState::Kernel);
         for (uint64_t i = 0; i < kReservedFrames; ++i) state.frames.set_system_state(pfn++, abi::FrameState::Reserved);
@@ -125,11 +125,13 @@ public:
     void save() {
         saved_ram_ = ram_;
         saved_entries_ = entries_;
+        saved_free_index_ = free_index_;
         saved_state_ = std::make_unique<KernelState>(state);
     }
     void restore() {
         std::copy(saved_ram_.begin(), saved_ram_.end(), ram_.begin());
         std::copy(saved_entries_.begin(), saved_entries_.end(), entries_.begin());
+        std::copy(saved_free_index_.begin(), saved_free_index_.end(), free_index_.begin());
         state = *saved_state_;  // its pointers and spans still name this machine's storage
         page_flushes.clear();
         space_flushes.clear();
@@ -151,10 +153,12 @@ public:
 private:
     std::vector<std::byte> ram_;
     std::vector<FrameEntry> entries_;
+    std::vector<uint32_t> free_index_;
     std::vector<uint16_t> scratch_;
     std::array<std::byte, kPage> junk_{};
     std::vector<std::byte> saved_ram_;
     std::vector<FrameEntry> saved_entries_;
+    std::vector<uint32_t> saved_free_index_;
     std::unique_ptr<KernelState> saved_state_;
 };
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "environment_lifecycle.h"
+#include "frame_zeroing.h"
 #include "fuzz_support.h"
 #include "revocation.h"
 #include "user_copy.h"
@@ -166,15 +167,11 @@ private:
     // syscalls_memory.cpp frame_alloc, with ask_for_frames_back.
     Outcome frame_alloc(Environment& caller, uint64_t pfn) {
         if (pfn != abi::kAnyFrame) {
-            abi::Error error = state_.frames.allocate(pfn, slot_of(caller));
-            if (error == abi::Error::Ok) {
-                state_.zero_frame(pfn);
-                check_zeroed(pfn);
-            }
+            abi::Error error = frame_zeroing::allocate(state_.frames, *state_.physical, pfn, slot_of(caller));
+            if (error == abi::Error::Ok) check_zeroed(pfn);
             return {error, pfn};
         }
-        if (std::optional<uint64_t> any = state_.frames.allocate_any(slot_of(caller))) {
-            state_.zero_frame(*any);
+        if (std::optional<uint64_t> any = frame_zeroing::allocate_any(state_.frames, *state_.physical, slot_of(caller))) {
             check_zeroed(*any);
             return {abi::Error::Ok, *any};
         }
@@ -230,7 +227,8 @@ private:
         abi::Error error = address_space::map(memory, caller.space, address, first_pfn, count, permissions);
         for (uint64_t i = 0; error == abi::Error::Ok && i < count; ++i) {
             uint64_t raw = address_space::read_entry(memory, caller.space, address + i * kPage);
-            check(raw == sv39::Entry::leaf(first_pfn + i, address_space::user_pte_flags(permissions)).raw,
+            // kPteOwnFrame marks a binding of the caller's own frame (address_space.h).
+            check((raw & ~kPteOwnFrame) == sv39::Entry::leaf(first_pfn + i, address_space::user_pte_flags(permissions)).raw,
                   "mapped entry differs from the request", address + i * kPage);
         }
         return {error};

@@ -26,7 +26,13 @@ constexpr uint64_t kRW = permission::kRead | permission::kWrite;
 constexpr uint64_t kRX = permission::kRead | permission::kExecute;
 constexpr uint64_t kRWX = permission::kAll;
 
+// The entry Map writes for a frame of the caller's own (marked so: kPteOwnFrame)...
 uint64_t leaf(uint64_t pfn, uint64_t permissions) {
+    return sv39::Entry::leaf(pfn, address_space::user_pte_flags(permissions)).raw | exo::kPteOwnFrame;
+}
+
+// ...and for a frame granted to it.
+uint64_t granted_leaf(uint64_t pfn, uint64_t permissions) {
     return sv39::Entry::leaf(pfn, address_space::user_pte_flags(permissions)).raw;
 }
 
@@ -100,7 +106,7 @@ TEST(AddressSpace, MapOnePageWritesTheLeafAndPaysForTablesFromTheReserve) {
     CHECK_EQUAL(Error::Ok, address_space::map(memory, a->space, kVa, pfn, 1, kRW));
     uint64_t raw = machine.read_entry(*a, kVa);
     UNSIGNED_LONGLONGS_EQUAL(leaf(pfn, kRW), raw);
-    UNSIGNED_LONGLONGS_EQUAL(pte::kValid | pte::kUser | pte::kRead | pte::kWrite,
+    UNSIGNED_LONGLONGS_EQUAL(pte::kValid | pte::kUser | pte::kRead | pte::kWrite | exo::kPteOwnFrame,
                              raw & pte::kFlagMask);
     UNSIGNED_LONGLONGS_EQUAL(pfn, pfn_of(raw));
     UNSIGNED_LONGS_EQUAL(1, machine.map_count(pfn));
@@ -135,8 +141,9 @@ TEST(AddressSpace, EachPermissionGivesItsLeafFlags) {
     for (const auto& entry : cases) {
         uint64_t pfn = machine.allocate(*a);
         CHECK_EQUAL(Error::Ok, address_space::map(memory, a->space, va, pfn, 1, entry[0]));
-        // Always U and V; never G, A or D, which the kernel sets only when it must.
-        UNSIGNED_LONGLONGS_EQUAL(pte::kValid | pte::kUser | entry[1],
+        // Always U and V (and, the frame being A's own, kPteOwnFrame); never G, A or D, which the
+        // kernel sets only when it must.
+        UNSIGNED_LONGLONGS_EQUAL(pte::kValid | pte::kUser | exo::kPteOwnFrame | entry[1],
                                  machine.read_entry(*a, va) & pte::kFlagMask);
         va += kPage;
     }
@@ -332,13 +339,13 @@ TEST(AddressSpace, GrantedFrameMapsWithinTheGrantOnly) {
     UNSIGNED_LONGS_EQUAL(0, machine.map_count(pfn));
     CHECK_EQUAL(Error::Ok, address_space::map(memory, b->space, kVa, pfn, 1, permission::kRead));
     CHECK_EQUAL(Error::Ok, address_space::map(memory, b->space, kVa + kPage, pfn, 1, kRX));
-    UNSIGNED_LONGLONGS_EQUAL(leaf(pfn, kRX), machine.read_entry(*b, kVa + kPage));
+    UNSIGNED_LONGLONGS_EQUAL(granted_leaf(pfn, kRX), machine.read_entry(*b, kVa + kPage));
     // The owner is not limited by its own grant.
     CHECK_EQUAL(Error::Ok, address_space::map(memory, a->space, kVa, pfn, 1, kRWX));
     UNSIGNED_LONGS_EQUAL(3, machine.map_count(pfn));
     // Protect of the grantee's mapping stays within the grant; 0 always fits.
     CHECK_EQUAL(Error::BadPermission, address_space::protect(memory, b->space, kVa, 1, kRW));
-    UNSIGNED_LONGLONGS_EQUAL(leaf(pfn, permission::kRead), machine.read_entry(*b, kVa));
+    UNSIGNED_LONGLONGS_EQUAL(granted_leaf(pfn, permission::kRead), machine.read_entry(*b, kVa));
     CHECK_EQUAL(Error::Ok, address_space::protect(memory, b->space, kVa, 1, 0));
     CHECK_EQUAL(Error::Ok, address_space::protect(memory, b->space, kVa, 2, kRX));
     CHECK_EQUAL(Error::Ok, address_space::protect(memory, a->space, kVa, 1, kRW));

@@ -1,6 +1,7 @@
 // Host tests for environments: generation-checked ids (environment_table), creation from an ELF
 // image and donated frames, destruction that returns everything (environment_lifecycle), and
 // visible revocation with its abort protocol (revocation). Every test ends with a clean audit.
+#include <abi/trap_page.h>
 #include <cstdint>
 #include <cstring>
 #include <set>
@@ -183,17 +184,17 @@ TEST_GROUP(EnvironmentLifecycle) {
 
 TEST(EnvironmentLifecycle, FramesNeededCountsRootSharedPageTablesImageAndStack) {
     UNSIGNED_LONGLONGS_EQUAL(exo::test::kTinyFramesNeeded, exo::frames_needed(elf));
-    UNSIGNED_LONGLONGS_EQUAL(14, exo::frames_needed(elf));
+    UNSIGNED_LONGLONGS_EQUAL(15, exo::frames_needed(elf));
     // A segment in another gigabyte costs its pages plus two tables; one in the same 2 MiB region
     // as the text costs only its page.
     std::vector<std::byte> far = exo::test::build_elf(
         0x10000, {{5, 0x1000, 0x10000, kPage, kPage}, {6, 0x2000, 0x1'0000'0000, 0x10, 2 * kPage}});
     exo::ElfImage far_elf = exo::test::parse_tiny(far);
-    UNSIGNED_LONGLONGS_EQUAL(2 + 6 + 3 + abi::kInitialStackPages, exo::frames_needed(far_elf));
+    UNSIGNED_LONGLONGS_EQUAL(3 + 6 + 3 + abi::kInitialStackPages, exo::frames_needed(far_elf));
     std::vector<std::byte> near = exo::test::build_elf(
         0x10000, {{5, 0x1000, 0x10000, kPage, kPage}, {6, 0x2000, 0x12000, 0x10, kPage}});
     exo::ElfImage near_elf = exo::test::parse_tiny(near);
-    UNSIGNED_LONGLONGS_EQUAL(2 + 4 + 2 + abi::kInitialStackPages, exo::frames_needed(near_elf));
+    UNSIGNED_LONGLONGS_EQUAL(3 + 4 + 2 + abi::kInitialStackPages, exo::frames_needed(near_elf));
 }
 
 TEST(EnvironmentLifecycle, CreateWithExactlyTheFramesNeeded) {
@@ -222,11 +223,26 @@ TEST(EnvironmentLifecycle, CreateWithExactlyTheFramesNeeded) {
         UNSIGNED_LONGS_EQUAL(0, machine.map_count(frames[i]));
     }
     UNSIGNED_LONGS_EQUAL(frame_flag::kSharedInfo, machine.entry(frames[5]).flags);
+    UNSIGNED_LONGS_EQUAL(frame_flag::kSharedInfo, machine.entry(frames[6]).flags);  // the trap page
     UNSIGNED_LONGS_EQUAL(0, machine.map_count(frames[0]));
     for (size_t i = 5; i < frames.size(); ++i) {
         UNSIGNED_LONGS_EQUAL(1, machine.map_count(frames[i]));
-        if (i > 5) UNSIGNED_LONGS_EQUAL(0, machine.entry(frames[i]).flags);
+        if (i > 6) UNSIGNED_LONGS_EQUAL(0, machine.entry(frames[i]).flags);
     }
+
+    // The trap page: read-write at its fixed address, no handler yet (busy), its kernel
+    // address recorded for the trap vector.
+    uint64_t trap = machine.read_entry(*child, abi::kTrapPageAddress);
+    UNSIGNED_LONGLONGS_EQUAL(frames[6], sv39::Entry{trap}.pfn());
+    UNSIGNED_LONGLONGS_EQUAL(child->trap_page_pfn, frames[6]);
+    UNSIGNED_LONGLONGS_EQUAL(pte::kValid | pte::kUser | pte::kRead | pte::kWrite,
+                             trap & (pte::kValid | pte::kUser | pte::kPermissionMask));
+    const auto* trap_page = reinterpret_cast<const abi::TrapPage*>(machine.frame(frames[6]));
+    UNSIGNED_LONGLONGS_EQUAL(reinterpret_cast<uint64_t>(trap_page), child->trap_page);
+    UNSIGNED_LONGLONGS_EQUAL(1, trap_page->busy);
+    UNSIGNED_LONGLONGS_EQUAL(0, trap_page->handler_pc);
+    CHECK(child->save_area == &child->main.frame);
+    CHECK(child->satp != 0);
 
     // The shared page: filled in, mapped read-only at its fixed address.
     abi::SharedInfo& info = machine.shared_info(*child);
@@ -244,13 +260,13 @@ TEST(EnvironmentLifecycle, CreateWithExactlyTheFramesNeeded) {
 
     // Text: the file's page at 0x10000, read and execute.
     uint64_t text = machine.read_entry(*child, exo::test::kTextAddress);
-    UNSIGNED_LONGLONGS_EQUAL(frames[6], sv39::Entry{text}.pfn());
+    UNSIGNED_LONGLONGS_EQUAL(frames[7], sv39::Entry{text}.pfn());
     UNSIGNED_LONGLONGS_EQUAL(pte::kValid | pte::kUser | pte::kRead | pte::kExecute,
                              text & (pte::kValid | pte::kUser | pte::kPermissionMask));
-    CHECK(std::memcmp(machine.frame(frames[6]), bytes.data() + exo::test::kTextOffset, kPage) == 0);
+    CHECK(std::memcmp(machine.frame(frames[7]), bytes.data() + exo::test::kTextOffset, kPage) == 0);
 
     // Data: zero below 0x21800, the 0x100 file bytes, then bss zero; two bss pages of zeros.
-    const std::byte* data = machine.frame(frames[7]);
+    const std::byte* data = machine.frame(frames[8]);
     for (uint64_t i = 0; i < kPage; ++i) {
         uint64_t at = 0x21000 + i;
         bool file_backed = at >= exo::test::kDataAddress &&
@@ -260,7 +276,7 @@ TEST(EnvironmentLifecycle, CreateWithExactlyTheFramesNeeded) {
                                  : std::byte{0};
         if (data[i] != expected) FAIL(("data page byte " + std::to_string(i)).c_str());
     }
-    for (int page = 8; page <= 9; ++page) {
+    for (int page = 9; page <= 10; ++page) {
         const std::byte* bss = machine.frame(frames[page]);
         for (uint64_t i = 0; i < kPage; ++i) {
             if (bss[i] != std::byte{0}) FAIL("bss not zeroed");
@@ -277,10 +293,10 @@ TEST(EnvironmentLifecycle, CreateWithExactlyTheFramesNeeded) {
     // Stack: four zeroed read-write pages below the top, guard pages either side.
     for (uint64_t i = 0; i < abi::kInitialStackPages; ++i) {
         uint64_t raw = machine.read_entry(*child, kStackBottom + i * kPage);
-        UNSIGNED_LONGLONGS_EQUAL(frames[10 + i], sv39::Entry{raw}.pfn());
+        UNSIGNED_LONGLONGS_EQUAL(frames[11 + i], sv39::Entry{raw}.pfn());
         UNSIGNED_LONGLONGS_EQUAL(pte::kValid | pte::kUser | pte::kRead | pte::kWrite,
                                  raw & (pte::kValid | pte::kUser | pte::kPermissionMask));
-        const std::byte* stack = machine.frame(frames[10 + i]);
+        const std::byte* stack = machine.frame(frames[11 + i]);
         for (uint64_t j = 0; j < kPage; ++j) {
             if (stack[j] != std::byte{0}) FAIL("stack not zeroed");
         }
@@ -289,13 +305,13 @@ TEST(EnvironmentLifecycle, CreateWithExactlyTheFramesNeeded) {
     UNSIGNED_LONGLONGS_EQUAL(0, machine.read_entry(*child, kStackBottom - kPage));
 
     // Registers: entry, stack, id and the shared page's address.
-    UNSIGNED_LONGLONGS_EQUAL(exo::test::kTextAddress, child->frame.pc());
-    UNSIGNED_LONGLONGS_EQUAL(abi::kInitialStackTop, child->frame.x[riscv::reg::sp]);
-    UNSIGNED_LONGLONGS_EQUAL(child->id, child->frame.x[riscv::reg::a0]);
-    UNSIGNED_LONGLONGS_EQUAL(abi::kSharedInfoAddress, child->frame.x[riscv::reg::a1]);
+    UNSIGNED_LONGLONGS_EQUAL(exo::test::kTextAddress, child->main.frame.pc());
+    UNSIGNED_LONGLONGS_EQUAL(abi::kInitialStackTop, child->main.frame.x[riscv::reg::sp]);
+    UNSIGNED_LONGLONGS_EQUAL(child->id, child->main.frame.x[riscv::reg::a0]);
+    UNSIGNED_LONGLONGS_EQUAL(abi::kSharedInfoAddress, child->main.frame.x[riscv::reg::a1]);
 
     STRCMP_EQUAL("", machine.audit_problems().c_str());
-    UNSIGNED_LONGLONGS_EQUAL(1 + 4 + 4, machine.last_audit.mappings); // shared page, image, stack
+    UNSIGNED_LONGLONGS_EQUAL(2 + 4 + 4, machine.last_audit.mappings); // shared and trap pages, image, stack
 }
 
 TEST(EnvironmentLifecycle, LeftoverFramesAreListedInTheSharedPage) {

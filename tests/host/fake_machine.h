@@ -49,11 +49,11 @@ class FakeMachine final : public PhysicalMemory, public TlbControl {
 
     explicit FakeMachine(uint64_t frame_count = kDefaultFrames)
         : ram_(frame_count * kPage, std::byte{kGarbage}), entries_(frame_count),
-          scratch_(frame_count) {
+          free_index_(frame_count * FrameTable::kFreeIndexWordsPerFrame), scratch_(frame_count) {
         state.physical = this;
         state.tlb = this;
         state.kernel_root = kernel_root.data();
-        state.frames.init(entries_, kFirstPfn);
+        state.frames.init(entries_, free_index_, kFirstPfn);
         uint64_t pfn = kFirstPfn;
         for (uint64_t i = 0; i < kKernelFrames; ++i)
             state.frames.set_system_state(pfn++, abi::FrameState::Kernel);
@@ -253,6 +253,7 @@ class FakeMachine final : public PhysicalMemory, public TlbControl {
   private:
     std::vector<std::byte> ram_;
     std::vector<FrameEntry> entries_;
+    std::vector<uint32_t> free_index_;
     std::vector<uint16_t> scratch_;
     std::array<std::byte, kPage> junk_{};
 };
@@ -272,7 +273,7 @@ inline constexpr uint64_t kDataFileSize = 0x100;
 inline constexpr uint64_t kDataMemorySize = 0x2000;
 inline constexpr uint64_t kImagePages = 4;
 // Root + shared page + 4 tables (GiB 0 and 255, one 2 MiB table each) + 4 image + 4 stack.
-inline constexpr uint64_t kTinyFramesNeeded = 2 + 4 + kImagePages + abi::kInitialStackPages;
+inline constexpr uint64_t kTinyFramesNeeded = 3 + 4 + kImagePages + abi::kInitialStackPages;
 
 inline std::vector<std::byte> tiny_elf_bytes() {
     return build_elf(kTextAddress,

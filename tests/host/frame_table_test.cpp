@@ -1,4 +1,4 @@
-// Host tests for kernel/frame_table: named and rotating allocation, per-state counts, the free
+// Host tests for kernel/frame_table: named and any-frame allocation, per-state counts, the free
 // and map checks, pins, and FrameQuery's packing. The hostile group tries every refusal.
 #include <cstdint>
 #include <optional>
@@ -58,8 +58,11 @@ TEST(FrameTable, BootClassificationAndCounts) {
 
 TEST(FrameTable, InitForgetsWhateverTheEntriesHeld) {
     std::vector<FrameEntry> entries(8, FrameEntry{FrameState::Owned, 0xff, 7, 9, 9});
+    std::vector<uint32_t> free_index(8 * FrameTable::kFreeIndexWordsPerFrame, 0xdeadbeef);
     FrameTable table;
-    table.init(entries, 0x1000);
+    table.init(entries, free_index, 0x1000);
+    UNSIGNED_LONGLONGS_EQUAL(0, table.zeroed_free_count()); // nothing is known to be zero yet
+    UNSIGNED_LONGLONGS_EQUAL(8, table.unzeroed_free_count());
     UNSIGNED_LONGLONGS_EQUAL(8, table.count(FrameState::Free));
     UNSIGNED_LONGLONGS_EQUAL(0, table.count(FrameState::Owned));
     for (const FrameEntry& entry : entries) {
@@ -90,16 +93,16 @@ TEST(FrameTable, NamedAllocateGivesThatFrameToTheOwner) {
     check_counts(frames);
 }
 
-TEST(FrameTable, AllocateAnyRotatesFromACursor) {
+TEST(FrameTable, AllocateAnyGoesUpFromTheBottomThenTakesTheLastFreed) {
     std::optional<uint64_t> a = frames.allocate_any(kOwner);
     std::optional<uint64_t> b = frames.allocate_any(kOwner);
     CHECK(a.has_value() && b.has_value());
     UNSIGNED_LONGLONGS_EQUAL(first, *a); // system frames at the bottom are skipped
     UNSIGNED_LONGLONGS_EQUAL(first + 1, *b);
-    // A frame freed behind the cursor is not handed out again until the cursor wraps.
+    // With no frame known to be zero, the frame freed last goes out first.
     frames.release(*a);
     std::optional<uint64_t> c = frames.allocate_any(kOther);
-    UNSIGNED_LONGLONGS_EQUAL(first + 2, *c);
+    UNSIGNED_LONGLONGS_EQUAL(*a, *c);
     UNSIGNED_LONGS_EQUAL(kOther, frames.find(*c)->owner);
     uint64_t handed_out = 0;
     std::optional<uint64_t> last;
@@ -107,10 +110,11 @@ TEST(FrameTable, AllocateAnyRotatesFromACursor) {
         last = next;
         ++handed_out;
     }
-    // Everything after first + 2, then the wrap to the freed frame `a`.
-    UNSIGNED_LONGLONGS_EQUAL(machine.end_pfn() - (first + 3) + 1, handed_out);
-    UNSIGNED_LONGLONGS_EQUAL(*a, *last);
+    // Everything from first + 2 up, the top frame last.
+    UNSIGNED_LONGLONGS_EQUAL(machine.end_pfn() - (first + 2), handed_out);
+    UNSIGNED_LONGLONGS_EQUAL(machine.end_pfn() - 1, *last);
     UNSIGNED_LONGLONGS_EQUAL(0, frames.count(FrameState::Free));
+    CHECK_FALSE(frames.take_free(kOwner).has_value());
     check_counts(frames);
 }
 
@@ -340,7 +344,7 @@ TEST(FrameTableHostile, AllocateAnyOnAFullTableFailsCleanly) {
     UNSIGNED_LONGLONGS_EQUAL(owned_count, frames.count(FrameState::Owned));
     UNSIGNED_LONGLONGS_EQUAL(0, frames.count(FrameState::Free));
     check_counts(frames);
-    // One freed frame is found wherever the cursor stands.
+    // One freed frame is found, wherever it is.
     frames.release(first + 200);
     UNSIGNED_LONGLONGS_EQUAL(first + 200, *frames.allocate_any(kOwner));
 }

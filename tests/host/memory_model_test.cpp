@@ -7,6 +7,7 @@
 // GrantRevoke, FrameSetEssential do what kernel/syscalls_memory.cpp does) because it needs the
 // real machine; the checked operations underneath are the kernel's.
 #include <algorithm>
+#include <abi/trap_page.h>
 #include <cstdint>
 #include <cstdio>
 #include <iterator>
@@ -959,6 +960,7 @@ class ModelRun {
         for (uint64_t page = kStackBottom; page < abi::kInitialStackTop; page += kPage)
             all.push_back(page);
         all.push_back(abi::kSharedInfoAddress);
+        all.push_back(abi::kTrapPageAddress);
         for (uint64_t page : all)
             add_tables(environment, page, 1);
         for (size_t i = 0; i < environment.gigabytes.size() + environment.megabytes.size(); ++i) {
@@ -967,6 +969,9 @@ class ModelRun {
         uint64_t shared = list[next++];
         owned_[shared].bound = true;
         add_mapping(slot, abi::kSharedInfoAddress, shared, permission::kRead);
+        uint64_t trap = list[next++];
+        owned_[trap].bound = true;
+        add_mapping(slot, abi::kTrapPageAddress, trap, permission::kRead | permission::kWrite);
         for (uint32_t s = 0, at = 0; s < elf_.segment_count; ++s) {
             const exo::ElfSegment& segment = elf_.segments[s];
             uint64_t permissions = (segment.readable ? permission::kRead : 0) |

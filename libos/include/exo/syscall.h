@@ -74,6 +74,8 @@ inline abi::Error environment_destroy(uint64_t id) {
 inline abi::Error set_entry(abi::Entry entry, uint64_t pc, uint64_t sp) {
     return syscall(abi::Syscall::EnvSetEntry, static_cast<uint64_t>(entry), pc, sp).error;
 }
+// Ends an upcall (revocation, event, slice end) or a call entry that has nobody to reply to.
+// (Exception handlers resume without the kernel: see upcalls.h.)
 [[noreturn]] inline void upcall_resume() {
     syscall(abi::Syscall::UpcallReturn, 0);
     __builtin_trap();  // only reached outside an upcall: a library OS bug

@@ -1,7 +1,8 @@
 // Protected control transfer for library OSes: Call another environment's registered entry
 // with up to four arguments in registers and get five results back; serve entries of our own.
-// Like a C call, a transfer clobbers the caller-saved registers; the callee-saved ones, sp, gp
-// and tp are the caller's again when the reply arrives.
+// The kernel passes registers through (abi/syscall.h), so this wrapper is where the caller's
+// state is kept: gp, tp and s0 are saved around the ecall and every other register is declared
+// clobbered, so the compiler keeps nothing in them (integer or floating point) that it needs.
 #pragma once
 
 #include <abi/syscall.h>
@@ -16,21 +17,41 @@ struct CallResult {
     uint64_t value[5];
 };
 
-inline CallResult call(abi::Syscall kind, uint64_t target, uint64_t entry, uint64_t arg0 = 0,
-                       uint64_t arg1 = 0, uint64_t arg2 = 0, uint64_t arg3 = 0) {
-    TrapRegisters r = trap(static_cast<uint64_t>(kind), target, entry, arg0, arg1, arg2, arg3);
-    return {static_cast<abi::Error>(r.a[0]), {r.a[1], r.a[2], r.a[3], r.a[4], r.a[5]}};
+// The raw transfer: number = abi::kCall + entry (or kSend + entry); a0 = target, a1..a4 the
+// arguments; a0..a5 come back.
+inline CallResult transfer(uint64_t number, uint64_t target, uint64_t arg0, uint64_t arg1,
+                           uint64_t arg2, uint64_t arg3) {
+    register uint64_t a0 asm("a0") = target;
+    register uint64_t a1 asm("a1") = arg0;
+    register uint64_t a2 asm("a2") = arg1;
+    register uint64_t a3 asm("a3") = arg2;
+    register uint64_t a4 asm("a4") = arg3;
+    register uint64_t a5 asm("a5") = 0;
+    register uint64_t a7 asm("a7") = number;
+    asm volatile(
+        "addi sp, sp, -32\n sd gp, 0(sp)\n sd tp, 8(sp)\n sd s0, 16(sp)\n ecall\n"
+        "ld gp, 0(sp)\n ld tp, 8(sp)\n ld s0, 16(sp)\n addi sp, sp, 32"
+        : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a7)
+        :
+        : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a6", "s1", "s2", "s3", "s4", "s5",
+          "s6", "s7", "s8", "s9", "s10", "s11", "ft0", "ft1", "ft2", "ft3", "ft4", "ft5", "ft6",
+          "ft7", "ft8", "ft9", "ft10", "ft11", "fa0", "fa1", "fa2", "fa3", "fa4", "fa5", "fa6",
+          "fa7", "fs0", "fs1", "fs2", "fs3", "fs4", "fs5", "fs6", "fs7", "fs8", "fs9", "fs10",
+          "fs11", "memory");
+    return {static_cast<abi::Error>(a0), {a1, a2, a3, a4, a5}};
 }
 
-// A synchronous call: runs `entry` of `target` and returns its Reply.
+// A synchronous call: runs `entry` (0..3) of `target` and returns its Reply.
 inline CallResult call(uint64_t target, uint64_t entry, uint64_t arg0 = 0, uint64_t arg1 = 0,
                        uint64_t arg2 = 0, uint64_t arg3 = 0) {
-    return call(abi::Syscall::Call, target, entry, arg0, arg1, arg2, arg3);
+    if (entry >= abi::kCallEntries) return {abi::Error::InvalidArgument, {}};
+    return transfer(abi::kCall + entry, target, arg0, arg1, arg2, arg3);
 }
 
 // Asynchronous: enters `target` at `entry` with the rest of our slot; no reply comes.
 inline abi::Error send(uint64_t target, uint64_t entry, uint64_t arg0 = 0, uint64_t arg1 = 0) {
-    return call(abi::Syscall::Send, target, entry, arg0, arg1).error;
+    if (entry >= abi::kCallEntries) return abi::Error::InvalidArgument;
+    return transfer(abi::kSend + entry, target, arg0, arg1, 0, 0).error;
 }
 
 // What an entry does: the caller's id, the four arguments; it fills up to five results.

@@ -16,7 +16,10 @@ struct ExceptionOutcome {
     static ExceptionOutcome fatal(uint64_t status) { return {Kind::Fatal, status}; }
 };
 
-// The trap state is the kernel's copy in the shared info page.
+// The trap state as the library OS's exception entry assembled it: the registers at the fault
+// (t0, t1 and sp from the trap page, the rest as the kernel left them), pc, cause, address.
+// Retry and ResumeAt resume it without entering the kernel (tp is the library OS's: see
+// abi/trap_page.h).
 using ExceptionHandler = ExceptionOutcome (*)(const volatile abi::TrapState& trap);
 // Asked to return `frames` frames by `deadline`: free what the policy chooses.
 using RevocationHandler = void (*)(uint64_t frames, uint64_t deadline);

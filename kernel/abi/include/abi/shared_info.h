@@ -16,7 +16,7 @@ inline constexpr uint64_t kInitialStackPages = 4;
 inline constexpr uint64_t kUserMinimum = 0x10000;
 inline constexpr uint64_t kUserTop = 1ull << 38;
 
-inline constexpr uint32_t kSharedInfoVersion = 1;
+inline constexpr uint32_t kSharedInfoVersion = 2;  // 2: the last trap moved to the trap page
 inline constexpr uint64_t kRepossessionSlots = 64;
 inline constexpr uint64_t kInitialFrameSlots = 256;
 
@@ -58,8 +58,7 @@ struct SharedInfo {
     uint64_t environment_id;
     uint64_t parent_id;
     uint64_t events;   // event bits, set by the kernel, never cleared by it
-    uint64_t upcalls;  // upcalls delivered so far
-    TrapState trap;    // the last exception delivered to the exception entry
+    uint64_t upcalls;  // upcalls delivered so far (exceptions and transfers not counted)
     RevocationRequest revocation;
     uint64_t repossessed_total;  // frames the kernel took by force, ever
     uint64_t repossessed[kRepossessionSlots];  // frame numbers, entry n % kRepossessionSlots

@@ -8,7 +8,8 @@
 // An ecall behaves like a call to a C function: the caller-saved registers (ra, t0..t6, a2..a7)
 // may be clobbered (the kernel's fast path runs its C++ handler on them directly and saves
 // nothing); the callee-saved ones (s0..s11), sp, gp, tp and every floating-point register are
-// preserved. docs/abi.md describes each call.
+// preserved. The protected control transfers (numbers from kTransferBase) are different: they
+// pass registers from one environment to the other (see below). docs/abi.md describes each call.
 #pragma once
 
 #include <cstdint>
@@ -46,12 +47,29 @@ enum class Syscall : uint64_t {
     IrqBind = 27,           // a0 = PLIC line of a device the caller owns
     IrqAck = 28,            // a0 = line: completes the claim and unmasks the line
     IrqUnbind = 29,         // a0 = line
-    Call = 30,              // a0 = callee id, a1 = call entry (0..3), a2..a5 = arguments:
-                            // protected control transfer; returns a0 = Error, a1..a5 = results
-    Reply = 31,             // a1..a5 = results: back to the environment that called us
-    Send = 32,              // as Call, but asynchronous: donates the slot, expects no reply
-    Count,                  // one past the last number: anything at or above is UnknownSyscall
+    Count,                  // one past the last table call; see the transfers below
 };
+
+// Protected control transfer, decoded by the trap vector itself past the table (numbers at
+// and above kTransferBase never reach it). a7 names the operation and the callee's entry:
+//   kCall + k (k = 0..3)  a0 = callee id, a1..a5 = arguments. The callee starts at its entry
+//                         Call<k> with a0 = our id and every other register as we left it; we
+//                         wait, donating our slots, until it replies: then we continue after the
+//                         ecall with sp and pc restored, a0 = Error and every other register as
+//                         the callee left it (a1..a5 its results). Errors (a0 = NoSuchEnvironment,
+//                         InvalidArgument for ourselves or an unregistered entry, Busy) return
+//                         at once with nothing else changed.
+//   kReply                a1..a5 = results: back to the environment whose call we serve; our
+//                         entry is over (NotPermitted when we serve no call).
+//   kSend + k             as kCall + k but asynchronous: we keep running later, a0 = Ok at once;
+//                         the callee ends its entry with UpcallReturn.
+// Registers pass through, integer and floating point alike: each side's library OS saves what
+// it must keep and clears what it must not reveal (docs/abi.md, "Protected control transfer").
+inline constexpr uint64_t kTransferBase = 64;
+inline constexpr uint64_t kCall = 64;   // 64..67
+inline constexpr uint64_t kReply = 68;
+inline constexpr uint64_t kSend = 69;   // 69..72
+inline constexpr uint64_t kTransferEnd = 73;
 
 inline constexpr uint64_t kConsoleWriteMax = 4096;
 inline constexpr uint64_t kAnyFrame = ~uint64_t{0};
@@ -69,14 +87,14 @@ inline constexpr uint64_t kAll = kRead | kWrite | kExecute;
 
 // Upcall entry points an environment registers with EnvSetEntry.
 enum class Entry : uint64_t {
-    Exception = 0,   // a0 = scause, a1 = stval, a2 = faulting pc; state in SharedInfo::trap
+    Exception = 0,   // sets the trap page's handler (abi/trap_page.h)
     Revocation = 1,  // a0 = frames requested, a1 = deadline (time CSR ticks)
     SliceStart = 2,  // a0 = slot index, a1 = slot end (time CSR ticks); the previous context
                      // is in SharedInfo::preempted when the kernel had to save it
     SliceEnd = 3,    // a0 = slot index, a1 = grace deadline: save your state and Yield(0)
     Event = 4,       // a0 = pending event bits; interrupt lines in SharedInfo::irq_pending
-    Call0 = 5,       // protected control transfer entries: a0 = caller id, a1 = entry number,
-    Call1 = 6,       // a2..a5 = the caller's arguments; end with Reply (Call) or UpcallReturn (Send)
+    Call0 = 5,       // protected control transfer entries: a0 = caller id, a1..a5 = arguments;
+    Call1 = 6,       // end with Reply (after a Call) or UpcallReturn (after a Send)
     Call2 = 7,
     Call3 = 8,
     Count,

@@ -32,7 +32,11 @@ int main() {
     EXPECT(exo::call(me, 0).error == Error::InvalidArgument);          // ourselves
     EXPECT(exo::call(0, 0).error == Error::NoSuchEnvironment);
     EXPECT(exo::call(0x7777000009, 0).error == Error::NoSuchEnvironment);  // forged
-    EXPECT(exo::syscall(abi::Syscall::Reply, 0, 1).error == Error::NotPermitted);  // nobody called us
+    EXPECT(exo::syscall(abi::kReply, 0, 1).error == Error::NotPermitted);  // nobody called us
+    EXPECT(exo::transfer(abi::kCall + 2, server.id, 0, 0, 0, 0).error == Error::InvalidArgument);
+    EXPECT(exo::transfer(abi::kCall, server.id ^ (uint64_t{1} << 16), 0, 0, 0, 0).error ==
+           Error::NoSuchEnvironment);  // a stale generation
+    EXPECT(exo::syscall(abi::kTransferEnd).error == Error::UnknownSyscall);
 
     // A send finds the server Busy while it is still inside the previous one (the slot may end
     // before its entry returns): then let it finish and send again.

@@ -1,0 +1,44 @@
+// The trap page: one page per environment, mapped read-write at kTrapPageAddress, through which
+// exceptions reach the library OS without the kernel saving a register file and return to the
+// faulting code without entering the kernel at all (Aegis: exception state lives in
+// application memory).
+//
+// On an exception from U-mode (anything but ecall) when `busy` is 0, the kernel
+//   - stores pc, cause, address and the interrupted sp below,
+//   - sets busy (nonzero),
+//   - enters handler_pc with sp = handler_sp; every other register holds the interrupted
+//     code's value.
+// When busy is nonzero (an exception inside the handler), or when the kernel cannot deliver,
+// the environment is destroyed. The library OS resumes the interrupted code itself: restore
+// the registers, reload sp from here, clear busy, and jump to pc, which costs one
+// register: the library OS reserves tp for it (GCC never allocates tp; it is the TLS pointer,
+// which environments here do not use). A library OS that needs tp preserved resumes through
+// ResumeContext instead.
+//
+// EnvSetEntry(Exception, pc, sp) fills handler_pc and handler_sp and clears busy (pc = 0 sets
+// busy: no handler). The library OS may also write these words directly: the kernel only ever
+// jumps to handler_pc in U-mode, so any value harms nobody but the environment itself.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace abi {
+
+// The top page of the never-mapped region below kUserMinimum: reachable with one `lui`
+// (`lui tp, 0xf`), which the resume sequence needs, having no register to spare.
+inline constexpr uint64_t kTrapPageAddress = 0xf000;
+
+struct TrapPage {
+    // Written by the library OS (or EnvSetEntry), read by the kernel at each exception.
+    uint64_t handler_pc;
+    uint64_t handler_sp;
+    uint64_t busy;
+    // Written by the kernel when it enters the handler.
+    uint64_t pc;       // sepc: the faulting instruction
+    uint64_t cause;    // scause
+    uint64_t address;  // stval: the faulting address, or the instruction bits
+    uint64_t sp;       // the interrupted code's sp (the handler starts on its own stack)
+};
+
+}  // namespace abi
