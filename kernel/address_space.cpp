@@ -63,11 +63,13 @@ Entry* table_at(MemorySystem& memory, uint64_t pfn) {
                                                        const AddressSpace& space,
                                                        uint64_t virtual_address) {
     uint64_t megapage = virtual_address >> 21;
-    if (megapage == space.cached_megapage) return space.cached_table;
+    if (megapage == space.cached_megapage) {
+        return reinterpret_cast<Entry*>(space.cached_bias + (megapage << 12));
+    }
     Entry* table = leaf_table(memory, space, virtual_address);
     if (table != nullptr && fast::cacheable_megapage(megapage)) {
         space.cached_megapage = megapage;
-        space.cached_table = table;
+        space.cached_bias = reinterpret_cast<uintptr_t>(table) - (megapage << 12);
     }
     return table;
 }

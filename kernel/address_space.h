@@ -84,11 +84,11 @@ struct AddressSpace {
     uint16_t asid = 0;
     std::array<uint64_t, kTableReserveCapacity> table_reserve{};
     uint32_t table_reserve_count = 0;
-    // The level-0 table last walked to, and its 2 MiB region (va >> 21). Page-table nodes are
-    // only ever added to a live address space, never removed or moved, so a cached table stays
-    // right until the space is torn down (create() starts a fresh one).
+    // The level-0 table last walked to (kept as cached_bias) and its 2 MiB region (va >> 21).
+    // Page-table nodes are only ever added to a live address space, never removed or moved, so
+    // a cached table stays right until the space is torn down (create() starts a fresh one).
     mutable uint64_t cached_megapage = ~uint64_t{0};
-    mutable sv39::Entry* cached_table = nullptr;
+    mutable uintptr_t cached_bias = 0;  // the table's address - (cached_megapage << 12)
 };
 
 namespace address_space {

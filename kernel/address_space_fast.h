@@ -38,7 +38,7 @@ static_assert(abi::permission::kAll == 7);
     return permissions < kProtectFlags.size() ? kProtectFlags[permissions] : 0;
 }
 
-// The cache (AddressSpace::cached_table) holds only 2 MiB regions whose every page the fast
+// The cache (AddressSpace::cached_megapage) holds only 2 MiB regions whose every page the fast
 // paths may touch: wholly inside [kUserMinimum, kUserTop) and without the shared info page. A
 // hit therefore vouches for the address range, and the fast paths check only alignment.
 static_assert(abi::kUserMinimum < sv39::kMegaPageSize, "only region 0 is partly below the user range");
@@ -48,13 +48,13 @@ constexpr bool cacheable_megapage(uint64_t megapage) {
 }
 
 // The level-0 entry for virtual_address when its table is the cached one, else nullptr.
+// cached_bias is the table's address less (megapage << 12), so for an address in the region
+// the entry is at bias + (va >> 12) * 8: no masking.
 [[gnu::always_inline]] inline sv39::Entry* cached_slot(const AddressSpace& space,
                                                        uint64_t virtual_address) {
     if ((virtual_address >> 21) != space.cached_megapage) return nullptr;
-    // index_at(va, 0) * sizeof(Entry), in two instructions.
-    return reinterpret_cast<sv39::Entry*>(
-        reinterpret_cast<char*>(space.cached_table) +
-        ((virtual_address >> 9) & ((sv39::kEntriesPerTable - 1) << 3)));
+    return reinterpret_cast<sv39::Entry*>(space.cached_bias +
+                                          ((virtual_address >> sv39::kPageShift) << 3));
 }
 
 [[gnu::always_inline]] inline bool page_aligned(uint64_t virtual_address) {
@@ -96,10 +96,10 @@ constexpr bool cacheable_megapage(uint64_t megapage) {
     }
     sv39::Entry* end = first + count;
     uint64_t all = ~uint64_t{0};
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (sv39::Entry* entry = first; entry != end; ++entry) all &= entry->raw;
     if (!(all & kPteOwnFrame)) return false;
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (sv39::Entry* entry = first; entry != end; ++entry) {
         entry->raw = (entry->raw & kKeptOnProtect) | flags;
     }
