@@ -747,3 +747,23 @@ TEST(AddressSpaceHostile, TheAuditFlagsAUserMappingOfAPageTableFrame) {
     // Undo, so the teardown audit sees the state it expects either way.
     UNSIGNED_LONGLONGS_EQUAL(1, address_space::unmap_frame(memory, a->space, table));
 }
+
+// The fast Protect path (a batch inside the cached 2 MiB region) must hand a batch with one
+// granted page to the general path: the grant's limit holds and the refused batch changes
+// nothing, not even the own pages before it.
+TEST(AddressSpaceHostile, AGrantedPageInAnOwnBatchKeepsItsLimit) {
+    uint64_t run = machine.allocate_run(*a, 7);
+    CHECK_EQUAL(Error::Ok, address_space::map(memory, a->space, kVa, run, 7, kRW));
+    CHECK_EQUAL(Error::Ok, machine.state.grants.add(other, FakeMachine::slot(*b), FakeMachine::slot(*a),
+                                                    permission::kRead));
+    CHECK_EQUAL(Error::Ok, address_space::map(memory, a->space, kVa + 7 * kPage, other, 1, permission::kRead));
+    CHECK_FALSE(machine.read_entry(*a, kVa + 7 * kPage) & exo::kPteOwnFrame); // a grant: never marked
+    CHECK(machine.read_entry(*a, kVa) & exo::kPteOwnFrame);
+    CHECK_EQUAL(Error::Ok, address_space::protect(memory, a->space, kVa, 7, permission::kRead)); // own: fast
+    protect_refused(Error::BadPermission, kVa, 8, kRW);
+    protect_refused(Error::BadPermission, kVa + 7 * kPage, 1, kRW);
+    // Within the grant it is allowed, and the own pages may take anything.
+    CHECK_EQUAL(Error::Ok, address_space::protect(memory, a->space, kVa, 8, permission::kRead));
+    CHECK_EQUAL(Error::Ok, address_space::protect(memory, a->space, kVa, 7, kRWX));
+    UNSIGNED_LONGLONGS_EQUAL(leaf(run + 6, kRWX), machine.read_entry(*a, kVa + 6 * kPage));
+}
