@@ -119,20 +119,36 @@ public:
         return static_cast<EnvironmentSlot>((id & 0xffff) - 1);
     }
 
+    // Visits live environments only (the scheduler's tick and every transfer's slow path walk
+    // them): a bit per slot, lowest first, so two live environments cost two visits, not 64.
     template <typename Visit>
     void for_each_live(Visit&& visit) {
-        for (Environment& environment : slots_) {
-            if (environment.live) visit(environment);
+        for (uint64_t mask = live_mask_; mask != 0; mask &= mask - 1) {
+            visit(slots_[lowest_bit_index(mask)]);
         }
     }
 
 private:
     std::array<Environment, kMaxEnvironments> slots_{};
+    // The index of the lowest set bit, without a libgcc call (no Zbb here): a de Bruijn
+    // sequence maps each isolated bit to a distinct top-six-bit pattern.
+    static size_t lowest_bit_index(uint64_t mask) {
+        constexpr uint64_t kDeBruijn = 0x03f79d71b4cb0a89;
+        constexpr auto table = [] {
+            std::array<uint8_t, 64> result{};
+            for (size_t bit = 0; bit < 64; ++bit) result[((uint64_t{1} << bit) * kDeBruijn) >> 58] = static_cast<uint8_t>(bit);
+            return result;
+        }();
+        return table[((mask & -mask) * kDeBruijn) >> 58];
+    }
+
     std::array<uint32_t, kMaxEnvironments> generations_{};
     uint64_t* directory_ = nullptr;
+    uint64_t live_mask_ = 0;  // bit n: slot n is live
 };
 
 static_assert(offsetof(Environment, gate) == 0, "the directory's never-matching words stand in for it");
 static_assert(EnvironmentTable::kDirectorySize > kMaxEnvironments);
+static_assert(kMaxEnvironments == 64, "the live mask has a bit per slot");
 
 }  // namespace exo

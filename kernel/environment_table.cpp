@@ -29,6 +29,7 @@ Environment* EnvironmentTable::allocate() {
         slots_[slot] = Environment{};
         slots_[slot].id = (uint64_t{generation} << 16) | (slot + 1);
         slots_[slot].live = true;
+        live_mask_ |= uint64_t{1} << slot;
         if (directory_) directory_[slot + 1] = reinterpret_cast<uint64_t>(&slots_[slot]);
         return &slots_[slot];
     }
@@ -47,12 +48,13 @@ void EnvironmentTable::release(Environment& environment) {
     environment.id = 0;
     environment.gate = 0;
     size_t index = static_cast<size_t>(&environment - slots_.data()) + 1;
+    live_mask_ &= ~(uint64_t{1} << (index - 1));
     if (directory_) directory_[index] = absent(index);
 }
 
 size_t EnvironmentTable::live_count() const {
     size_t count = 0;
-    for (const Environment& environment : slots_) count += environment.live;
+    for (uint64_t mask = live_mask_; mask != 0; mask &= mask - 1) ++count;
     return count;
 }
 

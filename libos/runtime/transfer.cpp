@@ -16,9 +16,8 @@ alignas(16) char call_stack[8192];
 
 extern "C" [[noreturn]] void exo_call_entry(uint64_t caller, uint64_t a1, uint64_t a2, uint64_t a3,
                                             uint64_t a4, uint64_t entry) {
-    const uint64_t arguments[4] = {a1, a2, a3, a4};
     uint64_t results[5] = {};
-    exo::handlers[entry](caller, arguments, results);
+    exo::handlers[entry](caller, a1, a2, a3, a4, results);
     register uint64_t r0 asm("a1") = results[0];
     register uint64_t r1 asm("a2") = results[1];
     register uint64_t r2 asm("a3") = results[2];

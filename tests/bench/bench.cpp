@@ -310,20 +310,27 @@ void slice_switch() {
         (void)sum;
     }));
 
-    // Shared-memory ping-pong: a counter in a page both map, the CPU passed by directed yield.
+    // Shared-memory ping-pong: a counter in a page both map, the CPU passed by protected
+    // control transfer to the peer's echo entry (through the library OS's call wrapper).
     mailbox::Mailbox& box = mailbox::at();
+    uint64_t shm_misses = 0;
     report("shm_roundtrip", bench::measure([](int) {}, [&](int i) {
         box.words[8] = i + 1;
-        while (box.words[9] != static_cast<uint64_t>(i + 1)) (void)exo::yield(peer.id);
+        (void)exo::transfer(abi::kCall + 2, peer.id, 0, 0, 0, 0);
+        if (box.words[9] != static_cast<uint64_t>(i + 1)) ++shm_misses;
     }));
-    // A one-byte round trip through two pipes.
-    exo::Pipe to_peer(reinterpret_cast<exo::PipeRing*>(mailbox::kAddress + 1024), peer.id);
-    exo::Pipe from_peer(reinterpret_cast<exo::PipeRing*>(mailbox::kAddress + 2560), peer.id);
+    check(shm_misses == 0, "shared-memory answers");
+    // A one-byte round trip through two pipes; the empty reader runs the peer's pump entry.
+    exo::Pipe to_peer(reinterpret_cast<exo::PipeRing*>(mailbox::kAddress + 1024), peer.id, 3);
+    exo::Pipe from_peer(reinterpret_cast<exo::PipeRing*>(mailbox::kAddress + 2560), peer.id, 3);
+    uint64_t pipe_misses = 0;
     report("pipe_roundtrip", bench::measure([](int) {}, [&](int i) {
-        uint8_t byte = static_cast<uint8_t>(i);
+        uint8_t byte = static_cast<uint8_t>(i), back = 0;
         to_peer.write(&byte, 1);
-        from_peer.read(&byte, 1);
+        from_peer.read(&back, 1);
+        if (back != byte) ++pipe_misses;
     }));
+    check(pipe_misses == 0, "pipe bytes echoed");
     (void)exo::unmap(mailbox::kAddress);
     check(exo::environment_destroy(peer.id) == Error::Ok, "peer destroyed");
     for (uint64_t slot = 1; slot < 16; slot += 2) (void)exo::syscall(abi::Syscall::SliceReserve, slot);

@@ -65,8 +65,28 @@ peer_null_call:
 )");
 extern "C" void peer_null_call();
 
+// Call entry 2, the shared-memory ping-pong: copy the counter (words[8]) to the answer
+// (words[9]) and hand the CPU back.
+asm(R"(
+    .text
+    .globl peer_shm_echo
+peer_shm_echo:
+    li      t1, 0x7f000000
+    ld      t0, 80(t1)
+    sd      t0, 88(t1)
+    li      a7, 68              # abi::kReply
+    ecall
+)");
+extern "C" void peer_shm_echo();
+
 // Call entry 1, through the library OS: a remote procedure that adds its arguments.
-void add(uint64_t, const uint64_t arguments[4], uint64_t results[5]) { results[0] = arguments[0] + arguments[1]; }
+void add(uint64_t, uint64_t a, uint64_t b, uint64_t, uint64_t, uint64_t results[5]) { results[0] = a + b; }
+
+// Call entry 3, the pipes' pump: echo what the benchmark wrote (ring at +1024) back (+2560).
+void pump(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t[5]) {
+    (void)exo::Pipe::pump(reinterpret_cast<exo::PipeRing*>(mailbox::kAddress + 1024),
+                          reinterpret_cast<exo::PipeRing*>(mailbox::kAddress + 2560));
+}
 alignas(16) char call_stack[4096];
 
 alignas(16) char entry_stack[4096];
@@ -79,6 +99,9 @@ int main() {
     (void)exo::set_entry(abi::Entry::Call0, reinterpret_cast<uint64_t>(&peer_null_call),
                          reinterpret_cast<uint64_t>(call_stack + sizeof(call_stack)));
     (void)exo::serve(1, add);
+    (void)exo::set_entry(abi::Entry::Call2, reinterpret_cast<uint64_t>(&peer_shm_echo),
+                         reinterpret_cast<uint64_t>(call_stack + sizeof(call_stack)));
+    (void)exo::serve(3, pump);
     mailbox::at().state = mailbox::kDone;
     serve_ipc();
 }

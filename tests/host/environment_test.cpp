@@ -819,3 +819,20 @@ TEST(Revocation, EachEnvironmentHasItsOwnDeadline) {
     exo::enforce_revocation_deadlines(machine.state, 200);
     UNSIGNED_LONGLONGS_EQUAL(1, machine.shared_info(*bystander).repossessed_total);
 }
+
+TEST(EnvironmentTable, ForEachLiveVisitsExactlyTheLiveSlotsInOrder) {
+    exo::EnvironmentTable table;
+    std::vector<exo::Environment*> all;
+    for (size_t i = 0; i < exo::kMaxEnvironments; ++i) all.push_back(table.allocate());
+    for (size_t i = 0; i < exo::kMaxEnvironments; ++i) {
+        if (i % 3 != 0 && i != 63) table.release(*all[i]);
+    }
+    std::vector<exo::Environment*> visited;
+    table.for_each_live([&](exo::Environment& environment) { visited.push_back(&environment); });
+    std::vector<exo::Environment*> expected;
+    for (size_t i = 0; i < exo::kMaxEnvironments; ++i) {
+        if (i % 3 == 0 || i == 63) expected.push_back(all[i]);
+    }
+    CHECK(visited == expected);
+    UNSIGNED_LONGS_EQUAL(expected.size(), table.live_count());
+}

@@ -1,6 +1,7 @@
 // A pipe between two environments: a single-producer, single-consumer ring in a page both have
-// mapped (one granted it to the other). A full writer or an empty reader donates the rest of its
-// slot to the other end (directed yield) instead of spinning.
+// mapped (one granted it to the other). A full writer or an empty reader hands the CPU to the
+// other end instead of spinning: by protected control transfer to the peer's pump entry when it
+// serves one (the pump moves what it can and replies), else by directed yield.
 #pragma once
 
 #include <cstddef>
@@ -18,14 +19,22 @@ static_assert(sizeof(PipeRing) <= 1536, "two rings and a mailbox share one page"
 
 class Pipe {
 public:
-    // `ring` lies in shared memory; `peer` is the environment at the other end.
-    Pipe(PipeRing* ring, uint64_t peer) : ring_(ring), peer_(peer) {}
+    static constexpr uint64_t kNoPump = ~uint64_t{0};
+    // `ring` lies in shared memory; `peer` is the environment at the other end; `pump` is the
+    // call entry (0..3) where the peer serves pump_pipes for this pipe, or kNoPump.
+    Pipe(PipeRing* ring, uint64_t peer, uint64_t pump = kNoPump) : ring_(ring), peer_(peer), pump_(pump) {}
     void write(const void* bytes, size_t size);
     void read(void* bytes, size_t size);
 
+    // For a pump entry: moves what `from` holds into `to` as far as `to` has room, without
+    // blocking (an echo between two rings). Returns the bytes moved.
+    static uint64_t pump(PipeRing* from, PipeRing* to);
+
 private:
+    void wait();
     PipeRing* ring_;
     uint64_t peer_;
+    uint64_t pump_;
 };
 
 }  // namespace exo

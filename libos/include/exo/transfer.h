@@ -1,8 +1,9 @@
 // Protected control transfer for library OSes: Call another environment's registered entry
 // with up to four arguments in registers and get five results back; serve entries of our own.
 // The kernel passes registers through (abi/syscall.h), so this wrapper is where the caller's
-// state is kept: gp, tp and s0 are saved around the ecall and every other register is declared
-// clobbered, so the compiler keeps nothing in them (integer or floating point) that it needs.
+// state is kept: gp is reloaded after the ecall (the callee's is its own) and every other
+// register is declared clobbered, so the compiler keeps nothing in them (integer or floating
+// point) that it needs. tp is this library OS's scratch (abi/trap_page.h), never relied on.
 #pragma once
 
 #include <abi/syscall.h>
@@ -29,11 +30,10 @@ inline CallResult transfer(uint64_t number, uint64_t target, uint64_t arg0, uint
     register uint64_t a5 asm("a5") = 0;
     register uint64_t a7 asm("a7") = number;
     asm volatile(
-        "addi sp, sp, -32\n sd gp, 0(sp)\n sd tp, 8(sp)\n sd s0, 16(sp)\n ecall\n"
-        "ld gp, 0(sp)\n ld tp, 8(sp)\n ld s0, 16(sp)\n addi sp, sp, 32"
+        "ecall\n .option push\n .option norelax\n lla gp, __global_pointer$\n .option pop"
         : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a7)
         :
-        : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a6", "s1", "s2", "s3", "s4", "s5",
+        : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a6", "s0", "s1", "s2", "s3", "s4", "s5",
           "s6", "s7", "s8", "s9", "s10", "s11", "ft0", "ft1", "ft2", "ft3", "ft4", "ft5", "ft6",
           "ft7", "ft8", "ft9", "ft10", "ft11", "fa0", "fa1", "fa2", "fa3", "fa4", "fa5", "fa6",
           "fa7", "fs0", "fs1", "fs2", "fs3", "fs4", "fs5", "fs6", "fs7", "fs8", "fs9", "fs10",
@@ -54,8 +54,10 @@ inline abi::Error send(uint64_t target, uint64_t entry, uint64_t arg0 = 0, uint6
     return transfer(abi::kSend + entry, target, arg0, arg1, 0, 0).error;
 }
 
-// What an entry does: the caller's id, the four arguments; it fills up to five results.
-using CallHandler = void (*)(uint64_t caller, const uint64_t arguments[4], uint64_t results[5]);
+// What an entry does: the caller's id, the four arguments; it fills up to five results (the
+// ones it leaves are zero).
+using CallHandler = void (*)(uint64_t caller, uint64_t arg0, uint64_t arg1, uint64_t arg2,
+                             uint64_t arg3, uint64_t results[5]);
 // Registers `handler` at call entry `entry` (0..3). Calls reply with the results; sends return.
 abi::Error serve(uint64_t entry, CallHandler handler);
 

@@ -10,17 +10,17 @@
 
 namespace {
 
-void add(uint64_t caller, const uint64_t arguments[4], uint64_t results[5]) {
-    results[0] = arguments[0] + arguments[1] + arguments[2] + arguments[3];
+void add(uint64_t caller, uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t results[5]) {
+    results[0] = a + b + c + d;
     results[1] = caller;
     results[2] = exo::shared_info().environment_id;
 }
 
-void count(uint64_t, const uint64_t arguments[4], uint64_t[5]) {
-    mailbox::at().words[0] = mailbox::at().words[0] + arguments[0];
+void count(uint64_t, uint64_t amount, uint64_t, uint64_t, uint64_t, uint64_t[5]) {
+    mailbox::at().words[0] = mailbox::at().words[0] + amount;
 }
 
-void quit(uint64_t, const uint64_t[4], uint64_t[5]) { exo::exit(0); }
+void quit(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t[5]) { exo::exit(0); }
 
 }  // namespace
 
