@@ -143,7 +143,10 @@ uint64_t calls = 0;
 uint64_t errors_seen[32] = {};
 
 void one_call() {
-    uint64_t number = below(8) == 0 ? next() >> below(64) : below(static_cast<uint64_t>(abi::Syscall::Count) + 2);
+    uint64_t pick = below(8);
+    uint64_t number = pick == 0   ? next() >> below(64)
+                      : pick == 1 ? abi::kTransferBase + below(abi::kTransferEnd - abi::kTransferBase + 1)
+                                  : below(static_cast<uint64_t>(abi::Syscall::Count) + 2);
     // Calls that would end this environment or replace all its registers are left out (that
     // attacks only itself), and so is the audit (a diagnostic that scans every frame).
     if (number == static_cast<uint64_t>(abi::Syscall::Exit) ||
