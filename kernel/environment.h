@@ -3,6 +3,7 @@
 // the next one to use its slot.
 #pragma once
 
+#include <abi/shared_info.h>
 #include <abi/syscall.h>
 #include <array>
 #include <cstddef>
@@ -68,7 +69,7 @@ struct Environment {
     uint64_t resume_pc = 0;  // while our Call is outstanding: the ecall's pc (else 0)
     uint64_t resume_sp = 0;  // and our sp
     EnvironmentId id = 0;
-    uint64_t reserved = 0;
+    abi::SharedInfo* shared_info = nullptr;   // its shared info page, in the kernel's direct map
     std::array<UpcallEntry, static_cast<size_t>(abi::Entry::Count)> entries{};
     // ---- The kernel's C++ only ----
     Context main;    // the environment's own thread of control

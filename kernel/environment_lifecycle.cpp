@@ -127,6 +127,7 @@ Error create_environment(KernelState& state, EnvironmentId parent, const ElfImag
     environment->shared_info_pfn = frames[next++];
     state.zero_frame(environment->shared_info_pfn);
     auto* info = reinterpret_cast<abi::SharedInfo*>(state.physical->frame(environment->shared_info_pfn));
+    environment->shared_info = info;
     info->version = abi::kSharedInfoVersion;
     info->size = sizeof(abi::SharedInfo);
     info->environment_id = environment->id;

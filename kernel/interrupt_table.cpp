@@ -63,10 +63,10 @@ abi::Error InterruptTable::unbind(uint32_t line, EnvironmentSlot environment) {
     return abi::Error::Ok;
 }
 
-bool InterruptTable::arrive(uint32_t line) {
-    if (line >= kMaxLines || line_owners_[line] == kNoEnvironment) return false;
+EnvironmentSlot InterruptTable::arrive(uint32_t line) {
+    if (line >= kMaxLines || line_owners_[line] == kNoEnvironment) return kNoEnvironment;
     in_flight_[line] = true;
-    return true;
+    return line_owners_[line];
 }
 
 abi::Error InterruptTable::acknowledge(uint32_t line, EnvironmentSlot environment) {

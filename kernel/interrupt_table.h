@@ -42,8 +42,9 @@ public:
     EnvironmentSlot line_owner(uint32_t line) const {
         return line < kMaxLines ? line_owners_[line] : kNoEnvironment;
     }
-    // A bound line fired: mark it in flight (masked). False if nobody owns it.
-    bool arrive(uint32_t line);
+    // A bound line fired: mark it in flight (masked) and return its owner; kNoEnvironment (and
+    // nothing marked) if nobody owns it.
+    EnvironmentSlot arrive(uint32_t line);
     // The owner's acknowledgement: only of a line in flight that it owns.
     abi::Error acknowledge(uint32_t line, EnvironmentSlot environment);
     bool in_flight(uint32_t line) const { return line < kMaxLines && in_flight_[line]; }

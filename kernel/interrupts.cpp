@@ -2,6 +2,7 @@
 #include "interrupts.h"
 
 #include <abi/shared_info.h>
+#include <abi/trap_page.h>
 
 #include "arch/riscv64/csr.h"
 #include "arch/riscv64/plic.h"
@@ -58,7 +59,7 @@ void handle_external_interrupt() {
     for (uint32_t line = plic.claim(); line != 0; line = plic.claim()) {
         // Masked until the owner acknowledges; the claim stays open until then too.
         plic.set_enabled(line, false);
-        if (!state.interrupts.arrive(line)) {
+        if (state.interrupts.arrive(line) == kNoEnvironment) {
             plic.complete(line);  // nobody's line (a race with unbind): leave it off
             continue;
         }
@@ -72,3 +73,50 @@ void handle_external_interrupt() {
 }
 
 }  // namespace exo
+
+using namespace exo;
+
+// The trap vector's device-interrupt path (trap_entry.S), with only the caller-saved registers
+// saved: claim one line, publish it to its owner, and when the owner is the environment running
+// (and not inside an upcall, a call entry or a previous event) enter its Event entry directly,
+// keeping the interrupted pc, sp, a0 and a7 in its trap page. Returns the sp the environment
+// resumes with, or 0 for the general path (the timer is due as well: the tick needs the whole
+// register state). Another pending line raises the interrupt again as soon as this returns.
+// `slots` is the vector's save area: ra, t1..t6, a0..a7 at 8-byte steps (t0 is on the hart page).
+extern "C" uint64_t handle_interrupt_fast(const uint64_t* slots, uint64_t sp) {
+    if (riscv::read<riscv::Csr::sip>() & riscv::interrupt::bit(riscv::interrupt::kTimer)) return 0;
+    uint32_t line = plic.claim();
+    if (line == 0) return sp;
+    KernelState& state = kernel_state();
+    // The open claim keeps the line quiet until the owner's IrqAck completes it (the PLIC's
+    // gateway forwards nothing more from a source in service), so no masking is needed here.
+    EnvironmentSlot slot = state.interrupts.arrive(line);
+    if (slot == kNoEnvironment) {
+        plic.complete(line);
+        return sp;
+    }
+    Environment& running = current_environment();
+    bool own = slot == EnvironmentTable::slot_of(running.id);
+    Environment* owner = own ? &running : state.environments.at_slot(slot);
+    abi::SharedInfo& info = *owner->shared_info;
+    info.irq_pending[line / 64] |= uint64_t{1} << (line % 64);
+    info.events |= abi::event::kInterrupt;
+    ++info.irq_delivered;
+    const UpcallEntry& entry = owner->entries[static_cast<size_t>(abi::Entry::Event)];
+    if (entry.pc == 0) return sp;
+    auto& page = *reinterpret_cast<abi::TrapPage*>(running.trap_page);
+    if (!own || running.in_upcall || running.serving() || page.event_busy != 0) {
+        owner->event_upcall_pending = true;  // an upcall when it next runs
+        return sp;
+    }
+    page.event_busy = 1;
+    page.event_pc = riscv::read<riscv::Csr::sepc>();
+    page.event_sp = sp;
+    page.event_ra = slots[0];
+    page.event_t0 = riscv::hart_page().saved_t0;
+    page.event_t1 = slots[1];
+    page.event_a0 = slots[7];
+    page.event_a7 = slots[14];
+    riscv::write<riscv::Csr::sepc>(entry.pc);
+    return entry.sp;
+}

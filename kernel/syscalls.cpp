@@ -172,6 +172,9 @@ void install_syscall_table(riscv::HartPage& page) {
         }
         page.syscall_table[number] =
             entry ? reinterpret_cast<uint64_t>(entry) : reinterpret_cast<uint64_t>(&syscall_with_frame);
+        if (number == static_cast<uint64_t>(abi::Syscall::UpcallReturn)) {
+            page.syscall_table[number] = reinterpret_cast<uint64_t>(&upcall_return_entry);
+        }
     }
 }
 

@@ -99,10 +99,27 @@ SyscallResult environment_set_entry(Environment& caller, const Arguments& argume
 SyscallResult upcall_return(Environment& caller, riscv::TrapFrame& frame) {
     uint64_t mode = frame.x[a0];
     uint64_t pc = frame.x[a1];
-    if (!caller.in_upcall && !caller.serving()) return SyscallResult::fail(abi::Error::NotInUpcall);
+    abi::TrapPage& page = trap_page(kernel_state(), caller);
+    bool event = !caller.in_upcall && !caller.serving() && page.event_busy != 0;
+    if (!caller.in_upcall && !caller.serving() && !event) return SyscallResult::fail(abi::Error::NotInUpcall);
     if (mode > 1) return SyscallResult::fail(abi::Error::InvalidArgument);
     if (mode == 1 && (pc < abi::kUserMinimum || pc >= abi::kUserTop || (pc & 1))) {
         return SyscallResult::fail(abi::Error::OutOfRange);
+    }
+    if (event) {
+        // An event the device-interrupt path entered (what upcall_return_entry does, when it
+        // leaves the work to us): back to the interrupted pc, sp, a0 and a7.
+        frame.pc() = mode == 1 ? pc : page.event_pc;
+        frame.x[riscv::reg::sp] = page.event_sp;
+        frame.x[a0] = page.event_a0;
+        frame.x[riscv::reg::a7] = page.event_a7;
+        frame.x[riscv::reg::ra] = page.event_ra;
+        frame.x[riscv::reg::t0] = page.event_t0;
+        frame.x[riscv::reg::t1] = page.event_t1;
+        page.event_busy = 0;
+        deliver_pending_upcalls(caller);
+        caller.save_area = &caller.frame();
+        return SyscallResult::registers_set();
     }
     bool call_entry = caller.serving();
     if (abi::Error error = transfer::end_upcall(caller); error != abi::Error::Ok) {

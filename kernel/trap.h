@@ -21,4 +21,6 @@ void handle_kernel_trap(riscv::TrapFrame* frame);
 void trap_entry();
 void early_trap_entry();
 void syscall_with_frame();
+// UpcallReturn's slot: an event the device-interrupt path entered returns without a frame.
+void upcall_return_entry();
 }

@@ -26,6 +26,7 @@
 #define HART_ID (-48)
 #define HART_INTERRUPTED_SP (-56)       /* a kernel trap's sp, while it picks a stack */
 #define HART_SAVED_T1 (-64)             /* t1 while the exception path frees it */
+#define HART_IRQ_SLOTS (-192)           /* 16 words: the device-interrupt path's registers */
 
 /* Environment (kernel/environment.h): the fields the fast paths use. */
 #define ENV_GATE 0
@@ -36,6 +37,8 @@
 #define ENV_RESUME_SP 40
 #define ENV_ID 48
 #define ENV_ENTRIES 64                  /* UpcallEntry {pc, sp} by abi::Entry */
+#define ENV_IN_UPCALL 1337              /* bool */
+#define ENV_EVENT_PENDING 1339          /* bool */
 
 /* abi::TrapPage (abi/trap_page.h). */
 #define TRAP_PAGE_HANDLER_PC 0
@@ -45,6 +48,14 @@
 #define TRAP_PAGE_CAUSE 32
 #define TRAP_PAGE_ADDRESS 40
 #define TRAP_PAGE_SP 48
+#define TRAP_PAGE_EVENT_BUSY 56
+#define TRAP_PAGE_EVENT_PC 64
+#define TRAP_PAGE_EVENT_SP 72
+#define TRAP_PAGE_EVENT_A0 80
+#define TRAP_PAGE_EVENT_A7 88
+#define TRAP_PAGE_EVENT_RA 96
+#define TRAP_PAGE_EVENT_T0 104
+#define TRAP_PAGE_EVENT_T1 112
 
 /* Transfer numbers and entries (abi/syscall.h). */
 #define ABI_CALL 64

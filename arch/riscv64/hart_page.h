@@ -15,7 +15,8 @@ struct HartPage {
     uint8_t unused[2048];
     uint64_t syscall_table[HART_SYSCALL_TABLE_SLOTS];
     uint64_t directory[128];  // see EnvironmentTable::attach_directory
-    uint8_t unused_middle[4096 - 2048 - 8 * HART_SYSCALL_TABLE_SLOTS - 8 * 128 - 64];
+    uint8_t unused_middle[4096 - 2048 - 8 * HART_SYSCALL_TABLE_SLOTS - 8 * 128 - 64 - 8 * 16];
+    uint64_t irq_slots[16];   // the device-interrupt path's saved registers (trap_entry.S)
     uint64_t saved_t1;
     uint64_t interrupted_sp;
     uint64_t hart_id;
@@ -31,6 +32,7 @@ static_assert(offsetof(HartPage, syscall_table) == 4096 + HART_SYSCALL_TABLE);
 static_assert(offsetof(HartPage, current_environment) == 4096 + HART_CURRENT_ENV);
 static_assert(offsetof(HartPage, directory) == 4096 + HART_DIRECTORY);
 static_assert(offsetof(HartPage, saved_t1) == 4096 + HART_SAVED_T1);
+static_assert(offsetof(HartPage, irq_slots) == 4096 + HART_IRQ_SLOTS);
 static_assert(offsetof(HartPage, saved_t0) == 4096 + HART_SAVED_T0);
 static_assert(offsetof(HartPage, kernel_stack_top) == 4096 + HART_KERNEL_STACK_TOP);
 static_assert(offsetof(HartPage, stack_bottom) == 4096 + HART_STACK_BOTTOM);

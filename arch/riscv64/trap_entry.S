@@ -46,6 +46,23 @@
     sd      t1, TRAP_FRAME_STVAL(\base)
 .endm
 
+// The device-interrupt path's stack slots.
+.equ IRQ_SLOT_ra, 0
+.equ IRQ_SLOT_t1, 8
+.equ IRQ_SLOT_t2, 16
+.equ IRQ_SLOT_t3, 24
+.equ IRQ_SLOT_t4, 32
+.equ IRQ_SLOT_t5, 40
+.equ IRQ_SLOT_t6, 48
+.equ IRQ_SLOT_a0, 56
+.equ IRQ_SLOT_a1, 64
+.equ IRQ_SLOT_a2, 72
+.equ IRQ_SLOT_a3, 80
+.equ IRQ_SLOT_a4, 88
+.equ IRQ_SLOT_a5, 96
+.equ IRQ_SLOT_a6, 104
+.equ IRQ_SLOT_a7, 112
+
     .section .text
     .balign 4
     .globl trap_entry
@@ -151,7 +168,10 @@ exception_slow:
     ld      t1, HART_SAVED_T1(zero)
     j       trap_slow_user
 
-interrupt:
+interrupt:                          // t0 = scause
+    slli    t0, t0, 1               // drop the interrupt bit
+    addi    t0, t0, -2 * 9          // 9: the external interrupt
+    beqz    t0, device_interrupt
     csrr    t0, sstatus
     andi    t0, t0, 1 << 8
     bnez    t0, trap_from_kernel
@@ -170,6 +190,66 @@ trap_slow_user:
     mv      a0, t0
     call    handle_user_trap        // returns the frame to resume: maybe another environment's
     j       return_to_user
+
+// ---- A device interrupt: saved only what a C call may clobber (on the hart page; t0 is there
+// already), and the C++ claims the line and, when its owner is the environment running, enters
+// its Event entry (abi/trap_page.h). It returns the sp to resume with, or 0 when the general
+// path must run (the timer is due too): then everything is put back as it came.
+device_interrupt:
+    csrr    t0, sstatus
+    andi    t0, t0, 1 << 8
+    bnez    t0, trap_from_kernel
+    csrrw   sp, sscratch, sp        // the kernel stack for the C++; the environment's sp waits
+    .irp r, ra,t1,t2,t3,t4,t5,t6,a0,a1,a2,a3,a4,a5,a6,a7
+    sd      \r, HART_IRQ_SLOTS + IRQ_SLOT_\r(zero)
+    .endr
+    li      a0, HART_IRQ_SLOTS
+    csrr    a1, sscratch
+    call    handle_interrupt_fast   // (the slots above, the interrupted sp)
+    beqz    a0, 1f
+    csrw    sscratch, a0
+    .irp r, ra,t1,t2,t3,t4,t5,t6,a0,a1,a2,a3,a4,a5,a6,a7
+    ld      \r, HART_IRQ_SLOTS + IRQ_SLOT_\r(zero)
+    .endr
+    ld      t0, HART_SAVED_T0(zero)
+    csrrw   sp, sscratch, sp
+    sret
+1:  .irp r, ra,t1,t2,t3,t4,t5,t6,a0,a1,a2,a3,a4,a5,a6,a7
+    ld      \r, HART_IRQ_SLOTS + IRQ_SLOT_\r(zero)
+    .endr
+    csrrw   sp, sscratch, sp
+    j       trap_slow_user
+
+// UpcallReturn's table slot: the end of an event entered by the device-interrupt path puts back
+// the interrupted pc, sp, ra, t0, t1, a0 and a7 from the trap page (what the ecall and the
+// table dispatch have used), with no frame saved or restored. Any
+// other UpcallReturn (an upcall or call entry in progress, mode 1, an event waiting to be
+// delivered) is the C++'s. Reached like a table handler: kernel stack, sepc advanced.
+    .globl upcall_return_entry
+upcall_return_entry:
+    bnez    a0, syscall_with_frame
+    ld      t0, HART_CURRENT_ENV(zero)
+    lbu     t1, ENV_IN_UPCALL(t0)
+    bnez    t1, syscall_with_frame
+    lbu     t1, ENV_EVENT_PENDING(t0)
+    bnez    t1, syscall_with_frame
+    ld      t1, ENV_GATE(t0)
+    srli    t1, t1, 62
+    bnez    t1, syscall_with_frame
+    ld      t1, ENV_TRAP_PAGE(t0)
+    ld      t0, TRAP_PAGE_EVENT_BUSY(t1)
+    beqz    t0, syscall_with_frame
+    ld      t0, TRAP_PAGE_EVENT_PC(t1)
+    csrw    sepc, t0
+    sd      zero, TRAP_PAGE_EVENT_BUSY(t1)
+    csrw    sscratch, sp
+    ld      sp, TRAP_PAGE_EVENT_SP(t1)
+    ld      ra, TRAP_PAGE_EVENT_RA(t1)
+    ld      a0, TRAP_PAGE_EVENT_A0(t1)
+    ld      a7, TRAP_PAGE_EVENT_A7(t1)
+    ld      t0, TRAP_PAGE_EVENT_T0(t1)
+    ld      t1, TRAP_PAGE_EVENT_T1(t1)
+    sret
 
 // A syscall that needs the caller's whole register state (it switches environments or
 // rewrites the frame): its table slot points here, and refused transfers come here. The

@@ -52,6 +52,53 @@ static_assert(offsetof(abi::TrapPage, sp) == 48);
 static_assert(offsetof(abi::TrapState, pc) == 16 && offsetof(abi::TrapState, registers) == 24);
 static_assert(sizeof(abi::TrapState) <= 288);
 extern "C" void exo_exception_entry();
+
+// The Event entry. The kernel enters it from a device interrupt while we ran (every register
+// as interrupted but sp; UpcallReturn puts pc, sp, a0 and a7 back), or as an upcall when we next
+// ran. Either way: keep what the C++ may clobber, run the handlers, put it back, UpcallReturn.
+asm(R"(
+    .text
+    .balign 4
+    .globl exo_event_entry
+exo_event_entry:
+    addi    sp, sp, -128
+    sd      ra, 0(sp)
+    sd      t0, 8(sp)
+    sd      t1, 16(sp)
+    sd      t2, 24(sp)
+    sd      t3, 32(sp)
+    sd      t4, 40(sp)
+    sd      t5, 48(sp)
+    sd      t6, 56(sp)
+    sd      a1, 64(sp)
+    sd      a2, 72(sp)
+    sd      a3, 80(sp)
+    sd      a4, 88(sp)
+    sd      a5, 96(sp)
+    sd      a6, 104(sp)
+    call    exo_event_body
+    ld      ra, 0(sp)
+    ld      t0, 8(sp)
+    ld      t1, 16(sp)
+    ld      t2, 24(sp)
+    ld      t3, 32(sp)
+    ld      t4, 40(sp)
+    ld      t5, 48(sp)
+    ld      t6, 56(sp)
+    ld      a1, 64(sp)
+    ld      a2, 72(sp)
+    ld      a3, 80(sp)
+    ld      a4, 88(sp)
+    ld      a5, 96(sp)
+    ld      a6, 104(sp)
+    addi    sp, sp, 128
+    li      a0, 0
+    li      a7, 7
+    ecall
+    ebreak
+)");
+extern "C" void exo_event_entry();
+extern "C" void exo_event_body();
 extern "C" void exo_exception_dispatch(abi::TrapState* state);
 
 namespace exo {
@@ -75,16 +122,6 @@ alignas(16) char slice_stack[8192];
     upcall_resume();
 }
 
-[[noreturn]] void event_entry(uint64_t, uint64_t, uint64_t) {
-    const volatile abi::SharedInfo& info = shared_info();
-    for (uint32_t word = 0; word < 2; ++word) {
-        uint64_t pending = info.irq_pending[word];
-        for (uint32_t bit = 0; pending != 0; ++bit, pending >>= 1) {
-            if (pending & 1) interrupt_handler(word * 64 + bit);
-        }
-    }
-    upcall_resume();
-}
 
 [[noreturn]] void slice_start_entry(uint64_t slot, uint64_t end, uint64_t) {
     slice_start_handler(slot, end);
@@ -106,6 +143,17 @@ uint64_t stack_top(char* stack, uint64_t size) { return reinterpret_cast<uint64_
 }  // namespace
 
 }  // namespace exo
+
+// Every line the kernel marked pending, to the handler (which acknowledges it).
+extern "C" void exo_event_body() {
+    const volatile abi::SharedInfo& info = exo::shared_info();
+    for (uint32_t word = 0; word < 2; ++word) {
+        uint64_t pending = info.irq_pending[word];
+        for (uint32_t bit = 0; pending != 0; ++bit, pending >>= 1) {
+            if (pending & 1) exo::interrupt_handler(word * 64 + bit);
+        }
+    }
+}
 
 // Returns to resume `state` (its pc perhaps changed); a fatal outcome ends the environment.
 extern "C" void exo_exception_dispatch(abi::TrapState* state) {
@@ -135,7 +183,7 @@ void set_revocation_handler(RevocationHandler handler) {
 
 void set_interrupt_handler(InterruptHandler handler) {
     interrupt_handler = handler;
-    (void)set_entry(abi::Entry::Event, handler ? reinterpret_cast<uint64_t>(&event_entry) : 0,
+    (void)set_entry(abi::Entry::Event, handler ? reinterpret_cast<uint64_t>(&exo_event_entry) : 0,
                     stack_top(event_stack, sizeof(event_stack)));
 }
 

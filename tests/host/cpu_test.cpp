@@ -75,7 +75,7 @@ TEST(InterruptTable, ClaimMapBindAcknowledge) {
     CHECK_FALSE(table.owns_device_frame(0x101, 4));
     CHECK_FALSE(table.owns_device_frame(0x102, 3));
     CHECK(table.bind(11, 3) == Error::Ok);
-    CHECK(table.arrive(11));
+    UNSIGNED_LONGS_EQUAL(3, table.arrive(11));  // its owner
     CHECK(table.in_flight(11));
     CHECK(table.acknowledge(11, 3) == Error::Ok);
     CHECK_FALSE(table.in_flight(11));
@@ -95,7 +95,7 @@ TEST(InterruptTable, HostileBindsAndAcks) {
     CHECK(table.bind(11, 3) == Error::Ok);
     CHECK(table.acknowledge(11, 4) == Error::NotOwner);
     CHECK(table.unbind(11, 4) == Error::NotOwner);
-    CHECK_FALSE(table.arrive(5));  // unbound lines are nobody's
+    CHECK(table.arrive(5) == exo::kNoEnvironment);  // unbound lines are nobody's
 }
 
 TEST(InterruptTable, ReleaseAllCompletesOpenClaims) {
@@ -103,7 +103,7 @@ TEST(InterruptTable, ReleaseAllCompletesOpenClaims) {
     CHECK(table.claim(1, 3) == Error::Ok);
     CHECK(table.bind(11, 3) == Error::Ok);
     CHECK(table.bind(5, 3) == Error::Ok);
-    CHECK(table.arrive(11));
+    CHECK(table.arrive(11) != exo::kNoEnvironment);
     int completed = 0;
     table.release_all(3, [&](uint32_t line) {
         LONGS_EQUAL(11, line);

@@ -39,6 +39,21 @@ struct TrapPage {
     uint64_t cause;    // scause
     uint64_t address;  // stval: the faulting address, or the instruction bits
     uint64_t sp;       // the interrupted code's sp (the handler starts on its own stack)
+
+    // Interrupts. When a line this environment bound fires while it runs (outside its upcalls,
+    // call entries and a previous event), the kernel enters its Event entry the same way:
+    // sp = the entry's stack, every other register as interrupted, and the interrupted pc, sp,
+    // ra, t0, t1, a0 and a7 kept here. UpcallReturn(0) resumes exactly there (the ecall and the
+    // kernel's syscall entry use those five) and clears event_busy. Otherwise the event waits
+    // and arrives as an ordinary upcall (a0 = event bits) when the environment next runs.
+    uint64_t event_busy;
+    uint64_t event_pc;
+    uint64_t event_sp;
+    uint64_t event_a0;
+    uint64_t event_a7;
+    uint64_t event_ra;
+    uint64_t event_t0;
+    uint64_t event_t1;
 };
 
 }  // namespace abi
