@@ -133,15 +133,13 @@ private:
     std::array<Environment, kMaxEnvironments> slots_{};
     // The index of the lowest set bit, without a libgcc call (no Zbb here): a de Bruijn
     // sequence maps each isolated bit to a distinct top-six-bit pattern.
-    static size_t lowest_bit_index(uint64_t mask) {
-        constexpr uint64_t kDeBruijn = 0x03f79d71b4cb0a89;
-        constexpr auto table = [] {
-            std::array<uint8_t, 64> result{};
-            for (size_t bit = 0; bit < 64; ++bit) result[((uint64_t{1} << bit) * kDeBruijn) >> 58] = static_cast<uint8_t>(bit);
-            return result;
-        }();
-        return table[((mask & -mask) * kDeBruijn) >> 58];
-    }
+    static constexpr uint64_t kDeBruijn = 0x03f79d71b4cb0a89;
+    static constexpr std::array<uint8_t, 64> kBitOfPattern = [] {
+        std::array<uint8_t, 64> result{};
+        for (size_t bit = 0; bit < 64; ++bit) result[((uint64_t{1} << bit) * kDeBruijn) >> 58] = static_cast<uint8_t>(bit);
+        return result;
+    }();
+    static size_t lowest_bit_index(uint64_t mask) { return kBitOfPattern[((mask & -mask) * kDeBruijn) >> 58]; }
 
     std::array<uint32_t, kMaxEnvironments> generations_{};
     uint64_t* directory_ = nullptr;

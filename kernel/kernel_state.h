@@ -24,6 +24,9 @@ struct KernelState {
     TlbControl* tlb = nullptr;
     const sv39::Entry* kernel_root = nullptr;  // upper half copied into every address space
     uint64_t timebase_hz = 0;   // published in every shared info page
+    // Set by every revocation request, cleared by a deadline scan that finds none outstanding:
+    // the timer tick skips both scans while no request is (the common case).
+    bool revocations_outstanding = false;
     uint64_t slot_ticks = 0;
 
     MemorySystem memory() { return {*physical, frames, grants, *tlb, &interrupts}; }

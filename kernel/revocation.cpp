@@ -11,6 +11,7 @@ void request_revocation(KernelState& state, Environment& environment, uint64_t c
                         uint64_t deadline) {
     environment.revocation_remaining = count;
     environment.revocation_deadline = deadline;
+    state.revocations_outstanding = true;
     environment.revocation_upcall_pending = environment.entries[static_cast<size_t>(abi::Entry::Revocation)].pc != 0;
     abi::SharedInfo& info = shared_info(state, environment);
     ++info.revocation.sequence;
@@ -65,6 +66,7 @@ uint64_t repossess(KernelState& state, Environment& environment, uint64_t count)
 }
 
 void enforce_revocation_deadlines(KernelState& state, uint64_t now) {
+    if (!state.revocations_outstanding) return;
     state.environments.for_each_live([&](Environment& environment) {
         if (environment.revocation_remaining == 0 || environment.revocation_deadline > now) return;
         repossess(state, environment, environment.revocation_remaining);
@@ -74,12 +76,15 @@ void enforce_revocation_deadlines(KernelState& state, uint64_t now) {
 }
 
 uint64_t next_revocation_deadline(KernelState& state) {
+    if (!state.revocations_outstanding) return ~uint64_t{0};
     uint64_t earliest = ~uint64_t{0};
+    bool any = false;
     state.environments.for_each_live([&](Environment& environment) {
-        if (environment.revocation_remaining != 0 && environment.revocation_deadline < earliest) {
-            earliest = environment.revocation_deadline;
-        }
+        if (environment.revocation_remaining == 0) return;
+        any = true;
+        if (environment.revocation_deadline < earliest) earliest = environment.revocation_deadline;
     });
+    state.revocations_outstanding = any;
     return earliest;
 }
 

@@ -2,6 +2,7 @@
 #include "scheduler.h"
 
 #include <abi/shared_info.h>
+#include <utility>
 
 #include "arch/riscv64/csr.h"
 #include "arch/riscv64/timer.h"
@@ -49,19 +50,31 @@ void install(Environment& environment) {
 // The FPU holds one environment's registers at a time: save the leaving one's if it wrote
 // them (sstatus.FS dirty), then load the arriving one's, or zeroes, so no environment ever
 // reads another's floating-point values.
+// The FPU holds nothing but zeros (cleared, and written by nobody since): an environment with
+// no floating-point state of its own can have it as it is.
+bool fpu_holds_zeros = false;
+
 void save_fpu(Environment& environment) {
     Context& context = environment.active();
     if (environment.live && (context.frame.sstatus & riscv::sstatus::kFsMask) == riscv::sstatus::kFsMask) {
         fpu_save(&context.fp);
         context.fp_saved = true;
+        fpu_holds_zeros = false;
     }
 }
 
 void load_fpu(Context& context) {
+    // Registers passed on by a transfer, or left by an environment that ended, were written
+    // without save_fpu seeing it: the live FS field says so.
+    if ((riscv::read<riscv::Csr::sstatus>() & riscv::sstatus::kFsMask) == riscv::sstatus::kFsMask) {
+        fpu_holds_zeros = false;
+    }
     if (context.fp_saved) {
         fpu_restore(&context.fp);
-    } else {
+        fpu_holds_zeros = false;
+    } else if (!fpu_holds_zeros) {
         fpu_clear();
+        fpu_holds_zeros = true;
     }
     // Clean: the registers now match the saved copy (or the initial zeroes).
     context.frame.sstatus = (context.frame.sstatus & ~riscv::sstatus::kFsMask) | (2ull << 13);
@@ -72,24 +85,34 @@ void load_fpu(Context& context) {
 // then load the arriving one's, or zeroes, so no environment reads another's floating-point
 // values unless they were handed over.
 void switch_fpu(Environment* leaving, Environment& arriving) {
-    if (leaving) save_fpu(*leaving);
+    if (leaving) {
+        save_fpu(*leaving);
+    } else {
+        fpu_holds_zeros = false;  // whoever used it last is gone, unsaved
+    }
     load_fpu(arriving.active());
 }
 
+// x1..x31 straight-line: a loop costs five instructions a register on this path (every slot).
+template <size_t... Index>
+void copy_registers(uint64_t* to, const uint64_t* from, std::index_sequence<Index...>) {
+    ((Index != 0 ? (void)(to[Index] = from[Index]) : (void)0), ...);
+}
+
 void save_preempted(Environment& environment) {
-    abi::SharedInfo& info = shared_info(kernel_state(), environment);
+    abi::SharedInfo& info = *environment.shared_info;
     const riscv::TrapFrame& frame = environment.main.frame;
     info.preempted.cause = frame.scause;
     info.preempted.address = frame.stval;
     info.preempted.pc = frame.pc();
-    for (int i = 1; i < 32; ++i) info.preempted.registers[i] = frame.x[i];
+    copy_registers(info.preempted.registers, frame.x, std::make_index_sequence<32>{});
     info.preempted_valid = 1;
 }
 
 // A slot begins for `environment`: at its slice-start entry if it has one (the library OS
 // restores its own threads; what it was doing is in SharedInfo::preempted), else where it was.
 void begin_slice(Environment& environment) {
-    abi::SharedInfo& info = shared_info(kernel_state(), environment);
+    abi::SharedInfo& info = *environment.shared_info;
     info.current_slot = slot;
     ++info.slices_started;
     const UpcallEntry& start = environment.entries[static_cast<size_t>(abi::Entry::SliceStart)];
@@ -105,15 +128,18 @@ void begin_slice(Environment& environment) {
 // Who runs in the slot that begins: its owner; the environment the owner's outstanding Call went
 // to, or the one that one called, and so on (a caller keeps donating its slots until the
 // reply); or the background environment.
-Environment* pick_runner() {
-    Environment* owner = owner_of(slot);
-    owner_had_slot = owner && !kernel_state().slices.forfeits(EnvironmentTable::slot_of(owner->id));
-    if (!owner_had_slot) return background_environment();
-    Environment* runs = owner;
+[[gnu::noinline]] Environment* end_of_call_chain(Environment* runs) {
     for (size_t hops = 0; runs != nullptr && runs->waiting() && hops < kMaxEnvironments; ++hops) {
         runs = transfer::callee_of(kernel_state().environments, *runs);
     }
     return runs && !runs->waiting() ? runs : background_environment();
+}
+
+Environment* pick_runner() {
+    Environment* owner = owner_of(slot);
+    owner_had_slot = owner && !kernel_state().slices.forfeits(EnvironmentTable::slot_of(owner->id));
+    if (!owner_had_slot) return background_environment();
+    return owner->waiting() ? end_of_call_chain(owner) : owner;
 }
 
 void advance_slot(uint64_t now) {
