@@ -19,23 +19,30 @@ namespace pte = sv39::pte;
 inline constexpr uint64_t kKeptOnProtect =
     ~(pte::kValid | pte::kPermissionMask | pte::kUser | pte::kGlobal | kPteNoAccess);
 
-// The entry flags for each abi permission set (index = the set): for Protect, where no
-// permission at all means "no access"; 0 marks a set Sv39 reserves (write without read).
-constexpr uint64_t leaf_flags_for(uint64_t permissions) {
-    if (permissions == 0) return kPteNoAccess;
-    if ((permissions & abi::permission::kWrite) && !(permissions & abi::permission::kRead)) return 0;
-    return pte::kValid | pte::kUser | ((permissions & abi::permission::kRead) ? pte::kRead : 0) |
-           ((permissions & abi::permission::kWrite) ? pte::kWrite : 0) |
-           ((permissions & abi::permission::kExecute) ? pte::kExecute : 0);
-}
-inline constexpr std::array<uint64_t, 8> kProtectFlags = {
-    leaf_flags_for(0), leaf_flags_for(1), leaf_flags_for(2), leaf_flags_for(3),
-    leaf_flags_for(4), leaf_flags_for(5), leaf_flags_for(6), leaf_flags_for(7)};
+// Sv39's R, W and X are the abi permission bits one place up, so a permission set's leaf flags are
+// arithmetic, with no table to load.
+static_assert(pte::kRead == abi::permission::kRead << 1 && pte::kWrite == abi::permission::kWrite << 1 &&
+              pte::kExecute == abi::permission::kExecute << 1);
 static_assert(abi::permission::kAll == 7);
+// The sets a page may be given, as a mask indexed by the set: any set with read, and execute alone
+// (Sv39 reserves write without read; the empty set is "no access", which only Protect accepts).
+inline constexpr uint64_t kLeafSets = (1 << 1) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 7);
 
-// The flags for `permissions`, or 0 for a set no call accepts.
+// Whether `permissions` is a set a page may be given (nonzero).
+[[gnu::always_inline]] inline bool leaf_permissions(uint64_t permissions) {
+    // One shift and the range test; "& 63" states the shift's range (srl takes six bits anyway).
+    return ((kLeafSets >> (permissions & 63)) & static_cast<uint64_t>(permissions < 8)) != 0;
+}
+// The leaf flags of a set leaf_permissions accepted.
+[[gnu::always_inline]] inline uint64_t leaf_flags(uint64_t permissions) {
+    return pte::kValid | pte::kUser | (permissions << 1);
+}
+
+// The entry flags Protect writes for `permissions` (none at all is "no access"), or 0 for a set
+// no call accepts.
 [[gnu::always_inline]] inline uint64_t flags_for(uint64_t permissions) {
-    return permissions < kProtectFlags.size() ? kProtectFlags[permissions] : 0;
+    if (leaf_permissions(permissions)) [[likely]] return leaf_flags(permissions);
+    return permissions == 0 ? kPteNoAccess : 0;
 }
 
 // The cache (AddressSpace::cached_megapage) holds only 2 MiB regions whose every page the fast
@@ -47,18 +54,30 @@ constexpr bool cacheable_megapage(uint64_t megapage) {
            megapage != (abi::kSharedInfoAddress >> 21);
 }
 
+// Whether virtual_address is in the region whose level-0 table is cached.
+[[gnu::always_inline]] inline bool in_cached_region(const AddressSpace& space, uint64_t virtual_address) {
+    return (virtual_address >> 21) == space.cached_megapage;
+}
+
 // The level-0 entry for virtual_address when its table is the cached one, else nullptr.
 // cached_bias is the table's address less (megapage << 12), so for an address in the region
 // the entry is at bias + (va >> 12) * 8: no masking.
 [[gnu::always_inline]] inline sv39::Entry* cached_slot(const AddressSpace& space,
                                                        uint64_t virtual_address) {
-    if ((virtual_address >> 21) != space.cached_megapage) return nullptr;
+    if (!in_cached_region(space, virtual_address)) return nullptr;
     return reinterpret_cast<sv39::Entry*>(space.cached_bias +
                                           ((virtual_address >> sv39::kPageShift) << 3));
 }
 
 [[gnu::always_inline]] inline bool page_aligned(uint64_t virtual_address) {
     return (virtual_address << (64 - sv39::kPageShift)) == 0;
+}
+
+// The entry for a page-aligned address in the cached region: for an aligned address
+// (va >> 12) * 8 is va >> 9, one shift.
+[[gnu::always_inline]] inline sv39::Entry* aligned_slot(const AddressSpace& space,
+                                                        uint64_t virtual_address) {
+    return reinterpret_cast<sv39::Entry*>(space.cached_bias + (virtual_address >> (sv39::kPageShift - 3)));
 }
 
 [[gnu::always_inline]] inline bool is_bound(uint64_t raw) {
@@ -80,17 +99,20 @@ constexpr bool cacheable_megapage(uint64_t megapage) {
 [[gnu::always_inline]] inline bool protect(TlbControl& tlb, AddressSpace& space,
                                            uint64_t virtual_address, uint64_t count,
                                            uint64_t permissions) {
-    uint64_t flags = flags_for(permissions);
-    sv39::Entry* first = cached_slot(space, virtual_address);
-    if (first == nullptr || flags == 0 || !page_aligned(virtual_address)) return false;
+    if (!in_cached_region(space, virtual_address) || !page_aligned(virtual_address)) return false;
+    sv39::Entry* first = aligned_slot(space, virtual_address);
     if (count == 1) {  // an exception handler's unprotect
-        if (!(first->raw & kPteOwnFrame)) return false;
-        first->raw = (first->raw & kKeptOnProtect) | flags;
+        // Only the sets a page may be given; "no access" takes the general path.
+        if (!leaf_permissions(permissions)) return false;
+        uint64_t raw = first->raw;
+        if (!(raw & kPteOwnFrame)) return false;
+        first->raw = (raw & kKeptOnProtect) | leaf_flags(permissions);
         tlb.flush_page(virtual_address, space.asid);
         return true;
     }
+    uint64_t flags = flags_for(permissions);
     // The last page in the same region (count - 1 < 512 also refuses 0 and any wrap).
-    if (count - 1 >= sv39::kEntriesPerTable ||
+    if (flags == 0 || count - 1 >= sv39::kEntriesPerTable ||
         ((virtual_address + ((count - 1) << sv39::kPageShift)) >> 21) != space.cached_megapage) {
         return false;
     }
@@ -111,19 +133,24 @@ constexpr bool cacheable_megapage(uint64_t megapage) {
 [[gnu::always_inline]] inline bool map(FrameTable& frames, TlbControl& tlb, AddressSpace& space,
                                        uint64_t virtual_address, uint64_t pfn, uint64_t count,
                                        uint64_t permissions) {
-    uint64_t flags = flags_for(permissions);
-    sv39::Entry* slot = cached_slot(space, virtual_address);
-    if (count != 1 || slot == nullptr || !page_aligned(virtual_address) || !(flags & pte::kValid) ||
-        is_bound(slot->raw)) {
+    if (count != 1 || !in_cached_region(space, virtual_address) || !page_aligned(virtual_address) ||
+        !leaf_permissions(permissions) || !frames.contains(pfn)) {
         return false;
     }
-    FrameEntry* frame = frames.find(pfn);
-    if (frame == nullptr || frame->state != abi::FrameState::Owned || frame->owner != space.slot ||
-        (frame->flags & frame_flag::kKernelBound) || frame->map_count == FrameTable::kMaxCount) {
+    sv39::Entry* slot = aligned_slot(space, virtual_address);
+    if (is_bound(slot->raw)) return false;
+    FrameEntry& frame = frames.at(pfn);
+    uint64_t word = frame_word::load(frame);
+    // Owned by the caller with no flag but essential (not a page table, donated table frame or
+    // shared page): flags, state and owner are the entry's low 32 bits. Pins do not matter.
+    if (static_cast<uint32_t>(word & frame_word::kFreeCheckMask) != frame_word::owned_by(space.slot)) {
         return false;
     }
-    slot->raw = (pfn << pte::kPfnShift) | flags | kPteOwnFrame;
-    ++frame->map_count;
+    // One more mapping, unless the count is at its limit (the add carries out of the word).
+    uint64_t counted = word + frame_word::kOneMapping;
+    if (counted < word) return false;
+    slot->raw = (pfn << pte::kPfnShift) | leaf_flags(permissions) | kPteOwnFrame;
+    frame_word::store(frame, counted);
     // The exception path hands page faults straight to the library OS, so no stale "not
     // mapped" translation may outlive the mapping.
     tlb.flush_page(virtual_address, space.asid);
@@ -133,11 +160,14 @@ constexpr bool cacheable_megapage(uint64_t megapage) {
 // Unmap of one bound page in the cached region.
 [[gnu::always_inline]] inline bool unmap(FrameTable& frames, TlbControl& tlb, AddressSpace& space,
                                          uint64_t virtual_address, uint64_t count) {
-    sv39::Entry* slot = cached_slot(space, virtual_address);
-    if (count != 1 || slot == nullptr || !page_aligned(virtual_address) || !is_bound(slot->raw)) {
+    if (count != 1 || !in_cached_region(space, virtual_address) || !page_aligned(virtual_address)) {
         return false;
     }
-    if (FrameEntry* frame = frames.find(slot->pfn())) --frame->map_count;
+    sv39::Entry* slot = aligned_slot(space, virtual_address);
+    uint64_t raw = slot->raw;
+    if (!is_bound(raw)) return false;
+    uint64_t pfn = sv39::Entry{raw}.pfn();
+    if (frames.contains(pfn)) --frames.at(pfn).map_count;  // device pages have no entry
     slot->raw = 0;
     tlb.flush_page(virtual_address, space.asid);
     return true;

@@ -9,42 +9,43 @@ using abi::FrameState;
 
 void FrameTable::init(std::span<FrameEntry> entries, std::span<uint32_t> free_index,
                       uint64_t first_pfn) {
-    entries_ = entries;
-    order_ = free_index.subspan(0, entries.size());
-    position_ = free_index.subspan(entries.size(), entries.size());
+    entries_ = entries.data();
+    count_ = entries.size();
+    order_ = free_index.data();
+    position_ = free_index.data() + entries.size();
     first_pfn_ = first_pfn;
+    for (FrameEntry& entry : entries) entry = FrameEntry{};
+    for (uint32_t& count : system_counts_) count = 0;
+    // All free, none known zero: the unzeroed stack fills order_, frame i at place i, so its top
+    // (taken first, by allocation and by idle zeroing alike) is the lowest frame: frames go out
+    // from the bottom of RAM up.
     zeroed_ = 0;
-    for (FrameEntry& entry : entries_) entry = FrameEntry{};
-    for (uint64_t& count : counts_) count = 0;
-    counts_[static_cast<size_t>(FrameState::Free)] = entries_.size();
-    // Highest frame first: allocation takes from the end, so before any frame is known to be
-    // zero frames go out from the bottom of RAM up, and idle zeroing starts at the top.
-    auto count = static_cast<uint32_t>(entries_.size());
-    for (uint32_t i = 0; i < count; ++i) place(count - 1 - i, i);
+    unzeroed_ = count_;
+    for (uint64_t i = 0; i < count_; ++i) place(i, i);
 }
 
-
-
+uint64_t FrameTable::count(FrameState state) const {
+    uint64_t free = zeroed_ + unzeroed_;
+    switch (state) {
+    case FrameState::Free: return free;
+    case FrameState::Owned:
+        return count_ - free - system_counts_[0] - system_counts_[1] - system_counts_[2];
+    case FrameState::Kernel:
+    case FrameState::Reserved:
+    case FrameState::Device: return system_counts_[static_cast<size_t>(state) - 1];
+    }
+    return 0;
+}
 
 void FrameTable::set_system_state(uint64_t pfn, FrameState state) {
     FrameEntry* entry = find(pfn);
     if (entry == nullptr || entry->state != FrameState::Free) return;
-    take_from_free(static_cast<uint32_t>(pfn - first_pfn_));
-    change_state(*entry, state);
+    if (state != FrameState::Kernel && state != FrameState::Reserved && state != FrameState::Device) return;
+    take_from_free(pfn - first_pfn_);
+    ++system_counts_[static_cast<size_t>(state) - 1];
+    entry->state = state;
 }
 
-Error FrameTable::allocate(uint64_t pfn, EnvironmentSlot owner, bool* zeroed) {
-    FrameEntry* entry = find(pfn);
-    if (entry == nullptr) return Error::OutOfRange;
-    if (entry->state != FrameState::Free) return Error::FrameNotFree;
-    auto index = static_cast<uint32_t>(pfn - first_pfn_);
-    if (zeroed) *zeroed = position_[index] < zeroed_;
-    take_from_free(index);
-    change_state(*entry, FrameState::Owned);
-    entry->owner = owner;
-    entry->flags = 0;
-    return Error::Ok;
-}
 
 
 
@@ -68,21 +69,22 @@ bool FrameTable::known_zero(uint64_t pfn) const {
            position_[pfn - first_pfn_] < zeroed_;
 }
 
+// The top of the unzeroed stack: the frame freed last, the likeliest to be still in the cache,
+// and the one whose move to the zeroed stack moves no other frame.
 std::optional<uint64_t> FrameTable::next_to_zero() const {
-    if (zeroed_ == free_end()) return std::nullopt;
-    return first_pfn_ + order_[zeroed_];
+    if (unzeroed_ == 0) return std::nullopt;
+    return first_pfn_ + order_[unzeroed_bottom()];
 }
 
 void FrameTable::mark_zeroed(uint64_t pfn) {
     const FrameEntry* entry = find(pfn);
     if (entry == nullptr || entry->state != FrameState::Free) return;
-    auto index = static_cast<uint32_t>(pfn - first_pfn_);
-    uint32_t at = position_[index];
-    if (at < zeroed_) return;
-    // Swap it with the first frame not known to be zero, then move the boundary past it.
-    place(order_[zeroed_], at);
-    place(index, zeroed_);
-    ++zeroed_;
+    uint64_t index = pfn - first_pfn_;
+    if (position_[index] < zeroed_) return;
+    // Out of the unzeroed stack, onto the zeroed one (which never reaches the other's places:
+    // together they hold the free frames, at most count_).
+    take_from_free(index);
+    place(index, zeroed_++);
 }
 
 Error FrameTable::pin(uint64_t pfn) {

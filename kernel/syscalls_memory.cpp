@@ -52,34 +52,95 @@ SyscallResult result(abi::Error error, uint64_t value = 0) {
 
 void set_pressure_deadline(uint64_t ticks) { pressure_deadline_ticks = ticks; }
 
-SyscallResult frame_alloc(Environment& caller, const Arguments& arguments) {
+// The general paths below take the arguments in the registers they arrived in and return the
+// result in two registers, as the fast paths do (the caller is current_environment()): a fast path
+// then moves nothing before it branches to one, and the branch is a tail call.
+namespace {
+
+using RegisterPair = unsigned __int128;
+
+RegisterPair pack(SyscallResult result) {
+    return RegisterPair{result.value} << 64 | static_cast<uint64_t>(result.error);
+}
+
+SyscallResult unpack(RegisterPair pair) {
+    return {static_cast<abi::Error>(static_cast<uint64_t>(pair)), static_cast<uint64_t>(pair >> 64)};
+}
+
+// FrameAlloc of a named frame, zeroed on the spot unless known to be zero; of any frame when none
+// is known to be zero, zeroed on the spot; or, with no free frame at all, visible revocation.
+[[gnu::noinline]] RegisterPair frame_alloc_general(uint64_t pfn) {
     KernelState& state = kernel_state();
-    uint64_t pfn = arguments[0];
-    // Zeroed: from the frames idle time already cleared when there is one, on the spot otherwise.
+    Environment& caller = current_environment();
     if (pfn != abi::kAnyFrame) {
-        return result(frame_zeroing::allocate(state.frames, *state.physical, pfn, slot(caller)), pfn);
+        bool zeroed = false;
+        abi::Error error = state.frames.allocate(pfn, slot(caller), &zeroed);
+        if (error != abi::Error::Ok) return pack(SyscallResult::fail(error));
+        if (!zeroed) frame_zeroing::zero(*state.physical, pfn);
+        return pack(SyscallResult::ok(pfn));
     }
     std::optional<uint64_t> any = frame_zeroing::allocate_any(state.frames, *state.physical, slot(caller));
-    if (any) return SyscallResult::ok(*any);
+    if (any) return pack(SyscallResult::ok(*any));
     // Visible revocation: ask someone for frames; the caller may retry after they arrive.
     ask_for_frames_back(caller);
-    return SyscallResult::fail(abi::Error::NoMemory);
+    return pack(SyscallResult::fail(abi::Error::NoMemory));
+}
+
+// FrameFree of a frame the one-compare check refused: names the error, or frees a frame that
+// carries a flag the compare did not expect (see FrameTable::check_freeable).
+[[gnu::noinline]] RegisterPair frame_free_general(uint64_t pfn);
+
+// The grants of a frame being freed (unmapped: a mapped one was refused): they end with it.
+void end_grants_of(GrantTable& grants, uint64_t pfn) {
+    grants.remove_if([&](const Grant& grant) { return grant.pfn == pfn; });
+}
+
+}  // namespace
+
+SyscallResult frame_alloc(Environment& caller, const Arguments& arguments) {
+    FrameTable& frames = kernel_state().frames;
+    // The common case: any frame, and idle time already zeroed one.
+    if (arguments[0] != abi::kAnyFrame || frames.zeroed_free_count() == 0) {
+        return unpack(frame_alloc_general(arguments[0]));
+    }
+    return SyscallResult::ok(frames.take_free(slot(caller))->pfn);
 }
 
 SyscallResult frame_free(Environment& caller, const Arguments& arguments) {
     KernelState& state = kernel_state();
+    FrameTable& frames = state.frames;
     uint64_t pfn = arguments[0];
-    if (abi::Error error = state.frames.check_freeable(pfn, slot(caller)); error != abi::Error::Ok) {
-        return SyscallResult::fail(error);
+    if (!frames.contains(pfn)) return SyscallResult::fail(abi::Error::OutOfRange);
+    // Owned by the caller, unmapped, unpinned, not kernel-bound, in one compare; and no grant to
+    // end (any grant at all sends the call to the general path, which looks for the frame's).
+    uint64_t word = frame_word::load(frames.at(pfn));
+    if ((word & frame_word::kFreeCheckMask) != frame_word::owned_by(slot(caller)) ||
+        state.grants.count() != 0) {
+        return unpack(frame_free_general(pfn));
     }
-    // Grants of an unmapped frame end with it (a mapped one was refused above). The frame joins
-    // the free frames idle time will zero.
-    state.grants.remove_if([&](const Grant& grant) { return grant.pfn == pfn; });
-    if (state.frames.find(pfn)->flags & frame_flag::kEssential) --caller.essential_frames;
-    state.frames.release(pfn);
+    if (word & frame_flag::kEssential) --caller.essential_frames;
+    // The frame joins the free frames idle time will zero.
+    frames.release_owned(pfn);
     note_frame_returned(state, caller);
     return SyscallResult::ok();
 }
+
+namespace {
+
+RegisterPair frame_free_general(uint64_t pfn) {
+    KernelState& state = kernel_state();
+    Environment& caller = current_environment();
+    if (abi::Error error = state.frames.check_freeable(pfn, slot(caller)); error != abi::Error::Ok) {
+        return pack(SyscallResult::fail(error));
+    }
+    end_grants_of(state.grants, pfn);
+    if (state.frames.at(pfn).flags & frame_flag::kEssential) --caller.essential_frames;
+    state.frames.release_owned(pfn);
+    note_frame_returned(state, caller);
+    return pack(SyscallResult::ok());
+}
+
+}  // namespace
 
 SyscallResult frame_query(Environment&, const Arguments& arguments) {
     return SyscallResult::ok(kernel_state().frames.query(arguments[0]));
@@ -112,31 +173,32 @@ SyscallResult page_table_donate(Environment& caller, const Arguments& arguments)
 }
 
 // Map, Unmap, Protect and PteRead try the in-line fast paths (address_space_fast.h) first; only
-// when those decline is a MemorySystem built and the general path called, out of line, so the
-// fast paths need no stack frame.
+// when those decline is a MemorySystem built and the general path called, out of line (and with
+// the arguments where they arrived, see above), so the fast paths need no stack frame.
 namespace {
 
-[[gnu::noinline]] SyscallResult map_general(Environment& caller, uint64_t virtual_address,
-                                            uint64_t pfn, uint64_t count, uint64_t permissions) {
+[[gnu::noinline]] RegisterPair map_general(uint64_t virtual_address, uint64_t pfn, uint64_t count,
+                                           uint64_t permissions) {
     MemorySystem memory = kernel_state().memory();
-    return result(address_space::map(memory, caller.space, virtual_address, pfn, count, permissions));
+    return pack(result(address_space::map(memory, current_environment().space, virtual_address, pfn,
+                                          count, permissions)));
 }
 
-[[gnu::noinline]] SyscallResult unmap_general(Environment& caller, uint64_t virtual_address,
-                                              uint64_t count) {
+[[gnu::noinline]] RegisterPair unmap_general(uint64_t virtual_address, uint64_t count) {
     MemorySystem memory = kernel_state().memory();
-    return result(address_space::unmap(memory, caller.space, virtual_address, count));
+    return pack(result(address_space::unmap(memory, current_environment().space, virtual_address, count)));
 }
 
-[[gnu::noinline]] SyscallResult protect_general(Environment& caller, uint64_t virtual_address,
-                                                uint64_t count, uint64_t permissions) {
+[[gnu::noinline]] RegisterPair protect_general(uint64_t virtual_address, uint64_t count,
+                                               uint64_t permissions) {
     MemorySystem memory = kernel_state().memory();
-    return result(address_space::protect(memory, caller.space, virtual_address, count, permissions));
+    return pack(result(
+        address_space::protect(memory, current_environment().space, virtual_address, count, permissions)));
 }
 
-[[gnu::noinline]] SyscallResult pte_read_general(Environment& caller, uint64_t virtual_address) {
+[[gnu::noinline]] RegisterPair pte_read_general(uint64_t virtual_address) {
     MemorySystem memory = kernel_state().memory();
-    return SyscallResult::ok(address_space::read_entry(memory, caller.space, virtual_address));
+    return pack(SyscallResult::ok(address_space::read_entry(memory, current_environment().space, virtual_address)));
 }
 
 }  // namespace
@@ -147,7 +209,7 @@ SyscallResult map(Environment& caller, const Arguments& arguments) {
                                  arguments[2], arguments[3])) {
         return SyscallResult::ok();
     }
-    return map_general(caller, arguments[0], arguments[1], arguments[2], arguments[3]);
+    return unpack(map_general(arguments[0], arguments[1], arguments[2], arguments[3]));
 }
 
 SyscallResult unmap(Environment& caller, const Arguments& arguments) {
@@ -155,7 +217,7 @@ SyscallResult unmap(Environment& caller, const Arguments& arguments) {
     if (address_space::fast::unmap(state.frames, *state.tlb, caller.space, arguments[0], arguments[1])) {
         return SyscallResult::ok();
     }
-    return unmap_general(caller, arguments[0], arguments[1]);
+    return unpack(unmap_general(arguments[0], arguments[1]));
 }
 
 SyscallResult protect(Environment& caller, const Arguments& arguments) {
@@ -163,14 +225,14 @@ SyscallResult protect(Environment& caller, const Arguments& arguments) {
                                      arguments[2])) {
         return SyscallResult::ok();
     }
-    return protect_general(caller, arguments[0], arguments[1], arguments[2]);
+    return unpack(protect_general(arguments[0], arguments[1], arguments[2]));
 }
 
 SyscallResult pte_read(Environment& caller, const Arguments& arguments) {
     if (const sv39::Entry* slot = address_space::fast::cached_slot(caller.space, arguments[0])) {
         return SyscallResult::ok(slot->raw);
     }
-    return pte_read_general(caller, arguments[0]);
+    return unpack(pte_read_general(arguments[0]));
 }
 
 SyscallResult grant(Environment& caller, const Arguments& arguments) {

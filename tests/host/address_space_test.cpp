@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "address_space_fast.h"
 #include "fake_machine.h"
 
 using abi::Error;
@@ -766,4 +767,22 @@ TEST(AddressSpaceHostile, AGrantedPageInAnOwnBatchKeepsItsLimit) {
     CHECK_EQUAL(Error::Ok, address_space::protect(memory, a->space, kVa, 8, permission::kRead));
     CHECK_EQUAL(Error::Ok, address_space::protect(memory, a->space, kVa, 7, kRWX));
     UNSIGNED_LONGLONGS_EQUAL(leaf(run + 6, kRWX), machine.read_entry(*a, kVa + 6 * kPage));
+}
+
+// ---- The fast paths' permission arithmetic agrees with the general path's rules ----
+
+TEST(AddressSpace, FastPathPermissionArithmeticMatchesTheGeneralRules) {
+    namespace fast = exo::address_space::fast;
+    for (uint64_t permissions : {0ull, 1ull, 2ull, 3ull, 4ull, 5ull, 6ull, 7ull, 8ull, 9ull, 15ull, 63ull, 64ull,
+                                 65ull, 67ull, 71ull, 1ull << 40, ~0ull}) {
+        bool accepted = permissions != 0 && address_space::valid_permissions(permissions);
+        CHECK_EQUAL(accepted, fast::leaf_permissions(permissions));
+        if (accepted) {
+            UNSIGNED_LONGLONGS_EQUAL(pte::kValid | address_space::user_pte_flags(permissions),
+                                     fast::leaf_flags(permissions));
+            UNSIGNED_LONGLONGS_EQUAL(fast::leaf_flags(permissions), fast::flags_for(permissions));
+        } else {
+            UNSIGNED_LONGLONGS_EQUAL(permissions == 0 ? exo::kPteNoAccess : 0, fast::flags_for(permissions));
+        }
+    }
 }

@@ -23,7 +23,7 @@ constexpr EnvironmentSlot kOther = 4;
 void check_counts(const FrameTable& frames) {
     uint64_t recount[5] = {};
     for (uint64_t i = 0; i < frames.frame_count(); ++i) {
-        ++recount[static_cast<size_t>(frames.find(frames.first_pfn() + i)->state)];
+        ++recount[static_cast<size_t>(static_cast<FrameState>(frames.find(frames.first_pfn() + i)->state))];
     }
     uint64_t total = 0;
     for (size_t state = 0; state < 5; ++state) {
@@ -380,5 +380,107 @@ TEST(FrameTableHostile, SetSystemStateOnlyClassifiesFreeFrames) {
     UNSIGNED_LONGS_EQUAL(kOwner, frames.find(owned)->owner);
     frames.set_system_state(machine.kernel_pfn(), FrameState::Free); // Kernel stays Kernel
     CHECK(frames.find(machine.kernel_pfn())->state == FrameState::Kernel);
+    check_counts(frames);
+}
+
+// ---- The entry as one word, which the FrameFree and Map fast paths compare in one go ----
+
+TEST(FrameTable, TheEntryWordHoldsEachFieldWhereTheFastChecksLook) {
+    FrameEntry entry(FrameState::Owned, frame_flag::kEssential, 0x1234, 0x5678, 0x9abc);
+    uint64_t word = exo::frame_word::load(entry);
+    UNSIGNED_LONGLONGS_EQUAL(frame_flag::kEssential, word & 0xff);
+    UNSIGNED_LONGLONGS_EQUAL(static_cast<uint64_t>(FrameState::Owned), (word >> 8) & 0xff);
+    UNSIGNED_LONGLONGS_EQUAL(0x1234, (word >> 16) & 0xffff);
+    UNSIGNED_LONGLONGS_EQUAL(0x9abc, (word >> 32) & 0xffff); // pins
+    UNSIGNED_LONGLONGS_EQUAL(0x5678, word >> 48);            // mappings
+    // A plain owned frame, unpinned and unmapped, is exactly owned_by() once essential is masked.
+    FrameEntry plain(FrameState::Owned, frame_flag::kEssential, kOwner, 0, 0);
+    UNSIGNED_LONGLONGS_EQUAL(exo::frame_word::owned_by(kOwner),
+                             exo::frame_word::load(plain) & exo::frame_word::kFreeCheckMask);
+    // Any other flag, state, owner, pin or mapping makes the compare fail.
+    const FrameEntry others[] = {
+        {FrameState::Owned, frame_flag::kPageTable, kOwner, 0, 0},
+        {FrameState::Owned, frame_flag::kTableReserve, kOwner, 0, 0},
+        {FrameState::Owned, frame_flag::kSharedInfo, kOwner, 0, 0},
+        {FrameState::Owned, frame_flag::kMark, kOwner, 0, 0},
+        {FrameState::Free, 0, kOwner, 0, 0},
+        {FrameState::Owned, 0, kOther, 0, 0},
+        {FrameState::Owned, 0, kOwner, 1, 0},
+        {FrameState::Owned, 0, kOwner, 0, 1},
+    };
+    for (const FrameEntry& other : others) {
+        CHECK(exo::frame_word::owned_by(kOwner) !=
+              (exo::frame_word::load(other) & exo::frame_word::kFreeCheckMask));
+    }
+}
+
+TEST(FrameTable, FreeCheckOfEveryFieldCombinationMatchesTheFieldByFieldRule) {
+    uint64_t pfn = first + 5;
+    CHECK_EQUAL(Error::Ok, frames.allocate(pfn, kOwner));
+    for (unsigned flags = 0; flags < 256; flags += 1) {
+        for (uint16_t maps : {0, 1, 0xffff}) {
+            for (uint16_t pins : {0, 1}) {
+                for (EnvironmentSlot owner : {kOwner, kOther}) {
+                    *frames.find(pfn) = FrameEntry(FrameState::Owned, static_cast<uint8_t>(flags), owner, maps, pins);
+                    Error want = owner != kOwner ? Error::NotOwner
+                                 : (maps || pins || (flags & frame_flag::kKernelBound)) ? Error::FrameInUse
+                                                                                        : Error::Ok;
+                    CHECK_EQUAL(want, frames.check_freeable(pfn, kOwner));
+                }
+            }
+        }
+    }
+    *frames.find(pfn) = FrameEntry(FrameState::Owned, 0, kOwner, 0, 0);
+}
+
+// ---- The free index: two stacks, known-zero frames first ----
+
+TEST(FrameTable, KnownZeroFramesGoOutLastZeroedFirstThenTheLastFreed) {
+    std::vector<uint64_t> taken;
+    for (int i = 0; i < 6; ++i) taken.push_back(*frames.allocate_any(kOwner));
+    for (uint64_t pfn : taken) frames.release(pfn); // taken[5] is on top of the unzeroed stack
+    // Idle zeroing takes the frame freed last, then the one before.
+    UNSIGNED_LONGLONGS_EQUAL(taken[5], *frames.next_to_zero());
+    frames.mark_zeroed(taken[5]);
+    UNSIGNED_LONGLONGS_EQUAL(taken[4], *frames.next_to_zero());
+    // Out of order: a frame from the middle of the unzeroed stack.
+    frames.mark_zeroed(taken[1]);
+    UNSIGNED_LONGLONGS_EQUAL(2, frames.zeroed_free_count());
+    CHECK(frames.known_zero(taken[5]) && frames.known_zero(taken[1]));
+    CHECK_FALSE(frames.known_zero(taken[4]));
+    check_counts(frames);
+    // Zeroed frames first, the one zeroed last on top...
+    std::optional<exo::FrameAllocation> a = frames.take_free(kOwner);
+    std::optional<exo::FrameAllocation> b = frames.take_free(kOwner);
+    CHECK(a && a->zeroed && a->pfn == taken[1]);
+    CHECK(b && b->zeroed && b->pfn == taken[5]);
+    // ...then the top of the unzeroed stack. taken[4] was on top, but it moved down into the
+    // place taken[1] left, so taken[3] is on top now.
+    std::optional<exo::FrameAllocation> c = frames.take_free(kOwner);
+    CHECK(c && !c->zeroed && c->pfn == taken[3]);
+    check_counts(frames);
+}
+
+TEST(FrameTable, NamedAllocationTakesFramesFromTheMiddleOfEitherStack) {
+    std::vector<uint64_t> taken;
+    for (int i = 0; i < 8; ++i) taken.push_back(*frames.allocate_any(kOwner));
+    for (uint64_t pfn : taken) frames.release(pfn);
+    for (int i = 0; i < 4; ++i) frames.mark_zeroed(*frames.next_to_zero()); // taken[7..4] zeroed
+    bool zeroed = false;
+    CHECK_EQUAL(Error::Ok, frames.allocate(taken[6], kOther, &zeroed)); // middle of the zeroed stack
+    CHECK(zeroed);
+    CHECK_EQUAL(Error::Ok, frames.allocate(taken[2], kOther, &zeroed)); // middle of the unzeroed one
+    CHECK_FALSE(zeroed);
+    UNSIGNED_LONGLONGS_EQUAL(3, frames.zeroed_free_count());
+    check_counts(frames);
+    // Every other frame is still handed out exactly once, the known-zero ones first.
+    std::vector<uint64_t> rest;
+    while (std::optional<exo::FrameAllocation> next = frames.take_free(kOwner)) {
+        CHECK(next->pfn != taken[6] && next->pfn != taken[2]);
+        CHECK_EQUAL(rest.size() < 3, next->zeroed);
+        for (uint64_t seen : rest) CHECK(seen != next->pfn);
+        rest.push_back(next->pfn);
+    }
+    UNSIGNED_LONGLONGS_EQUAL(FakeMachine::kDefaultFrames - 9 - 2, rest.size());
     check_counts(frames);
 }
