@@ -115,6 +115,56 @@ bench_exception_entry:
     jr      tp
 )");
 extern "C" void bench_exception_entry();
+
+// The trap row's handler: keep what the syscall may clobber, unprotect the page, resume.
+extern "C" void bench_unprotect_body(uint64_t address) { (void)exo::protect(address & ~(kPage - 1), 1, RW); }
+asm(R"(
+    .text
+    .globl bench_trap_entry
+bench_trap_entry:
+    addi    sp, sp, -128
+    sd      ra, 0(sp)
+    sd      t0, 8(sp)
+    sd      t1, 16(sp)
+    sd      t2, 24(sp)
+    sd      t3, 32(sp)
+    sd      t4, 40(sp)
+    sd      t5, 48(sp)
+    sd      t6, 56(sp)
+    sd      a0, 64(sp)
+    sd      a1, 72(sp)
+    sd      a2, 80(sp)
+    sd      a3, 88(sp)
+    sd      a4, 96(sp)
+    sd      a5, 104(sp)
+    sd      a6, 112(sp)
+    sd      a7, 120(sp)
+    lui     tp, 0xf
+    ld      a0, 40(tp)
+    call    bench_unprotect_body
+    ld      ra, 0(sp)
+    ld      t0, 8(sp)
+    ld      t1, 16(sp)
+    ld      t2, 24(sp)
+    ld      t3, 32(sp)
+    ld      t4, 40(sp)
+    ld      t5, 48(sp)
+    ld      t6, 56(sp)
+    ld      a0, 64(sp)
+    ld      a1, 72(sp)
+    ld      a2, 80(sp)
+    ld      a3, 88(sp)
+    ld      a4, 96(sp)
+    ld      a5, 104(sp)
+    ld      a6, 112(sp)
+    ld      a7, 120(sp)
+    lui     tp, 0xf
+    ld      sp, 48(tp)
+    sd      zero, 16(tp)
+    ld      tp, 24(tp)
+    jr      tp
+)");
+extern "C" void bench_trap_entry();
 extern "C" void bench_event_entry();
 
 namespace {
@@ -218,8 +268,17 @@ void exceptions() {
     }
     report("exception_dispatch", bench::median(samples, bench::kRuns));
     report("upcall", bench::median(resume, bench::kRuns));
+    // trap: the same work with a handler that measures nothing (no counter reads or policy).
+    check(exo::set_entry(abi::Entry::Exception, reinterpret_cast<uint64_t>(&bench_trap_entry),
+                         reinterpret_cast<uint64_t>(exception_stack + sizeof(exception_stack))) ==
+              Error::Ok,
+          "trap entry");
     report("trap", bench::measure([](int) { (void)exo::protect(kPages, 1, permission::kRead); },
                                   [](int) { *word(0) = 1; }));
+    check(exo::set_entry(abi::Entry::Exception, reinterpret_cast<uint64_t>(&bench_exception_entry),
+                         reinterpret_cast<uint64_t>(exception_stack + sizeof(exception_stack))) ==
+              Error::Ok,
+          "exception entry again");
 
     // Appel-Li 1: a random protected page; the handler protects another and unprotects it.
     policy = Policy::Appel1;
