@@ -5,6 +5,7 @@
 // flushed from the TLB, and, for a refused call, that nothing changed at all.
 #pragma once
 
+#include <abi/trap_page.h>
 #include <algorithm>
 #include <array>
 #include <cstddef>
@@ -174,10 +175,17 @@ private:
                   "user mapping with a reserved encoding", address);
         }
         bool shared_page = address == abi::kSharedInfoAddress;
-        check(shared_page == ((frame->flags & frame_flag::kSharedInfo) != 0), "shared page mapped elsewhere", address);
+        bool trap_page = address == abi::kTrapPageAddress;
+        check((shared_page || trap_page) == ((frame->flags & frame_flag::kSharedInfo) != 0),
+              "shared or trap page mapped elsewhere", address);
         if (shared_page) {
             check(entry.pfn() == environment.shared_info_pfn && !(entry.raw & (pte::kWrite | pte::kExecute)),
                   "shared page mapping", address);
+            return;
+        }
+        if (trap_page) {  // the library OS's to write, never to execute
+            check(entry.pfn() == environment.trap_page_pfn && !(entry.raw & pte::kExecute),
+                  "trap page mapping", address);
             return;
         }
         if (frame->owner == slot_of(environment)) return;
