@@ -45,9 +45,10 @@ exo_scenario(memory_exceptions IMAGE exceptions STATUS 0 LABELS memory
            "exo: environment 'no_handler' killed: load page fault at pc"
            "exo: environment 'handler_faults' killed: store page fault at pc"
            ", inside its own handler"
-           "exceptions: still running after both children were destroyed"
+           "exo: environment 'trap_page_forged' killed: instruction page fault at pc ffffffff80200000"
+           "exceptions: still running after the three children were destroyed"
            "exceptions: 0 failed checks"
-    REJECT "CHECK FAILED" "still running, which is wrong")
+    REJECT "CHECK FAILED" "still running, which is wrong" "panic")
 
 exo_scenario(memory_revocation IMAGE revocation STATUS 0 LABELS memory TIMEOUT 60
     EXPECT "hog_cooperative: took"

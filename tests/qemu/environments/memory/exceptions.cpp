@@ -16,6 +16,7 @@ namespace {
 using abi::Error;
 constexpr uint64_t kNoHandlerImage = 1;
 constexpr uint64_t kHandlerFaultsImage = 2;
+constexpr uint64_t kTrapPageForgedImage = 3;
 constexpr uint64_t kLazyPage = 0x60000000;
 
 exo::FramePool pool;
@@ -82,6 +83,12 @@ void faulty_children() {
     exo::wait_for(handler_faults.id);
     EXPECT(exo::yield(handler_faults.id) == Error::NoSuchEnvironment);
     EXPECT_AUDIT_CLEAN("child faulting in its handler");
+
+    exo::Child forged = exo::spawn(pool, kTrapPageForgedImage, 2);
+    EXPECT(forged.error == Error::Ok);
+    exo::wait_for(forged.id);
+    EXPECT(exo::yield(forged.id) == Error::NoSuchEnvironment);
+    EXPECT_AUDIT_CLEAN("child with a forged trap page");
 }
 
 }  // namespace
@@ -90,7 +97,7 @@ int main() {
     pool.adopt_initial_frames();
     own_exceptions();
     faulty_children();
-    exo::printf("exceptions: still running after both children were destroyed\n");
+    exo::printf("exceptions: still running after the three children were destroyed\n");
     exo::printf("exceptions: %d failed checks\n", scenario::failures);
     return scenario::failures;
 }
