@@ -1,6 +1,8 @@
 // Protected control transfer, the logic (see transfer.h).
 #include "transfer.h"
 
+#include <abi/trap_page.h>
+
 namespace exo::transfer {
 
 namespace {
@@ -16,8 +18,17 @@ uint64_t serving_gate(Environment& caller) {
     return fast_transfers ? pointer : pointer & ~gate::kTopBit;
 }
 
+// Inside its exception handler an environment could not take an exception in a call entry (the
+// trap page holds one exception at a time), so it does not accept calls until the handler ends.
+bool in_exception_handler(const Environment& environment) {
+    if (environment.trap_page == 0) return false;
+    const auto& page = *reinterpret_cast<const abi::TrapPage*>(environment.trap_page);
+    return page.busy != 0 && page.handler_pc != 0;
+}
+
 bool accepts(const Environment& environment) {
-    return environment.live && !environment.waiting() && !environment.serving() && !environment.in_upcall;
+    return environment.live && !environment.waiting() && !environment.serving() && !environment.in_upcall &&
+           !in_exception_handler(environment);
 }
 
 // Checks a Call or Send; on success returns the target, else names the error.

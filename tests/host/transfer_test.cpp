@@ -3,6 +3,7 @@
 // the other side when one party ends. The vector's own Call and Reply are checked in QEMU
 // (control_transfer scenario); here is every state they rely on.
 #include <abi/syscall.h>
+#include <abi/trap_page.h>
 #include <cstdint>
 
 #include "environment.h"
@@ -82,6 +83,24 @@ TEST(Transfer, GatesOpenOnlyForIdleEnvironments) {
     caller->in_upcall = false;
     transfer::on_leave(*caller);
     UNSIGNED_LONGLONGS_EQUAL(0, caller->gate);
+}
+
+TEST(Transfer, AnEnvironmentInsideItsExceptionHandlerIsBusy) {
+    abi::TrapPage page{};
+    callee->trap_page = reinterpret_cast<uint64_t>(&page);
+    page.handler_pc = 0x30000;
+    page.busy = 1;  // preempted inside its handler
+    transfer::on_leave(*callee);
+    UNSIGNED_LONGLONGS_EQUAL(0, callee->gate);
+    CHECK(call(*caller, callee->id).error == Error::Busy);
+    page.busy = 0;  // the handler resumed the faulting code
+    transfer::on_leave(*callee);
+    UNSIGNED_LONGLONGS_EQUAL(callee->id, callee->gate);
+    page.handler_pc = 0;  // no handler at all (busy stays set): calls are welcome
+    page.busy = 1;
+    transfer::on_leave(*callee);
+    UNSIGNED_LONGLONGS_EQUAL(callee->id, callee->gate);
+    CHECK(call(*caller, callee->id).error == Error::Ok);
 }
 
 TEST(Transfer, ACallEntersTheCalleeWithTheCallersRegisters) {
