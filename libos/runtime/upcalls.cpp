@@ -54,8 +54,10 @@ static_assert(sizeof(abi::TrapState) <= 288);
 extern "C" void exo_exception_entry();
 
 // The Event entry. The kernel enters it from a device interrupt while we ran (every register
-// as interrupted but sp; UpcallReturn puts pc, sp, a0 and a7 back), or as an upcall when we next
-// ran. Either way: keep what the C++ may clobber, run the handlers, put it back, UpcallReturn.
+// as interrupted but sp; UpcallReturn puts pc, sp, ra, t0, t1, a0 and a7 back), or as an upcall
+// when we next ran. Either way: keep what the C++ may clobber, and tp (an exception inside the
+// handlers resumes through it, and the interrupt may have come just before an exception
+// handler's own jump through tp), run the handlers, put it all back, UpcallReturn.
 asm(R"(
     .text
     .balign 4
@@ -76,6 +78,7 @@ exo_event_entry:
     sd      a4, 88(sp)
     sd      a5, 96(sp)
     sd      a6, 104(sp)
+    sd      tp, 112(sp)
     call    exo_event_body
     ld      ra, 0(sp)
     ld      t0, 8(sp)
@@ -91,6 +94,7 @@ exo_event_entry:
     ld      a4, 88(sp)
     ld      a5, 96(sp)
     ld      a6, 104(sp)
+    ld      tp, 112(sp)
     addi    sp, sp, 128
     li      a0, 0
     li      a7, 7
