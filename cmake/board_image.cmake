@@ -35,6 +35,7 @@ add_library(exo_kernel OBJECT
     arch/riscv64/timer.cpp
     arch/riscv64/trap_names.cpp
     kernel/address_space.cpp
+    kernel/accessed_bits.cpp
     kernel/boot_memory.cpp
     kernel/console.cpp
     kernel/device_tree.cpp

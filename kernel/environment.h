@@ -65,6 +65,10 @@ struct Environment {
     uint64_t gate = 0;
     uint64_t satp = 0;                        // its address space, ASID included
     uint64_t trap_page = 0;                   // kernel address of its abi::TrapPage
+    // Where the trap vector looks for the exception handler: the trap page, or (on hardware
+    // that leaves accessed/dirty bits to software) a page that is always busy, so every
+    // exception goes through the kernel, which settles those faults first.
+    uint64_t exception_page = 0;
     riscv::TrapFrame* save_area = nullptr;    // where a trap saves its registers
     uint64_t resume_pc = 0;  // while our Call is outstanding: the ecall's pc (else 0)
     uint64_t resume_sp = 0;  // and our sp

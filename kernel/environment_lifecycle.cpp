@@ -149,6 +149,8 @@ Error create_environment(KernelState& state, EnvironmentId parent, const ElfImag
     auto* trap = reinterpret_cast<abi::TrapPage*>(state.physical->frame(environment->trap_page_pfn));
     trap->busy = 1;  // no exception handler yet
     environment->trap_page = reinterpret_cast<uint64_t>(trap);
+    environment->exception_page = state.exception_page_override ? state.exception_page_override
+                                                                : environment->trap_page;
     (void)address_space::map_for_kernel(memory, environment->space, abi::kTrapPageAddress,
                                         environment->trap_page_pfn,
                                         pte::kUser | pte::kRead | pte::kWrite | pte::kAccessed | pte::kDirty);

@@ -27,6 +27,9 @@ struct KernelState {
     // Set by every revocation request, cleared by a deadline scan that finds none outstanding:
     // the timer tick skips both scans while no request is (the common case).
     bool revocations_outstanding = false;
+    // Nonzero: the page every new environment's exception_page points at instead of its trap
+    // page (an always-busy one, when the hardware leaves accessed/dirty bits to software).
+    uint64_t exception_page_override = 0;
     uint64_t slot_ticks = 0;
 
     MemorySystem memory() { return {*physical, frames, grants, *tlb, &interrupts}; }

@@ -2,6 +2,7 @@
 #include <abi/shared_info.h>
 #include <cstdint>
 
+#include "accessed_bits.h"
 #include "arch/riscv64/csr.h"
 #include "arch/riscv64/hart_page.h"
 #include "arch/riscv64/sbi.h"
@@ -176,6 +177,12 @@ void kmain(uint64_t hart_id, uint64_t device_tree_physical, uint64_t entry_instr
     riscv::timer_init(cpu != nullptr && cpu->has_sstc);
     check_timer_interrupt();
     run_kernel_selftests();
+    bool hardware_ad = hardware_sets_accessed_bits();
+    if (!hardware_ad || force_exceptions_through_kernel) {
+        state.exception_page_override = reinterpret_cast<uint64_t>(&kExceptionsThroughKernel);
+    }
+    kprintf("exo: accessed/dirty bits set by %s; exceptions %s\n", hardware_ad ? "the hardware" : "software",
+            state.exception_page_override ? "through the kernel" : "straight to the environment");
 
     frame_table_init(state, tree, boot_memory, kernel_image_range());
     uint16_t asid_bits = asid_bits_probe();

@@ -42,6 +42,7 @@ void release_transfers(Environment& ending) { transfer::release(kernel_state().e
 static_assert(offsetof(exo::Environment, gate) == ENV_GATE);
 static_assert(offsetof(exo::Environment, satp) == ENV_SATP);
 static_assert(offsetof(exo::Environment, trap_page) == ENV_TRAP_PAGE);
+static_assert(offsetof(exo::Environment, exception_page) == ENV_EXCEPTION_PAGE);
 static_assert(offsetof(exo::Environment, save_area) == ENV_SAVE_AREA);
 static_assert(offsetof(exo::Environment, resume_pc) == ENV_RESUME_PC);
 static_assert(offsetof(exo::Environment, resume_sp) == ENV_RESUME_SP);

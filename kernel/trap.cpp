@@ -1,6 +1,7 @@
 // Trap dispatch: syscalls, interrupts and faults, from U-mode and from the kernel itself.
 #include "trap.h"
 
+#include "accessed_bits.h"
 #include "arch/riscv64/csr.h"
 #include "arch/riscv64/timer.h"
 #include "console.h"
@@ -86,6 +87,7 @@ void handle_kernel_trap(riscv::TrapFrame* frame) {
         default: panic("unexpected interrupt %lu in the kernel", cause & ~riscv::kCauseInterruptBit);
         }
     }
+    if (skip_accessed_bit_probe_fault(*frame)) return;
     if (in_range(frame->stval, __boot_stack_guard, __boot_stack_bottom) ||
         in_range(frame->stval, __emergency_stack_guard, __emergency_stack_bottom)) {
         panic_trap("kernel stack overflow (guard page hit)", *frame);

@@ -32,13 +32,14 @@
 #define ENV_GATE 0
 #define ENV_SATP 8
 #define ENV_TRAP_PAGE 16
-#define ENV_SAVE_AREA 24
-#define ENV_RESUME_PC 32
-#define ENV_RESUME_SP 40
-#define ENV_ID 48
-#define ENV_ENTRIES 64                  /* UpcallEntry {pc, sp} by abi::Entry */
-#define ENV_IN_UPCALL 1337              /* bool */
-#define ENV_EVENT_PENDING 1339          /* bool */
+#define ENV_EXCEPTION_PAGE 24
+#define ENV_SAVE_AREA 32
+#define ENV_RESUME_PC 40
+#define ENV_RESUME_SP 48
+#define ENV_ID 56
+#define ENV_ENTRIES 72                  /* UpcallEntry {pc, sp} by abi::Entry */
+#define ENV_IN_UPCALL 1345              /* bool */
+#define ENV_EVENT_PENDING 1347          /* bool */
 
 /* abi::TrapPage (abi/trap_page.h). */
 #define TRAP_PAGE_HANDLER_PC 0

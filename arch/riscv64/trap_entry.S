@@ -147,7 +147,7 @@ not_syscall:
     // The handler gets every register as it was but sp.
     sd      t1, HART_SAVED_T1(zero)
     ld      t1, HART_CURRENT_ENV(zero)
-    ld      t1, ENV_TRAP_PAGE(t1)
+    ld      t1, ENV_EXCEPTION_PAGE(t1)
     ld      t0, TRAP_PAGE_BUSY(t1)
     bnez    t0, exception_slow
     ld      t0, TRAP_PAGE_HANDLER_PC(t1)
