@@ -1,6 +1,7 @@
 // A server reached by protected control transfer: entry 0 adds its arguments and says who
-// called, entry 1 counts asynchronous sends, entry 2 is never registered, entry 3 exits in
-// the middle of a call.
+// called, entry 1 counts asynchronous sends, entry 3 exits in the middle of a call. Entry 2 is
+// unregistered until the client asks (words[5] = 1): then it is a hostile callee that replies
+// with sp = 0 and every callee-saved register trashed, which the caller must survive.
 #include <exo/shared_info.h>
 #include <exo/syscall.h>
 #include <exo/pipe.h>
@@ -22,7 +23,35 @@ void count(uint64_t, uint64_t amount, uint64_t, uint64_t, uint64_t, uint64_t[5])
 
 void quit(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t[5]) { exo::exit(0); }
 
+alignas(16) char hostile_stack[1024];
+
 }  // namespace
+
+asm(R"(
+    .text
+    .globl server_hostile_reply
+server_hostile_reply:
+    li      s0, -1
+    li      s1, -1
+    li      s2, -1
+    li      s3, -1
+    li      s4, -1
+    li      s5, -1
+    li      s6, -1
+    li      s7, -1
+    li      s8, -1
+    li      s9, -1
+    li      s10, -1
+    li      s11, -1
+    li      gp, -1
+    li      ra, -1
+    li      sp, 0
+    li      a1, 42
+    li      a2, 43
+    li      a7, 68              # abi::kReply
+    ecall
+)");
+extern "C" void server_hostile_reply();
 
 int main() {
     if (!mailbox::offer()) return 1;
@@ -36,6 +65,11 @@ int main() {
     uint64_t parent = exo::shared_info().parent_id;
     exo::Pipe from_parent(in, parent), to_parent(out, parent);
     for (;;) {
+        if (mailbox::at().words[5] == 1) {
+            mailbox::at().words[5] = 2;
+            (void)exo::set_entry(abi::Entry::Call2, reinterpret_cast<uint64_t>(&server_hostile_reply),
+                                 reinterpret_cast<uint64_t>(hostile_stack + sizeof(hostile_stack)));
+        }
         while (in->written != in->read) {
             uint8_t byte;
             from_parent.read(&byte, 1);

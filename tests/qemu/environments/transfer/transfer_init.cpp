@@ -38,6 +38,15 @@ int main() {
            Error::NoSuchEnvironment);  // a stale generation
     EXPECT(exo::syscall(abi::kTransferEnd).error == Error::UnknownSyscall);
 
+    // A hostile callee: it replies with sp = 0 and gp, ra, s0..s11 trashed. The caller resumes
+    // on its own sp (the kernel keeps it) and its wrapper restores the rest (exo::transfer).
+    mailbox::at().words[5] = 1;
+    while (mailbox::at().words[5] != 2) (void)exo::yield(server.id);
+    exo::CallResult hostile = exo::call(server.id, 2, 7);
+    EXPECT(hostile.error == Error::Ok && hostile.value[0] == 42 && hostile.value[1] == 43);
+    volatile uint64_t on_stack = 12345;  // the stack still works, and so do globals (gp)
+    EXPECT(on_stack == 12345 && exo::shared_info().environment_id == me);
+
     // A send finds the server Busy while it is still inside the previous one (the slot may end
     // before its entry returns): then let it finish and send again.
     for (uint64_t i = 1; i <= 10; ++i) {
