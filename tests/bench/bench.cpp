@@ -61,6 +61,26 @@ extern "C" void bench_exception_body(uint64_t address) {
     before_return = bench::instret();
 }
 
+// Where the handlers below keep the 16 registers a syscall may clobber (the trap page holds sp).
+asm(R"(
+    .equ SLOT_ra, 0
+    .equ SLOT_t0, 8
+    .equ SLOT_t1, 16
+    .equ SLOT_t2, 24
+    .equ SLOT_t3, 32
+    .equ SLOT_t4, 40
+    .equ SLOT_t5, 48
+    .equ SLOT_t6, 56
+    .equ SLOT_a0, 64
+    .equ SLOT_a1, 72
+    .equ SLOT_a2, 80
+    .equ SLOT_a3, 88
+    .equ SLOT_a4, 96
+    .equ SLOT_a5, 104
+    .equ SLOT_a6, 112
+    .equ SLOT_a7, 120
+)");
+
 // The exception entry (abi/trap_page.h): its first instruction reads the counter, so
 // exception_dispatch ends there (into tp, the register the library OS reserves for resuming).
 // It keeps what a syscall may clobber (ra, t0-t6, a0-a7; the trap page holds sp), runs the
@@ -71,43 +91,17 @@ asm(R"(
 bench_exception_entry:
     rdinstret tp
     addi    sp, sp, -128
-    sd      ra, 0(sp)
-    sd      t0, 8(sp)
-    sd      t1, 16(sp)
-    sd      t2, 24(sp)
-    sd      t3, 32(sp)
-    sd      t4, 40(sp)
-    sd      t5, 48(sp)
-    sd      t6, 56(sp)
-    sd      a0, 64(sp)
-    sd      a1, 72(sp)
-    sd      a2, 80(sp)
-    sd      a3, 88(sp)
-    sd      a4, 96(sp)
-    sd      a5, 104(sp)
-    sd      a6, 112(sp)
-    sd      a7, 120(sp)
+    .irp r, ra,t0,t1,t2,t3,t4,t5,t6,a0,a1,a2,a3,a4,a5,a6,a7
+    sd      \r, SLOT_\r(sp)
+    .endr
     lla     a0, _ZN12_GLOBAL__N_115handler_enteredE
     sd      tp, 0(a0)
     lui     tp, 0xf
     ld      a0, 40(tp)
     call    bench_exception_body
-    ld      ra, 0(sp)
-    ld      t0, 8(sp)
-    ld      t1, 16(sp)
-    ld      t2, 24(sp)
-    ld      t3, 32(sp)
-    ld      t4, 40(sp)
-    ld      t5, 48(sp)
-    ld      t6, 56(sp)
-    ld      a0, 64(sp)
-    ld      a1, 72(sp)
-    ld      a2, 80(sp)
-    ld      a3, 88(sp)
-    ld      a4, 96(sp)
-    ld      a5, 104(sp)
-    ld      a6, 112(sp)
-    ld      a7, 120(sp)
+    .irp r, ra,t0,t1,t2,t3,t4,t5,t6,a0,a1,a2,a3,a4,a5,a6,a7
+    ld      \r, SLOT_\r(sp)
+    .endr
     lui     tp, 0xf
     ld      sp, 48(tp)
     sd      zero, 16(tp)
@@ -123,41 +117,15 @@ asm(R"(
     .globl bench_trap_entry
 bench_trap_entry:
     addi    sp, sp, -128
-    sd      ra, 0(sp)
-    sd      t0, 8(sp)
-    sd      t1, 16(sp)
-    sd      t2, 24(sp)
-    sd      t3, 32(sp)
-    sd      t4, 40(sp)
-    sd      t5, 48(sp)
-    sd      t6, 56(sp)
-    sd      a0, 64(sp)
-    sd      a1, 72(sp)
-    sd      a2, 80(sp)
-    sd      a3, 88(sp)
-    sd      a4, 96(sp)
-    sd      a5, 104(sp)
-    sd      a6, 112(sp)
-    sd      a7, 120(sp)
+    .irp r, ra,t0,t1,t2,t3,t4,t5,t6,a0,a1,a2,a3,a4,a5,a6,a7
+    sd      \r, SLOT_\r(sp)
+    .endr
     lui     tp, 0xf
     ld      a0, 40(tp)
     call    bench_unprotect_body
-    ld      ra, 0(sp)
-    ld      t0, 8(sp)
-    ld      t1, 16(sp)
-    ld      t2, 24(sp)
-    ld      t3, 32(sp)
-    ld      t4, 40(sp)
-    ld      t5, 48(sp)
-    ld      t6, 56(sp)
-    ld      a0, 64(sp)
-    ld      a1, 72(sp)
-    ld      a2, 80(sp)
-    ld      a3, 88(sp)
-    ld      a4, 96(sp)
-    ld      a5, 104(sp)
-    ld      a6, 112(sp)
-    ld      a7, 120(sp)
+    .irp r, ra,t0,t1,t2,t3,t4,t5,t6,a0,a1,a2,a3,a4,a5,a6,a7
+    ld      \r, SLOT_\r(sp)
+    .endr
     lui     tp, 0xf
     ld      sp, 48(tp)
     sd      zero, 16(tp)

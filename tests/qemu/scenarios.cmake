@@ -40,27 +40,25 @@ exo_scenario(memory_paging IMAGE paging STATUS 0 LABELS memory
            "paging: 101 protection faults handled in the library OS" "paging: 0 failed checks"
     REJECT "CHECK FAILED")
 
+# The exceptions scenario, with exceptions delivered by the trap vector and, forced, through the
+# kernel's slow path (as on hardware that leaves accessed/dirty bits to software).
+set(EXO_EXCEPTIONS_EXPECT
+    "exceptions: 2 illegal, 1 breakpoints, 1 page faults handled"
+    "exo: environment 'no_handler' killed: load page fault at pc"
+    "exo: environment 'handler_faults' killed: store page fault at pc"
+    ", inside its own handler"
+    "exo: environment 'trap_page_forged' killed: instruction page fault at pc ffffffff80200000"
+    "exceptions: still running after the three children were destroyed"
+    "exceptions: 0 failed checks")
 exo_scenario(memory_exceptions IMAGE exceptions STATUS 0 LABELS memory
     EXPECT "exo: accessed/dirty bits set by the hardware; exceptions straight to the environment"
-           "exceptions: 2 illegal, 1 breakpoints, 1 page faults handled"
-           "exo: environment 'no_handler' killed: load page fault at pc"
-           "exo: environment 'handler_faults' killed: store page fault at pc"
-           ", inside its own handler"
-           "exo: environment 'trap_page_forged' killed: instruction page fault at pc ffffffff80200000"
-           "exceptions: still running after the three children were destroyed"
-           "exceptions: 0 failed checks"
+           ${EXO_EXCEPTIONS_EXPECT}
     REJECT "CHECK FAILED" "still running, which is wrong" "panic")
 
 exo_scenario(memory_exceptions_through_kernel IMAGE exceptions_slow STATUS 0 LABELS memory
     EXPECT "selftest: exceptions through the kernel's slow path"
            "exo: accessed/dirty bits set by the hardware; exceptions through the kernel"
-           "exceptions: 2 illegal, 1 breakpoints, 1 page faults handled"
-           "exo: environment 'no_handler' killed: load page fault at pc"
-           "exo: environment 'handler_faults' killed: store page fault at pc"
-           ", inside its own handler"
-           "exo: environment 'trap_page_forged' killed: instruction page fault at pc ffffffff80200000"
-           "exceptions: still running after the three children were destroyed"
-           "exceptions: 0 failed checks"
+           ${EXO_EXCEPTIONS_EXPECT}
     REJECT "CHECK FAILED" "still running, which is wrong" "panic")
 
 exo_scenario(memory_revocation IMAGE revocation STATUS 0 LABELS memory TIMEOUT 60
