@@ -65,7 +65,8 @@ uint64_t repossess(KernelState& state, Environment& environment, uint64_t count)
     return taken;
 }
 
-void enforce_revocation_deadlines(KernelState& state, uint64_t now) {
+// Out of line: inlined into the tick, its loop made every tick save a dozen registers.
+[[gnu::noinline]] void enforce_revocation_deadlines(KernelState& state, uint64_t now) {
     if (!state.revocations_outstanding) return;
     state.environments.for_each_live([&](Environment& environment) {
         if (environment.revocation_remaining == 0 || environment.revocation_deadline > now) return;

@@ -211,7 +211,7 @@ void note_running() { runner = on_cpu(); }
 
 riscv::TrapFrame* scheduler_tick() {
     uint64_t now = riscv::timer_now();
-    enforce_revocation_deadlines(kernel_state(), now);
+    if (kernel_state().revocations_outstanding) enforce_revocation_deadlines(kernel_state(), now);
     if (now < slot_end) return resume_runner();  // an early wake-up for a revocation deadline
     Environment* owner = owner_of(slot);
     if (phase == Phase::Running && owner && owner_had_slot && !owner->in_upcall &&
