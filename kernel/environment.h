@@ -5,6 +5,7 @@
 
 #include <abi/shared_info.h>
 #include <abi/syscall.h>
+#include <abi/trap_page.h>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -91,6 +92,7 @@ struct Environment {
     uint64_t trap_page_pfn = 0;
     char name[24] = {};
 
+    abi::TrapPage& trap() const { return *reinterpret_cast<abi::TrapPage*>(trap_page); }
     bool serving() const { return gate::serving(gate); }
     bool waiting() const { return resume_pc != 0; }
     // The caller this environment replies to, while serving one.

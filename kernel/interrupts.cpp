@@ -106,7 +106,7 @@ extern "C" uint64_t handle_interrupt_fast(const uint64_t* slots, uint64_t sp) {
     if (owner == nullptr) return sp;
     const UpcallEntry& entry = owner->entries[static_cast<size_t>(abi::Entry::Event)];
     if (entry.pc == 0) return sp;
-    auto& page = *reinterpret_cast<abi::TrapPage*>(running.trap_page);
+    abi::TrapPage& page = running.trap();
     if (owner != &running || running.in_upcall || running.serving() || page.event_busy != 0) {
         owner->event_upcall_pending = true;  // an upcall when it next runs
         return sp;

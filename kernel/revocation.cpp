@@ -3,17 +3,13 @@
 
 namespace exo {
 
-abi::SharedInfo& shared_info(KernelState& state, Environment& environment) {
-    return *reinterpret_cast<abi::SharedInfo*>(state.physical->frame(environment.shared_info_pfn));
-}
-
 void request_revocation(KernelState& state, Environment& environment, uint64_t count,
                         uint64_t deadline) {
     environment.revocation_remaining = count;
     environment.revocation_deadline = deadline;
     state.revocations_outstanding = true;
     environment.revocation_upcall_pending = environment.entries[static_cast<size_t>(abi::Entry::Revocation)].pc != 0;
-    abi::SharedInfo& info = shared_info(state, environment);
+    abi::SharedInfo& info = *environment.shared_info;
     ++info.revocation.sequence;
     info.revocation.frames_requested = count;
     info.revocation.frames_returned = 0;
@@ -21,10 +17,10 @@ void request_revocation(KernelState& state, Environment& environment, uint64_t c
     info.events |= abi::event::kRevocationRequested;
 }
 
-void note_frame_returned(KernelState& state, Environment& environment) {
+void note_frame_returned(KernelState&, Environment& environment) {
     if (environment.revocation_remaining == 0) return;
     --environment.revocation_remaining;
-    ++shared_info(state, environment).revocation.frames_returned;
+    ++environment.shared_info->revocation.frames_returned;
 }
 
 namespace {
@@ -39,7 +35,7 @@ bool takeable(const FrameEntry& frame, EnvironmentSlot slot) {
 uint64_t repossess(KernelState& state, Environment& environment, uint64_t count) {
     EnvironmentSlot slot = EnvironmentTable::slot_of(environment.id);
     MemorySystem memory = state.memory();
-    abi::SharedInfo& info = shared_info(state, environment);
+    abi::SharedInfo& info = *environment.shared_info;
     uint64_t taken = 0;
     // Unmapped frames first: taking them breaks nothing the environment is using.
     for (int pass = 0; pass < 2 && taken < count; ++pass) {

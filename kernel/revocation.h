@@ -11,8 +11,6 @@
 
 namespace exo {
 
-abi::SharedInfo& shared_info(KernelState& state, Environment& environment);
-
 void request_revocation(KernelState& state, Environment& environment, uint64_t count,
                         uint64_t deadline);
 // A frame the environment freed counts toward its outstanding request.

@@ -232,7 +232,7 @@ riscv::TrapFrame* scheduler_tick() {
             owner->save_area = &owner->main.frame;
         }
         kernel_state().slices.penalize(EnvironmentTable::slot_of(owner->id));
-        abi::SharedInfo& info = shared_info(kernel_state(), *owner);
+        abi::SharedInfo& info = *owner->shared_info;
         ++info.penalties;
         info.events |= abi::event::kSlicePenalty;
     }

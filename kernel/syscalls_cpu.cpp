@@ -97,7 +97,7 @@ SyscallResult irq_ack(Environment& caller, const Arguments& arguments) {
     uint32_t line = narrow(arguments[0]);
     abi::Error error = kernel_state().interrupts.acknowledge(line, slot(caller));
     if (error != abi::Error::Ok) return SyscallResult::fail(error);
-    abi::SharedInfo& info = shared_info(kernel_state(), caller);
+    abi::SharedInfo& info = *caller.shared_info;
     info.irq_pending[line / 64] &= ~(uint64_t{1} << (line % 64));
     line_complete(line);
     line_enable(line, true);

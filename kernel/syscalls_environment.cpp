@@ -82,7 +82,7 @@ SyscallResult environment_set_entry(Environment& caller, const Arguments& argume
     if (kind == static_cast<uint64_t>(abi::Entry::Exception)) {
         // The handler lives in the trap page, where the trap vector reads it. A handler that
         // replaces another keeps the busy word as it is (it may be running).
-        abi::TrapPage& page = trap_page(kernel_state(), caller);
+        abi::TrapPage& page = caller.trap();
         if (pc == 0) {
             page.busy = 1;
         } else if (page.handler_pc == 0) {
@@ -99,7 +99,7 @@ SyscallResult environment_set_entry(Environment& caller, const Arguments& argume
 SyscallResult upcall_return(Environment& caller, riscv::TrapFrame& frame) {
     uint64_t mode = frame.x[a0];
     uint64_t pc = frame.x[a1];
-    abi::TrapPage& page = trap_page(kernel_state(), caller);
+    abi::TrapPage& page = caller.trap();
     bool event = !caller.in_upcall && !caller.serving() && page.event_busy != 0;
     if (!caller.in_upcall && !caller.serving() && !event) return SyscallResult::fail(abi::Error::NotInUpcall);
     if (mode > 1) return SyscallResult::fail(abi::Error::InvalidArgument);

@@ -21,9 +21,8 @@ uint64_t serving_gate(Environment& caller) {
 // Inside its exception handler an environment could not take an exception in a call entry (the
 // trap page holds one exception at a time), so it does not accept calls until the handler ends.
 bool in_exception_handler(const Environment& environment) {
-    if (environment.trap_page == 0) return false;
-    const auto& page = *reinterpret_cast<const abi::TrapPage*>(environment.trap_page);
-    return page.busy != 0 && page.handler_pc != 0;
+    if (environment.trap_page == 0) return false;  // never created (host tests' bare table entries)
+    return environment.trap().busy != 0 && environment.trap().handler_pc != 0;
 }
 
 bool accepts(const Environment& environment) {

@@ -27,7 +27,7 @@ bool start_upcall(Environment& environment, abi::Entry entry, uint64_t arg0, uin
     frame.x[riscv::reg::a1] = arg1;
     frame.x[riscv::reg::a2] = arg2;
     environment.save_area = &frame;
-    ++shared_info(kernel_state(), environment).upcalls;
+    ++environment.shared_info->upcalls;
     return true;
 }
 
@@ -40,16 +40,12 @@ void deliver_pending_upcalls(Environment& environment) {
     } else if (environment.event_upcall_pending) {
         environment.event_upcall_pending = false;
         (void)start_upcall(environment, abi::Entry::Event,
-                           shared_info(kernel_state(), environment).events, 0, 0);
+                           environment.shared_info->events, 0, 0);
     }
 }
 
-abi::TrapPage& trap_page(KernelState& state, const Environment& environment) {
-    return *reinterpret_cast<abi::TrapPage*>(state.physical->frame(environment.trap_page_pfn));
-}
-
 const char* exception_handler_state(const Environment& environment) {
-    const abi::TrapPage& page = trap_page(kernel_state(), environment);
+    const abi::TrapPage& page = environment.trap();
     if (page.busy == 0) return "";
     return page.handler_pc == 0 ? ", with no exception handler" : ", inside its own handler";
 }
@@ -57,7 +53,7 @@ const char* exception_handler_state(const Environment& environment) {
 // What the trap vector's fast path does, for the exceptions it left to the C++ (the kernel
 // looked first, for faults it settles itself).
 bool dispatch_exception(Environment& environment, riscv::TrapFrame& frame) {
-    abi::TrapPage& page = trap_page(kernel_state(), environment);
+    abi::TrapPage& page = environment.trap();
     if (page.busy != 0) return false;  // no handler, or a fault inside it: not recoverable
     page.pc = frame.pc();
     page.cause = frame.scause;

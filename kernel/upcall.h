@@ -19,7 +19,6 @@ void deliver_pending_upcalls(Environment& environment);
 // Enters the exception handler as the trap vector does (abi/trap_page.h); false when the
 // environment has no handler or faulted inside it (then it must be destroyed).
 bool dispatch_exception(Environment& environment, riscv::TrapFrame& frame);
-abi::TrapPage& trap_page(KernelState& state, const Environment& environment);
 // For the message when an exception ends an environment: why it could not be delivered.
 const char* exception_handler_state(const Environment& environment);
 
