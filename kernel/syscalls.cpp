@@ -123,6 +123,9 @@ RegisterPair fast_entry(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint
 struct Slot {
     FastEntry fast;            // nullptr: the call needs the frame
     syscall::FrameHandler with_frame;
+    // An assembly entry the vector calls instead, which leaves for syscall_with_frame (and so
+    // `with_frame`) when it cannot finish the call itself.
+    void (*vector_entry)() = nullptr;
 };
 
 constexpr Slot kSlots[] = {
@@ -133,7 +136,7 @@ constexpr Slot kSlots[] = {
     {fast_entry<syscall::environment_create>, nullptr},     // EnvCreate
     {nullptr, syscall::environment_destroy},                // EnvDestroy
     {fast_entry<syscall::environment_set_entry>, nullptr},  // EnvSetEntry
-    {nullptr, syscall::upcall_return},                      // UpcallReturn
+    {nullptr, syscall::upcall_return, upcall_return_entry}, // UpcallReturn
     {fast_entry<syscall::frame_alloc>, nullptr},            // FrameAlloc
     {fast_entry<syscall::frame_free>, nullptr},             // FrameFree
     {fast_entry<syscall::frame_query>, nullptr},            // FrameQuery
@@ -165,16 +168,14 @@ static_assert(static_cast<size_t>(abi::Syscall::Count) <= HART_SYSCALL_TABLE_SLO
 
 void install_syscall_table(riscv::HartPage& page) {
     for (uint64_t number = 0; number < HART_SYSCALL_TABLE_SLOTS; ++number) {
-        FastEntry entry = fast_entry<syscall::unknown>;
+        uint64_t entry = reinterpret_cast<uint64_t>(fast_entry<syscall::unknown>);
         if (std::optional<abi::Syscall> decoded = decode_syscall(number)) {
             const Slot& slot = kSlots[static_cast<size_t>(*decoded)];
-            entry = slot.fast;
+            entry = slot.vector_entry ? reinterpret_cast<uint64_t>(slot.vector_entry)
+                    : slot.fast       ? reinterpret_cast<uint64_t>(slot.fast)
+                                      : reinterpret_cast<uint64_t>(&syscall_with_frame);
         }
-        page.syscall_table[number] =
-            entry ? reinterpret_cast<uint64_t>(entry) : reinterpret_cast<uint64_t>(&syscall_with_frame);
-        if (number == static_cast<uint64_t>(abi::Syscall::UpcallReturn)) {
-            page.syscall_table[number] = reinterpret_cast<uint64_t>(&upcall_return_entry);
-        }
+        page.syscall_table[number] = entry;
     }
 }
 
