@@ -47,19 +47,20 @@ set(EXO_EXCEPTIONS_EXPECT
     "exo: environment 'no_handler' killed: load page fault at pc"
     "exo: environment 'handler_faults' killed: store page fault at pc"
     ", inside its own handler"
+    "trap_page_forged: returning from a forged event"
     "exo: environment 'trap_page_forged' killed: instruction page fault at pc ffffffff80200000"
     "exceptions: still running after the three children were destroyed"
     "exceptions: 0 failed checks")
 exo_scenario(memory_exceptions IMAGE exceptions STATUS 0 LABELS memory
     EXPECT "exo: accessed/dirty bits set by the hardware; exceptions straight to the environment"
            ${EXO_EXCEPTIONS_EXPECT}
-    REJECT "CHECK FAILED" "still running, which is wrong" "panic")
+    REJECT "CHECK FAILED" "still running, which is wrong" "faulting with a forged handler" "panic")
 
 exo_scenario(memory_exceptions_through_kernel IMAGE exceptions_slow STATUS 0 LABELS memory
     EXPECT "selftest: exceptions through the kernel's slow path"
            "exo: accessed/dirty bits set by the hardware; exceptions through the kernel"
            ${EXO_EXCEPTIONS_EXPECT}
-    REJECT "CHECK FAILED" "still running, which is wrong" "panic")
+    REJECT "CHECK FAILED" "still running, which is wrong" "faulting with a forged handler" "panic")
 
 exo_scenario(memory_revocation IMAGE revocation STATUS 0 LABELS memory TIMEOUT 60
     EXPECT "hog_cooperative: took"

@@ -1,7 +1,11 @@
 // A child that forges its trap page: handler at a kernel address, busy cleared, a stack pointer
-// into nowhere, then a fault. The kernel enters that "handler" in U-mode, where the fetch
-// faults while busy is set: it must destroy the child, not jump into itself or loop.
+// into nowhere; then an "event" to return from, whose saved pc is the kernel's too, and
+// UpcallReturn. The kernel resumes that pc in U-mode, the fetch faults, the forged handler is
+// entered (in U-mode again) and faults while busy is set: the kernel must destroy the child, not
+// jump into itself or loop. Without the forged event, a store fault gets there the same way.
+#include <abi/syscall.h>
 #include <exo/console.h>
+#include <exo/syscall.h>
 #include <exo/trap_page.h>
 
 int main() {
@@ -9,6 +13,11 @@ int main() {
     page.handler_pc = 0xffffffff80200000;  // the kernel's text
     page.handler_sp = 0x8;
     page.busy = 0;
+    page.event_pc = 0xffffffff80200000;
+    page.event_sp = 0x8;
+    page.event_busy = 1;
+    exo::printf("trap_page_forged: returning from a forged event\n");
+    (void)exo::syscall(abi::Syscall::UpcallReturn, 0);
     exo::printf("trap_page_forged: faulting with a forged handler\n");
     *reinterpret_cast<volatile uint64_t*>(0x72000000) = 1;
     exo::printf("trap_page_forged: still running, which is wrong\n");
