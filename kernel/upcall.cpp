@@ -3,7 +3,6 @@
 
 #include <abi/trap_page.h>
 
-#include "revocation.h"
 #include "system.h"
 
 namespace exo {

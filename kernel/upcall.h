@@ -1,20 +1,18 @@
-// Upcalls: entering an environment at one of its registered entry points with the interrupted
-// state saved, and returning from them.
+// Upcalls: entering an environment at one of its registered entry points on its upcall context,
+// its main context left as it was; and exceptions the trap vector left to the kernel.
 #pragma once
 
 #include <abi/syscall.h>
-#include <abi/trap_page.h>
 #include <cstdint>
 
 #include "environment.h"
-#include "kernel_state.h"
 
 namespace exo {
 
 // Starts the upcall if the entry is registered and none is in progress; false otherwise.
 bool start_upcall(Environment& environment, abi::Entry entry, uint64_t arg0, uint64_t arg1,
                   uint64_t arg2);
-// Delivers a pending revocation upcall, if any can start now.
+// Delivers a pending revocation or event upcall, if one can start now.
 void deliver_pending_upcalls(Environment& environment);
 // Enters the exception handler as the trap vector does (abi/trap_page.h); false when the
 // environment has no handler or faulted inside it (then it must be destroyed).
