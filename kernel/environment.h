@@ -28,8 +28,10 @@ struct UpcallEntry {
 
 // A register context: an environment has two, the main one and the one its upcalls and call
 // entries run on, so entering an entry never copies (or overwrites) the state it interrupted.
+// The main context's frame is SharedInfo::preempted, in the environment's own read-only shared
+// page: its library OS reads what the kernel saved without the kernel copying it anywhere.
 struct Context {
-    riscv::TrapFrame frame;
+    riscv::TrapFrame* frame = nullptr;
     riscv::FpState fp;     // valid when fp_saved: this context has used the FPU
     bool fp_saved = false;
 };
@@ -57,6 +59,17 @@ inline void* address(uint64_t value) {
 }
 }  // namespace gate
 
+// Where the kernel saves an environment's main context: SharedInfo::preempted, which has the
+// frame's layout (x0's slot holds the kernel's sstatus; the ABI leaves registers[0] unused).
+static_assert(sizeof(riscv::TrapFrame) == sizeof(abi::TrapState));
+static_assert(offsetof(riscv::TrapFrame, scause) == offsetof(abi::TrapState, cause));
+static_assert(offsetof(riscv::TrapFrame, stval) == offsetof(abi::TrapState, address));
+static_assert(offsetof(riscv::TrapFrame, sepc) == offsetof(abi::TrapState, pc));
+static_assert(offsetof(riscv::TrapFrame, x) == offsetof(abi::TrapState, registers));
+inline riscv::TrapFrame* main_context_frame(abi::SharedInfo& info) {
+    return reinterpret_cast<riscv::TrapFrame*>(&info.preempted);
+}
+
 struct Environment {
     // ---- Read and written by the trap vector's fast paths (offsets in asm_constants.h) ----
     // The gate a fast Call must match: == id while this environment accepts calls (not running,
@@ -76,14 +89,15 @@ struct Environment {
     EnvironmentId id = 0;
     abi::SharedInfo* shared_info = nullptr;   // its shared info page, in the kernel's direct map
     std::array<UpcallEntry, static_cast<size_t>(abi::Entry::Count)> entries{};
-    // ---- The kernel's C++ only ----
-    Context main;    // the environment's own thread of control
-    Context upcall;  // upcalls and call entries
-    EnvironmentId parent = 0;
-    bool live = false;
     bool in_upcall = false;  // an upcall (not a call entry) runs on the upcall context
     bool revocation_upcall_pending = false;
     bool event_upcall_pending = false;
+    Context main;    // the environment's own thread of control (frame: in its shared info page)
+    Context upcall;  // upcalls and call entries (frame: upcall_frame)
+    // ---- The kernel's C++ only ----
+    riscv::TrapFrame upcall_frame{};
+    EnvironmentId parent = 0;
+    bool live = false;
     uint32_t essential_frames = 0;
     uint64_t revocation_remaining = 0;  // frames still owed to an outstanding request
     uint64_t revocation_deadline = 0;
@@ -102,7 +116,7 @@ struct Environment {
     }
     // The context that runs when this environment runs.
     Context& active() { return serving() || in_upcall ? upcall : main; }
-    riscv::TrapFrame& frame() { return active().frame; }
+    riscv::TrapFrame& frame() { return *active().frame; }
 };
 
 class EnvironmentTable {

@@ -128,6 +128,8 @@ Error create_environment(KernelState& state, EnvironmentId parent, const ElfImag
     state.zero_frame(environment->shared_info_pfn);
     auto* info = reinterpret_cast<abi::SharedInfo*>(state.physical->frame(environment->shared_info_pfn));
     environment->shared_info = info;
+    environment->main.frame = main_context_frame(*info);
+    info->preempted_valid = 1;  // the main context is always there (SharedInfo version 3)
     info->version = abi::kSharedInfoVersion;
     info->size = sizeof(abi::SharedInfo);
     info->environment_id = environment->id;
@@ -185,14 +187,14 @@ Error create_environment(KernelState& state, EnvironmentId parent, const ElfImag
         environment->name[i] = name[i];
     }
     environment->satp = sv39::make_satp(root, environment->space.asid);
-    environment->save_area = &environment->main.frame;
-    riscv::TrapFrame& frame = environment->main.frame;
+    environment->save_area = environment->main.frame;
+    riscv::TrapFrame& frame = *environment->main.frame;
     frame.pc() = elf.entry;
     frame.x[riscv::reg::sp] = abi::kInitialStackTop;
     frame.x[riscv::reg::a0] = environment->id;
     frame.x[riscv::reg::a1] = abi::kSharedInfoAddress;
     // sret drops to U-mode (SPP = 0) with interrupts on (SPIE = 1) and the FPU usable.
-    frame.sstatus = riscv::sstatus::kSpie | riscv::sstatus::kFsInitial;
+    frame.sstatus() = riscv::sstatus::kSpie | riscv::sstatus::kFsInitial;
     created = environment;
     return Error::Ok;
 }

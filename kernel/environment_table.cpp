@@ -27,6 +27,7 @@ Environment* EnvironmentTable::allocate() {
         if (generation == 0) generation = 1;
         generations_[slot] = generation;
         slots_[slot] = Environment{};
+        slots_[slot].upcall.frame = &slots_[slot].upcall_frame;
         slots_[slot].id = (uint64_t{generation} << 16) | (slot + 1);
         slots_[slot].live = true;
         live_mask_ |= uint64_t{1} << slot;

@@ -133,7 +133,7 @@ Environment& start_first_environment(uint64_t entry_instret) {
         panic("creating environment '%s': %s", image.name, abi::to_string(error));
     }
     kprintf("exo: entering environment '%s' at %lx (kernel entry was at instret %lu)\n",
-            image.name, first->main.frame.pc(), entry_instret);
+            image.name, first->main.frame->pc(), entry_instret);
     return *first;
 }
 

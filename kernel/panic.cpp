@@ -31,7 +31,7 @@ void panic_trap(const char* why, const riscv::TrapFrame& frame) {
     kprintf("\nexo: PANIC: %s\n", why);
     kprintf("  scause %016lx (%s)\n  sepc   %016lx\n  stval  %016lx\n  sstatus %016lx\n",
             frame.scause, riscv::describe_cause(frame.scause), frame.pc(), frame.stval,
-            frame.sstatus);
+            frame.sstatus());
     for (int i = 1; i < 32; ++i) {
         kprintf("  %-4s %016lx%s", riscv::kRegisterNames[i], frame.x[i], i % 4 == 3 ? "\n" : "");
     }

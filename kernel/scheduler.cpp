@@ -2,7 +2,6 @@
 #include "scheduler.h"
 
 #include <abi/shared_info.h>
-#include <utility>
 
 #include "arch/riscv64/csr.h"
 #include "arch/riscv64/timer.h"
@@ -47,28 +46,30 @@ void install(Environment& environment) {
     if (!have_asids) riscv::flush_tlb_all();
 }
 
-// The FPU holds one environment's registers at a time: save the leaving one's if it wrote
-// them (sstatus.FS dirty), then load the arriving one's, or zeroes, so no environment ever
-// reads another's floating-point values.
+// Floating point: an environment's upcalls share its main context's registers (they are its own
+// code); a call entry runs on registers another environment handed over, so it has its own.
+Context& fp_context(Environment& environment) { return environment.serving() ? environment.upcall : environment.main; }
+
 // The FPU holds nothing but zeros (cleared, and written by nobody since): an environment with
 // no floating-point state of its own can have it as it is.
 bool fpu_holds_zeros = false;
 
 void save_fpu(Environment& environment) {
-    Context& context = environment.active();
-    if (environment.live && (context.frame.sstatus & riscv::sstatus::kFsMask) == riscv::sstatus::kFsMask) {
+    if (environment.live && (environment.frame().sstatus() & riscv::sstatus::kFsMask) == riscv::sstatus::kFsMask) {
+        Context& context = fp_context(environment);
         fpu_save(&context.fp);
         context.fp_saved = true;
         fpu_holds_zeros = false;
     }
 }
 
-void load_fpu(Context& context) {
+void load_fpu(Environment& environment) {
     // Registers passed on by a transfer, or left by an environment that ended, were written
     // without save_fpu seeing it: the live FS field says so.
     if ((riscv::read<riscv::Csr::sstatus>() & riscv::sstatus::kFsMask) == riscv::sstatus::kFsMask) {
         fpu_holds_zeros = false;
     }
+    Context& context = fp_context(environment);
     if (context.fp_saved) {
         fpu_restore(&context.fp);
         fpu_holds_zeros = false;
@@ -77,10 +78,11 @@ void load_fpu(Context& context) {
         fpu_holds_zeros = true;
     }
     // Clean: the registers now match the saved copy (or the initial zeroes).
-    context.frame.sstatus = (context.frame.sstatus & ~riscv::sstatus::kFsMask) | (2ull << 13);
+    riscv::TrapFrame& frame = environment.frame();
+    frame.sstatus() = (frame.sstatus() & ~riscv::sstatus::kFsMask) | (2ull << 13);
 }
 
-// The FPU holds one context's registers at a time (protected control transfers pass them on
+// The FPU holds one environment's registers at a time (protected control transfers pass them on
 // like the integer registers): save the leaving one's if it wrote them (sstatus.FS dirty),
 // then load the arriving one's, or zeroes, so no environment reads another's floating-point
 // values unless they were handed over.
@@ -90,39 +92,17 @@ void switch_fpu(Environment* leaving, Environment& arriving) {
     } else {
         fpu_holds_zeros = false;  // whoever used it last is gone, unsaved
     }
-    load_fpu(arriving.active());
+    load_fpu(arriving);
 }
 
-// x1..x31 straight-line: a loop costs five instructions a register on this path (every slot).
-template <size_t... Index>
-void copy_registers(uint64_t* to, const uint64_t* from, std::index_sequence<Index...>) {
-    ((Index != 0 ? (void)(to[Index] = from[Index]) : (void)0), ...);
-}
-
-void save_preempted(Environment& environment) {
-    abi::SharedInfo& info = *environment.shared_info;
-    const riscv::TrapFrame& frame = environment.main.frame;
-    info.preempted.cause = frame.scause;
-    info.preempted.address = frame.stval;
-    info.preempted.pc = frame.pc();
-    copy_registers(info.preempted.registers, frame.x, std::make_index_sequence<32>{});
-    info.preempted_valid = 1;
-}
-
-// A slot begins for `environment`: at its slice-start entry if it has one (the library OS
-// restores its own threads; what it was doing is in SharedInfo::preempted), else where it was.
+// A slot begins for `environment`: at its slice-start entry, as an upcall, if it has one (the
+// library OS restores its own threads; what it was doing is its main context, which it reads
+// in SharedInfo::preempted), else where it was.
 void begin_slice(Environment& environment) {
     abi::SharedInfo& info = *environment.shared_info;
     info.current_slot = slot;
     ++info.slices_started;
-    const UpcallEntry& start = environment.entries[static_cast<size_t>(abi::Entry::SliceStart)];
-    if (start.pc == 0 || environment.in_upcall || environment.serving()) return;
-    save_preempted(environment);
-    riscv::TrapFrame& frame = environment.main.frame;
-    frame.pc() = start.pc;
-    frame.x[riscv::reg::sp] = start.sp;
-    frame.x[riscv::reg::a0] = slot;
-    frame.x[riscv::reg::a1] = slot_end;
+    (void)enter_upcall(environment, abi::Entry::SliceStart, slot, slot_end, 0);
 }
 
 // Who runs in the slot that begins: its owner; the environment the owner's outstanding Call went
@@ -205,7 +185,7 @@ riscv::TrapFrame* transfer_to(Environment& target, bool save_leaving_fpu) {
     return target.save_area;
 }
 
-void end_entry_fpu(Environment& environment) { load_fpu(environment.main); }
+void end_entry_fpu(Environment& environment) { load_fpu(environment); }
 
 void note_running() { runner = on_cpu(); }
 
@@ -225,11 +205,11 @@ riscv::TrapFrame* scheduler_tick() {
         return resume_runner();
     }
     if (phase == Phase::Grace && owner) {
-        // Overran the grace: the kernel keeps the context it interrupted and charges a slot.
-        save_preempted(*owner);
+        // Overran the grace: the kernel keeps the context it interrupted (the main context, in
+        // SharedInfo::preempted) and charges a slot.
         if (owner->in_upcall) {
             owner->in_upcall = false;
-            owner->save_area = &owner->main.frame;
+            owner->save_area = owner->main.frame;
         }
         kernel_state().slices.penalize(EnvironmentTable::slot_of(owner->id));
         abi::SharedInfo& info = *owner->shared_info;
@@ -251,7 +231,7 @@ riscv::TrapFrame* yield_slot(Environment& caller, Environment* target) {
         // slot starts now.
         if (caller.in_upcall) {
             caller.in_upcall = false;
-            caller.save_area = &caller.main.frame;
+            caller.save_area = caller.main.frame;
         }
         advance_slot(riscv::timer_now());
         return resume_runner();

@@ -8,6 +8,8 @@
 #include "scheduler.h"
 #include "syscall_handlers.h"
 #include "system.h"
+#include "transfer.h"
+#include "upcall.h"
 #include "user_copy.h"
 
 namespace exo::syscall {
@@ -51,9 +53,18 @@ SyscallResult resume_context(Environment& caller, riscv::TrapFrame& frame) {
         return SyscallResult::fail(error);
     }
     if (state.pc < abi::kUserMinimum || state.pc >= abi::kUserTop) return SyscallResult::fail(abi::Error::OutOfRange);
+    // From an upcall (the slice-start entry, typically): the upcall ends and the main context
+    // takes the state. From a call entry, or the main context: the running context does.
+    riscv::TrapFrame* resumed = &frame;
+    if (caller.in_upcall && !caller.serving()) {
+        (void)transfer::end_upcall(caller);
+        resumed = caller.main.frame;
+    }
     // Every register and the pc, exactly as given; sstatus stays the kernel's (U-mode, as it was).
-    for (int i = 1; i < 32; ++i) frame.x[i] = state.registers[i];
-    frame.pc() = state.pc;
+    for (int i = 1; i < 32; ++i) resumed->x[i] = state.registers[i];
+    resumed->pc() = state.pc;
+    deliver_pending_upcalls(caller);
+    caller.save_area = &caller.frame();
     return SyscallResult::registers_set();
 }
 

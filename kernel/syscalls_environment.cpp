@@ -128,7 +128,7 @@ SyscallResult upcall_return(Environment& caller, riscv::TrapFrame& frame) {
     // A call entry ran on registers another environment handed over, floating point included:
     // the main context gets its own back. (An upcall shares the FPU with its own environment.)
     if (call_entry) end_entry_fpu(caller);
-    if (mode == 1) caller.main.frame.pc() = pc;
+    if (mode == 1) caller.main.frame->pc() = pc;
     deliver_pending_upcalls(caller);
     caller.save_area = &caller.frame();
     return SyscallResult::registers_set();

@@ -45,11 +45,11 @@ abi::Error check(EnvironmentTable& environments, Environment& caller, const risc
 // The target starts at its entry on its upcall context with the caller's registers.
 void enter(Environment& target, uint64_t entry, const riscv::TrapFrame& frame, EnvironmentId caller) {
     const UpcallEntry& start = target.entries[static_cast<size_t>(abi::Entry::Call0) + entry];
-    target.upcall.frame = frame;
-    target.upcall.frame.pc() = start.pc;
-    target.upcall.frame.x[sp] = start.sp;
-    target.upcall.frame.x[a0] = caller;
-    target.save_area = &target.upcall.frame;
+    *target.upcall.frame = frame;
+    target.upcall.frame->pc() = start.pc;
+    target.upcall.frame->x[sp] = start.sp;
+    target.upcall.frame->x[a0] = caller;
+    target.save_area = target.upcall.frame;
 }
 
 }  // namespace
@@ -66,7 +66,7 @@ void on_leave(Environment& environment) {
     if (!environment.live || environment.serving()) return;
     if (fast_transfers && accepts(environment)) {
         environment.gate = environment.id;
-        environment.save_area = &environment.upcall.frame;  // where a fast call's entry runs
+        environment.save_area = environment.upcall.frame;  // where a fast call's entry runs
     } else {
         environment.gate = 0;
     }
@@ -118,7 +118,7 @@ abi::Error end_upcall(Environment& environment) {
     } else {
         return abi::Error::NotInUpcall;
     }
-    environment.save_area = &environment.main.frame;
+    environment.save_area = environment.main.frame;
     return abi::Error::Ok;
 }
 

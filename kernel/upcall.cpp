@@ -7,25 +7,31 @@
 
 namespace exo {
 
-bool start_upcall(Environment& environment, abi::Entry entry, uint64_t arg0, uint64_t arg1,
+bool enter_upcall(Environment& environment, abi::Entry entry, uint64_t arg0, uint64_t arg1,
                   uint64_t arg2) {
     const UpcallEntry& target = environment.entries[static_cast<size_t>(entry)];
     if (target.pc == 0 || environment.in_upcall || environment.serving()) return false;
     environment.in_upcall = true;
     if (environment.gate == environment.id) environment.gate = 0;  // busy until it returns
     // The upcall context: the main one stays as it was interrupted, for UpcallReturn.
-    riscv::TrapFrame& frame = environment.upcall.frame;
+    riscv::TrapFrame& frame = *environment.upcall.frame;
     // What the entry needs of its environment's state: sstatus (the FPU's state), and gp and tp,
     // which its code may address globals through. The rest is its own from earlier upcalls.
-    frame.sstatus = environment.main.frame.sstatus;
-    frame.x[riscv::reg::gp] = environment.main.frame.x[riscv::reg::gp];
-    frame.x[riscv::reg::tp] = environment.main.frame.x[riscv::reg::tp];
+    frame.sstatus() = environment.main.frame->sstatus();
+    frame.x[riscv::reg::gp] = environment.main.frame->x[riscv::reg::gp];
+    frame.x[riscv::reg::tp] = environment.main.frame->x[riscv::reg::tp];
     frame.pc() = target.pc;
     frame.x[riscv::reg::sp] = target.sp;
     frame.x[riscv::reg::a0] = arg0;
     frame.x[riscv::reg::a1] = arg1;
     frame.x[riscv::reg::a2] = arg2;
     environment.save_area = &frame;
+    return true;
+}
+
+bool start_upcall(Environment& environment, abi::Entry entry, uint64_t arg0, uint64_t arg1,
+                  uint64_t arg2) {
+    if (!enter_upcall(environment, entry, arg0, arg1, arg2)) return false;
     ++environment.shared_info->upcalls;
     return true;
 }

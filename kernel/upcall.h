@@ -10,6 +10,10 @@
 namespace exo {
 
 // Starts the upcall if the entry is registered and none is in progress; false otherwise.
+// `start_upcall` counts it in SharedInfo::upcalls; slice starts (counted in slices_started)
+// use `enter_upcall`.
+bool enter_upcall(Environment& environment, abi::Entry entry, uint64_t arg0, uint64_t arg1,
+                  uint64_t arg2);
 bool start_upcall(Environment& environment, abi::Entry entry, uint64_t arg0, uint64_t arg1,
                   uint64_t arg2);
 // Delivers a pending revocation or event upcall, if one can start now.

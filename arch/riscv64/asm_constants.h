@@ -4,12 +4,15 @@
 
 #define BOOT_DIRECT_MAP_GIGABYTES 4
 
-/* TrapFrame: x1..x31 at 8*n, sepc in the x0 slot, then sstatus, scause, stval. */
-#define TRAP_FRAME_SEPC 0
-#define TRAP_FRAME_SSTATUS 256
-#define TRAP_FRAME_SCAUSE 264
-#define TRAP_FRAME_STVAL 272
-#define TRAP_FRAME_SIZE 288
+/* TrapFrame (abi::TrapState's layout): scause, stval, sepc, then x1..x31 at TRAP_FRAME_X + 8*n,
+ * with sstatus in the x0 slot. */
+#define TRAP_FRAME_SCAUSE 0
+#define TRAP_FRAME_STVAL 8
+#define TRAP_FRAME_SEPC 16
+#define TRAP_FRAME_X 24
+#define TRAP_FRAME_SSTATUS 24
+#define TRAP_FRAME_SIZE 280
+#define TRAP_FRAME_STACK_BYTES 288      /* a frame on the kernel stack, rounded to 16 */
 
 /* The hart page: this hart's kernel data at the very top of the address space, so the trap
  * vector reaches it as `offset(zero)` (a 12-bit signed offset from address 0) without first
@@ -38,8 +41,12 @@
 #define ENV_RESUME_SP 48
 #define ENV_ID 56
 #define ENV_ENTRIES 72                  /* UpcallEntry {pc, sp} by abi::Entry */
-#define ENV_IN_UPCALL 1345              /* bool */
-#define ENV_EVENT_PENDING 1347          /* bool */
+#define ENV_IN_UPCALL 216               /* bool */
+#define ENV_REVOCATION_PENDING 217      /* bool */
+#define ENV_EVENT_PENDING 218           /* bool */
+#define ENV_MAIN_FRAME 224              /* TrapFrame*: in the shared info page */
+#define ENV_MAIN_FP_SAVED 496           /* bool */
+#define ENV_UPCALL_FRAME 504            /* TrapFrame* */
 
 /* abi::TrapPage (abi/trap_page.h). */
 #define TRAP_PAGE_HANDLER_PC 0

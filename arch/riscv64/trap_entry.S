@@ -20,9 +20,9 @@
 
 // Saves x1..x31 except t0 (x5) and sp (x2), which the caller stores itself.
 .macro SAVE_MOST base
-    sd  x1, 1*8(\base)
+    sd  x1, TRAP_FRAME_X + 1*8(\base)
     .irp n, 3,4,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-    sd  x\n, \n*8(\base)
+    sd  x\n, TRAP_FRAME_X + \n*8(\base)
     .endr
 .endm
 
@@ -30,7 +30,7 @@
 .macro RESTORE_ALL_BUT base
     .irp n, 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
     .if \n != \base
-    ld  x\n, \n*8(x\base)
+    ld  x\n, TRAP_FRAME_X + \n*8(x\base)
     .endif
     .endr
 .endm
@@ -183,9 +183,9 @@ trap_slow_user:
     ld      t0, ENV_SAVE_AREA(t0)
     SAVE_MOST t0
     ld      t1, HART_SAVED_T0(zero)
-    sd      t1, 5*8(t0)
+    sd      t1, TRAP_FRAME_X + 5*8(t0)
     csrr    t1, sscratch
-    sd      t1, 2*8(t0)
+    sd      t1, TRAP_FRAME_X + 2*8(t0)
     SAVE_TRAP_CSRS t0
     mv      a0, t0
     call    handle_user_trap        // returns the frame to resume: maybe another environment's
@@ -260,7 +260,7 @@ syscall_with_frame:
     ld      t0, ENV_SAVE_AREA(t0)
     SAVE_MOST t0
     csrr    t1, sscratch
-    sd      t1, 2*8(t0)             // the environment's sp
+    sd      t1, TRAP_FRAME_X + 2*8(t0)             // the environment's sp
     SAVE_TRAP_CSRS t0
     mv      a0, t0
     call    handle_syscall_with_frame
@@ -275,7 +275,7 @@ return_to_user:                     // a0 = TrapFrame to resume (the running env
     ld      t0, TRAP_FRAME_SSTATUS(a0)
     csrw    sstatus, t0
     RESTORE_ALL_BUT 10
-    ld      a0, 10*8(a0)
+    ld      a0, TRAP_FRAME_X + 10*8(a0)
     sret
 
 // From S-mode: only kernel faults (the kernel runs with interrupts off, except while it waits
@@ -284,15 +284,15 @@ return_to_user:                     // a0 = TrapFrame to resume (the running env
 trap_from_kernel:
     sd      sp, HART_INTERRUPTED_SP(zero)
     ld      t0, HART_STACK_BOTTOM(zero)
-    addi    t0, t0, TRAP_FRAME_SIZE
+    addi    t0, t0, TRAP_FRAME_STACK_BYTES
     bgeu    sp, t0, 1f
     ld      sp, HART_EMERGENCY_STACK_TOP(zero)
-1:  addi    sp, sp, -TRAP_FRAME_SIZE
+1:  addi    sp, sp, -TRAP_FRAME_STACK_BYTES
     SAVE_MOST sp
     ld      t0, HART_SAVED_T0(zero)
-    sd      t0, 5*8(sp)
+    sd      t0, TRAP_FRAME_X + 5*8(sp)
     ld      t0, HART_INTERRUPTED_SP(zero)
-    sd      t0, 2*8(sp)
+    sd      t0, TRAP_FRAME_X + 2*8(sp)
     SAVE_TRAP_CSRS sp
     mv      a0, sp
     call    handle_kernel_trap
@@ -301,16 +301,16 @@ trap_from_kernel:
     ld      t0, TRAP_FRAME_SSTATUS(sp)
     csrw    sstatus, t0
     RESTORE_ALL_BUT 2
-    ld      sp, 2*8(sp)
+    ld      sp, TRAP_FRAME_X + 2*8(sp)
     sret
 
 // Before the hart page is mapped (early boot), traps go here: no per-hart data is needed to
 // report them, and any trap this early is fatal.
     .globl early_trap_entry
 early_trap_entry:
-    addi    sp, sp, -TRAP_FRAME_SIZE
+    addi    sp, sp, -TRAP_FRAME_STACK_BYTES
     .irp n, 1,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-    sd      x\n, \n*8(sp)
+    sd      x\n, TRAP_FRAME_X + \n*8(sp)
     .endr
     SAVE_TRAP_CSRS sp
     mv      a0, sp

@@ -15,23 +15,28 @@ inline constexpr int a0 = 10, a1 = 11, a2 = 12, a3 = 13, a4 = 14, a5 = 15, a6 = 
 inline constexpr int s2 = 18, t3 = 28, t4 = 29, t5 = 30, t6 = 31;
 }  // namespace reg
 
+// Laid out as abi::TrapState (cause, address, pc, registers), so an environment's main context
+// is saved straight into its shared info page, where its library OS reads it.
 struct TrapFrame {
-    uint64_t x[32];  // x[0] holds sepc: x0 itself never needs saving
-    uint64_t sstatus;
     uint64_t scause;
     uint64_t stval;
-    uint64_t padding;
+    uint64_t sepc;
+    uint64_t x[32];  // x[0] holds sstatus: x0 itself never needs saving
 
-    uint64_t& pc() { return x[0]; }
-    uint64_t pc() const { return x[0]; }
+    uint64_t& pc() { return sepc; }
+    uint64_t pc() const { return sepc; }
+    uint64_t& sstatus() { return x[0]; }
+    uint64_t sstatus() const { return x[0]; }
 };
 
-static_assert(offsetof(TrapFrame, x) == TRAP_FRAME_SEPC);
-static_assert(offsetof(TrapFrame, sstatus) == TRAP_FRAME_SSTATUS);
+static_assert(offsetof(TrapFrame, x) == TRAP_FRAME_X);
+static_assert(offsetof(TrapFrame, x) == TRAP_FRAME_SSTATUS);
+static_assert(offsetof(TrapFrame, sepc) == TRAP_FRAME_SEPC);
 static_assert(offsetof(TrapFrame, scause) == TRAP_FRAME_SCAUSE);
 static_assert(offsetof(TrapFrame, stval) == TRAP_FRAME_STVAL);
 static_assert(sizeof(TrapFrame) == TRAP_FRAME_SIZE);
-static_assert(TRAP_FRAME_SIZE % 16 == 0, "the frame sits on the stack, which stays 16-aligned");
+static_assert(TRAP_FRAME_STACK_BYTES >= TRAP_FRAME_SIZE && TRAP_FRAME_STACK_BYTES % 16 == 0,
+              "a frame on the kernel stack keeps it 16-aligned");
 
 extern const char* const kRegisterNames[32];
 

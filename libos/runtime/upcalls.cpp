@@ -129,12 +129,9 @@ alignas(16) char slice_stack[8192];
 
 [[noreturn]] void slice_start_entry(uint64_t slot, uint64_t end, uint64_t) {
     slice_start_handler(slot, end);
-    // A handler that returns has nothing to restore: continue where the kernel stopped us.
-    if (shared_info().preempted_valid) {
-        (void)syscall(abi::Syscall::ResumeContext,
-                      reinterpret_cast<uint64_t>(const_cast<abi::TrapState*>(&shared_info().preempted)));
-    }
-    for (;;) (void)yield();
+    // A handler that returns has nothing to restore: the main context continues where the
+    // kernel stopped it.
+    upcall_resume();
 }
 
 [[noreturn]] void slice_end_entry(uint64_t slot, uint64_t deadline, uint64_t) {

@@ -115,7 +115,7 @@ void load_and_check(const ElfImage& image, std::span<const std::byte> bytes) {
             }
         }
     }
-    check(created->main.frame.pc() == image.entry, "environment does not start at the entry", image.entry);
+    check(created->main.frame->pc() == image.entry, "environment does not start at the entry", image.entry);
 }
 
 }  // namespace

@@ -141,7 +141,7 @@ TEST(EnvironmentLifecycle, CreateWithExactlyTheFramesNeeded) {
     UNSIGNED_LONGLONGS_EQUAL(reinterpret_cast<uint64_t>(trap_page), child->trap_page);
     UNSIGNED_LONGLONGS_EQUAL(1, trap_page->busy);
     UNSIGNED_LONGLONGS_EQUAL(0, trap_page->handler_pc);
-    CHECK(child->save_area == &child->main.frame);
+    CHECK(child->save_area == child->main.frame);
     CHECK(child->satp != 0);
 
     // The shared page: filled in, mapped read-only at its fixed address.
@@ -205,10 +205,10 @@ TEST(EnvironmentLifecycle, CreateWithExactlyTheFramesNeeded) {
     UNSIGNED_LONGLONGS_EQUAL(0, machine.read_entry(*child, kStackBottom - kPage));
 
     // Registers: entry, stack, id and the shared page's address.
-    UNSIGNED_LONGLONGS_EQUAL(exo::test::kTextAddress, child->main.frame.pc());
-    UNSIGNED_LONGLONGS_EQUAL(abi::kInitialStackTop, child->main.frame.x[riscv::reg::sp]);
-    UNSIGNED_LONGLONGS_EQUAL(child->id, child->main.frame.x[riscv::reg::a0]);
-    UNSIGNED_LONGLONGS_EQUAL(abi::kSharedInfoAddress, child->main.frame.x[riscv::reg::a1]);
+    UNSIGNED_LONGLONGS_EQUAL(exo::test::kTextAddress, child->main.frame->pc());
+    UNSIGNED_LONGLONGS_EQUAL(abi::kInitialStackTop, child->main.frame->x[riscv::reg::sp]);
+    UNSIGNED_LONGLONGS_EQUAL(child->id, child->main.frame->x[riscv::reg::a0]);
+    UNSIGNED_LONGLONGS_EQUAL(abi::kSharedInfoAddress, child->main.frame->x[riscv::reg::a1]);
 
     STRCMP_EQUAL("", machine.audit_problems().c_str());
     UNSIGNED_LONGLONGS_EQUAL(2 + 4 + 4, machine.last_audit.mappings); // shared and trap pages, image, stack

@@ -26,7 +26,7 @@ riscv::TrapFrame syscall_frame(uint64_t target, uint64_t number, uint64_t ecall_
     frame.x[reg::a0] = target;
     frame.x[reg::a7] = number;
     frame.x[reg::sp] = 0x3fff0000;
-    frame.sstatus = 0x6020;  // FS dirty, SPIE
+    frame.sstatus() = 0x6020;  // FS dirty, SPIE
     frame.pc() = ecall_pc + 4;  // the slow path has advanced it
     return frame;
 }
@@ -37,14 +37,23 @@ TEST_GROUP(Transfer) {
     uint64_t directory[exo::EnvironmentTable::kDirectorySize] = {};
     Environment* caller = nullptr;
     Environment* callee = nullptr;
+    // Main contexts live in shared info pages, which bare table entries do not have.
+    riscv::TrapFrame main_frames[exo::kMaxEnvironments] = {};
+    size_t added = 0;
+
+    Environment* add() {
+        Environment* environment = table.allocate();
+        environment->main.frame = &main_frames[added++];
+        return environment;
+    }
 
     void setup() override {
         table.attach_directory(directory);
         transfer::set_fast(true);
-        caller = table.allocate();
-        callee = table.allocate();
+        caller = add();
+        callee = add();
         callee->entries[static_cast<size_t>(abi::Entry::Call0)] = {kEntryPc, kEntrySp};
-        caller->save_area = &caller->main.frame;
+        caller->save_area = caller->main.frame;
         transfer::on_enter(*caller);
         transfer::on_leave(*callee);
     }
@@ -72,7 +81,7 @@ TEST(Transfer, TheDirectoryPointsAtLiveEnvironmentsAndNothingElseMatches) {
 
 TEST(Transfer, GatesOpenOnlyForIdleEnvironments) {
     UNSIGNED_LONGLONGS_EQUAL(callee->id, callee->gate);  // idle: callable
-    CHECK(callee->save_area == &callee->upcall.frame);    // a fast call's entry saves there
+    CHECK(callee->save_area == callee->upcall.frame);    // a fast call's entry saves there
     UNSIGNED_LONGLONGS_EQUAL(0, caller->gate);            // running: nobody may call it
     transfer::on_leave(*caller);
     UNSIGNED_LONGLONGS_EQUAL(caller->id, caller->gate);
@@ -107,17 +116,17 @@ TEST(Transfer, ACallEntersTheCalleeWithTheCallersRegisters) {
     transfer::Outcome outcome = call(*caller, callee->id);
     CHECK(outcome.error == Error::Ok);
     POINTERS_EQUAL(callee, outcome.next);
-    const riscv::TrapFrame& entered = callee->upcall.frame;
+    const riscv::TrapFrame& entered = *callee->upcall.frame;
     UNSIGNED_LONGLONGS_EQUAL(kEntryPc, entered.pc());
     UNSIGNED_LONGLONGS_EQUAL(kEntrySp, entered.x[reg::sp]);
     UNSIGNED_LONGLONGS_EQUAL(caller->id, entered.x[reg::a0]);  // who called
     for (int i = 1; i < 32; ++i) {
         if (i == reg::sp || i == reg::a0) continue;
-        UNSIGNED_LONGLONGS_EQUAL(caller->main.frame.x[i], entered.x[i]);  // passed through
+        UNSIGNED_LONGLONGS_EQUAL(caller->main.frame->x[i], entered.x[i]);  // passed through
     }
-    UNSIGNED_LONGLONGS_EQUAL(caller->main.frame.sstatus, entered.sstatus);
-    CHECK(callee->save_area == &callee->upcall.frame);
-    CHECK(&callee->frame() == &callee->upcall.frame);
+    UNSIGNED_LONGLONGS_EQUAL(caller->main.frame->sstatus(), entered.sstatus());
+    CHECK(callee->save_area == callee->upcall.frame);
+    CHECK(&callee->frame() == callee->upcall.frame);
     // The caller waits, to resume after its ecall with its own sp.
     UNSIGNED_LONGLONGS_EQUAL(0x12340, caller->resume_pc);
     UNSIGNED_LONGLONGS_EQUAL(0x3fff0000, caller->resume_sp);
@@ -131,7 +140,7 @@ TEST(Transfer, ACallEntersTheCalleeWithTheCallersRegisters) {
 }
 
 TEST(Transfer, ErrorsLeaveBothSidesAsTheyWere) {
-    Environment* third = table.allocate();
+    Environment* third = add();
     CHECK(call(*caller, 0).error == Error::NoSuchEnvironment);
     CHECK(call(*caller, callee->id ^ (uint64_t{1} << 16)).error == Error::NoSuchEnvironment);  // stale
     CHECK(call(*caller, callee->id + 1000).error == Error::NoSuchEnvironment);                // forged
@@ -144,10 +153,10 @@ TEST(Transfer, ErrorsLeaveBothSidesAsTheyWere) {
     UNSIGNED_LONGLONGS_EQUAL(callee->id, callee->gate);
     // A callee already serving is Busy, and so is one in an upcall.
     CHECK(call(*caller, callee->id).error == Error::Ok);
-    third->save_area = &third->main.frame;
+    third->save_area = third->main.frame;
     CHECK(call(*third, callee->id).error == Error::Busy);
     CHECK(!third->waiting());
-    Environment* fourth = table.allocate();
+    Environment* fourth = add();
     fourth->entries[static_cast<size_t>(abi::Entry::Call0)] = {kEntryPc, kEntrySp};
     fourth->in_upcall = true;
     CHECK(call(*third, fourth->id).error == Error::Busy);
@@ -158,14 +167,14 @@ TEST(Transfer, ErrorsLeaveBothSidesAsTheyWere) {
 
 TEST(Transfer, AReplyResumesTheCallerWithTheCalleesRegisters) {
     CHECK(call(*caller, callee->id).error == Error::Ok);
-    riscv::TrapFrame& running = callee->upcall.frame;
+    riscv::TrapFrame& running = *callee->upcall.frame;
     running.x[reg::a1] = 42;
     running.x[reg::s0] = 0xbad;
     running.x[reg::sp] = 0;  // whatever the callee does with sp, the caller gets its own back
     transfer::Outcome outcome = transfer::reply(*callee, running);
     CHECK(outcome.error == Error::Ok);
     POINTERS_EQUAL(caller, outcome.next);
-    const riscv::TrapFrame& resumed = caller->main.frame;
+    const riscv::TrapFrame& resumed = *caller->main.frame;
     UNSIGNED_LONGLONGS_EQUAL(0x12344, resumed.pc());
     UNSIGNED_LONGLONGS_EQUAL(0x3fff0000, resumed.x[reg::sp]);
     UNSIGNED_LONGLONGS_EQUAL(0, resumed.x[reg::a0]);
@@ -177,23 +186,23 @@ TEST(Transfer, AReplyResumesTheCallerWithTheCalleesRegisters) {
     UNSIGNED_LONGLONGS_EQUAL(callee->id, callee->gate);
     // A second reply has nobody to go to.
     CHECK(transfer::reply(*callee, running).error == Error::NotPermitted);
-    CHECK(transfer::reply(*caller, caller->main.frame).error == Error::NotPermitted);
+    CHECK(transfer::reply(*caller, *caller->main.frame).error == Error::NotPermitted);
 }
 
 TEST(Transfer, NestedCallsReplyInOrder) {
-    Environment* third = table.allocate();
+    Environment* third = add();
     third->entries[static_cast<size_t>(abi::Entry::Call0)] = {kEntryPc, kEntrySp};
     transfer::on_leave(*third);
     CHECK(call(*caller, callee->id).error == Error::Ok);
     CHECK(call(*callee, third->id).error == Error::Ok);  // from inside its entry
     POINTERS_EQUAL(third, transfer::callee_of(table, *callee));
-    CHECK(transfer::reply(*third, third->upcall.frame).next == callee);
+    CHECK(transfer::reply(*third, *third->upcall.frame).next == callee);
     CHECK(callee->serving());  // still in the caller's call
-    CHECK(transfer::reply(*callee, callee->upcall.frame).next == caller);
+    CHECK(transfer::reply(*callee, *callee->upcall.frame).next == caller);
 }
 
 TEST(Transfer, ASendHasNobodyToReplyToAndEndsWithUpcallReturn) {
-    riscv::TrapFrame& frame = caller->main.frame;
+    riscv::TrapFrame& frame = *caller->main.frame;
     frame = syscall_frame(callee->id, abi::kSend);
     transfer::Outcome outcome = transfer::send(table, *caller, frame, 0);
     CHECK(outcome.error == Error::Ok);
@@ -201,10 +210,10 @@ TEST(Transfer, ASendHasNobodyToReplyToAndEndsWithUpcallReturn) {
     CHECK(!caller->waiting());
     CHECK(callee->serving());
     POINTERS_EQUAL(nullptr, callee->caller());
-    CHECK(transfer::reply(*callee, callee->upcall.frame).error == Error::NotPermitted);
+    CHECK(transfer::reply(*callee, *callee->upcall.frame).error == Error::NotPermitted);
     CHECK(transfer::end_upcall(*callee) == Error::Ok);
     CHECK(!callee->serving());
-    CHECK(callee->save_area == &callee->main.frame);
+    CHECK(callee->save_area == callee->main.frame);
     CHECK(transfer::end_upcall(*callee) == Error::NotInUpcall);
 }
 
@@ -219,7 +228,7 @@ TEST(Transfer, ACalleeThatEndsFailsTheCall) {
     transfer::release(table, *callee);
     table.release(*callee);
     CHECK(!caller->waiting());
-    const riscv::TrapFrame& resumed = caller->main.frame;
+    const riscv::TrapFrame& resumed = *caller->main.frame;
     UNSIGNED_LONGLONGS_EQUAL(static_cast<uint64_t>(Error::NoSuchEnvironment), resumed.x[reg::a0]);
     UNSIGNED_LONGLONGS_EQUAL(0x12344, resumed.pc());
     UNSIGNED_LONGLONGS_EQUAL(0x3fff0000, resumed.x[reg::sp]);
@@ -232,7 +241,7 @@ TEST(Transfer, ACallerThatEndsLeavesTheCalleeWithNobodyToReplyTo) {
     table.release(*caller);
     CHECK(callee->serving());
     POINTERS_EQUAL(nullptr, callee->caller());
-    CHECK(transfer::reply(*callee, callee->upcall.frame).error == Error::NotPermitted);
+    CHECK(transfer::reply(*callee, *callee->upcall.frame).error == Error::NotPermitted);
     CHECK(transfer::end_upcall(*callee) == Error::Ok);
 }
 
@@ -243,7 +252,7 @@ TEST(Transfer, WithoutFastTransfersTheGateStillSaysServingButTheVectorMayNotRepl
     CHECK(callee->serving());
     CHECK(static_cast<int64_t>(callee->gate) >= 0);  // the vector's reply needs bit 63
     POINTERS_EQUAL(caller, callee->caller());
-    CHECK(transfer::reply(*callee, callee->upcall.frame).next == caller);
+    CHECK(transfer::reply(*callee, *callee->upcall.frame).next == caller);
 }
 
 }  // namespace

@@ -16,7 +16,9 @@ inline constexpr uint64_t kInitialStackPages = 4;
 inline constexpr uint64_t kUserMinimum = 0x10000;
 inline constexpr uint64_t kUserTop = 1ull << 38;
 
-inline constexpr uint32_t kSharedInfoVersion = 2;  // 2: the last trap moved to the trap page
+// 2: the last trap moved to the trap page. 3: `preempted` is the main context itself, and the
+// slice-start entry runs as an upcall.
+inline constexpr uint32_t kSharedInfoVersion = 3;
 inline constexpr uint64_t kRepossessionSlots = 64;
 inline constexpr uint64_t kInitialFrameSlots = 256;
 
@@ -42,7 +44,8 @@ struct TrapState {
     uint64_t cause;         // scause
     uint64_t address;       // stval: the faulting address, or the instruction bits
     uint64_t pc;            // where it happened
-    uint64_t registers[32]; // x1..x31 at their numbers; [0] is unused
+    uint64_t registers[32]; // x1..x31 at their numbers; [0] is not a register (in
+                            // SharedInfo::preempted, the kernel keeps sstatus there)
 };
 
 struct RevocationRequest {
@@ -64,12 +67,12 @@ struct SharedInfo {
     uint64_t repossessed[kRepossessionSlots];  // frame numbers, entry n % kRepossessionSlots
     uint64_t initial_frame_count;  // frames given at creation and left unused by the loader
     uint64_t initial_frames[kInitialFrameSlots];
-    // CPU: the slot running now, the context the kernel saved when it had to stop this
-    // environment (slot end without a slice-end entry, or an overrun grace), slots lost to
-    // penalties, and the slices this environment has been given.
+    // CPU: the slot running now; the main context, where the kernel saves it whenever it stops
+    // (a trap, an interrupt, a slot's end), so it is current while an upcall (the slice-start
+    // entry among them) runs; slots lost to penalties; the slices this environment was given.
     uint64_t current_slot;
     TrapState preempted;
-    uint64_t preempted_valid;
+    uint64_t preempted_valid;  // always 1 since version 3
     uint64_t penalties;
     uint64_t slices_started;
     // Interrupts: one bit per PLIC line, set by the kernel when a bound line fires; the line

@@ -42,6 +42,7 @@ enum class Syscall : uint64_t {
     SliceRead = 22,         // a0 = slot index -> owner id (0 = free); a1 of the slot count with a0 = ~0
     SliceSetBackground = 23,// a0 = id of the caller or a child, or 0: who runs in free slots
     ResumeContext = 24,     // a0 = pointer to an abi::TrapState: resume exactly that state
+                            // (from an upcall: the upcall ends, the main context takes it)
     DeviceClaim = 25,       // a0 = exported device index -> its PLIC line; its pages become mappable
     DeviceRelease = 26,     // a0 = device index
     IrqBind = 27,           // a0 = PLIC line of a device the caller owns
@@ -89,8 +90,9 @@ inline constexpr uint64_t kAll = kRead | kWrite | kExecute;
 enum class Entry : uint64_t {
     Exception = 0,   // sets the trap page's handler (abi/trap_page.h)
     Revocation = 1,  // a0 = frames requested, a1 = deadline (time CSR ticks)
-    SliceStart = 2,  // a0 = slot index, a1 = slot end (time CSR ticks); the previous context
-                     // is in SharedInfo::preempted when the kernel had to save it
+    SliceStart = 2,  // a0 = slot index, a1 = slot end (time CSR ticks). An upcall: the main
+                     // context, as it stopped, is SharedInfo::preempted; ResumeContext or
+                     // UpcallReturn end it
     SliceEnd = 3,    // a0 = slot index, a1 = grace deadline: save your state and Yield(0)
     Event = 4,       // a0 = pending event bits; interrupt lines in SharedInfo::irq_pending
     Call0 = 5,       // protected control transfer entries: a0 = caller id, a1..a5 = arguments;
