@@ -89,9 +89,9 @@ struct Environment {
     EnvironmentId id = 0;
     abi::SharedInfo* shared_info = nullptr;   // its shared info page, in the kernel's direct map
     std::array<UpcallEntry, static_cast<size_t>(abi::Entry::Count)> entries{};
-    bool in_upcall = false;  // an upcall (not a call entry) runs on the upcall context
-    bool revocation_upcall_pending = false;
+    bool revocation_upcall_pending = false;  // (the vector reads these two as one halfword)
     bool event_upcall_pending = false;
+    bool in_upcall = false;  // an upcall (not a call entry) runs on the upcall context
     Context main;    // the environment's own thread of control (frame: in its shared info page)
     Context upcall;  // upcalls and call entries (frame: upcall_frame)
     // ---- The kernel's C++ only ----

@@ -7,6 +7,7 @@
 #include "arch/riscv64/timer.h"
 #include "power.h"
 #include "revocation.h"
+#include "slice_clock.h"
 #include "system.h"
 #include "transfer.h"
 #include "trap.h"
@@ -21,12 +22,15 @@ enum class Phase { Running, Grace };
 
 SliceTiming timing{};
 bool have_asids = false;
-Environment* runner = nullptr;   // who runs in this slot now (nullptr: the hart idles)
-uint32_t slot = 0;
-uint64_t slot_end = 0;
 Phase phase = Phase::Running;
-bool owner_had_slot = false;  // the owner ran (or donated) this slot: it gets the slice-end
 EnvironmentId background = 0;
+// The slot, its end, and who runs it: shared with the trap vector's timer path.
+SliceClock& clock = slice_clock();
+
+void set_phase(Phase next) {
+    phase = next;
+    clock.set_hold(hold::kGrace, next == Phase::Grace);
+}
 
 Environment* owner_of(uint32_t index) {
     return kernel_state().environments.at_slot(kernel_state().slices.owner(index));
@@ -54,12 +58,17 @@ Context& fp_context(Environment& environment) { return environment.serving() ? e
 // no floating-point state of its own can have it as it is.
 bool fpu_holds_zeros = false;
 
+void set_fpu_holds_zeros(bool zeros) {
+    fpu_holds_zeros = zeros;
+    clock.set_hold(hold::kFpuNotZero, !zeros);
+}
+
 void save_fpu(Environment& environment) {
     if (environment.live && (environment.frame().sstatus() & riscv::sstatus::kFsMask) == riscv::sstatus::kFsMask) {
         Context& context = fp_context(environment);
         fpu_save(&context.fp);
         context.fp_saved = true;
-        fpu_holds_zeros = false;
+        set_fpu_holds_zeros(false);
     }
 }
 
@@ -67,15 +76,15 @@ void load_fpu(Environment& environment) {
     // Registers passed on by a transfer, or left by an environment that ended, were written
     // without save_fpu seeing it: the live FS field says so.
     if ((riscv::read<riscv::Csr::sstatus>() & riscv::sstatus::kFsMask) == riscv::sstatus::kFsMask) {
-        fpu_holds_zeros = false;
+        set_fpu_holds_zeros(false);
     }
     Context& context = fp_context(environment);
     if (context.fp_saved) {
         fpu_restore(&context.fp);
-        fpu_holds_zeros = false;
+        set_fpu_holds_zeros(false);
     } else if (!fpu_holds_zeros) {
         fpu_clear();
-        fpu_holds_zeros = true;
+        set_fpu_holds_zeros(true);
     }
     // Clean: the registers now match the saved copy (or the initial zeroes).
     riscv::TrapFrame& frame = environment.frame();
@@ -90,7 +99,7 @@ void switch_fpu(Environment* leaving, Environment& arriving) {
     if (leaving) {
         save_fpu(*leaving);
     } else {
-        fpu_holds_zeros = false;  // whoever used it last is gone, unsaved
+        set_fpu_holds_zeros(false);  // whoever used it last is gone, unsaved
     }
     load_fpu(arriving);
 }
@@ -100,9 +109,9 @@ void switch_fpu(Environment* leaving, Environment& arriving) {
 // in SharedInfo::preempted), else where it was.
 void begin_slice(Environment& environment) {
     abi::SharedInfo& info = *environment.shared_info;
-    info.current_slot = slot;
+    info.current_slot = clock.slot;
     ++info.slices_started;
-    (void)enter_upcall(environment, abi::Entry::SliceStart, slot, slot_end, 0);
+    (void)enter_upcall(environment, abi::Entry::SliceStart, clock.slot, clock.slot_end, 0);
 }
 
 // Who runs in the slot that begins: its owner; the environment the owner's outstanding Call went
@@ -116,25 +125,27 @@ void begin_slice(Environment& environment) {
 }
 
 Environment* pick_runner() {
-    Environment* owner = owner_of(slot);
-    owner_had_slot = owner && !kernel_state().slices.forfeits(EnvironmentTable::slot_of(owner->id));
-    if (!owner_had_slot) return background_environment();
+    SliceVector& slices = kernel_state().slices;
+    Environment* owner = owner_of(clock.slot);
+    clock.owner_had_slot = owner && !slices.forfeits(EnvironmentTable::slot_of(owner->id));
+    clock.set_hold(hold::kPenalties, slices.any_penalties());
+    if (!clock.owner_had_slot) return background_environment();
     return owner->waiting() ? end_of_call_chain(owner) : owner;
 }
 
 void advance_slot(uint64_t now) {
-    slot = (slot + 1) % timing.slots;
-    slot_end += timing.slot_ticks;
-    if (slot_end <= now) slot_end = now + timing.slot_ticks;  // the kernel fell behind: restart
-    phase = Phase::Running;
-    runner = pick_runner();
-    if (runner && runner == owner_of(slot)) begin_slice(*runner);
+    clock.slot = (clock.slot + 1) % timing.slots;
+    clock.slot_end += timing.slot_ticks;
+    if (clock.slot_end <= now) clock.slot_end = now + timing.slot_ticks;  // the kernel fell behind: restart
+    set_phase(Phase::Running);
+    clock.runner = pick_runner();
+    if (clock.runner && clock.runner == owner_of(clock.slot)) begin_slice(*clock.runner);
 }
 
 riscv::TrapFrame* resume_runner() {
     arm_timer();
-    if (runner == nullptr) idle();
-    return run(*runner);
+    if (clock.runner == nullptr) idle();
+    return run(*clock.runner);
 }
 
 }  // namespace
@@ -144,20 +155,39 @@ void scheduler_init(const SliceTiming& slice_timing, bool address_space_ids) {
     have_asids = address_space_ids;
     transfer::set_fast(address_space_ids);
     kernel_state().slices.init(timing.slots);
+    clock = SliceClock{};
+    clock.slot_ticks = timing.slot_ticks;
+    clock.slots = kernel_state().slices.count();
+    clock.set_hold(hold::kTimerThroughSbi, !riscv::timer_uses_sstc());
+    clock.set_hold(hold::kNoAsids, !address_space_ids);
+    set_fpu_holds_zeros(false);  // nobody knows what the FPU holds at boot
+}
+
+void slots_changed() {
+    SliceVector& slices = kernel_state().slices;
+    for (uint32_t index = 0; index < SliceVector::kMaxSlots; ++index) {
+        Environment* owner = index < slices.count() ? owner_of(index) : nullptr;
+        bool has_slice_end = owner && owner->entries[static_cast<size_t>(abi::Entry::SliceEnd)].pc != 0;
+        clock.fast_owners[index] = has_slice_end ? nullptr : owner;
+    }
 }
 
 riscv::TrapFrame* scheduler_start() {
-    slot = 0;
-    slot_end = riscv::timer_now() + timing.slot_ticks;
-    phase = Phase::Running;
-    runner = pick_runner();
-    if (runner && runner == owner_of(slot)) begin_slice(*runner);
+    clock.slot = 0;
+    clock.slot_end = riscv::timer_now() + timing.slot_ticks;
+    set_phase(Phase::Running);
+    slots_changed();
+    clock.runner = pick_runner();
+    if (clock.runner && clock.runner == owner_of(clock.slot)) begin_slice(*clock.runner);
     return resume_runner();
 }
 
 void arm_timer() {
     uint64_t revocation = next_revocation_deadline(kernel_state());
-    riscv::timer_set(revocation < slot_end ? revocation : slot_end);
+    // The vector's timer path sets the timer to the next slot's end only: with a revocation
+    // deadline pending, every tick is the C++'s.
+    clock.set_hold(hold::kRevocations, revocation != ~uint64_t{0});
+    riscv::timer_set(revocation < clock.slot_end ? revocation : clock.slot_end);
 }
 
 riscv::TrapFrame* run(Environment& environment) {
@@ -181,27 +211,27 @@ riscv::TrapFrame* transfer_to(Environment& target, bool save_leaving_fpu) {
     }
     install(target);
     transfer::on_enter(target);
-    runner = &target;
+    clock.runner = &target;
     return target.save_area;
 }
 
 void end_entry_fpu(Environment& environment) { load_fpu(environment); }
 
-void note_running() { runner = on_cpu(); }
+void note_running() { clock.runner = on_cpu(); }
 
 riscv::TrapFrame* scheduler_tick() {
     uint64_t now = riscv::timer_now();
     if (kernel_state().revocations_outstanding) enforce_revocation_deadlines(kernel_state(), now);
-    if (now < slot_end) return resume_runner();  // an early wake-up for a revocation deadline
-    Environment* owner = owner_of(slot);
-    if (phase == Phase::Running && owner && owner_had_slot && !owner->in_upcall &&
+    if (now < clock.slot_end) return resume_runner();  // an early wake-up for a revocation deadline
+    Environment* owner = owner_of(clock.slot);
+    if (phase == Phase::Running && owner && clock.owner_had_slot && !owner->in_upcall &&
         !owner->serving() && !owner->waiting() &&
         owner->entries[static_cast<size_t>(abi::Entry::SliceEnd)].pc != 0) {
         // The slice-end upcall, to the owner even if a donee was running.
-        phase = Phase::Grace;
-        slot_end = now + timing.grace_ticks;
-        (void)start_upcall(*owner, abi::Entry::SliceEnd, slot, slot_end, 0);
-        runner = owner;
+        set_phase(Phase::Grace);
+        clock.slot_end = now + timing.grace_ticks;
+        (void)start_upcall(*owner, abi::Entry::SliceEnd, clock.slot, clock.slot_end, 0);
+        clock.runner = owner;
         return resume_runner();
     }
     if (phase == Phase::Grace && owner) {
@@ -222,10 +252,10 @@ riscv::TrapFrame* scheduler_tick() {
 
 riscv::TrapFrame* yield_slot(Environment& caller, Environment* target) {
     if (target != nullptr) {
-        runner = target;  // a donation: the target runs until the slot ends
+        clock.runner = target;  // a donation: the target runs until the slot ends
         return run(*target);
     }
-    if (phase == Phase::Grace && owner_of(slot) == &caller) {
+    if (phase == Phase::Grace && owner_of(clock.slot) == &caller) {
         // Done saving: the slice-end upcall is over (the context it interrupted is where the
         // environment continues, unless its slice-start entry decides otherwise) and the next
         // slot starts now.
@@ -236,15 +266,15 @@ riscv::TrapFrame* yield_slot(Environment& caller, Environment* target) {
         advance_slot(riscv::timer_now());
         return resume_runner();
     }
-    runner = background_environment();
-    if (runner == &caller) runner = nullptr;
+    clock.runner = background_environment();
+    if (clock.runner == &caller) clock.runner = nullptr;
     return resume_runner();
 }
 
 void run_next_after_exit() {
-    if (runner == nullptr || !runner->live) {
-        Environment* owner = owner_of(slot);
-        runner = owner ? owner : background_environment();
+    if (clock.runner == nullptr || !clock.runner->live) {
+        Environment* owner = owner_of(clock.slot);
+        clock.runner = owner ? owner : background_environment();
     }
     if (kernel_state().environments.live_count() == 0) shutdown(0);
     // The dead environment's syscall frame is abandoned: the next trap starts the kernel stack
@@ -254,8 +284,9 @@ void run_next_after_exit() {
 
 void scheduler_forget(Environment& environment) {
     kernel_state().slices.release_all(EnvironmentTable::slot_of(environment.id));
+    slots_changed();
     if (background == environment.id) background = 0;
-    if (runner == &environment) runner = nullptr;
+    if (clock.runner == &environment) clock.runner = nullptr;
     if (on_cpu() == &environment) riscv::hart_page().current_environment = nullptr;
 }
 
@@ -265,7 +296,7 @@ abi::Error set_background(Environment* environment) {
 }
 
 void idle() {
-    runner = nullptr;
+    clock.runner = nullptr;
     // Wait with interrupts on; the timer (or a device) interrupt lands in handle_kernel_trap,
     // which leaves for an environment from there when one is due.
     idle_on_kernel_stack();

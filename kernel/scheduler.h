@@ -37,6 +37,9 @@ riscv::TrapFrame* scheduler_tick();
 riscv::TrapFrame* yield_slot(Environment& caller, Environment* target);
 // After the running environment ended: whoever the slot falls to now.
 [[noreturn]] void run_next_after_exit();
+// Slot owners or an owner's slice-end entry changed: refresh what the trap vector's timer path
+// reads (slice_clock.h).
+void slots_changed();
 // Called by destroy: forget the environment (slots, background, runner).
 void scheduler_forget(Environment& environment);
 abi::Error set_background(Environment* environment);

@@ -51,4 +51,11 @@ uint32_t SliceVector::penalties(EnvironmentSlot environment) const {
     return environment < penalties_.size() ? penalties_[environment] : 0;
 }
 
+bool SliceVector::any_penalties() const {
+    for (uint16_t count : penalties_) {
+        if (count != 0) return true;
+    }
+    return false;
+}
+
 }  // namespace exo

@@ -29,6 +29,7 @@ public:
     // Whether the owner forfeits this slot (consuming one penalty if so).
     bool forfeits(EnvironmentSlot environment);
     uint32_t penalties(EnvironmentSlot environment) const;
+    bool any_penalties() const;
 
 private:
     std::array<EnvironmentSlot, kMaxSlots> owners_{};

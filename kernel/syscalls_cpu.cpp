@@ -23,11 +23,15 @@ SyscallResult result(abi::Error error, uint64_t value = 0) {
 }  // namespace
 
 SyscallResult slice_reserve(Environment& caller, const Arguments& arguments) {
-    return result(kernel_state().slices.reserve(narrow(arguments[0]), slot(caller)));
+    abi::Error error = kernel_state().slices.reserve(narrow(arguments[0]), slot(caller));
+    slots_changed();
+    return result(error);
 }
 
 SyscallResult slice_release(Environment& caller, const Arguments& arguments) {
-    return result(kernel_state().slices.release(narrow(arguments[0]), slot(caller)));
+    abi::Error error = kernel_state().slices.release(narrow(arguments[0]), slot(caller));
+    slots_changed();
+    return result(error);
 }
 
 SyscallResult slice_read(Environment&, const Arguments& arguments) {

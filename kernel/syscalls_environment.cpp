@@ -93,6 +93,7 @@ SyscallResult environment_set_entry(Environment& caller, const Arguments& argume
         return SyscallResult::ok();
     }
     caller.entries[kind] = {pc, pc ? sp : 0};
+    if (kind == static_cast<uint64_t>(abi::Entry::SliceEnd)) slots_changed();
     return SyscallResult::ok();
 }
 

@@ -31,6 +31,16 @@
 #define HART_SAVED_T1 (-64)             /* t1 while the exception path frees it */
 #define HART_IRQ_SLOTS (-192)           /* 16 words: the device-interrupt path's registers */
 
+/* SliceClock (kernel/slice_clock.h), at the hart page's base. */
+#define CLOCK_SLOT_END 0
+#define CLOCK_SLOT_TICKS 8
+#define CLOCK_SLOT 16
+#define CLOCK_SLOTS 24
+#define CLOCK_HOLD 32
+#define CLOCK_RUNNER 40
+#define CLOCK_OWNER_HAD_SLOT 48
+#define CLOCK_FAST_OWNERS 64
+
 /* Environment (kernel/environment.h): the fields the fast paths use. */
 #define ENV_GATE 0
 #define ENV_SATP 8
@@ -40,10 +50,12 @@
 #define ENV_RESUME_PC 40
 #define ENV_RESUME_SP 48
 #define ENV_ID 56
+#define ENV_SHARED_INFO 64              /* abi::SharedInfo*, the kernel's address */
 #define ENV_ENTRIES 72                  /* UpcallEntry {pc, sp} by abi::Entry */
-#define ENV_IN_UPCALL 216               /* bool */
-#define ENV_REVOCATION_PENDING 217      /* bool */
-#define ENV_EVENT_PENDING 218           /* bool */
+#define ENV_PENDING 216                 /* the two bools below, as one halfword */
+#define ENV_REVOCATION_PENDING 216      /* bool */
+#define ENV_EVENT_PENDING 217           /* bool */
+#define ENV_IN_UPCALL 218               /* bool */
 #define ENV_MAIN_FRAME 224              /* TrapFrame*: in the shared info page */
 #define ENV_MAIN_FP_SAVED 496           /* bool */
 #define ENV_UPCALL_FRAME 504            /* TrapFrame* */
@@ -70,6 +82,11 @@
 #define ABI_CALL_END 68
 #define ABI_REPLY 68
 #define ABI_ENTRY_CALL0 5
+#define ABI_ENTRY_SLICE_START 2
+
+/* abi::SharedInfo (abi/shared_info.h). */
+#define INFO_CURRENT_SLOT 40
+#define INFO_SLICES_STARTED 48
 
 /* abi::Error::UnknownSyscall (static_assert in kernel/syscalls.cpp). */
 #define ABI_ERROR_UNKNOWN_SYSCALL 1

@@ -12,7 +12,7 @@ namespace riscv {
 inline constexpr uint64_t kHartPageAddress = HART_PAGE_ADDRESS;
 
 struct HartPage {
-    uint8_t unused[2048];
+    alignas(8) uint8_t scheduler[2048];  // kernel/slice_clock.h (from the page's base)
     uint64_t syscall_table[HART_SYSCALL_TABLE_SLOTS];
     uint64_t directory[128];  // see EnvironmentTable::attach_directory
     uint8_t unused_middle[4096 - 2048 - 8 * HART_SYSCALL_TABLE_SLOTS - 8 * 128 - 64 - 8 * 16];

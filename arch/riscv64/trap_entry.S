@@ -172,6 +172,8 @@ interrupt:                          // t0 = scause
     slli    t0, t0, 1               // drop the interrupt bit
     addi    t0, t0, -2 * 9          // 9: the external interrupt
     beqz    t0, device_interrupt
+    addi    t0, t0, 2 * (9 - 5)     // 5: the timer
+    beqz    t0, timer_interrupt
     csrr    t0, sstatus
     andi    t0, t0, 1 << 8
     bnez    t0, trap_from_kernel
@@ -219,6 +221,126 @@ device_interrupt:
     .endr
     csrrw   sp, sscratch, sp
     j       trap_slow_user
+
+// ---- A slot ends: the timer interrupt. The running environment's registers are saved where
+// the kernel keeps its active context (the main context's frame is its shared info page's
+// `preempted`). Then, when nothing unusual holds (SliceClock::hold, and the checks below: what
+// scheduler_tick and run() would find), the next slot starts here; else the C++ ticks, exactly
+// as before. The next owner must be idle (its gate == its id: not waiting, serving or in an
+// upcall), with no upcall pending and no floating-point registers to load; the FPU holds zeros
+// and the leaving environment did not write it. The new owner enters its slice-start entry as
+// an upcall (gp and tp from its main context, a0 = slot, a1 = slot end), or resumes.
+timer_interrupt:
+    csrr    t0, sstatus
+    andi    t0, t0, 1 << 8
+    bnez    t0, trap_from_kernel    // the kernel's idle wait
+    csrrw   sp, sscratch, sp
+    ld      t0, HART_CURRENT_ENV(zero)
+    ld      t0, ENV_SAVE_AREA(t0)
+    SAVE_MOST t0
+    ld      t1, HART_SAVED_T0(zero)
+    sd      t1, TRAP_FRAME_X + 5*8(t0)
+    csrr    t1, sscratch
+    sd      t1, TRAP_FRAME_X + 2*8(t0)
+    csrr    t1, sepc
+    sd      t1, TRAP_FRAME_SEPC(t0)
+    csrr    s1, sstatus
+    sd      s1, TRAP_FRAME_SSTATUS(t0)
+    csrr    t1, scause
+    sd      t1, TRAP_FRAME_SCAUSE(t0)
+    sd      zero, TRAP_FRAME_STVAL(t0)
+    // Every check before the first change; t0 keeps the frame for the C++.
+    li      a0, HART_PAGE_ADDRESS   // the SliceClock
+    ld      t1, CLOCK_HOLD(a0)
+    bnez    t1, tick_slow
+    bltz    s1, tick_slow           // sstatus.SD: the leaving environment wrote the FPU
+    csrr    a1, time
+    ld      a3, CLOCK_SLOT_END(a0)
+    bltu    a1, a3, tick_slow       // early: the C++ set it for something else
+    ld      a4, CLOCK_SLOT(a0)
+    slli    t1, a4, 3
+    add     t1, t1, a0
+    ld      t1, CLOCK_FAST_OWNERS(t1)
+    beqz    t1, tick_slow           // a free slot ends, or its owner is due a slice-end upcall
+    addi    a4, a4, 1
+    ld      t1, CLOCK_SLOTS(a0)
+    bltu    a4, t1, 1f
+    li      a4, 0
+1:  slli    t1, a4, 3
+    add     t1, t1, a0
+    ld      a5, CLOCK_FAST_OWNERS(t1)  // the next slot's owner
+    beqz    a5, tick_slow
+    ld      t1, ENV_GATE(a5)
+    ld      t2, ENV_ID(a5)
+    bne     t1, t2, tick_slow       // not idle
+    lhu     t1, ENV_PENDING(a5)
+    bnez    t1, tick_slow           // a revocation or event upcall to deliver
+    lbu     t1, ENV_MAIN_FP_SAVED(a5)
+    bnez    t1, tick_slow           // floating-point registers to load
+    ld      t1, CLOCK_SLOT_TICKS(a0)
+    add     a3, a3, t1
+    bleu    a3, a1, tick_slow       // the kernel fell behind: the C++ restarts the clock
+    // The leaving environment (transfer::on_leave): open to calls while it waits for a slot,
+    // unless it serves a call, runs an upcall or is inside its exception handler (busy holds
+    // the page's address; 1 means no handler).
+    ld      a6, HART_CURRENT_ENV(zero)
+    ld      t1, ENV_GATE(a6)
+    bnez    t1, 2f
+    lbu     t1, ENV_IN_UPCALL(a6)
+    bnez    t1, 2f
+    ld      t1, ENV_TRAP_PAGE(a6)
+    ld      t1, TRAP_PAGE_BUSY(t1)
+    srli    t1, t1, 1
+    bnez    t1, 2f
+    ld      t1, ENV_ID(a6)
+    sd      t1, ENV_GATE(a6)
+    ld      t1, ENV_UPCALL_FRAME(a6)
+    sd      t1, ENV_SAVE_AREA(a6)   // where a fast call's entry runs
+2:  sd      a3, CLOCK_SLOT_END(a0)
+    sd      a4, CLOCK_SLOT(a0)
+    sd      a5, CLOCK_RUNNER(a0)
+    sd      a5, CLOCK_OWNER_HAD_SLOT(a0)
+    csrw    0x14d, a3               // stimecmp (Sstc): the next slot's end
+    // The arriving owner (scheduler.cpp's begin_slice, install and transfer::on_enter).
+    ld      t1, ENV_SHARED_INFO(a5)
+    sd      a4, INFO_CURRENT_SLOT(t1)
+    ld      t2, INFO_SLICES_STARTED(t1)
+    addi    t2, t2, 1
+    sd      t2, INFO_SLICES_STARTED(t1)
+    sd      a5, HART_CURRENT_ENV(zero)
+    ld      t1, ENV_SATP(a5)
+    csrw    satp, t1                // every environment has its own ASID: no flush
+    sd      zero, ENV_GATE(a5)      // running: closed to calls
+    ld      t0, ENV_MAIN_FRAME(a5)
+    ld      t1, ENV_ENTRIES + 16 * ABI_ENTRY_SLICE_START(a5)
+    bnez    t1, 3f
+    sd      t0, ENV_SAVE_AREA(a5)   // no slice-start entry: it resumes its main context
+    mv      a0, t0
+    j       return_to_user
+3:  csrw    sepc, t1                // the slice-start entry, as an upcall (upcall.cpp's enter_upcall)
+    li      t1, 1
+    sb      t1, ENV_IN_UPCALL(a5)
+    ld      t1, ENV_UPCALL_FRAME(a5)
+    sd      t1, ENV_SAVE_AREA(a5)
+    ld      t2, TRAP_FRAME_SSTATUS(t0)
+    csrw    sstatus, t2
+    ld      gp, TRAP_FRAME_X + 3*8(t0)
+    ld      tp, TRAP_FRAME_X + 4*8(t0)
+    csrw    sscratch, sp            // the kernel stack's top, for the next trap
+    ld      sp, ENV_ENTRIES + 16 * ABI_ENTRY_SLICE_START + 8(a5)
+    mv      a0, a4
+    mv      a1, a3
+    mv      t0, t1                  // the upcall context: the other registers are the entry's own
+    .irp n, 1,6,7,8,9,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    ld      x\n, TRAP_FRAME_X + \n*8(t0)
+    .endr
+    ld      t0, TRAP_FRAME_X + 5*8(t0)
+    sret
+
+tick_slow:
+    mv      a0, t0
+    call    handle_user_trap
+    j       return_to_user
 
 // UpcallReturn's table slot: the end of an event entered by the device-interrupt path puts back
 // the interrupted pc, sp, ra, t0, t1, a0 and a7 from the trap page (what the ecall and the

@@ -61,20 +61,21 @@ struct SharedInfo {
     uint64_t environment_id;
     uint64_t parent_id;
     uint64_t events;   // event bits, set by the kernel, never cleared by it
-    uint64_t upcalls;  // upcalls delivered so far (exceptions and transfers not counted)
+    uint64_t upcalls;  // upcalls delivered so far (exceptions, transfers, slice starts not counted)
+    // CPU: the slot running now; the slices this environment was given; slots lost to
+    // penalties; its main context, where the kernel saves it whenever it stops (a trap, an
+    // interrupt, a slot's end), so it is current while an upcall (the slice-start entry among
+    // them) runs. (Near the top: the trap vector's timer path writes the first two.)
+    uint64_t current_slot;
+    uint64_t slices_started;
+    uint64_t penalties;
+    uint64_t preempted_valid;  // always 1 since version 3
+    TrapState preempted;
     RevocationRequest revocation;
     uint64_t repossessed_total;  // frames the kernel took by force, ever
     uint64_t repossessed[kRepossessionSlots];  // frame numbers, entry n % kRepossessionSlots
     uint64_t initial_frame_count;  // frames given at creation and left unused by the loader
     uint64_t initial_frames[kInitialFrameSlots];
-    // CPU: the slot running now; the main context, where the kernel saves it whenever it stops
-    // (a trap, an interrupt, a slot's end), so it is current while an upcall (the slice-start
-    // entry among them) runs; slots lost to penalties; the slices this environment was given.
-    uint64_t current_slot;
-    TrapState preempted;
-    uint64_t preempted_valid;  // always 1 since version 3
-    uint64_t penalties;
-    uint64_t slices_started;
     // Interrupts: one bit per PLIC line, set by the kernel when a bound line fires; the line
     // stays masked until IrqAck.
     uint64_t irq_pending[2];

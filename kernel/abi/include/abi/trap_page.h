@@ -5,7 +5,7 @@
 //
 // On an exception from U-mode (anything but ecall) when `busy` is 0, the kernel
 //   - stores pc, cause, address and the interrupted sp below,
-//   - sets busy (nonzero),
+//   - sets busy (to a value above 1: 1 means "no handler"),
 //   - enters handler_pc with sp = handler_sp; every other register holds the interrupted
 //     code's value.
 // When busy is nonzero (an exception inside the handler), or when the kernel cannot deliver,
@@ -33,7 +33,7 @@ struct TrapPage {
     // Written by the library OS (or EnvSetEntry), read by the kernel at each exception.
     uint64_t handler_pc;
     uint64_t handler_sp;
-    uint64_t busy;
+    uint64_t busy;  // 0: a handler waits; 1: no handler; above 1: the handler runs
     // Written by the kernel when it enters the handler.
     uint64_t pc;       // sepc: the faulting instruction
     uint64_t cause;    // scause

@@ -1,0 +1,55 @@
+// The slot clock: the scheduler state the trap vector's timer path reads, and advances itself
+// when a slot ends in the common case (trap_entry.S, "A slot ends"). Anything else about the
+// tick is the C++'s (scheduler.cpp), which the vector calls whenever `hold` is nonzero or a
+// check fails. It lives on the hart page (the vector reaches it from the page's base); the
+// offsets are in asm_constants.h.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "arch/riscv64/hart_page.h"
+#include "environment.h"
+#include "slice_vector.h"
+
+namespace exo {
+
+// Why every tick takes the C++ path for now.
+namespace hold {
+inline constexpr uint64_t kGrace = 1 << 0;            // the owner is in its slice-end grace
+inline constexpr uint64_t kPenalties = 1 << 1;        // some owner forfeits a coming slot
+inline constexpr uint64_t kFpuNotZero = 1 << 2;       // the FPU holds someone's values
+inline constexpr uint64_t kRevocations = 1 << 3;      // a revocation deadline is pending
+inline constexpr uint64_t kTimerThroughSbi = 1 << 4;  // no Sstc: the timer is set by an SBI call
+inline constexpr uint64_t kNoAsids = 1 << 5;          // switching address spaces needs a flush
+}  // namespace hold
+
+struct SliceClock {
+    uint64_t slot_end;    // time CSR ticks: the current slot ends
+    uint64_t slot_ticks;  // one slot
+    uint64_t slot;        // the current slot's index
+    uint64_t slots;       // slots per round
+    uint64_t hold;        // hold:: bits; nonzero sends every tick to the C++
+    Environment* runner;  // who runs in this slot (nullptr: the hart idles)
+    uint64_t owner_had_slot;  // nonzero: the owner ran (or donated) this slot; it gets the slice-end
+    uint64_t unused;
+    // Each slot's owner when the vector may end and start its slot itself: reserved, and with
+    // no slice-end entry (that upcall and its grace are the C++'s). nullptr otherwise.
+    Environment* fast_owners[SliceVector::kMaxSlots];
+
+    void set_hold(uint64_t reason, bool on) { hold = on ? (hold | reason) : (hold & ~reason); }
+};
+
+static_assert(offsetof(SliceClock, slot_end) == CLOCK_SLOT_END);
+static_assert(offsetof(SliceClock, slot_ticks) == CLOCK_SLOT_TICKS);
+static_assert(offsetof(SliceClock, slot) == CLOCK_SLOT);
+static_assert(offsetof(SliceClock, slots) == CLOCK_SLOTS);
+static_assert(offsetof(SliceClock, hold) == CLOCK_HOLD);
+static_assert(offsetof(SliceClock, runner) == CLOCK_RUNNER);
+static_assert(offsetof(SliceClock, owner_had_slot) == CLOCK_OWNER_HAD_SLOT);
+static_assert(offsetof(SliceClock, fast_owners) == CLOCK_FAST_OWNERS);
+static_assert(sizeof(SliceClock) <= sizeof(riscv::HartPage::scheduler));
+
+inline SliceClock& slice_clock() { return *reinterpret_cast<SliceClock*>(riscv::hart_page().scheduler); }
+
+}  // namespace exo
