@@ -131,9 +131,12 @@ public:
     void release(Environment& environment);
     size_t live_count() const;
 
-    // The trap vector's directory: 128 words indexed by (id & 127), each the address of a live
+    // The trap vector's directory: 64 words indexed by (id & 63), each the address of a live
     // environment or of a word no id selecting that index can equal. Kept up to date from here.
-    static constexpr size_t kDirectorySize = 128;
+    // (An id's low bits are its slot + 1, so every slot has its own index.)
+    static constexpr size_t kDirectorySize = 64;
+    static constexpr uint64_t kDirectoryMask = kDirectorySize - 1;
+    static size_t directory_index(size_t slot) { return (slot + 1) & kDirectoryMask; }
     void attach_directory(uint64_t* directory);
 
     static EnvironmentSlot slot_of(EnvironmentId id) {
@@ -167,7 +170,7 @@ private:
 };
 
 static_assert(offsetof(Environment, gate) == 0, "the directory's never-matching words stand in for it");
-static_assert(EnvironmentTable::kDirectorySize > kMaxEnvironments);
+static_assert(EnvironmentTable::kDirectorySize == kMaxEnvironments, "an index per slot");
 static_assert(kMaxEnvironments == 64, "the live mask has a bit per slot");
 
 }  // namespace exo

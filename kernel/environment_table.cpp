@@ -5,7 +5,7 @@ namespace exo {
 
 namespace {
 // Stand-ins for absent environments, read only as a gate. Index 0 holds 1 and every other
-// unused index 0: an id that selects index i has (id & 127) == i, so it can equal neither.
+// unused index 0: an id that selects index i has (id & 63) == i, so it can equal neither.
 constexpr uint64_t kNeverAccepts[2] = {0, 1};
 
 uint64_t absent(size_t index) { return reinterpret_cast<uint64_t>(&kNeverAccepts[index == 0 ? 1 : 0]); }
@@ -15,7 +15,7 @@ void EnvironmentTable::attach_directory(uint64_t* directory) {
     directory_ = directory;
     for (size_t index = 0; index < kDirectorySize; ++index) directory_[index] = absent(index);
     for (size_t slot = 0; slot < kMaxEnvironments; ++slot) {
-        if (slots_[slot].live) directory_[slot + 1] = reinterpret_cast<uint64_t>(&slots_[slot]);
+        if (slots_[slot].live) directory_[directory_index(slot)] = reinterpret_cast<uint64_t>(&slots_[slot]);
     }
 }
 
@@ -31,7 +31,7 @@ Environment* EnvironmentTable::allocate() {
         slots_[slot].id = (uint64_t{generation} << 16) | (slot + 1);
         slots_[slot].live = true;
         live_mask_ |= uint64_t{1} << slot;
-        if (directory_) directory_[slot + 1] = reinterpret_cast<uint64_t>(&slots_[slot]);
+        if (directory_) directory_[directory_index(slot)] = reinterpret_cast<uint64_t>(&slots_[slot]);
         return &slots_[slot];
     }
     return nullptr;
@@ -48,9 +48,9 @@ void EnvironmentTable::release(Environment& environment) {
     environment.live = false;
     environment.id = 0;
     environment.gate = 0;
-    size_t index = static_cast<size_t>(&environment - slots_.data()) + 1;
-    live_mask_ &= ~(uint64_t{1} << (index - 1));
-    if (directory_) directory_[index] = absent(index);
+    size_t slot = static_cast<size_t>(&environment - slots_.data());
+    live_mask_ &= ~(uint64_t{1} << slot);
+    if (directory_) directory_[directory_index(slot)] = absent(directory_index(slot));
 }
 
 size_t EnvironmentTable::live_count() const {

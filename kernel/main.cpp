@@ -99,13 +99,7 @@ void count_boot_tick() {
 void check_timer_interrupt() {
     set_timer_handler(count_boot_tick);
     riscv::timer_set(riscv::timer_now() + tree.timebase_hz / 100000);  // 10 us
-    while (boot_ticks == 0) {
-        // wfi with SIE clear still wakes on a pending interrupt; opening SIE only afterwards
-        // means the interrupt cannot slip in between the check and the wfi.
-        riscv::wait_for_interrupt();
-        riscv::set_bits<riscv::Csr::sstatus>(riscv::sstatus::kSie);
-        riscv::clear_bits<riscv::Csr::sstatus>(riscv::sstatus::kSie);
-    }
+    while (boot_ticks == 0) wait_for_interrupt_and_take_it();
     set_timer_handler(nullptr);
     kprintf("exo: timer interrupt delivered through the trap vector (%s)\n",
             riscv::timer_uses_sstc() ? "sstc" : "sbi");

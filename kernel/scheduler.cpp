@@ -170,6 +170,7 @@ void slots_changed() {
         bool has_slice_end = owner && owner->entries[static_cast<size_t>(abi::Entry::SliceEnd)].pc != 0;
         clock.fast_owners[index] = has_slice_end ? nullptr : owner;
     }
+    clock.fast_owners[slices.count()] = clock.fast_owners[0];
 }
 
 riscv::TrapFrame* scheduler_start() {
@@ -307,8 +308,6 @@ void idle() {
 extern "C" [[noreturn]] void idle_wait() {
     for (;;) {
         exo::zero_free_frames_while_idle();
-        riscv::set_bits<riscv::Csr::sstatus>(riscv::sstatus::kSie);
-        riscv::wait_for_interrupt();
-        riscv::clear_bits<riscv::Csr::sstatus>(riscv::sstatus::kSie);
+        exo::wait_for_interrupt_and_take_it();
     }
 }

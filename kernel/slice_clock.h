@@ -34,8 +34,9 @@ struct SliceClock {
     uint64_t owner_had_slot;  // nonzero: the owner ran (or donated) this slot; it gets the slice-end
     uint64_t unused;
     // Each slot's owner when the vector may end and start its slot itself: reserved, and with
-    // no slice-end entry (that upcall and its grace are the C++'s). nullptr otherwise.
-    Environment* fast_owners[SliceVector::kMaxSlots];
+    // no slice-end entry (that upcall and its grace are the C++'s). nullptr otherwise. One
+    // more entry: after the last slot, a copy of the first, so the next owner is always at +1.
+    Environment* fast_owners[SliceVector::kMaxSlots + 1];
 
     void set_hold(uint64_t reason, bool on) { hold = on ? (hold | reason) : (hold & ~reason); }
 };

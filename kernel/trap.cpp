@@ -70,6 +70,22 @@ riscv::TrapFrame* handle_user_trap(riscv::TrapFrame* frame) {
     syscall::end_current_environment(kEnvironmentFaultStatus);
 }
 
+namespace exo {
+
+void wait_for_interrupt_and_take_it() {
+    riscv::write<riscv::Csr::stvec>(reinterpret_cast<uint64_t>(&kernel_wait_entry));
+    // wfi with SIE clear still wakes on a pending interrupt; opening SIE only afterwards means
+    // the interrupt cannot slip in between the caller's check and the wfi.
+    riscv::wait_for_interrupt();
+    riscv::set_bits<riscv::Csr::sstatus>(riscv::sstatus::kSie);
+    riscv::clear_bits<riscv::Csr::sstatus>(riscv::sstatus::kSie);
+    leave_kernel_wait();
+}
+
+void leave_kernel_wait() { riscv::write<riscv::Csr::stvec>(reinterpret_cast<uint64_t>(&trap_entry)); }
+
+}  // namespace exo
+
 void handle_early_trap(riscv::TrapFrame* frame) { panic_trap("trap during early boot", *frame); }
 
 void handle_kernel_trap(riscv::TrapFrame* frame) {
@@ -82,6 +98,7 @@ void handle_kernel_trap(riscv::TrapFrame* frame) {
                 timer_handler();
                 return;
             }
+            leave_kernel_wait();
             return_to_user(scheduler_tick());  // leaves the idle loop if someone is due
         case riscv::interrupt::kExternal: handle_external_interrupt(); return;
         default: panic("unexpected interrupt %lu in the kernel", cause & ~riscv::kCauseInterruptBit);

@@ -18,7 +18,9 @@
  * vector reaches it as `offset(zero)` (a 12-bit signed offset from address 0) without first
  * freeing a register. Every address space maps it (it is in the kernel half). */
 #define HART_PAGE_ADDRESS 0xfffffffffffff000
-#define HART_DIRECTORY (-1536)          /* environments by (id & 127), for transfers */
+#define HART_DIRECTORY (-1536)          /* environments by (id & 63), for transfers */
+#define HART_DIRECTORY_SLOTS 64
+#define HART_CLOCK (-1024)              /* the SliceClock (kernel/slice_clock.h) */
 #define HART_SYSCALL_TABLE (-2048)      /* handler addresses, indexed by syscall number */
 #define HART_SYSCALL_TABLE_SLOTS 64
 #define HART_CURRENT_ENV (-8)           /* the running Environment */
@@ -31,7 +33,7 @@
 #define HART_SAVED_T1 (-64)             /* t1 while the exception path frees it */
 #define HART_IRQ_SLOTS (-192)           /* 16 words: the device-interrupt path's registers */
 
-/* SliceClock (kernel/slice_clock.h), at the hart page's base. */
+/* SliceClock (kernel/slice_clock.h), at HART_CLOCK. */
 #define CLOCK_SLOT_END 0
 #define CLOCK_SLOT_TICKS 8
 #define CLOCK_SLOT 16

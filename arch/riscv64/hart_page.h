@@ -12,10 +12,10 @@ namespace riscv {
 inline constexpr uint64_t kHartPageAddress = HART_PAGE_ADDRESS;
 
 struct HartPage {
-    alignas(8) uint8_t scheduler[2048];  // kernel/slice_clock.h (from the page's base)
+    uint8_t unused[2048];
     uint64_t syscall_table[HART_SYSCALL_TABLE_SLOTS];
-    uint64_t directory[128];  // see EnvironmentTable::attach_directory
-    uint8_t unused_middle[4096 - 2048 - 8 * HART_SYSCALL_TABLE_SLOTS - 8 * 128 - 64 - 8 * 16];
+    uint64_t directory[HART_DIRECTORY_SLOTS];  // see EnvironmentTable::attach_directory
+    alignas(8) uint8_t scheduler[4096 - 2048 - 8 * HART_SYSCALL_TABLE_SLOTS - 8 * HART_DIRECTORY_SLOTS - 64 - 8 * 16];  // kernel/slice_clock.h
     uint64_t irq_slots[16];   // the device-interrupt path's saved registers (trap_entry.S)
     uint64_t saved_t1;
     uint64_t interrupted_sp;
@@ -31,6 +31,7 @@ static_assert(sizeof(HartPage) == 4096);
 static_assert(offsetof(HartPage, syscall_table) == 4096 + HART_SYSCALL_TABLE);
 static_assert(offsetof(HartPage, current_environment) == 4096 + HART_CURRENT_ENV);
 static_assert(offsetof(HartPage, directory) == 4096 + HART_DIRECTORY);
+static_assert(offsetof(HartPage, scheduler) == 4096 + HART_CLOCK);
 static_assert(offsetof(HartPage, saved_t1) == 4096 + HART_SAVED_T1);
 static_assert(offsetof(HartPage, irq_slots) == 4096 + HART_IRQ_SLOTS);
 static_assert(offsetof(HartPage, saved_t0) == 4096 + HART_SAVED_T0);

@@ -1,20 +1,25 @@
-// The one trap vector (stvec, direct mode) for traps from U-mode and from S-mode.
+// The trap vector (stvec, direct mode) for traps from U-mode, and for exceptions in S-mode.
+// (The kernel takes interrupts only while it waits, through kernel_wait_entry below, so every
+// interrupt here came from U-mode.)
 //
 // The kernel uses neither gp nor tp (it is linked without a global pointer), so an
 // environment's gp and tp cannot steer it and are preserved as they are. Per-hart data is on
 // the hart page, reached as `offset(zero)`. sscratch holds the kernel stack top while an
 // environment runs, and the environment's sp while a syscall runs.
 //
-// Three fast paths save no register file:
+// Five fast paths save no register file, or only what they must:
 // - Syscalls through the table: a syscall behaves like a call to a C function, so the
 //   caller-saved registers (ra, t0-t6, a0-a7) are the kernel's to use and the callee-saved ones
 //   are preserved by the C++ handler itself. Null costs 17 instructions plus the ecall.
-// - Protected control transfer (a7 >= 128): Call and Reply switch environments here, passing
+// - Protected control transfer (a7 >= 64): Call and Reply switch environments here, passing
 //   the registers through (abi/syscall.h); anything unusual goes to the C++ (transfer_slow).
 // - Exceptions: straight to the environment's handler through its trap page (abi/trap_page.h),
 //   saving only sp, the one register the handler needs for itself.
-// Everything else (interrupts, and what the fast paths refuse) saves every register into the
-// running environment's save area and runs the C++.
+// - Device interrupts: the caller-saved registers on the hart page, and the C++ enters the
+//   owner's event entry.
+// - A slot's end: the leaving context is saved, and the next owner starts here.
+// Everything else (what the fast paths refuse) saves every register into the running
+// environment's save area and runs the C++.
 
 #include "asm_constants.h"
 
@@ -89,7 +94,7 @@ trap_entry:
 transfer:
     sltiu   t0, a7, ABI_CALL_END
     beqz    t0, not_call
-    andi    t0, a0, 127
+    andi    t0, a0, HART_DIRECTORY_SLOTS - 1
     slli    t0, t0, 3
     ld      t0, HART_DIRECTORY(t0)  // the callee, or a word no id selecting it can equal
     ld      t1, ENV_GATE(t0)
@@ -174,9 +179,6 @@ interrupt:                          // t0 = scause
     beqz    t0, device_interrupt
     addi    t0, t0, 2 * (9 - 5)     // 5: the timer
     beqz    t0, timer_interrupt
-    csrr    t0, sstatus
-    andi    t0, t0, 1 << 8
-    bnez    t0, trap_from_kernel
 
 // From U-mode: save everything into the running environment's save area.
 trap_slow_user:
@@ -198,9 +200,6 @@ trap_slow_user:
 // its Event entry (abi/trap_page.h). It returns the sp to resume with, or 0 when the general
 // path must run (the timer is due too): then everything is put back as it came.
 device_interrupt:
-    csrr    t0, sstatus
-    andi    t0, t0, 1 << 8
-    bnez    t0, trap_from_kernel
     csrrw   sp, sscratch, sp        // the kernel stack for the C++; the environment's sp waits
     .irp r, ra,t1,t2,t3,t4,t5,t6,a0,a1,a2,a3,a4,a5,a6,a7
     sd      \r, HART_IRQ_SLOTS + IRQ_SLOT_\r(zero)
@@ -231,9 +230,6 @@ device_interrupt:
 // and the leaving environment did not write it. The new owner enters its slice-start entry as
 // an upcall (gp and tp from its main context, a0 = slot, a1 = slot end), or resumes.
 timer_interrupt:
-    csrr    t0, sstatus
-    andi    t0, t0, 1 << 8
-    bnez    t0, trap_from_kernel    // the kernel's idle wait
     csrrw   sp, sscratch, sp
     ld      t0, HART_CURRENT_ENV(zero)
     ld      t0, ENV_SAVE_AREA(t0)
@@ -249,27 +245,25 @@ timer_interrupt:
     csrr    t1, scause
     sd      t1, TRAP_FRAME_SCAUSE(t0)
     sd      zero, TRAP_FRAME_STVAL(t0)
-    // Every check before the first change; t0 keeps the frame for the C++.
-    li      a0, HART_PAGE_ADDRESS   // the SliceClock
-    ld      t1, CLOCK_HOLD(a0)
+    // Every check before the first change; t0 keeps the frame for the C++. The clock and the
+    // owners are on the hart page (SliceClock, at HART_CLOCK).
+    ld      t1, HART_CLOCK + CLOCK_HOLD(zero)
     bnez    t1, tick_slow
     bltz    s1, tick_slow           // sstatus.SD: the leaving environment wrote the FPU
     csrr    a1, time
-    ld      a3, CLOCK_SLOT_END(a0)
+    ld      a3, HART_CLOCK + CLOCK_SLOT_END(zero)
     bltu    a1, a3, tick_slow       // early: the C++ set it for something else
-    ld      a4, CLOCK_SLOT(a0)
+    ld      a4, HART_CLOCK + CLOCK_SLOT(zero)
     slli    t1, a4, 3
-    add     t1, t1, a0
-    ld      t1, CLOCK_FAST_OWNERS(t1)
-    beqz    t1, tick_slow           // a free slot ends, or its owner is due a slice-end upcall
+    ld      t2, HART_CLOCK + CLOCK_FAST_OWNERS(t1)
+    beqz    t2, tick_slow           // a free slot ends, or its owner is due a slice-end upcall
+    ld      a5, HART_CLOCK + CLOCK_FAST_OWNERS + 8(t1)  // the next slot's owner
+    beqz    a5, tick_slow
     addi    a4, a4, 1
-    ld      t1, CLOCK_SLOTS(a0)
+    ld      t1, HART_CLOCK + CLOCK_SLOTS(zero)
     bltu    a4, t1, 1f
     li      a4, 0
-1:  slli    t1, a4, 3
-    add     t1, t1, a0
-    ld      a5, CLOCK_FAST_OWNERS(t1)  // the next slot's owner
-    beqz    a5, tick_slow
+1:
     ld      t1, ENV_GATE(a5)
     ld      t2, ENV_ID(a5)
     bne     t1, t2, tick_slow       // not idle
@@ -277,7 +271,7 @@ timer_interrupt:
     bnez    t1, tick_slow           // a revocation or event upcall to deliver
     lbu     t1, ENV_MAIN_FP_SAVED(a5)
     bnez    t1, tick_slow           // floating-point registers to load
-    ld      t1, CLOCK_SLOT_TICKS(a0)
+    ld      t1, HART_CLOCK + CLOCK_SLOT_TICKS(zero)
     add     a3, a3, t1
     bleu    a3, a1, tick_slow       // the kernel fell behind: the C++ restarts the clock
     // The leaving environment (transfer::on_leave): open to calls while it waits for a slot,
@@ -296,10 +290,10 @@ timer_interrupt:
     sd      t1, ENV_GATE(a6)
     ld      t1, ENV_UPCALL_FRAME(a6)
     sd      t1, ENV_SAVE_AREA(a6)   // where a fast call's entry runs
-2:  sd      a3, CLOCK_SLOT_END(a0)
-    sd      a4, CLOCK_SLOT(a0)
-    sd      a5, CLOCK_RUNNER(a0)
-    sd      a5, CLOCK_OWNER_HAD_SLOT(a0)
+2:  sd      a3, HART_CLOCK + CLOCK_SLOT_END(zero)
+    sd      a4, HART_CLOCK + CLOCK_SLOT(zero)
+    sd      a5, HART_CLOCK + CLOCK_RUNNER(zero)
+    sd      a5, HART_CLOCK + CLOCK_OWNER_HAD_SLOT(zero)
     csrw    0x14d, a3               // stimecmp (Sstc): the next slot's end
     // The arriving owner (scheduler.cpp's begin_slice, install and transfer::on_enter).
     ld      t1, ENV_SHARED_INFO(a5)
@@ -322,19 +316,19 @@ timer_interrupt:
     sb      t1, ENV_IN_UPCALL(a5)
     ld      t1, ENV_UPCALL_FRAME(a5)
     sd      t1, ENV_SAVE_AREA(a5)
-    ld      t2, TRAP_FRAME_SSTATUS(t0)
-    csrw    sstatus, t2
+    // sstatus stays as the trap left it: U-mode, interrupts on, and an FPU state (initial or
+    // clean, never dirty here) as right for the zeros the FPU holds as the C++'s would be.
     ld      gp, TRAP_FRAME_X + 3*8(t0)
     ld      tp, TRAP_FRAME_X + 4*8(t0)
     csrw    sscratch, sp            // the kernel stack's top, for the next trap
     ld      sp, ENV_ENTRIES + 16 * ABI_ENTRY_SLICE_START + 8(a5)
-    mv      a0, a4
-    mv      a1, a3
-    mv      t0, t1                  // the upcall context: the other registers are the entry's own
-    .irp n, 1,6,7,8,9,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-    ld      x\n, TRAP_FRAME_X + \n*8(t0)
+    mv      a0, a4              // the slot
+    mv      a1, a3              // its end
+    // The upcall context (t1): the other registers are the entry's own from earlier upcalls.
+    .irp n, 1,5,7,8,9,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    ld      x\n, TRAP_FRAME_X + \n*8(t1)
     .endr
-    ld      t0, TRAP_FRAME_X + 5*8(t0)
+    ld      t1, TRAP_FRAME_X + 6*8(t1)
     sret
 
 tick_slow:
@@ -400,8 +394,15 @@ return_to_user:                     // a0 = TrapFrame to resume (the running env
     ld      a0, TRAP_FRAME_X + 10*8(a0)
     sret
 
-// From S-mode: only kernel faults (the kernel runs with interrupts off, except while it waits
-// at boot). sp is the kernel's own; if it ran into its guard page, move to the emergency stack
+// stvec while the kernel waits with interrupts on (trap.h's wait_for_interrupt_and_take_it):
+// every interrupt path above assumes it interrupted U-mode, and never sees these.
+    .globl kernel_wait_entry
+    .balign 4
+kernel_wait_entry:
+    sd      t0, HART_SAVED_T0(zero)
+    j       trap_from_kernel
+
+// From S-mode: kernel faults, and interrupts while the kernel waits. sp is the kernel's own; if it ran into its guard page, move to the emergency stack
 // so the overflow is reported instead of faulting forever.
 trap_from_kernel:
     sd      sp, HART_INTERRUPTED_SP(zero)

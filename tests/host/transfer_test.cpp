@@ -66,16 +66,16 @@ TEST_GROUP(Transfer) {
 };
 
 TEST(Transfer, TheDirectoryPointsAtLiveEnvironmentsAndNothingElseMatches) {
-    uint64_t index = caller->id & 127;
+    uint64_t index = caller->id & exo::EnvironmentTable::kDirectoryMask;
     UNSIGNED_LONGLONGS_EQUAL(reinterpret_cast<uint64_t>(caller), directory[index]);
     // Every other index holds a word that no id selecting that index can equal.
     for (uint64_t i = 0; i < exo::EnvironmentTable::kDirectorySize; ++i) {
         auto* gate = reinterpret_cast<const uint64_t*>(directory[i]);
         if (gate == &caller->gate || gate == &callee->gate) continue;
-        CHECK((*gate & 127) != i);
+        CHECK((*gate & exo::EnvironmentTable::kDirectoryMask) != i);
     }
     table.release(*callee);
-    auto* gate = reinterpret_cast<const uint64_t*>(directory[callee->id & 127]);
+    auto* gate = reinterpret_cast<const uint64_t*>(directory[callee->id & exo::EnvironmentTable::kDirectoryMask]);
     CHECK(gate != &callee->gate);
 }
 
