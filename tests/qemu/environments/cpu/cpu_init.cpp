@@ -1,6 +1,7 @@
 // CPU-share scenarios: children with different slot patterns must get CPU time in proportion
 // to their reservations, within one slot per round, even though they never yield; one that
-// ignores its slice-end upcalls loses slots to penalties and nobody else is affected.
+// ignores its slice-end upcalls loses slots to penalties and nobody else is affected; and
+// integer-only spinners, whose slot ends the trap vector handles itself, keep every register.
 #include <exo/children.h>
 #include <exo/console.h>
 #include <exo/frame_pool.h>
@@ -15,10 +16,13 @@ using abi::Error;
 constexpr uint64_t kSpinnerImage = 1;
 exo::FramePool pool;
 
+// Spinner modes (spinner.cpp).
+constexpr uint64_t kIgnoreSliceEnd = 1, kIntegerRegisters = 2, kSliceStart = 4;
+
 struct Spinner {
     exo::Child child;
     uint64_t mask;
-    bool ignores_slice_end;
+    uint64_t mode;
     uint64_t result[11];
 };
 
@@ -33,7 +37,7 @@ void run(Spinner* spinners, int count, uint64_t rounds) {
         spinners[i].child = exo::spawn(pool, kSpinnerImage, 4);
         EXPECT(spinners[i].child.error == Error::Ok);
         EXPECT(driver::open_mailbox(spinners[i].child));
-        mailbox::at().words[1] = spinners[i].ignores_slice_end ? 1 : 0;
+        mailbox::at().words[1] = spinners[i].mode;
         mailbox::at().words[0] = spinners[i].mask;
         mailbox::wait_for_state(spinners[i].child.id, mailbox::kDone);
         uint64_t slots = 0;
@@ -53,7 +57,8 @@ void run(Spinner* spinners, int count, uint64_t rounds) {
         EXPECT(driver::open_mailbox(spinners[i].child));
         mailbox::wait_for_state(spinners[i].child.id, mailbox::kReported);
         for (int w = 0; w < 11; ++w) spinners[i].result[w] = mailbox::at().words[w];
-        // Its floating-point registers: zero when it started, its own throughout.
+        // Its registers (floating-point, or integer): its own throughout (and the
+        // floating-point ones zero when it started).
         EXPECT(spinners[i].result[10] == 0);
         EXPECT(spinners[i].result[9] == 0);
         EXPECT(exo::environment_destroy(spinners[i].child.id) == Error::Ok);
@@ -82,7 +87,7 @@ int main() {
     EXPECT(exo::syscall(abi::Syscall::SliceRead, 3).value == exo::shared_info().environment_id);
 
     // Shares: eight slots against four, neither ever yielding.
-    Spinner shares[2] = {{{}, 0b0110011001100110, false, {}}, {{}, 0b1000100010001000, false, {}}};
+    Spinner shares[2] = {{{}, 0b0110011001100110, 0, {}}, {{}, 0b1000100010001000, 0, {}}};
     run(shares, 2, 20);
     exo::printf("cpu: 8-slot spinner ran %lu.%02lu%%, 4-slot spinner ran %lu.%02lu%% (expected 50%% and 25%%)\n",
                 shares[0].result[5] / 100, shares[0].result[5] % 100, shares[1].result[5] / 100,
@@ -91,7 +96,7 @@ int main() {
     EXPECT(within_one_slot(shares[1].result[5], 4));
 
     // Penalty: one ignores its slice-end upcalls and loses slots; the other is unaffected.
-    Spinner penalty[2] = {{{}, 0b0010001000100010, true, {}}, {{}, 0b1000100010001000, false, {}}};
+    Spinner penalty[2] = {{{}, 0b0010001000100010, kIgnoreSliceEnd, {}}, {{}, 0b1000100010001000, 0, {}}};
     run(penalty, 2, 20);
     exo::printf("cpu: slice-end ignored %lu times, %lu penalties, its share %lu.%02lu%%; the other's %lu.%02lu%%\n",
                 penalty[0].result[8], penalty[0].result[7], penalty[0].result[5] / 100, penalty[0].result[5] % 100,
@@ -99,6 +104,20 @@ int main() {
     EXPECT(penalty[0].result[7] > 0);
     EXPECT(penalty[0].result[5] + 10000 / 16 <= 4 * 10000 / 16);  // at least a slot a round lost
     EXPECT(within_one_slot(penalty[1].result[5], 4));
+
+    // Slot ends between two integer-only spinners in adjacent slots: the trap vector ends one
+    // slot and starts the next itself (one with a slice-start entry, resumed from its shared
+    // info page; one without). Every register held throughout, every slot given.
+    Spinner integer[2] = {{{}, 0b0100010001000100, kIntegerRegisters | kSliceStart, {}},
+                          {{}, 0b1000100010001000, kIntegerRegisters, {}}};
+    constexpr uint64_t kRounds = 20;
+    run(integer, 2, kRounds);
+    exo::printf("cpu: integer spinners: %lu and %lu registers lost, %lu and %lu slices, %lu slice-start entries\n",
+                integer[0].result[9], integer[1].result[9], integer[0].result[6], integer[1].result[6],
+                integer[0].result[8]);
+    for (const Spinner& spinner : integer) EXPECT(spinner.result[6] + 1 >= 4 * kRounds);
+    EXPECT(integer[0].result[8] == integer[0].result[6]);  // each slice began at its entry
+    EXPECT(integer[1].result[8] == 0);
     EXPECT_AUDIT_CLEAN("cpu scenarios");
     exo::printf("cpu: %d failed checks\n", scenario::failures);
     return scenario::failures;

@@ -1,8 +1,11 @@
 // A CPU-bound child: reserves the slots its parent writes into the mailbox (a bit mask), spins
 // without ever yielding until the agreed end time, and reports the share of time it ran,
 // measured as the sum of short gaps between consecutive time reads (a long gap is time it
-// was not running). With words[1] = 1 it also ignores its slice-end upcalls (it spins through
-// the grace), which must cost it slots and nobody else. It also keeps its own pattern in all 32
+// was not running). words[1] holds mode bits: kIgnoreSliceEnd, to spin through the slice-end
+// grace, which must cost it slots and nobody else; kIntegerRegisters, to spin with a pattern in
+// 24 integer registers, touching no floating-point register (so slot ends take the trap
+// vector's own path, which must keep every register); kSliceStart, to have a slice-start entry
+// that resumes the preempted context as it is. Otherwise it keeps its own pattern in all 32
 // floating-point registers while it spins and checks it survives every preemption, after
 // checking it started with zeros there (no earlier environment's values).
 #include <exo/console.h>
@@ -12,7 +15,41 @@
 
 #include "../memory/mailbox.h"
 
+// Spins until the time CSR reaches a0 with a1 + n in each integer register xn but sp, gp and
+// tp (its slice-start entry runs on them), t0 and t1 (the loop's own) and a0/a1; returns how
+// many of the 24 lost their value. Callee-saved registers are put back.
+asm(R"(
+    .text
+    .globl hold_integer_registers
+hold_integer_registers:
+    addi    sp, sp, -224
+    .irp n, 1,8,9,18,19,20,21,22,23,24,25,26,27
+    sd      x\n, \n * 8(sp)
+    .endr
+    .irp n, 1,7,8,9,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    addi    x\n, a1, \n
+    .endr
+1:  rdtime  t0
+    bltu    t0, a0, 1b
+    li      t0, 0
+    .irp n, 1,7,8,9,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    addi    t1, a1, \n
+    sub     t1, t1, x\n
+    snez    t1, t1
+    add     t0, t0, t1
+    .endr
+    mv      a0, t0
+    .irp n, 1,8,9,18,19,20,21,22,23,24,25,26,27
+    ld      x\n, \n * 8(sp)
+    .endr
+    addi    sp, sp, 224
+    ret
+)");
+extern "C" uint64_t hold_integer_registers(uint64_t until, uint64_t seed);
+
 namespace {
+
+constexpr uint64_t kIgnoreSliceEnd = 1, kIntegerRegisters = 2, kSliceStart = 4;
 
 uint64_t now() {
     uint64_t time;
@@ -48,6 +85,9 @@ void ignore_slice_end(uint64_t, uint64_t deadline) {
     }
 }
 
+volatile uint64_t slice_starts = 0;
+void count_slice_start(uint64_t, uint64_t) { slice_starts = slice_starts + 1; }
+
 }  // namespace
 
 int main() {
@@ -55,7 +95,9 @@ int main() {
     mailbox::Mailbox& box = mailbox::at();
     while (box.words[0] == 0) (void)exo::yield(exo::shared_info().parent_id);  // the slot mask
     uint64_t mask = box.words[0];
-    if (box.words[1] == 1) exo::set_slice_end_handler(ignore_slice_end);
+    uint64_t mode = box.words[1];
+    if (mode & kIgnoreSliceEnd) exo::set_slice_end_handler(ignore_slice_end);
+    if (mode & kSliceStart) exo::set_slice_start_handler(count_slice_start);
     uint64_t reserved = 0;
     for (uint64_t slot = 0; slot < 64; ++slot) {
         if ((mask >> slot & 1) && exo::syscall(abi::Syscall::SliceReserve, slot).error == abi::Error::Ok) ++reserved;
@@ -66,6 +108,16 @@ int main() {
     uint64_t start = box.words[2], end = box.words[3];
     uint64_t threshold = exo::shared_info().slot_ticks / 8;
     while (now() < start) {
+    }
+    if (mode & kIntegerRegisters) {
+        // Slices given and slice-start entries seen while the registers were held.
+        uint64_t slices_before = exo::shared_info().slices_started, starts_before = slice_starts;
+        box.words[9] = hold_integer_registers(end, exo::shared_info().environment_id << 20);
+        box.words[10] = 0;
+        box.words[6] = exo::shared_info().slices_started - slices_before;
+        box.words[8] = slice_starts - starts_before;
+        box.state = mailbox::kReported;
+        for (;;) (void)exo::yield();
     }
     uint64_t zeros[32] = {}, pattern[32];
     uint64_t nonzero_at_start = fp_differences(zeros);
