@@ -7,6 +7,7 @@ void SliceVector::init(uint32_t slots) {
     count_ = slots < kMaxSlots ? slots : kMaxSlots;
     owners_.fill(kNoEnvironment);
     penalties_.fill(0);
+    outstanding_ = 0;
 }
 
 abi::Error SliceVector::reserve(uint32_t slot, EnvironmentSlot environment) {
@@ -28,7 +29,10 @@ void SliceVector::release_all(EnvironmentSlot environment) {
     for (uint32_t slot = 0; slot < count_; ++slot) {
         if (owners_[slot] == environment) owners_[slot] = kNoEnvironment;
     }
-    if (environment < penalties_.size()) penalties_[environment] = 0;
+    if (environment < penalties_.size()) {
+        outstanding_ -= penalties_[environment];
+        penalties_[environment] = 0;
+    }
 }
 
 uint32_t SliceVector::owned_by(EnvironmentSlot environment) const {
@@ -38,24 +42,21 @@ uint32_t SliceVector::owned_by(EnvironmentSlot environment) const {
 }
 
 void SliceVector::penalize(EnvironmentSlot environment) {
-    if (environment < penalties_.size() && penalties_[environment] < 0xffff) ++penalties_[environment];
+    if (environment < penalties_.size() && penalties_[environment] < 0xffff) {
+        ++penalties_[environment];
+        ++outstanding_;
+    }
 }
 
 bool SliceVector::forfeits(EnvironmentSlot environment) {
     if (environment >= penalties_.size() || penalties_[environment] == 0) return false;
     --penalties_[environment];
+    --outstanding_;
     return true;
 }
 
 uint32_t SliceVector::penalties(EnvironmentSlot environment) const {
     return environment < penalties_.size() ? penalties_[environment] : 0;
-}
-
-bool SliceVector::any_penalties() const {
-    for (uint16_t count : penalties_) {
-        if (count != 0) return true;
-    }
-    return false;
 }
 
 }  // namespace exo

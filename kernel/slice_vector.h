@@ -29,12 +29,13 @@ public:
     // Whether the owner forfeits this slot (consuming one penalty if so).
     bool forfeits(EnvironmentSlot environment);
     uint32_t penalties(EnvironmentSlot environment) const;
-    bool any_penalties() const;
+    bool any_penalties() const { return outstanding_ != 0; }
 
 private:
     std::array<EnvironmentSlot, kMaxSlots> owners_{};
     std::array<uint16_t, 64> penalties_{};  // per environment slot
     uint32_t count_ = 0;
+    uint32_t outstanding_ = 0;  // penalties not yet served, over all environments
 };
 
 }  // namespace exo

@@ -42,15 +42,21 @@ TEST(SliceVector, ReleaseAllFreesOnlyThatOwner) {
     UNSIGNED_LONGS_EQUAL(0, slices.owned_by(7));
     UNSIGNED_LONGS_EQUAL(8, slices.owned_by(8));
     UNSIGNED_LONGS_EQUAL(0, slices.penalties(7));  // a dead owner's debt dies with it
+    CHECK_FALSE(slices.any_penalties());
 }
 
 TEST(SliceVector, EachPenaltyForfeitsOneSlot) {
     CHECK_FALSE(slices.forfeits(4));
+    CHECK_FALSE(slices.any_penalties());
     slices.penalize(4);
     slices.penalize(4);
+    slices.penalize(9);
     UNSIGNED_LONGS_EQUAL(2, slices.penalties(4));
     CHECK(slices.forfeits(4));
+    CHECK(slices.forfeits(9));
+    CHECK(slices.any_penalties());  // the trap vector's timer path waits for the last one
     CHECK(slices.forfeits(4));
+    CHECK_FALSE(slices.any_penalties());
     CHECK_FALSE(slices.forfeits(4));
     CHECK_FALSE(slices.forfeits(kNoEnvironment));
 }
