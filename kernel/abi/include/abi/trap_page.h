@@ -56,6 +56,15 @@ struct TrapPage {
     uint64_t event_ra;
     uint64_t event_t0;
     uint64_t event_t1;
+
+    // The rest of the page is the library OS's: the kernel never reads or writes it. An
+    // exception handler can keep the interrupted registers here, addressed from tp, without
+    // touching any stack (one exception at a time: a second destroys the environment).
+    uint64_t library_os[(4096 - 15 * 8) / 8];
 };
+
+inline constexpr uint64_t kTrapPageLibraryOsOffset = 15 * 8;
+static_assert(sizeof(TrapPage) == 4096);
+static_assert(offsetof(TrapPage, library_os) == kTrapPageLibraryOsOffset);
 
 }  // namespace abi
