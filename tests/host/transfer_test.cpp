@@ -98,15 +98,18 @@ TEST(Transfer, AnEnvironmentInsideItsExceptionHandlerIsBusy) {
     abi::TrapPage page{};
     callee->trap_page = reinterpret_cast<uint64_t>(&page);
     page.handler_pc = 0x30000;
-    page.busy = 1;  // preempted inside its handler
+    page.busy = abi::kTrapPageAddress;  // preempted inside its handler (busy: above 1)
     transfer::on_leave(*callee);
     UNSIGNED_LONGLONGS_EQUAL(0, callee->gate);
     CHECK(call(*caller, callee->id).error == Error::Busy);
     page.busy = 0;  // the handler resumed the faulting code
     transfer::on_leave(*callee);
     UNSIGNED_LONGLONGS_EQUAL(callee->id, callee->gate);
-    page.handler_pc = 0;  // no handler at all (busy stays set): calls are welcome
-    page.busy = 1;
+    page.busy = 1;  // "no handler" (what EnvSetEntry writes for pc 0): calls are welcome
+    transfer::on_leave(*callee);
+    UNSIGNED_LONGLONGS_EQUAL(callee->id, callee->gate);
+    page.handler_pc = 0;  // no handler at all, whatever busy says: calls are welcome
+    page.busy = abi::kTrapPageAddress;
     transfer::on_leave(*callee);
     UNSIGNED_LONGLONGS_EQUAL(callee->id, callee->gate);
     CHECK(call(*caller, callee->id).error == Error::Ok);
