@@ -42,6 +42,10 @@
 #define CLOCK_RUNNER 40
 #define CLOCK_OWNER_HAD_SLOT 48
 #define CLOCK_FAST_OWNERS 64
+#define CLOCK_HOLD_TIMER_THROUGH_SBI 16 /* hold::kTimerThroughSbi */
+
+/* The SBI timer extension ("TIME"). */
+#define SBI_EXTENSION_TIME 0x54494D45
 
 /* Environment (kernel/environment.h): the fields the fast paths use. */
 #define ENV_GATE 0

@@ -221,34 +221,9 @@ device_interrupt:
     csrrw   sp, sscratch, sp
     j       trap_slow_user
 
-// ---- A slot ends: the timer interrupt. The running environment's registers are saved where
-// the kernel keeps its active context (the main context's frame is its shared info page's
-// `preempted`). Then, when nothing unusual holds (SliceClock::hold, and the checks below: what
-// scheduler_tick and run() would find), the next slot starts here; else the C++ ticks, exactly
-// as before. The next owner must be idle (its gate == its id: not waiting, serving or in an
-// upcall), with no upcall pending and no floating-point registers to load; the FPU holds zeros
-// and the leaving environment did not write it. The new owner enters its slice-start entry as
-// an upcall (gp and tp from its main context, a0 = slot, a1 = slot end), or resumes.
-timer_interrupt:
-    csrrw   sp, sscratch, sp
-    ld      t0, HART_CURRENT_ENV(zero)
-    ld      t0, ENV_SAVE_AREA(t0)
-    SAVE_MOST t0
-    ld      t1, HART_SAVED_T0(zero)
-    sd      t1, TRAP_FRAME_X + 5*8(t0)
-    csrr    t1, sscratch
-    sd      t1, TRAP_FRAME_X + 2*8(t0)
-    csrr    t1, sepc
-    sd      t1, TRAP_FRAME_SEPC(t0)
-    csrr    s1, sstatus
-    sd      s1, TRAP_FRAME_SSTATUS(t0)
-    csrr    t1, scause
-    sd      t1, TRAP_FRAME_SCAUSE(t0)
-    sd      zero, TRAP_FRAME_STVAL(t0)
-    // Every check before the first change; t0 keeps the frame for the C++. The clock and the
-    // owners are on the hart page (SliceClock, at HART_CLOCK).
-    ld      t1, HART_CLOCK + CLOCK_HOLD(zero)
-    bnez    t1, tick_slow
+// The common-case slot end, after the save (see timer_interrupt): every check, then the
+// switch. \sbi = 1 sets the timer through SBI (no Sstc: the FU540 and FU740), else stimecmp.
+.macro TICK_FAST sbi
     bltz    s1, tick_slow           // sstatus.SD: the leaving environment wrote the FPU
     csrr    a1, time
     ld      a3, HART_CLOCK + CLOCK_SLOT_END(zero)
@@ -294,7 +269,14 @@ timer_interrupt:
     sd      a4, HART_CLOCK + CLOCK_SLOT(zero)
     sd      a5, HART_CLOCK + CLOCK_RUNNER(zero)
     sd      a5, HART_CLOCK + CLOCK_OWNER_HAD_SLOT(zero)
-    csrw    0x14d, a3               // stimecmp (Sstc): the next slot's end
+    .if \sbi                       // the next slot's end: by an SBI call (which keeps all but a0, a1)
+    mv      a0, a3
+    li      a6, 0                   // sbi_set_timer
+    li      a7, SBI_EXTENSION_TIME
+    ecall
+    .else
+    csrw    0x14d, a3               // stimecmp (Sstc)
+    .endif
     // The arriving owner (scheduler.cpp's begin_slice, install and transfer::on_enter).
     ld      t1, ENV_SHARED_INFO(a5)
     sd      a4, INFO_CURRENT_SLOT(t1)
@@ -330,6 +312,41 @@ timer_interrupt:
     .endr
     ld      t1, TRAP_FRAME_X + 6*8(t1)
     sret
+.endm
+
+// ---- A slot ends: the timer interrupt. The running environment's registers are saved where
+// the kernel keeps its active context (the main context's frame is its shared info page's
+// `preempted`). Then, when nothing unusual holds (SliceClock::hold, and the checks below: what
+// scheduler_tick and run() would find), the next slot starts here; else the C++ ticks, exactly
+// as before. The next owner must be idle (its gate == its id: not waiting, serving or in an
+// upcall), with no upcall pending and no floating-point registers to load; the FPU holds zeros
+// and the leaving environment did not write it. The new owner enters its slice-start entry as
+// an upcall (gp and tp from its main context, a0 = slot, a1 = slot end), or resumes.
+timer_interrupt:
+    csrrw   sp, sscratch, sp
+    ld      t0, HART_CURRENT_ENV(zero)
+    ld      t0, ENV_SAVE_AREA(t0)
+    SAVE_MOST t0
+    ld      t1, HART_SAVED_T0(zero)
+    sd      t1, TRAP_FRAME_X + 5*8(t0)
+    csrr    t1, sscratch
+    sd      t1, TRAP_FRAME_X + 2*8(t0)
+    csrr    t1, sepc
+    sd      t1, TRAP_FRAME_SEPC(t0)
+    csrr    s1, sstatus
+    sd      s1, TRAP_FRAME_SSTATUS(t0)
+    csrr    t1, scause
+    sd      t1, TRAP_FRAME_SCAUSE(t0)
+    sd      zero, TRAP_FRAME_STVAL(t0)
+    // Every check before the first change; t0 keeps the frame for the C++. The clock and the
+    // owners are on the hart page (SliceClock, at HART_CLOCK).
+    ld      t1, HART_CLOCK + CLOCK_HOLD(zero)
+    bnez    t1, timer_held
+    TICK_FAST 0
+timer_held:                         // only "no Sstc" holds: the same path, the timer set by SBI
+    addi    t1, t1, -CLOCK_HOLD_TIMER_THROUGH_SBI
+    bnez    t1, tick_slow
+    TICK_FAST 1
 
 tick_slow:
     mv      a0, t0
