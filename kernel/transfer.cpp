@@ -22,10 +22,9 @@ uint64_t serving_gate(Environment& caller) {
 // trap page holds one exception at a time), so it does not accept calls until the handler ends.
 bool in_exception_handler(const Environment& environment) {
     if (environment.trap_page == 0) return false;  // never created (host tests' bare table entries)
-    // busy: 0 a handler waits, 1 no handler, above 1 the handler runs (abi/trap_page.h). The
-    // trap vector's timer path looks at busy alone: at worst it leaves a gate closed that this
-    // would open, until the environment next leaves through the C++.
-    return environment.trap().busy > 1 && environment.trap().handler_pc != 0;
+    // busy: 0 a handler waits, 1 no handler, above 1 the handler runs (abi/trap_page.h), as
+    // the trap vector's timer path reads it too.
+    return environment.trap().busy > 1;
 }
 
 bool accepts(const Environment& environment) {
