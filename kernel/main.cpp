@@ -101,7 +101,7 @@ void check_timer_interrupt() {
     riscv::timer_set(riscv::timer_now() + tree.timebase_hz / 100000);  // 10 us
     while (boot_ticks == 0) wait_for_interrupt_and_take_it();
     set_timer_handler(nullptr);
-    kprintf("exo: timer interrupt delivered through the trap vector (%s)\n",
+    kprintf("exo: timer interrupt delivered to the waiting kernel (%s)\n",
             riscv::timer_uses_sstc() ? "sstc" : "sbi");
 }
 

@@ -1,7 +1,7 @@
 # The foundation scenarios, on every emulated board.
 exo_scenario(boot_hello IMAGE default STATUS 0
     EXPECT "exo: RISC-V exokernel on ${EXO_BOARD}" "exo: hart " "exo: firmware OpenSBI v1.1"
-           "exo: kernel page table at" "timer interrupt delivered through the trap vector"
+           "exo: kernel page table at" "timer interrupt delivered to the waiting kernel"
            "exo: entering environment 'hello'"
            "hello from U-mode: environment running in its own Sv39 address space"
            "exo: environment 'hello' exited with status 0")
