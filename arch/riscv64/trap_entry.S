@@ -298,8 +298,8 @@ device_interrupt:
     sb      t1, ENV_IN_UPCALL(a5)
     ld      t1, ENV_UPCALL_FRAME(a5)
     sd      t1, ENV_SAVE_AREA(a5)
-    // sstatus stays as the trap left it: U-mode, interrupts on, and an FPU state (initial or
-    // clean, never dirty here) as right for the zeros the FPU holds as the C++'s would be.
+    // sstatus stays as the trap left it: U-mode, interrupts on, the FPU initial or clean (never
+    // dirty here), which suits the zeros the FPU holds, as the C++ would leave it.
     ld      gp, TRAP_FRAME_X + 3*8(t0)
     ld      tp, TRAP_FRAME_X + 4*8(t0)
     csrw    sscratch, sp            // the kernel stack's top, for the next trap
@@ -316,9 +316,9 @@ device_interrupt:
 
 // ---- A slot ends: the timer interrupt. The running environment's registers are saved where
 // the kernel keeps its active context (the main context's frame is its shared info page's
-// `preempted`). Then, when nothing unusual holds (SliceClock::hold, and the checks below: what
-// scheduler_tick and run() would find), the next slot starts here; else the C++ ticks, exactly
-// as before. The next owner must be idle (its gate == its id: not waiting, serving or in an
+// `preempted`). Then, when nothing unusual holds (SliceClock::hold, and the checks in
+// TICK_FAST: what scheduler_tick and run() would look at), the next slot starts here; else the
+// C++ ticks (scheduler_tick), with the same outcome. The next owner must be idle (its gate == its id: not waiting, serving or in an
 // upcall), with no upcall pending and no floating-point registers to load; the FPU holds zeros
 // and the leaving environment did not write it. The new owner enters its slice-start entry as
 // an upcall (gp and tp from its main context, a0 = slot, a1 = slot end), or resumes.
