@@ -1,0 +1,128 @@
+// ModelRun (memory_model.h): the frame operations (FrameAlloc named, run and any, FrameFree,
+// PageTableDonate, FrameSetEssential, pins), each against the kernel and the model.
+#include "memory_model.h"
+
+namespace memory_model {
+
+void ModelRun::allocate_named(EnvironmentSlot slot) {
+    uint64_t pfn = random_.percent(65)
+                       ? random_.between(machine_.first_usable(), machine_.end_pfn() - 1)
+                       : pick_frame(slot);
+    operation_ = "FrameAlloc " + hex(pfn) + " by slot " + std::to_string(slot);
+    Error expected = !in_ram(pfn)   ? Error::OutOfRange
+                     : is_free(pfn) ? Error::Ok
+                                    : Error::FrameNotFree;
+    expect_error(expected, machine_.state.frames.allocate(pfn, slot));
+    if (expected == Error::Ok) owned_[pfn] = ModelFrame{slot};
+}
+
+void ModelRun::allocate_run(EnvironmentSlot slot) {
+    uint64_t length = random_.between(2, 8);
+    uint64_t start = random_.between(machine_.first_usable(), machine_.end_pfn() - length);
+    operation_ = "FrameAlloc run of " + std::to_string(length) + " by slot " + std::to_string(slot);
+    for (uint64_t first = start; first + length <= machine_.end_pfn(); ++first) {
+        bool all_free = true;
+        for (uint64_t i = 0; i < length && all_free; ++i)
+            all_free = is_free(first + i);
+        if (!all_free) continue;
+        for (uint64_t i = 0; i < length; ++i) {
+            expect_error(Error::Ok, machine_.state.frames.allocate(first + i, slot));
+            owned_[first + i] = ModelFrame{slot};
+        }
+        return;
+    }
+    ++totals_.skipped;
+}
+
+void ModelRun::allocate_any(EnvironmentSlot slot) {
+    operation_ = "FrameAlloc any by slot " + std::to_string(slot);
+    uint64_t free_before = free_frame_count();
+    std::optional<uint64_t> pfn = machine_.state.frames.allocate_any(slot);
+    expect(pfn.has_value() == (free_before != 0), [&] {
+        return std::string("allocate_any with " + std::to_string(free_before) + " free");
+    });
+    if (!pfn) return;
+    expect(is_free(*pfn), [&] {
+        return std::string("allocate_any handed out a frame that was not free: " + hex(*pfn));
+    });
+    owned_[*pfn] = ModelFrame{slot};
+    ++totals_.succeeded;
+}
+
+// FrameFree, as kernel/syscalls_memory.cpp does it.
+void ModelRun::free_frame(EnvironmentSlot slot) {
+    uint64_t pfn = pick_frame(slot);
+    operation_ = "FrameFree " + hex(pfn) + " by slot " + std::to_string(slot);
+    Error expected = freeable_error(pfn, slot);
+    Error actual = machine_.state.frames.check_freeable(pfn, slot);
+    expect_error(expected, actual);
+    if (actual != Error::Ok) return;
+    machine_.state.grants.remove_if([&](const exo::Grant& grant) { return grant.pfn == pfn; });
+    machine_.state.frames.release(pfn);
+    exo::note_frame_returned(machine_.state, kernel_environment(slot));
+    for (auto it = grants_.begin(); it != grants_.end();) {
+        it = it->first.first == pfn ? grants_.erase(it) : std::next(it);
+    }
+    owned_.erase(pfn);
+    if (environments_[slot].remaining > 0) --environments_[slot].remaining;
+}
+
+void ModelRun::donate(EnvironmentSlot slot) {
+    uint64_t pfn = pick_frame(slot);
+    bool granted = granted_to_anyone(pfn);
+    if (granted && !known_bugs_) {
+        ++totals_.skipped; // the regression paths run in the test below
+        return;
+    }
+    operation_ = "PageTableDonate " + hex(pfn) + " by slot " + std::to_string(slot);
+    ModelEnvironment& environment = environments_[slot];
+    Error expected = freeable_error(pfn, slot);
+    if (expected == Error::Ok && frame(pfn)->essential) expected = Error::FrameInUse;
+    if (expected == Error::Ok && granted) {
+        expected = Error::FrameInUse; // what a fix would say: a granted frame is bound
+        tolerant_ = true;
+    }
+    if (expected == Error::Ok && environment.reserve == exo::kTableReserveCapacity)
+        expected = Error::TooMany;
+    MemorySystem memory = machine_.memory();
+    expect_error(expected,
+                 address_space::donate_table_frame(memory, kernel_environment(slot).space, pfn));
+    if (expected != Error::Ok) return;
+    owned_[pfn].bound = true;
+    ++environment.reserve;
+}
+
+// FrameSetEssential: the owner's choice, checked by the syscall, read by repossession.
+void ModelRun::set_essential(EnvironmentSlot slot) {
+    uint64_t pfn = pick_frame(slot);
+    const ModelFrame* entry = frame(pfn);
+    if (entry == nullptr || entry->owner != slot) {
+        ++totals_.skipped;
+        return;
+    }
+    operation_ = "FrameSetEssential " + hex(pfn);
+    machine_.entry(pfn).flags ^= frame_flag::kEssential;
+    owned_[pfn].essential = !entry->essential;
+}
+
+void ModelRun::pin(EnvironmentSlot slot) {
+    uint64_t pfn = pick_frame(slot);
+    operation_ = "pin " + hex(pfn);
+    const ModelFrame* entry = frame(pfn);
+    Error expected = entry == nullptr                            ? Error::NotOwner
+                     : entry->pins == exo::FrameTable::kMaxCount ? Error::TooMany
+                                                                 : Error::Ok;
+    expect_error(expected, machine_.state.frames.pin(pfn));
+    if (expected == Error::Ok) ++owned_[pfn].pins;
+}
+
+void ModelRun::unpin(EnvironmentSlot slot) {
+    uint64_t pfn = pick_frame(slot);
+    operation_ = "unpin " + hex(pfn);
+    const ModelFrame* entry = frame(pfn);
+    Error expected = entry == nullptr || entry->pins == 0 ? Error::InvalidArgument : Error::Ok;
+    expect_error(expected, machine_.state.frames.unpin(pfn));
+    if (expected == Error::Ok) --owned_[pfn].pins;
+}
+
+} // namespace memory_model
