@@ -4,7 +4,6 @@
 
 using namespace device_tree_test;
 
-
 TEST_GROUP(DeviceTreeVirt) {
     Blob blob;
     DeviceTreeInfo info;

@@ -5,7 +5,7 @@ exo_host_suite(sv39 SOURCES sv39_test.cpp GROUPS Sv39Entry PageTable)
 exo_host_suite(syscall_decode SOURCES syscall_decode_test.cpp GROUPS SyscallDecode)
 exo_host_suite(format SOURCES format_test.cpp GROUPS Format)
 exo_host_suite(frame_table SOURCES frame_table_test.cpp frame_zeroing_test.cpp GROUPS FrameTable FrameTableHostile FrameZeroing)
-exo_host_suite(address_space SOURCES address_space_test.cpp GROUPS AddressSpace AddressSpaceHostile)
+exo_host_suite(address_space SOURCES address_space_test.cpp address_space_hostile_test.cpp GROUPS AddressSpace AddressSpaceHostile)
 exo_host_suite(environment SOURCES environment_test.cpp environment_table_test.cpp revocation_test.cpp GROUPS EnvironmentTable EnvironmentLifecycle Revocation)
 exo_host_suite(memory_model
     SOURCES memory_model_test.cpp memory_model.cpp memory_model_frames.cpp memory_model_bindings.cpp
