@@ -1,6 +1,6 @@
 # One line per host suite; the GROUPS are the CppUTest TEST_GROUPs, each a ctest test.
 exo_host_suite(device_tree SOURCES device_tree_test.cpp device_tree_hostile_test.cpp GROUPS DeviceTreeVirt DeviceTreeSifive DeviceTreeHostile)
-exo_host_suite(elf_loader SOURCES elf_loader_test.cpp GROUPS ElfLoader ElfLoaderHostile)
+exo_host_suite(elf_loader SOURCES elf_loader_test.cpp elf_loader_hostile_test.cpp GROUPS ElfLoader ElfLoaderHostile)
 exo_host_suite(sv39 SOURCES sv39_test.cpp GROUPS Sv39Entry PageTable)
 exo_host_suite(syscall_decode SOURCES syscall_decode_test.cpp GROUPS SyscallDecode)
 exo_host_suite(format SOURCES format_test.cpp GROUPS Format)
