@@ -112,12 +112,17 @@ int main() {
                           {{}, 0b1000100010001000, kIntegerRegisters, {}}};
     constexpr uint64_t kRounds = 20;
     run(integer, 2, kRounds);
-    exo::printf("cpu: integer spinners: %lu and %lu registers lost, %lu and %lu slices, %lu slice-start entries\n",
+    exo::printf("cpu: integer spinners: %lu and %lu registers lost, %lu and %lu slices, %lu slice-start entries "
+                "(%lu saw the pattern in the preempted context)\n",
                 integer[0].result[9], integer[1].result[9], integer[0].result[6], integer[1].result[6],
-                integer[0].result[8]);
+                integer[0].result[8], integer[0].result[7]);
     for (const Spinner& spinner : integer) EXPECT(spinner.result[6] + 1 >= 4 * kRounds);
     EXPECT(integer[0].result[8] == integer[0].result[6]);  // each slice began at its entry
     EXPECT(integer[1].result[8] == 0);
+    // Its entry read the pattern in the preempted context (all but the slot it started the loop
+    // in) and had a bad pointer and a bad pc refused.
+    EXPECT(integer[0].result[7] + 1 >= integer[0].result[8]);
+    EXPECT(integer[0].result[5] == 1);
     EXPECT_AUDIT_CLEAN("cpu scenarios");
     exo::printf("cpu: %d failed checks\n", scenario::failures);
     return scenario::failures;

@@ -86,7 +86,33 @@ void ignore_slice_end(uint64_t, uint64_t deadline) {
 }
 
 volatile uint64_t slice_starts = 0;
-void count_slice_start(uint64_t, uint64_t) { slice_starts = slice_starts + 1; }
+volatile uint64_t pattern_seed = 0;     // hold_integer_registers' seed while it runs
+volatile uint64_t pattern_seen = 0;     // slice starts whose preempted context holds the pattern
+volatile uint64_t refusals_right = 0;   // ResumeContext refused a bad pointer and a bad pc
+
+// The slice-start entry (an upcall): the main context, as the kernel saved it, is in the shared
+// info page; here it must be the pattern the spinner holds. The first time, it also hands
+// ResumeContext a pointer the kernel cannot read and a pc outside the user range: both are
+// refused and the upcall goes on. Then UpcallReturn resumes the main context as it was.
+void count_slice_start(uint64_t, uint64_t) {
+    slice_starts = slice_starts + 1;
+    const volatile abi::TrapState& preempted = exo::shared_info().preempted;
+    if (uint64_t seed = pattern_seed) {
+        bool held = true;
+        for (int n = 18; n <= 27; ++n) held = held && preempted.registers[n] == seed + n;  // s2..s11
+        if (held) pattern_seen = pattern_seen + 1;
+    }
+    if (slice_starts == 1) {
+        abi::TrapState bad{};
+        for (int n = 1; n < 32; ++n) bad.registers[n] = preempted.registers[n];
+        bad.pc = 0;  // below the user range
+        bool pointer_refused =
+            exo::syscall(abi::Syscall::ResumeContext, 0x10).error == abi::Error::BadAddress;
+        bool pc_refused = exo::syscall(abi::Syscall::ResumeContext, reinterpret_cast<uint64_t>(&bad)).error ==
+                          abi::Error::OutOfRange;
+        refusals_right = pointer_refused && pc_refused ? 1 : 0;
+    }
+}
 
 }  // namespace
 
@@ -112,8 +138,13 @@ int main() {
     if (mode & kIntegerRegisters) {
         // Slices given and slice-start entries seen while the registers were held.
         uint64_t slices_before = exo::shared_info().slices_started, starts_before = slice_starts;
-        box.words[9] = hold_integer_registers(end, exo::shared_info().environment_id << 20);
+        uint64_t seed = exo::shared_info().environment_id << 20;
+        pattern_seed = seed;
+        box.words[9] = hold_integer_registers(end, seed);
+        pattern_seed = 0;
         box.words[10] = 0;
+        box.words[5] = refusals_right;
+        box.words[7] = pattern_seen;
         box.words[6] = exo::shared_info().slices_started - slices_before;
         box.words[8] = slice_starts - starts_before;
         box.state = mailbox::kReported;
