@@ -56,12 +56,9 @@ Context& fp_context(Environment& environment) { return environment.serving() ? e
 
 // The FPU holds nothing but zeros (cleared, and written by nobody since): an environment with
 // no floating-point state of its own can have it as it is.
-bool fpu_holds_zeros = false;
-
-void set_fpu_holds_zeros(bool zeros) {
-    fpu_holds_zeros = zeros;
-    clock.set_hold(hold::kFpuNotZero, !zeros);
-}
+// (Kept as a hold bit: the trap vector's timer path switches the FPU too.)
+bool fpu_holds_zeros() { return (clock.hold & hold::kFpuNotZero) == 0; }
+void set_fpu_holds_zeros(bool zeros) { clock.set_hold(hold::kFpuNotZero, !zeros); }
 
 void save_fpu(Environment& environment) {
     if (environment.live && (environment.frame().sstatus() & riscv::sstatus::kFsMask) == riscv::sstatus::kFsMask) {
@@ -82,7 +79,7 @@ void load_fpu(Environment& environment) {
     if (context.fp_saved) {
         fpu_restore(&context.fp);
         set_fpu_holds_zeros(false);
-    } else if (!fpu_holds_zeros) {
+    } else if (!fpu_holds_zeros()) {
         fpu_clear();
         set_fpu_holds_zeros(true);
     }

@@ -15,11 +15,13 @@
 
 namespace exo {
 
-// Why every tick takes the C++ path for now (all but kTimerThroughSbi).
+// Why a tick takes the C++ path (all but kFpuNotZero and kTimerThroughSbi, which the vector's
+// second form handles).
 namespace hold {
 inline constexpr uint64_t kGrace = 1 << 0;            // the owner is in its slice-end grace
 inline constexpr uint64_t kPenalties = 1 << 1;        // some owner forfeits a coming slot
-inline constexpr uint64_t kFpuNotZero = 1 << 2;       // the FPU holds someone's values
+inline constexpr uint64_t kFpuNotZero = 1 << 2;       // the FPU holds someone's values (the one
+                                                      // record of it, for the C++ too)
 inline constexpr uint64_t kRevocations = 1 << 3;      // a revocation deadline is pending
 // No Sstc: the vector still ends slots itself, setting the timer by an SBI call.
 inline constexpr uint64_t kTimerThroughSbi = 1 << 4;
@@ -31,7 +33,7 @@ struct SliceClock {
     uint64_t slot_ticks;  // one slot
     uint64_t slot;        // the current slot's index
     uint64_t slots;       // slots per round
-    uint64_t hold;        // hold:: bits: any but kTimerThroughSbi sends every tick to the C++
+    uint64_t hold;        // hold:: bits: any but two (see above) send every tick to the C++
     Environment* runner;  // who runs in this slot (nullptr: the hart idles)
     uint64_t owner_had_slot;  // nonzero: the owner ran (or donated) this slot; it gets the slice-end
     uint64_t unused;
@@ -53,6 +55,7 @@ static_assert(offsetof(SliceClock, owner_had_slot) == CLOCK_OWNER_HAD_SLOT);
 static_assert(offsetof(SliceClock, fast_owners) == CLOCK_FAST_OWNERS);
 static_assert(sizeof(SliceClock) <= sizeof(riscv::HartPage::scheduler));
 static_assert(hold::kTimerThroughSbi == CLOCK_HOLD_TIMER_THROUGH_SBI);
+static_assert(hold::kFpuNotZero == CLOCK_HOLD_FPU_NOT_ZERO);
 static_assert(static_cast<long>(sbi::Extension::Time) == SBI_EXTENSION_TIME);
 
 inline SliceClock& slice_clock() { return *reinterpret_cast<SliceClock*>(riscv::hart_page().scheduler); }

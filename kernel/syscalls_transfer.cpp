@@ -75,6 +75,9 @@ static_assert(static_cast<uint64_t>(abi::Entry::SliceStart) == ABI_ENTRY_SLICE_S
 static_assert(offsetof(exo::Environment, main) + offsetof(exo::Context, frame) == ENV_MAIN_FRAME);
 static_assert(offsetof(exo::Environment, main) + offsetof(exo::Context, fp_saved) == ENV_MAIN_FP_SAVED);
 static_assert(offsetof(exo::Environment, upcall) + offsetof(exo::Context, frame) == ENV_UPCALL_FRAME);
+static_assert(offsetof(exo::Environment, main) + offsetof(exo::Context, fp) == ENV_MAIN_FP);
+static_assert(offsetof(exo::Environment, upcall) + offsetof(exo::Context, fp) == ENV_UPCALL_FP);
+static_assert(offsetof(exo::Context, fp) == CONTEXT_FP && offsetof(exo::Context, fp_saved) == CONTEXT_FP_SAVED);
 static_assert(abi::kCall == ABI_CALL && abi::kCall + abi::kCallEntries == ABI_CALL_END);
 static_assert(abi::kReply == ABI_REPLY);
 static_assert(static_cast<uint64_t>(abi::Entry::Call0) == ABI_ENTRY_CALL0);

@@ -42,6 +42,7 @@
 #define CLOCK_RUNNER 40
 #define CLOCK_OWNER_HAD_SLOT 48
 #define CLOCK_FAST_OWNERS 64
+#define CLOCK_HOLD_FPU_NOT_ZERO 4       /* hold::kFpuNotZero */
 #define CLOCK_HOLD_TIMER_THROUGH_SBI 16 /* hold::kTimerThroughSbi */
 
 /* The SBI timer extension ("TIME"). */
@@ -63,8 +64,12 @@
 #define ENV_EVENT_PENDING 217           /* bool */
 #define ENV_IN_UPCALL 218               /* bool */
 #define ENV_MAIN_FRAME 224              /* TrapFrame*: in the shared info page */
+#define ENV_MAIN_FP 232                 /* riscv::FpState */
 #define ENV_MAIN_FP_SAVED 496           /* bool */
 #define ENV_UPCALL_FRAME 504            /* TrapFrame* */
+#define ENV_UPCALL_FP 512               /* riscv::FpState */
+#define CONTEXT_FP 8                    /* Context: frame, fp, fp_saved */
+#define CONTEXT_FP_SAVED 272
 
 /* abi::TrapPage (abi/trap_page.h). */
 #define TRAP_PAGE_HANDLER_PC 0

@@ -221,10 +221,16 @@ device_interrupt:
     csrrw   sp, sscratch, sp
     j       trap_slow_user
 
-// The common-case slot end, after the save (see timer_interrupt): every check, then the
-// switch. \sbi = 1 sets the timer through SBI (no Sstc: the FU540 and FU740), else stimecmp.
-.macro TICK_FAST sbi
-    bltz    s1, tick_slow           // sstatus.SD: the leaving environment wrote the FPU
+// A slot's end after the save (see timer_interrupt): every check, then the switch. Two forms:
+// - \fpu = 0, the common one: the FPU holds zeros and stays so; a leaving environment that
+//   wrote it, or an arriving one with registers to load, goes to the other form.
+// - \fpu = 1: saves the leaving environment's FP registers if it wrote them (sstatus.SD), loads
+//   the arriving one's, or zeroes the FPU if it holds anyone's values (scheduler.cpp's
+//   switch_fpu), and sets the timer by SBI when the hart has no Sstc (FU540, FU740).
+.macro TICK_FAST fpu
+    .if \fpu == 0
+    bltz    s1, tick_fpu            // sstatus.SD: the leaving environment wrote the FPU
+    .endif
     csrr    a1, time
     ld      a3, HART_CLOCK + CLOCK_SLOT_END(zero)
     bltu    a1, a3, tick_slow       // early: the C++ set it for something else
@@ -244,8 +250,10 @@ device_interrupt:
     bne     t1, t2, tick_slow       // not idle
     lhu     t1, ENV_PENDING(a5)
     bnez    t1, tick_slow           // a revocation or event upcall to deliver
+    .if \fpu == 0
     lbu     t1, ENV_MAIN_FP_SAVED(a5)
-    bnez    t1, tick_slow           // floating-point registers to load
+    bnez    t1, tick_fpu            // floating-point registers to load
+    .endif
     ld      t1, HART_CLOCK + CLOCK_SLOT_TICKS(zero)
     add     a3, a3, t1
     bleu    a3, a1, tick_slow       // the kernel fell behind: the C++ restarts the clock
@@ -269,13 +277,52 @@ device_interrupt:
     sd      a4, HART_CLOCK + CLOCK_SLOT(zero)
     sd      a5, HART_CLOCK + CLOCK_RUNNER(zero)
     sd      a5, HART_CLOCK + CLOCK_OWNER_HAD_SLOT(zero)
-    .if \sbi                       // the next slot's end: by an SBI call (which keeps all but a0, a1)
-    mv      a0, a3
-    li      a6, 0                   // sbi_set_timer
+    .if \fpu == 0
+    csrw    0x14d, a3               // stimecmp (Sstc): the next slot's end
+    .else
+    ld      t1, HART_CLOCK + CLOCK_HOLD(zero)
+    andi    t1, t1, CLOCK_HOLD_TIMER_THROUGH_SBI
+    bnez    t1, 4f
+    csrw    0x14d, a3
+    j       5f
+4:  mv      a0, a3                  // no Sstc: sbi_set_timer (the call keeps all but a0, a1)
+    li      a6, 0
     li      a7, SBI_EXTENSION_TIME
     ecall
-    .else
-    csrw    0x14d, a3               // stimecmp (Sstc)
+    ld      a6, HART_CURRENT_ENV(zero)  // the leaving environment again (a6 was the call's)
+5:  // The leaving environment's FP registers, if it wrote them: into the context they belong
+    // to (a call entry's own, else the main context's, which its upcalls share).
+    bgez    s1, 6f
+    ld      t1, ENV_GATE(a6)
+    srli    t1, t1, 62              // serving a call
+    addi    a0, a6, ENV_MAIN_FP
+    beqz    t1, 4f
+    addi    a0, a6, ENV_UPCALL_FP
+4:  call    fpu_save
+    li      t1, 1
+    sb      t1, CONTEXT_FP_SAVED - CONTEXT_FP(a0)
+    ld      t1, HART_CLOCK + CLOCK_HOLD(zero)
+    ori     t1, t1, CLOCK_HOLD_FPU_NOT_ZERO
+    sd      t1, HART_CLOCK + CLOCK_HOLD(zero)
+6:  // The arriving environment's, or zeros (unless the FPU holds nothing else already).
+    lbu     t1, ENV_MAIN_FP_SAVED(a5)
+    beqz    t1, 4f
+    addi    a0, a5, ENV_MAIN_FP
+    call    fpu_restore
+    ld      t1, HART_CLOCK + CLOCK_HOLD(zero)
+    ori     t1, t1, CLOCK_HOLD_FPU_NOT_ZERO
+    j       5f
+4:  ld      t1, HART_CLOCK + CLOCK_HOLD(zero)
+    andi    t2, t1, CLOCK_HOLD_FPU_NOT_ZERO
+    beqz    t2, 6f
+    call    fpu_clear
+    ld      t1, HART_CLOCK + CLOCK_HOLD(zero)
+    andi    t1, t1, ~CLOCK_HOLD_FPU_NOT_ZERO
+5:  sd      t1, HART_CLOCK + CLOCK_HOLD(zero)
+6:  li      t1, 3 << 13             // sstatus.FS = clean: the registers match what is saved
+    csrc    sstatus, t1
+    li      t1, 2 << 13
+    csrs    sstatus, t1
     .endif
     // The arriving owner (scheduler.cpp's begin_slice, install and transfer::on_enter).
     ld      t1, ENV_SHARED_INFO(a5)
@@ -298,8 +345,8 @@ device_interrupt:
     sb      t1, ENV_IN_UPCALL(a5)
     ld      t1, ENV_UPCALL_FRAME(a5)
     sd      t1, ENV_SAVE_AREA(a5)
-    // sstatus stays as the trap left it: U-mode, interrupts on, the FPU initial or clean (never
-    // dirty here), which suits the zeros the FPU holds, as the C++ would leave it.
+    // sstatus is as the trap left it (with FS clean after an FP switch): U-mode, interrupts on,
+    // the FPU initial or clean, as the C++ would leave it.
     ld      gp, TRAP_FRAME_X + 3*8(t0)
     ld      tp, TRAP_FRAME_X + 4*8(t0)
     csrw    sscratch, sp            // the kernel stack's top, for the next trap
@@ -343,9 +390,10 @@ timer_interrupt:
     ld      t1, HART_CLOCK + CLOCK_HOLD(zero)
     bnez    t1, timer_held
     TICK_FAST 0
-timer_held:                         // only "no Sstc" holds: the same path, the timer set by SBI
-    addi    t1, t1, -CLOCK_HOLD_TIMER_THROUGH_SBI
+timer_held:                         // held only by the FPU's contents or the lack of Sstc: the
+    andi    t1, t1, ~(CLOCK_HOLD_TIMER_THROUGH_SBI | CLOCK_HOLD_FPU_NOT_ZERO)  // other form
     bnez    t1, tick_slow
+tick_fpu:
     TICK_FAST 1
 
 tick_slow:
