@@ -57,6 +57,7 @@ add_library(exo_kernel OBJECT
     kernel/physical_memory.cpp
     kernel/power.cpp
     kernel/revocation.cpp
+    kernel/memory_calls.cpp
     kernel/runtime.cpp
     kernel/scheduler.cpp
     kernel/slice_vector.cpp

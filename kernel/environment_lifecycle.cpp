@@ -199,6 +199,28 @@ Error create_environment(KernelState& state, EnvironmentId parent, const ElfImag
     return Error::Ok;
 }
 
+abi::Error set_entry(Environment& environment, uint64_t kind, uint64_t pc, uint64_t sp) {
+    if (kind >= static_cast<uint64_t>(abi::Entry::Count)) return Error::InvalidArgument;
+    if (pc != 0 && (!address_space::in_user_range(pc & ~uint64_t{0xfff}, 1) || (pc & 1) ||
+                    sp < abi::kUserMinimum || sp > abi::kUserTop || (sp & 15))) {
+        return Error::OutOfRange;
+    }
+    if (kind == static_cast<uint64_t>(abi::Entry::Exception)) {
+        // A handler that replaces another keeps the busy word as it is (it may be running).
+        abi::TrapPage& page = environment.trap();
+        if (pc == 0) {
+            page.busy = 1;
+        } else if (page.handler_pc == 0) {
+            page.busy = 0;
+        }
+        page.handler_pc = pc;
+        page.handler_sp = pc ? sp : 0;
+        return Error::Ok;
+    }
+    environment.entries[kind] = {pc, pc ? sp : 0};
+    return Error::Ok;
+}
+
 void destroy_environment(KernelState& state, Environment& environment) {
     MemorySystem memory = state.memory();
     EnvironmentSlot slot = EnvironmentTable::slot_of(environment.id);

@@ -25,6 +25,10 @@ abi::Error create_environment(KernelState& state, EnvironmentId parent, const El
                               std::span<const std::byte> image, std::span<const uint64_t> frames,
                               const char* name, Environment*& created);
 
+// EnvSetEntry: where the kernel enters the environment for `kind` (abi::Entry), on which stack;
+// pc 0 clears it. The exception entry lives in the trap page, where the trap vector reads it.
+abi::Error set_entry(Environment& environment, uint64_t kind, uint64_t pc, uint64_t sp);
+
 // Unmaps, revokes and releases everything the environment holds, then frees its slot.
 void destroy_environment(KernelState& state, Environment& environment);
 

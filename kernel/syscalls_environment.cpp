@@ -69,32 +69,9 @@ SyscallResult environment_destroy(Environment& caller, riscv::TrapFrame& frame) 
 }
 
 SyscallResult environment_set_entry(Environment& caller, const Arguments& arguments) {
-    uint64_t kind = arguments[0];
-    uint64_t pc = arguments[1];
-    uint64_t sp = arguments[2];
-    if (kind >= static_cast<uint64_t>(abi::Entry::Count)) {
-        return SyscallResult::fail(abi::Error::InvalidArgument);
-    }
-    if (pc != 0 && (!address_space::in_user_range(pc & ~uint64_t{0xfff}, 1) || (pc & 1) ||
-                    sp < abi::kUserMinimum || sp > abi::kUserTop || (sp & 15))) {
-        return SyscallResult::fail(abi::Error::OutOfRange);
-    }
-    if (kind == static_cast<uint64_t>(abi::Entry::Exception)) {
-        // The handler lives in the trap page, where the trap vector reads it. A handler that
-        // replaces another keeps the busy word as it is (it may be running).
-        abi::TrapPage& page = caller.trap();
-        if (pc == 0) {
-            page.busy = 1;
-        } else if (page.handler_pc == 0) {
-            page.busy = 0;
-        }
-        page.handler_pc = pc;
-        page.handler_sp = pc ? sp : 0;
-        return SyscallResult::ok();
-    }
-    caller.entries[kind] = {pc, pc ? sp : 0};
-    if (kind == static_cast<uint64_t>(abi::Entry::SliceEnd)) slots_changed();
-    return SyscallResult::ok();
+    abi::Error error = set_entry(caller, arguments[0], arguments[1], arguments[2]);
+    if (error == abi::Error::Ok && arguments[0] == static_cast<uint64_t>(abi::Entry::SliceEnd)) slots_changed();
+    return error == abi::Error::Ok ? SyscallResult::ok() : SyscallResult::fail(error);
 }
 
 SyscallResult upcall_return(Environment& caller, riscv::TrapFrame& frame) {

@@ -6,6 +6,7 @@
 #include "address_space_fast.h"
 #include "arch/riscv64/timer.h"
 #include "frame_zeroing.h"
+#include "memory_calls.h"
 #include "revocation.h"
 #include "scheduler.h"
 #include "syscall_handlers.h"
@@ -29,20 +30,7 @@ SyscallResult result(abi::Error error, uint64_t value = 0) {
 
 [[gnu::noinline, gnu::cold]] void ask_for_frames_back(Environment& caller) {
     KernelState& state = kernel_state();
-    uint64_t most = 0;
-    Environment* victim = nullptr;
-    uint64_t held[kMaxEnvironments] = {};
-    for (uint64_t i = 0; i < state.frames.frame_count(); ++i) {
-        const FrameEntry& frame = *state.frames.find(state.frames.first_pfn() + i);
-        if (frame.state == abi::FrameState::Owned && frame.owner < kMaxEnvironments) ++held[frame.owner];
-    }
-    state.environments.for_each_live([&](Environment& environment) {
-        if (&environment == &caller || environment.revocation_remaining != 0) return;
-        if (held[slot(environment)] > most) {
-            most = held[slot(environment)];
-            victim = &environment;
-        }
-    });
+    Environment* victim = memory_calls::pressure_victim(state, caller);
     if (victim == nullptr) return;
     request_revocation(state, *victim, kPressureRequest, riscv::timer_now() + pressure_deadline_ticks);
     arm_timer();
@@ -87,12 +75,9 @@ SyscallResult unpack(RegisterPair pair) {
 }
 
 // FrameFree of a frame the one-compare check refused: names the error, or frees a frame that
-// carries a flag the compare did not expect (see FrameTable::check_freeable).
-[[gnu::noinline]] RegisterPair frame_free_general(uint64_t pfn);
-
-// The grants of a frame being freed (unmapped: a mapped one was refused): they end with it.
-void end_grants_of(GrantTable& grants, uint64_t pfn) {
-    grants.remove_if([&](const Grant& grant) { return grant.pfn == pfn; });
+// carries a flag the compare did not expect (see FrameTable::check_freeable), ending its grants.
+[[gnu::noinline]] RegisterPair frame_free_general(uint64_t pfn) {
+    return pack(result(memory_calls::free_frame(kernel_state(), current_environment(), pfn)));
 }
 
 }  // namespace
@@ -125,46 +110,12 @@ SyscallResult frame_free(Environment& caller, const Arguments& arguments) {
     return SyscallResult::ok();
 }
 
-namespace {
-
-RegisterPair frame_free_general(uint64_t pfn) {
-    KernelState& state = kernel_state();
-    Environment& caller = current_environment();
-    if (abi::Error error = state.frames.check_freeable(pfn, slot(caller)); error != abi::Error::Ok) {
-        return pack(SyscallResult::fail(error));
-    }
-    end_grants_of(state.grants, pfn);
-    if (state.frames.at(pfn).flags & frame_flag::kEssential) --caller.essential_frames;
-    state.frames.release_owned(pfn);
-    note_frame_returned(state, caller);
-    return pack(SyscallResult::ok());
-}
-
-}  // namespace
-
 SyscallResult frame_query(Environment&, const Arguments& arguments) {
     return SyscallResult::ok(kernel_state().frames.query(arguments[0]));
 }
 
 SyscallResult frame_set_essential(Environment& caller, const Arguments& arguments) {
-    KernelState& state = kernel_state();
-    uint64_t pfn = arguments[0];
-    uint64_t on = arguments[1];
-    if (on > 1) return SyscallResult::fail(abi::Error::InvalidArgument);
-    FrameEntry* entry = state.frames.find(pfn);
-    if (entry == nullptr || entry->state != abi::FrameState::Owned || entry->owner != slot(caller)) {
-        return SyscallResult::fail(abi::Error::NotOwner);
-    }
-    bool was = entry->flags & frame_flag::kEssential;
-    if (on && !was) {
-        if (caller.essential_frames == kMaxEssentialFrames) return SyscallResult::fail(abi::Error::TooMany);
-        entry->flags |= frame_flag::kEssential;
-        ++caller.essential_frames;
-    } else if (!on && was) {
-        entry->flags &= ~frame_flag::kEssential;
-        --caller.essential_frames;
-    }
-    return SyscallResult::ok();
+    return result(memory_calls::set_essential(kernel_state(), caller, arguments[0], arguments[1]));
 }
 
 SyscallResult page_table_donate(Environment& caller, const Arguments& arguments) {
@@ -236,33 +187,13 @@ SyscallResult pte_read(Environment& caller, const Arguments& arguments) {
 }
 
 SyscallResult grant(Environment& caller, const Arguments& arguments) {
-    KernelState& state = kernel_state();
-    uint64_t pfn = arguments[0];
-    uint64_t permissions = arguments[2];
-    Environment* grantee = state.environments.find(arguments[1]);
-    if (grantee == nullptr) return SyscallResult::fail(abi::Error::NoSuchEnvironment);
-    if (grantee == &caller) return SyscallResult::fail(abi::Error::InvalidArgument);
-    if (!address_space::valid_permissions(permissions)) return SyscallResult::fail(abi::Error::BadPermission);
-    if (abi::Error error = state.frames.check_mappable_by_owner(pfn, slot(caller));
-        error != abi::Error::Ok) {
-        return SyscallResult::fail(error);
-    }
-    return result(state.grants.add(pfn, slot(caller), slot(*grantee), static_cast<uint8_t>(permissions)));
+    return result(memory_calls::grant(kernel_state(), caller, arguments[0], arguments[1], arguments[2]));
 }
 
 SyscallResult grant_revoke(Environment& caller, const Arguments& arguments) {
-    KernelState& state = kernel_state();
-    uint64_t pfn = arguments[0];
-    Environment* grantee = state.environments.find(arguments[1]);
-    if (grantee == nullptr) return SyscallResult::fail(abi::Error::NoSuchEnvironment);
-    const Grant* existing = state.grants.find(pfn, slot(*grantee));
-    if (existing == nullptr || existing->owner != slot(caller)) {
-        return SyscallResult::fail(abi::Error::NotOwner);
-    }
-    MemorySystem memory = state.memory();
-    uint64_t removed = address_space::unmap_frame(memory, grantee->space, pfn);
-    state.grants.remove(pfn, slot(*grantee));
-    return SyscallResult::ok(removed);
+    uint64_t unmapped = 0;
+    abi::Error error = memory_calls::revoke_grant(kernel_state(), caller, arguments[0], arguments[1], unmapped);
+    return result(error, unmapped);
 }
 
 }  // namespace exo::syscall

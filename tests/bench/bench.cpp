@@ -285,26 +285,49 @@ void exceptions() {
 // ---- CPU: a slot switch between two environments, and a device interrupt to its owner. ----
 volatile uint64_t last_spin = 0;
 
-// Spins, publishing instret in *spin every iteration, until *changed differs from `before`.
-// The entry being timed snapshots *spin as its second instruction, so the figure is the last
-// value published before the interrupt, wherever in this loop the interrupt struck.
-void spin_until_changes(volatile uint64_t* spin, const volatile uint64_t* changed, uint64_t before) {
-    do {
-        *spin = bench::instret();
-    } while (*changed == before);
-}
+}  // namespace
 
-// The cost of one spin iteration (instret read, store, reload, compare, branch), taken out of
-// the switch measurements: at most one iteration's tail runs before the interrupt is taken.
-uint64_t spin_iteration() {
-    uint64_t samples[bench::kRuns];
-    for (int i = 0; i < bench::kRuns; ++i) {
-        uint64_t first = bench::instret();
-        last_spin = first;
-        uint64_t second = bench::instret();
-        samples[i] = second - first;
-    }
-    return bench::median(samples, bench::kRuns);
+// Spins, publishing instret in *spin every iteration, until *changed differs from `before`;
+// bench_trigger_and_spin first publishes, then makes the 32-bit store that raises the interrupt.
+// The entry being timed reads *spin, the last value published before the interrupt. The code is
+// uncompressed and laid out so that the interrupted pc alone says how many instructions retired
+// after that value (loop_tail): the figures are the kernel's instructions, whatever the phase
+// of the interrupt. (Both ways into the loop's rdinstret, the jump and the branch back, come
+// three instructions after the previous one.)
+asm(R"(
+    .text
+    .option push
+    .option norvc
+    .balign 4
+    .globl bench_trigger_and_spin
+bench_trigger_and_spin:         # a0 = spin, a1 = changed, a2 = before, a3 = address, a4 = value
+    rdinstret t0                # +0
+    sd      t0, 0(a0)           # +4
+    sw      a4, 0(a3)           # +8: the interrupt may come from here on
+    j       bench_spin          # +12
+    .globl bench_spin
+bench_spin:                     # +16; a0 = spin, a1 = changed, a2 = before
+    rdinstret t0
+    sd      t0, 0(a0)           # +20
+    ld      t1, 0(a1)           # +24
+    beq     t1, a2, bench_spin  # +28
+    ret
+    .option pop
+)");
+extern "C" void bench_trigger_and_spin(volatile uint64_t* spin, const volatile uint64_t* changed, uint64_t before,
+                                       volatile uint32_t* address, uint32_t value);
+extern "C" void bench_spin(volatile uint64_t* spin, const volatile uint64_t* changed, uint64_t before);
+
+namespace {
+
+// Instructions that retired after the published value, for an interrupt taken with sepc = pc
+// (the next instruction to run), by pc's offset from bench_trigger_and_spin.
+uint64_t loop_tail(uint64_t pc) {
+    constexpr uint64_t kTail[8] = {0, 0, 1, 2, 3, 4, 1, 2};  // 0 and 4: nothing published yet
+    uint64_t offset = pc - reinterpret_cast<uint64_t>(&bench_trigger_and_spin);
+    bool known = offset < 32 && offset % 4 == 0 && offset >= 8;
+    check(known, "interrupted inside the spin loop");
+    return known ? kTail[offset / 4] : 0;
 }
 
 void slice_switch() {
@@ -313,18 +336,19 @@ void slice_switch() {
     check(peer.error == Error::Ok, "peer environment");
     check(mailbox::accept(peer.id, peer.first_spare_frame), "peer mailbox");
     mailbox::wait_for_state(peer.id, mailbox::kDone);
-    uint64_t iteration = spin_iteration();
+    uint64_t cost_of_measuring = bench::overhead();
     uint64_t samples[bench::kRuns];
     for (int i = 0; i < bench::kRuns; ++i) {
         uint64_t before = mailbox::at().words[1];
-        spin_until_changes(&mailbox::at().words[3], &mailbox::at().words[1], before);
-        samples[i] = mailbox::at().words[0] - mailbox::at().words[2] - iteration;
+        bench_spin(&mailbox::at().words[3], &mailbox::at().words[1], before);
+        // Where the slot's end interrupted us: our main context, saved in our shared page.
+        uint64_t tail = loop_tail(exo::shared_info().preempted.pc);
+        samples[i] = mailbox::at().words[0] - mailbox::at().words[2] - cost_of_measuring - tail;
     }
     report("slice_switch", bench::median(samples, bench::kRuns));
 
     // Protected control transfer to the peer's null entry: one way (to its first instruction)
     // and the round trip (its Reply included), with the registers set before the window.
-    uint64_t cost_of_measuring = bench::overhead();
     uint64_t oneway[bench::kRuns], roundtrip[bench::kRuns];
     for (int i = 0; i < bench::kRuns; ++i) {
         uint64_t start, end;
@@ -398,19 +422,27 @@ void irq_to_user() {
                          reinterpret_cast<uint64_t>(event_stack + sizeof(event_stack))) == Error::Ok,
           "event entry");
     check(exo::syscall(abi::Syscall::IrqBind, device_line).error == Error::Ok, "bind");
-    uint64_t iteration = spin_iteration();
+    uint64_t cost_of_measuring = bench::overhead();
+    const volatile abi::TrapPage& trap_page = *reinterpret_cast<const abi::TrapPage*>(abi::kTrapPageAddress);
     uint64_t samples[bench::kRuns];
     for (int i = 0; i < bench::kRuns; ++i) {
         uint64_t before = irq_count;
+        // Everything but the last store that raises the interrupt, which the spin loop makes.
+        volatile uint32_t* trigger = nullptr;
+        uint32_t value = 0;
         if (device_kind == abi::DeviceKind::GoldfishRtc) {
             device::reg(0x0c) = 0;  // an alarm in the past fires as soon as it is armed
             device::reg(0x10) = 1;
-            device::reg(0x08) = 0;
+            trigger = &device::reg(0x08);  // ALARM_LOW arms it
         } else {
-            device::trigger(device_kind);
+            device::reg(0x08) = 1 | (1u << 16);  // SiFive UART: txen, watermark 1
+            trigger = &device::reg(0x10);         // ie.txwm
+            value = 1;
         }
-        spin_until_changes(&last_spin, &irq_count, before);
-        samples[i] = irq_entered - irq_spin_snapshot - iteration;
+        bench_trigger_and_spin(&last_spin, &irq_count, before, trigger, value);
+        // Where the interrupt struck: the event path keeps the pc in our trap page.
+        uint64_t tail = loop_tail(trap_page.event_pc);
+        samples[i] = irq_entered - irq_spin_snapshot - cost_of_measuring - tail;
     }
     report("irq_to_user", bench::median(samples, bench::kRuns));
 }

@@ -1,7 +1,9 @@
 // The register layer of kernel/syscalls_*.cpp for the memory and environment calls, over a
 // KernelState, for fuzz_syscall_decode. The real handlers reach the running kernel's singletons
-// (current environment, timer, scheduler, console) and cannot link on the host, so this copy
-// calls the same checked operations in the same order; keep it in step when a handler changes.
+// (current environment, timer, scheduler, console) and cannot link on the host, so this layer
+// calls what they call: the shared work of FrameFree, FrameSetEssential, Grant, GrantRevoke and
+// the pressure victim (kernel/memory_calls.h), EnvSetEntry (set_entry), and the same checked
+// operations for the rest; keep those in step when a handler changes.
 // After a call that succeeded it also checks what the call promised (the entry a Map wrote, a
 // zeroed frame, nothing left of a destroyed environment).
 #pragma once
@@ -17,6 +19,7 @@
 #include "environment_lifecycle.h"
 #include "frame_zeroing.h"
 #include "fuzz_support.h"
+#include "memory_calls.h"
 #include "revocation.h"
 #include "user_copy.h"
 
@@ -73,29 +76,20 @@ public:
             if (target != &caller && target->parent != caller.id) return {abi::Error::NotPermitted};
             return end(*target);
         }
-        case Syscall::EnvSetEntry: {
-            uint64_t kind = a[0], pc = a[1], sp = a[2];
-            if (kind >= static_cast<uint64_t>(abi::Entry::Count)) return {abi::Error::InvalidArgument};
-            if (pc != 0 && (!address_space::in_user_range(pc & ~uint64_t{0xfff}, 1) || (pc & 1) ||
-                            sp < abi::kUserMinimum || sp > abi::kUserTop || (sp & 15))) {
-                return {abi::Error::OutOfRange};
-            }
-            caller.entries[kind] = {pc, pc ? sp : 0};
-            return {};
-        }
+        case Syscall::EnvSetEntry: return {set_entry(caller, a[0], a[1], a[2])};
         case Syscall::UpcallReturn:
             check(!caller.in_upcall, "no upcall is ever delivered here");
             return {abi::Error::NotInUpcall};
         case Syscall::FrameAlloc: return frame_alloc(caller, a[0]);
-        case Syscall::FrameFree: return frame_free(caller, a[0]);
+        case Syscall::FrameFree: return {memory_calls::free_frame(state_, caller, a[0])};
         case Syscall::FrameQuery: return {abi::Error::Ok, state_.frames.query(a[0])};
-        case Syscall::FrameSetEssential: return frame_set_essential(caller, a[0], a[1]);
+        case Syscall::FrameSetEssential: return {memory_calls::set_essential(state_, caller, a[0], a[1])};
         case Syscall::PageTableDonate: return {address_space::donate_table_frame(memory, caller.space, a[0])};
         case Syscall::Map: return map(caller, a[0], a[1], a[2], a[3]);
         case Syscall::Unmap: return unmap(caller, a[0], a[1]);
         case Syscall::Protect: return protect(caller, a[0], a[1], a[2]);
         case Syscall::PteRead: return {abi::Error::Ok, address_space::read_entry(memory, caller.space, a[0])};
-        case Syscall::Grant: return grant(caller, a[0], a[1], a[2]);
+        case Syscall::Grant: return {memory_calls::grant(state_, caller, a[0], a[1], a[2])};
         case Syscall::GrantRevoke: return grant_revoke(caller, a[0], a[1]);
         case Syscall::Audit: return {abi::Error::Ok, machine_.audit_problems()};
         default: return {abi::Error::Ok, 0, false, true};
@@ -175,52 +169,11 @@ private:
             check_zeroed(*any);
             return {abi::Error::Ok, *any};
         }
-        uint64_t held[kMaxEnvironments] = {};
-        for (uint64_t i = 0; i < state_.frames.frame_count(); ++i) {
-            const FrameEntry& frame = *state_.frames.find(state_.frames.first_pfn() + i);
-            if (frame.state == abi::FrameState::Owned && frame.owner < kMaxEnvironments) ++held[frame.owner];
-        }
-        uint64_t most = 0;
-        Environment* victim = nullptr;
-        state_.environments.for_each_live([&](Environment& environment) {
-            if (&environment == &caller || environment.revocation_remaining != 0) return;
-            if (held[slot_of(environment)] > most) {
-                most = held[slot_of(environment)];
-                victim = &environment;
-            }
-        });
+        Environment* victim = memory_calls::pressure_victim(state_, caller);
         if (victim != nullptr) request_revocation(state_, *victim, kPressureRequest, now_ + kPressureDeadline);
         return {abi::Error::NoMemory};
     }
 
-    Outcome frame_free(Environment& caller, uint64_t pfn) {
-        if (abi::Error error = state_.frames.check_freeable(pfn, slot_of(caller)); error != abi::Error::Ok) {
-            return {error};
-        }
-        state_.grants.remove_if([&](const Grant& grant) { return grant.pfn == pfn; });
-        if (state_.frames.find(pfn)->flags & frame_flag::kEssential) --caller.essential_frames;
-        state_.frames.release(pfn);
-        note_frame_returned(state_, caller);
-        return {};
-    }
-
-    Outcome frame_set_essential(Environment& caller, uint64_t pfn, uint64_t on) {
-        if (on > 1) return {abi::Error::InvalidArgument};
-        FrameEntry* entry = state_.frames.find(pfn);
-        if (entry == nullptr || entry->state != abi::FrameState::Owned || entry->owner != slot_of(caller)) {
-            return {abi::Error::NotOwner};
-        }
-        bool was = entry->flags & frame_flag::kEssential;
-        if (on && !was) {
-            if (caller.essential_frames == kMaxEssentialFrames) return {abi::Error::TooMany};
-            entry->flags |= frame_flag::kEssential;
-            ++caller.essential_frames;
-        } else if (!on && was) {
-            entry->flags &= ~frame_flag::kEssential;
-            --caller.essential_frames;
-        }
-        return {};
-    }
 
     Outcome map(Environment& caller, uint64_t address, uint64_t first_pfn, uint64_t count, uint64_t permissions) {
         MemorySystem memory = state_.memory();
@@ -256,29 +209,15 @@ private:
         return {error};
     }
 
-    Outcome grant(Environment& caller, uint64_t pfn, uint64_t grantee_id, uint64_t permissions) {
-        Environment* grantee = state_.environments.find(grantee_id);
-        if (grantee == nullptr) return {abi::Error::NoSuchEnvironment};
-        if (grantee == &caller) return {abi::Error::InvalidArgument};
-        if (!address_space::valid_permissions(permissions)) return {abi::Error::BadPermission};
-        if (abi::Error error = state_.frames.check_mappable_by_owner(pfn, slot_of(caller)); error != abi::Error::Ok) {
-            return {error};
-        }
-        return {state_.grants.add(pfn, slot_of(caller), slot_of(*grantee), static_cast<uint8_t>(permissions))};
-    }
-
     Outcome grant_revoke(Environment& caller, uint64_t pfn, uint64_t grantee_id) {
-        Environment* grantee = state_.environments.find(grantee_id);
-        if (grantee == nullptr) return {abi::Error::NoSuchEnvironment};
-        const Grant* existing = state_.grants.find(pfn, slot_of(*grantee));
-        if (existing == nullptr || existing->owner != slot_of(caller)) return {abi::Error::NotOwner};
-        MemorySystem memory = state_.memory();
-        uint64_t removed = address_space::unmap_frame(memory, grantee->space, pfn);
-        state_.grants.remove(pfn, slot_of(*grantee));
-        for_each_binding(machine_, grantee->space, [&](uint64_t address, sv39::Entry entry) {
-            check(entry.pfn() != pfn, "revoked frame still mapped by the grantee", address);
-        });
-        return {abi::Error::Ok, removed};
+        uint64_t removed = 0;
+        abi::Error error = memory_calls::revoke_grant(state_, caller, pfn, grantee_id, removed);
+        if (error == abi::Error::Ok) {
+            for_each_binding(machine_, state_.environments.find(grantee_id)->space, [&](uint64_t address, sv39::Entry entry) {
+                check(entry.pfn() != pfn, "revoked frame still mapped by the grantee", address);
+            });
+        }
+        return {error, removed};
     }
 
     void check_zeroed(uint64_t pfn) {
