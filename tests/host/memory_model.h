@@ -1,6 +1,7 @@
 // The memory model test's shared part: the model (plain maps and sets, written from the ABI),
 // the random source that replays a seed, and ModelRun, which runs one seeded sequence against
-// the kernel's tables over a fake machine and the model side by side. Its members are defined
+// the kernel's tables over a fake machine and the model side by side (FrameFree, FrameSetEssential
+// and GrantRevoke through kernel/memory_calls.h, what the syscall handlers call). Its members are defined
 // by job: memory_model.cpp (queries, updates, argument choice, the operation mix),
 // memory_model_frames.cpp, memory_model_bindings.cpp, memory_model_environments.cpp (the
 // operations) and memory_model_verify.cpp (the comparison). memory_model_test.cpp has the tests.
@@ -19,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "memory_calls.h"
 #include "revocation.h"
 
 // Last: it brings CppUTest, whose `new` macro the standard headers must not see.
@@ -93,6 +95,7 @@ struct ModelEnvironment {
     uint64_t remaining = 0;       // frames owed to a revocation request
     uint64_t deadline = 0;
     uint64_t repossessed_total = 0;
+    uint32_t essential = 0; // frames it marked essential
 };
 
 struct Totals {

@@ -154,14 +154,12 @@ void ModelRun::revoke(EnvironmentSlot slot) {
     auto [pfn, to] = random_.pick(mine);
     operation_ = "GrantRevoke " + hex(pfn) + " from slot " + std::to_string(to) + " by slot " +
                  std::to_string(slot);
-    Environment& grantee = kernel_environment(to);
-    const exo::Grant* existing = machine_.state.grants.find(pfn, to);
     bool allowed = grants_.at({pfn, to}).owner == slot;
-    expect(existing != nullptr && (existing->owner == slot) == allowed, "grant lookup");
+    uint64_t removed = 0;
+    expect_error(allowed ? Error::Ok : Error::NotOwner,
+                 exo::memory_calls::revoke_grant(machine_.state, kernel_environment(slot), pfn,
+                                                 environments_[to].id, removed));
     if (!allowed) return;
-    MemorySystem memory = machine_.memory();
-    uint64_t removed = address_space::unmap_frame(memory, grantee.space, pfn);
-    expect(machine_.state.grants.remove(pfn, to), "GrantTable::remove of an existing grant");
     uint64_t model_removed = remove_mappings_of(to, pfn);
     grants_.erase({pfn, to});
     expect(removed == model_removed, [&] {

@@ -54,12 +54,10 @@ void ModelRun::free_frame(EnvironmentSlot slot) {
     uint64_t pfn = pick_frame(slot);
     operation_ = "FrameFree " + hex(pfn) + " by slot " + std::to_string(slot);
     Error expected = freeable_error(pfn, slot);
-    Error actual = machine_.state.frames.check_freeable(pfn, slot);
+    Error actual = exo::memory_calls::free_frame(machine_.state, kernel_environment(slot), pfn);
     expect_error(expected, actual);
     if (actual != Error::Ok) return;
-    machine_.state.grants.remove_if([&](const exo::Grant& grant) { return grant.pfn == pfn; });
-    machine_.state.frames.release(pfn);
-    exo::note_frame_returned(machine_.state, kernel_environment(slot));
+    if (owned_[pfn].essential) --environments_[slot].essential;
     for (auto it = grants_.begin(); it != grants_.end();) {
         it = it->first.first == pfn ? grants_.erase(it) : std::next(it);
     }
@@ -101,8 +99,13 @@ void ModelRun::set_essential(EnvironmentSlot slot) {
         return;
     }
     operation_ = "FrameSetEssential " + hex(pfn);
-    machine_.entry(pfn).flags ^= frame_flag::kEssential;
-    owned_[pfn].essential = !entry->essential;
+    bool on = !entry->essential;
+    uint32_t& count = environments_[slot].essential;
+    Error expected = on && count == exo::kMaxEssentialFrames ? Error::TooMany : Error::Ok;
+    expect_error(expected, exo::memory_calls::set_essential(machine_.state, kernel_environment(slot), pfn, on));
+    if (expected != Error::Ok) return;
+    owned_[pfn].essential = on;
+    count = on ? count + 1 : count - 1;
 }
 
 void ModelRun::pin(EnvironmentSlot slot) {

@@ -68,6 +68,7 @@ void ModelRun::verify(bool deep) {
                                std::to_string(model.reserve));
         });
         expect(environment.revocation_remaining == model.remaining, "revocation remaining");
+        expect(environment.essential_frames == model.essential, "essential frame count");
     }
     for (EnvironmentId id : dead_ids_)
         expect(machine_.state.environments.find(id) == nullptr, "a dead id lives");
