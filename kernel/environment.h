@@ -38,6 +38,8 @@ struct Context {
 
 // The gate (see Environment::gate): what a protected control transfer finds.
 namespace gate {
+// A released environment's gate: no id is 1 (the generation, in bits 16 and up, is never 0).
+inline constexpr uint64_t kDead = 1;
 // Serving a Send, or a call whose caller has gone: there is nobody to reply to.
 inline constexpr uint64_t kServingNobody = uint64_t{1} << 62;
 inline constexpr uint64_t kTopBit = uint64_t{1} << 63;

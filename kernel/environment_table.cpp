@@ -47,7 +47,9 @@ Environment* EnvironmentTable::find(EnvironmentId id) {
 void EnvironmentTable::release(Environment& environment) {
     environment.live = false;
     environment.id = 0;
-    environment.gate = 0;
+    // A gate that equals no id, the released one's 0 included: nothing takes this slot's
+    // environment for an idle one (the trap vector's timer path compares gate and id).
+    environment.gate = gate::kDead;
     size_t slot = static_cast<size_t>(&environment - slots_.data());
     live_mask_ &= ~(uint64_t{1} << slot);
     if (directory_) directory_[directory_index(slot)] = absent(directory_index(slot));

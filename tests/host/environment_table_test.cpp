@@ -56,6 +56,7 @@ TEST(EnvironmentTable, AReusedSlotGetsANewIdAndTheOldOneIsDead) {
     EnvironmentId old_id = first->id;
     first->name[0] = 'x';
     table.release(*first);
+    CHECK(first->gate != first->id);  // a dead slot never looks idle to the trap vector
     POINTERS_EQUAL(nullptr, table.find(old_id));
     POINTERS_EQUAL(nullptr, table.at_slot(0));
     UNSIGNED_LONGS_EQUAL(0, table.live_count());
