@@ -8,23 +8,11 @@
 #include <vector>
 
 #include "address_space_fast.h"
-#include "fake_machine.h"
+#include "kernel_test_names.h"
 
 namespace address_space_test {
 
-using abi::Error;
-using exo::Environment;
-using exo::FrameEntry;
-using exo::MemorySystem;
-using exo::test::FakeMachine;
-using exo::test::kPage;
-namespace address_space = exo::address_space;
-namespace frame_flag = exo::frame_flag;
-namespace permission = abi::permission;
-namespace pte = sv39::pte;
-
-constexpr uint64_t kVa = 0x4000'0000; // the second gigabyte: two fresh tables for its first map
-constexpr uint64_t kRW = permission::kRead | permission::kWrite;
+constexpr uint64_t kVa = kFreeVa;
 constexpr uint64_t kRX = permission::kRead | permission::kExecute;
 constexpr uint64_t kRWX = permission::kAll;
 

@@ -24,25 +24,12 @@
 #include "revocation.h"
 
 // Last: it brings CppUTest, whose `new` macro the standard headers must not see.
-#include "fake_machine.h"
+#include "kernel_test_names.h"
 
 namespace memory_model {
 
-using abi::Error;
-using exo::Environment;
-using exo::EnvironmentId;
-using exo::EnvironmentSlot;
-using exo::EnvironmentTable;
-using exo::MemorySystem;
-using exo::test::FakeMachine;
-using exo::test::kPage;
-namespace address_space = exo::address_space;
-namespace frame_flag = exo::frame_flag;
-namespace permission = abi::permission;
-namespace pte = sv39::pte;
 
 constexpr uint64_t kMegaPage = sv39::kMegaPageSize;
-constexpr uint64_t kStackBottom = abi::kInitialStackTop - abi::kInitialStackPages * kPage;
 constexpr size_t kMaxLive = 4;
 
 // Deterministic xorshift64*: a seed replays the same sequence on every host.

@@ -9,28 +9,7 @@
 
 #include "revocation.h"
 
-#include "fake_machine.h"
-
-using abi::Error;
-using exo::Environment;
-using exo::EnvironmentId;
-using exo::EnvironmentSlot;
-using exo::EnvironmentTable;
-using exo::MemorySystem;
-using exo::test::FakeMachine;
-using exo::test::kPage;
-namespace address_space = exo::address_space;
-namespace frame_flag = exo::frame_flag;
-namespace permission = abi::permission;
-namespace pte = sv39::pte;
-
-namespace {
-
-constexpr uint64_t kStackBottom = abi::kInitialStackTop - abi::kInitialStackPages * kPage;
-constexpr uint64_t kFreeVa = 0x4000'0000; // a gigabyte the tiny image leaves empty
-constexpr uint64_t kRW = permission::kRead | permission::kWrite;
-
-} // namespace
+#include "kernel_test_names.h"
 
 TEST_GROUP(Revocation) {
     FakeMachine machine;
