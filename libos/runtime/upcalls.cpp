@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <exo/console.h>
 #include <exo/shared_info.h>
+#include <exo/trap_page.h>
 #include <exo/syscall.h>
 #include <exo/upcalls.h>
 
@@ -40,11 +41,7 @@ exo_exception_entry:
     .irp n, 1,3,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
     ld      x\n, 24+8*\n(sp)
     .endr
-    ld      sp, 48(tp)
-    sd      zero, 16(tp)
-    ld      tp, 24(tp)
-    jr      tp
-)");
+)" EXO_RESUME_THROUGH_TRAP_PAGE);
 static_assert(abi::kTrapPageAddress == 0xf000);
 static_assert(offsetof(abi::TrapPage, busy) == 16 && offsetof(abi::TrapPage, pc) == 24);
 static_assert(offsetof(abi::TrapPage, cause) == 32 && offsetof(abi::TrapPage, address) == 40);

@@ -5,6 +5,7 @@
 #include <exo/console.h>
 #include <exo/frame_pool.h>
 #include <exo/shared_info.h>
+#include <exo/trap_page.h>
 #include <exo/syscall.h>
 
 #include <exo/children.h>
@@ -104,11 +105,7 @@ bench_exception_entry:
     ld      \r, SLOT_\r(sp)
     .endr
     lui     tp, 0xf
-    ld      sp, 48(tp)
-    sd      zero, 16(tp)
-    ld      tp, 24(tp)
-    jr      tp
-)");
+)" EXO_RESUME_THROUGH_TRAP_PAGE);
 extern "C" void bench_exception_entry();
 
 // The trap row's handler, as a library OS would write its fast unprotect: keep what the syscall
@@ -133,11 +130,7 @@ bench_trap_entry:
     .irp r, ra,t0,t1,t2,t3,t4,t5,t6,a0,a1,a2,a3,a4,a5,a6,a7
     ld      \r, 120 + SLOT_\r(tp)
     .endr
-    ld      sp, 48(tp)
-    sd      zero, 16(tp)
-    ld      tp, 24(tp)
-    jr      tp
-)");
+)" EXO_RESUME_THROUGH_TRAP_PAGE);
 extern "C" void bench_trap_entry();
 static_assert(abi::kTrapPageLibraryOsOffset == 120 && static_cast<uint64_t>(abi::Syscall::Protect) == 15 && RW == 3,
               "the numbers bench_trap_entry is written with");

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <abi/trap_page.h>
+#include <cstddef>
 
 namespace exo {
 
@@ -11,3 +12,16 @@ inline volatile abi::TrapPage& trap_page() {
 }
 
 }  // namespace exo
+
+// The last four instructions of an exception handler written in assembly (for an asm block,
+// by string concatenation): with every register but sp and tp as the faulting code is to have
+// them and tp = kTrapPageAddress, reload sp, clear busy and jump back to the faulting pc,
+// without entering the kernel (abi/trap_page.h).
+#define EXO_RESUME_THROUGH_TRAP_PAGE \
+    "ld sp, 48(tp)\n"                \
+    "sd zero, 16(tp)\n"              \
+    "ld tp, 24(tp)\n"                \
+    "jr tp\n"
+static_assert(abi::kTrapPageAddress == 0xf000);
+static_assert(offsetof(abi::TrapPage, sp) == 48 && offsetof(abi::TrapPage, busy) == 16 &&
+              offsetof(abi::TrapPage, pc) == 24);
