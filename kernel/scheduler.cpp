@@ -18,19 +18,16 @@ extern "C" [[noreturn]] void idle_on_kernel_stack();
 namespace exo {
 namespace {
 
-enum class Phase { Running, Grace };
-
-SliceTiming timing{};
-bool have_asids = false;
-Phase phase = Phase::Running;
+uint64_t grace_ticks = 0;
 EnvironmentId background = 0;
-// The slot, its end, and who runs it: shared with the trap vector's timer path.
+// The slot, its length and end, who runs it, and what the hart has: shared with the trap
+// vector's timer path, and the one record of each.
 SliceClock& clock = slice_clock();
 
-void set_phase(Phase next) {
-    phase = next;
-    clock.set_hold(hold::kGrace, next == Phase::Grace);
-}
+// The owner's slice-end grace runs (the slot's end is the grace's).
+bool in_grace() { return (clock.hold & hold::kGrace) != 0; }
+void set_grace(bool on) { clock.set_hold(hold::kGrace, on); }
+bool have_asids() { return (clock.hold & hold::kNoAsids) == 0; }
 
 Environment* owner_of(uint32_t index) {
     return kernel_state().environments.at_slot(kernel_state().slices.owner(index));
@@ -47,7 +44,7 @@ Environment* on_cpu() { return static_cast<Environment*>(riscv::hart_page().curr
 void install(Environment& environment) {
     riscv::hart_page().current_environment = &environment;
     riscv::write<riscv::Csr::satp>(environment.satp);
-    if (!have_asids) riscv::flush_tlb_all();
+    if (!have_asids()) riscv::flush_tlb_all();
 }
 
 // Floating point: an environment's upcalls share its main context's registers (they are its own
@@ -131,10 +128,10 @@ Environment* pick_runner() {
 }
 
 void advance_slot(uint64_t now) {
-    clock.slot = (clock.slot + 1) % timing.slots;
-    clock.slot_end += timing.slot_ticks;
-    if (clock.slot_end <= now) clock.slot_end = now + timing.slot_ticks;  // the kernel fell behind: restart
-    set_phase(Phase::Running);
+    clock.slot = (clock.slot + 1) % clock.slots;
+    clock.slot_end += clock.slot_ticks;
+    if (clock.slot_end <= now) clock.slot_end = now + clock.slot_ticks;  // the kernel fell behind: restart
+    set_grace(false);
     clock.runner = pick_runner();
     if (clock.runner && clock.runner == owner_of(clock.slot)) begin_slice(*clock.runner);
 }
@@ -148,12 +145,11 @@ riscv::TrapFrame* resume_runner() {
 }  // namespace
 
 void scheduler_init(const SliceTiming& slice_timing, bool address_space_ids) {
-    timing = slice_timing;
-    have_asids = address_space_ids;
+    grace_ticks = slice_timing.grace_ticks;
     transfer::set_fast(address_space_ids);
-    kernel_state().slices.init(timing.slots);
+    kernel_state().slices.init(slice_timing.slots);
     clock = SliceClock{};
-    clock.slot_ticks = timing.slot_ticks;
+    clock.slot_ticks = slice_timing.slot_ticks;
     clock.slots = kernel_state().slices.count();
     clock.set_hold(hold::kTimerThroughSbi, !riscv::timer_uses_sstc());
     clock.set_hold(hold::kNoAsids, !address_space_ids);
@@ -172,8 +168,8 @@ void slots_changed() {
 
 riscv::TrapFrame* scheduler_start() {
     clock.slot = 0;
-    clock.slot_end = riscv::timer_now() + timing.slot_ticks;
-    set_phase(Phase::Running);
+    clock.slot_end = riscv::timer_now() + clock.slot_ticks;
+    set_grace(false);
     slots_changed();
     clock.runner = pick_runner();
     if (clock.runner && clock.runner == owner_of(clock.slot)) begin_slice(*clock.runner);
@@ -222,17 +218,17 @@ riscv::TrapFrame* scheduler_tick() {
     if (kernel_state().revocations_outstanding) enforce_revocation_deadlines(kernel_state(), now);
     if (now < clock.slot_end) return resume_runner();  // an early wake-up for a revocation deadline
     Environment* owner = owner_of(clock.slot);
-    if (phase == Phase::Running && owner && clock.owner_had_slot && !owner->in_upcall &&
+    if (!in_grace() && owner && clock.owner_had_slot && !owner->in_upcall &&
         !owner->serving() && !owner->waiting() &&
         owner->entries[static_cast<size_t>(abi::Entry::SliceEnd)].pc != 0) {
         // The slice-end upcall, to the owner even if a donee was running.
-        set_phase(Phase::Grace);
-        clock.slot_end = now + timing.grace_ticks;
+        set_grace(true);
+        clock.slot_end = now + grace_ticks;
         (void)start_upcall(*owner, abi::Entry::SliceEnd, clock.slot, clock.slot_end, 0);
         clock.runner = owner;
         return resume_runner();
     }
-    if (phase == Phase::Grace && owner) {
+    if (in_grace() && owner) {
         // Overran the grace: the kernel keeps the context it interrupted (the main context, in
         // SharedInfo::preempted) and charges a slot.
         if (owner->in_upcall) {
@@ -253,7 +249,7 @@ riscv::TrapFrame* yield_slot(Environment& caller, Environment* target) {
         clock.runner = target;  // a donation: the target runs until the slot ends
         return run(*target);
     }
-    if (phase == Phase::Grace && owner_of(clock.slot) == &caller) {
+    if (in_grace() && owner_of(clock.slot) == &caller) {
         // Done saving: the slice-end upcall is over (the context it interrupted is where the
         // environment continues, unless its slice-start entry decides otherwise) and the next
         // slot starts now.
