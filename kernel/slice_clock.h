@@ -1,8 +1,8 @@
 // The slot clock: the scheduler state the trap vector's timer path reads, and advances itself
 // when a slot ends in the common case (trap_entry.S, "A slot ends"). Anything else about the
 // tick is the C++'s (scheduler.cpp), which the vector calls whenever `hold` is nonzero or a
-// check fails. It lives on the hart page (the vector reaches it from the page's base); the
-// offsets are in asm_constants.h.
+// check fails. It lives on the hart page, at HART_CLOCK, where the vector reaches it as
+// `offset(zero)`; the offsets are in asm_constants.h.
 #pragma once
 
 #include <cstddef>
@@ -36,7 +36,6 @@ struct SliceClock {
     uint64_t hold;        // hold:: bits: any but two (see above) send every tick to the C++
     Environment* runner;  // who runs in this slot (nullptr: the hart idles)
     uint64_t owner_had_slot;  // nonzero: the owner ran (or donated) this slot; it gets the slice-end
-    uint64_t unused;
     // Each slot's owner when the vector may end and start its slot itself: reserved, and with
     // no slice-end entry (that upcall and its grace are the C++'s). nullptr otherwise. One
     // more entry: after the last slot, a copy of the first, so the next owner is always at +1.

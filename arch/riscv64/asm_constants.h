@@ -41,7 +41,7 @@
 #define CLOCK_HOLD 32
 #define CLOCK_RUNNER 40
 #define CLOCK_OWNER_HAD_SLOT 48
-#define CLOCK_FAST_OWNERS 64
+#define CLOCK_FAST_OWNERS 56
 #define CLOCK_HOLD_FPU_NOT_ZERO 4       /* hold::kFpuNotZero */
 #define CLOCK_HOLD_TIMER_THROUGH_SBI 16 /* hold::kTimerThroughSbi */
 
