@@ -17,8 +17,6 @@
 #include "trap.h"
 #include "user_copy.h"
 
-static_assert(ABI_ERROR_UNKNOWN_SYSCALL == static_cast<uint64_t>(abi::Error::UnknownSyscall));
-
 namespace exo {
 
 namespace syscall {

@@ -98,6 +98,3 @@
 /* abi::SharedInfo (abi/shared_info.h). */
 #define INFO_CURRENT_SLOT 40
 #define INFO_SLICES_STARTED 48
-
-/* abi::Error::UnknownSyscall (static_assert in kernel/syscalls.cpp). */
-#define ABI_ERROR_UNKNOWN_SYSCALL 1

@@ -51,7 +51,7 @@
     sd      t1, TRAP_FRAME_STVAL(\base)
 .endm
 
-// The device-interrupt path's stack slots.
+// The device-interrupt path's register slots (on the hart page, at HART_IRQ_SLOTS).
 .equ IRQ_SLOT_ra, 0
 .equ IRQ_SLOT_t1, 8
 .equ IRQ_SLOT_t2, 16
