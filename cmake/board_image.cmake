@@ -22,6 +22,17 @@ add_compile_options("$<$<COMPILE_LANGUAGE:CXX>:${EXO_FREESTANDING_FLAGS}>"
 add_library(exo_freestanding STATIC kernel/lib/format.cpp kernel/lib/memory.cpp)
 target_include_directories(exo_freestanding PUBLIC ${PROJECT_SOURCE_DIR}/kernel)
 
+# Every kernel function clears the caller-saved registers it used before it returns, so no
+# kernel value (an address, another environment's data) is left in the registers an environment
+# gets back from a syscall: the trap vector's table path runs the C++ handler on the caller's
+# own registers and restores nothing (docs/abi.md, "Registers"). Linux's
+# CONFIG_ZERO_CALL_USED_REGS, applied for the same reason. The kernel's copy of the freestanding
+# helpers (memcpy and friends run on syscall paths) gets it too.
+set(EXO_KERNEL_REGISTER_HYGIENE -fzero-call-used-regs=used-gpr)
+add_library(exo_freestanding_kernel STATIC kernel/lib/format.cpp kernel/lib/memory.cpp)
+target_include_directories(exo_freestanding_kernel PUBLIC ${PROJECT_SOURCE_DIR}/kernel)
+target_compile_options(exo_freestanding_kernel PRIVATE ${EXO_KERNEL_REGISTER_HYGIENE})
+
 # Every environment ELF lands here, where the board images' .incbin finds it.
 set(EXO_ENVIRONMENT_DIR ${CMAKE_BINARY_DIR}/environments)
 add_subdirectory(libos)
@@ -77,7 +88,7 @@ target_include_directories(exo_kernel PRIVATE ${PROJECT_SOURCE_DIR} ${PROJECT_SO
 target_link_libraries(exo_kernel PRIVATE exo_abi)
 # Link-time optimisation lets the syscall handlers, the ownership tables and the address-space
 # code inline into one another across files: the fast paths are short because of it.
-target_compile_options(exo_kernel PRIVATE $<$<COMPILE_LANGUAGE:CXX>:-flto>)
+target_compile_options(exo_kernel PRIVATE $<$<COMPILE_LANGUAGE:CXX>:-flto ${EXO_KERNEL_REGISTER_HYGIENE}>)
 
 # exo_board_image(<name> ENVIRONMENTS <environment targets...> [SELFTEST <source>])
 # Links kernel-<name>.elf: the kernel plus the given environment ELFs, the first one started at
@@ -116,8 +127,8 @@ function(exo_board_image name)
     set_source_files_properties(${CMAKE_CURRENT_BINARY_DIR}/embed_${name}.S PROPERTIES
         OBJECT_DEPENDS "${files}")
     add_dependencies(${target} ${IMAGE_ENVIRONMENTS})
-    target_link_libraries(${target} PRIVATE exo_kernel exo_freestanding)
-    target_link_options(${target} PRIVATE -flto -O2
+    target_link_libraries(${target} PRIVATE exo_kernel exo_freestanding_kernel)
+    target_link_options(${target} PRIVATE -flto -O2 ${EXO_KERNEL_REGISTER_HYGIENE}
         -T ${PROJECT_SOURCE_DIR}/linker/kernel.ld -L ${EXO_BOARD_DIR}
         -Wl,-Map=${CMAKE_CURRENT_BINARY_DIR}/${target}.map)
     set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS

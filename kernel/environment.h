@@ -16,7 +16,9 @@
 
 namespace exo {
 
-inline constexpr size_t kMaxEnvironments = 64;
+// 63, not 64: the trap vector's directory has 64 words indexed by an id's low six bits, and
+// index 0 belongs to no environment (see "The gate" below), so every slot has an index of 1..63.
+inline constexpr size_t kMaxEnvironments = 63;
 inline constexpr uint32_t kMaxEssentialFrames = 32;
 
 using EnvironmentId = uint64_t;  // (generation << 16) | (slot + 1); 0 is never an id
@@ -37,12 +39,28 @@ struct Context {
 };
 
 // The gate (see Environment::gate): what a protected control transfer finds.
+//
+// The trap vector's fast Call compares the caller's a0 with the gate of the environment the
+// directory lists at index (a0 & 63), and enters it on equality. The gate holds the id while the
+// environment accepts a call, and otherwise one of the states below. No caller-chosen value
+// can equal a state that is not an id, by construction rather than by a second comparison:
+// - every non-id state is a multiple of 64 (0, kServingNobody, a caller's address: Environment
+//   records are 64-byte aligned), so only an a0 with low bits 0 could equal one;
+// - such an a0 selects index 0, and index 0 never lists an environment (ids end in slot + 1,
+//   which is 1..63): its word is 1, which no a0 selecting index 0 can equal;
+// - kDead is never seen through the directory: a released environment's index lists a word
+//   that no id selecting it can equal.
+// So the fast path and EnvironmentTable::find accept exactly the live, well-formed ids of
+// accepting environments, and nothing else (tests/host/transfer_test.cpp tries every state).
 namespace gate {
 // A released environment's gate: no id is 1 (the generation, in bits 16 and up, is never 0).
 inline constexpr uint64_t kDead = 1;
 // Serving a Send, or a call whose caller has gone: there is nobody to reply to.
 inline constexpr uint64_t kServingNobody = uint64_t{1} << 62;
 inline constexpr uint64_t kTopBit = uint64_t{1} << 63;
+// Every gate state that is not an id is a multiple of this (kDead aside, which the directory
+// never shows).
+inline constexpr uint64_t kNonIdAlignment = 64;
 // Serving: bit 63 (a caller pointer: the trap vector may reply) or bit 62 set (only the
 // kernel's C++ may reply: the caller pointer with bit 63 cleared, or nobody).
 inline bool serving(uint64_t value) { return (value >> 62) != 0; }
@@ -72,7 +90,7 @@ inline riscv::TrapFrame* main_context_frame(abi::SharedInfo& info) {
     return reinterpret_cast<riscv::TrapFrame*>(&info.preempted);
 }
 
-struct Environment {
+struct alignas(gate::kNonIdAlignment) Environment {
     // ---- Read and written by the trap vector's fast paths (offsets in asm_constants.h) ----
     // The gate a fast Call must match: == id while this environment accepts calls (not running,
     // not waiting, no entry in progress); 0 while it does not; a caller (see gate::) while it
@@ -135,7 +153,7 @@ public:
 
     // The trap vector's directory: 64 words indexed by (id & 63), each the address of a live
     // environment or of a word no id selecting that index can equal. Kept up to date from here.
-    // (An id's low bits are its slot + 1, so every slot has its own index.)
+    // (An id's low bits are its slot + 1, so every slot has its own index, and index 0 has none.)
     static constexpr size_t kDirectorySize = 64;
     static constexpr uint64_t kDirectoryMask = kDirectorySize - 1;
     static size_t directory_index(size_t slot) { return (slot + 1) & kDirectoryMask; }
@@ -172,7 +190,12 @@ private:
 };
 
 static_assert(offsetof(Environment, gate) == 0, "the directory's never-matching words stand in for it");
-static_assert(EnvironmentTable::kDirectorySize == kMaxEnvironments, "an index per slot");
-static_assert(kMaxEnvironments == 64, "the live mask has a bit per slot");
+static_assert(EnvironmentTable::kDirectorySize == kMaxEnvironments + 1,
+              "an index per slot, and index 0 for no environment");
+static_assert(kMaxEnvironments <= 64, "the live mask has a bit per slot");
+static_assert(alignof(Environment) % gate::kNonIdAlignment == 0 && sizeof(Environment) % gate::kNonIdAlignment == 0,
+              "a caller's address, as a gate, is a multiple of 64");
+static_assert(gate::kServingNobody % gate::kNonIdAlignment == 0 && (gate::kTopBit | gate::kServingNobody) % gate::kNonIdAlignment == 0,
+              "every non-id gate state selects directory index 0");
 
 }  // namespace exo

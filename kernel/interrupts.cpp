@@ -97,7 +97,9 @@ using namespace exo;
 // resumes with, or 0 for the general path (the timer is due as well: the tick needs the whole
 // register state). Another pending line raises the interrupt again as soon as this returns.
 // `slots` is the vector's save area: ra, t1..t6, a0..a7 at 8-byte steps (t0 is on the hart page).
-extern "C" uint64_t handle_interrupt_fast(const uint64_t* slots, uint64_t sp) {
+// The vector restores every caller-saved register from its slots after this returns, so it
+// skips clearing the ones it used (see cmake/board_image.cmake).
+extern "C" [[gnu::zero_call_used_regs("skip")]] uint64_t handle_interrupt_fast(const uint64_t* slots, uint64_t sp) {
     if (riscv::read<riscv::Csr::sip>() & riscv::interrupt::bit(riscv::interrupt::kTimer)) return 0;
     uint32_t line = plic.claim();
     if (line == 0) return sp;

@@ -179,11 +179,25 @@ void install_syscall_table(riscv::HartPage& page) {
 
 }  // namespace exo
 
-riscv::TrapFrame* handle_syscall_with_frame(riscv::TrapFrame* frame) {
+// The registers the trap vector used on its way here hold its values (kernel addresses among
+// them), never the caller's: the ABI clobbers them, and they come back zero (docs/abi.md).
+// Transfers used t0, t1 and a6 and pass every other register through, ra included; table calls
+// used ra (the return into the vector), t0 and t1.
+static void clear_vector_registers(riscv::TrapFrame& frame, bool transfer) {
+    using namespace riscv::reg;
+    frame.x[t0] = 0;
+    frame.x[t1] = 0;
+    frame.x[transfer ? a6 : ra] = 0;
+}
+
+// The vector restores every register from a frame after this returns: nothing here can reach
+// the environment, so it skips clearing the registers it used (see cmake/board_image.cmake).
+[[gnu::zero_call_used_regs("skip")]] riscv::TrapFrame* handle_syscall_with_frame(riscv::TrapFrame* frame) {
     using namespace exo;
     note_running();
     Environment& caller = current_environment();
     uint64_t raw = frame->x[riscv::reg::a7];
+    clear_vector_registers(*frame, raw >= abi::kTransferBase);
     SyscallResult result = SyscallResult::fail(abi::Error::UnknownSyscall);
     if (raw >= abi::kTransferBase) {
         // What the trap vector's transfer path refused or does not do itself.

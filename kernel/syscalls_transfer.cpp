@@ -82,3 +82,7 @@ static_assert(abi::kCall == ABI_CALL && abi::kCall + abi::kCallEntries == ABI_CA
 static_assert(abi::kReply == ABI_REPLY);
 static_assert(static_cast<uint64_t>(abi::Entry::Call0) == ABI_ENTRY_CALL0);
 static_assert(abi::kTransferBase == HART_SYSCALL_TABLE_SLOTS, "the vector sends a7 past the table to transfers");
+static_assert(HART_SYSCALL_TABLE_SLOTS == uint64_t{1} << HART_SYSCALL_TABLE_SHIFT,
+              "a7 >> shift is 0 exactly for the table's numbers");
+static_assert(abi::kTrapPageBusyHandlerRuns == TRAP_PAGE_BUSY_HANDLER_RUNS && abi::kTrapPageBusyHandlerRuns > 1);
+static_assert(HART_DIRECTORY_SLOTS == exo::EnvironmentTable::kDirectorySize);

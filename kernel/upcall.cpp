@@ -64,7 +64,7 @@ bool dispatch_exception(Environment& environment, riscv::TrapFrame& frame) {
     page.cause = frame.scause;
     page.address = frame.stval;
     page.sp = frame.x[riscv::reg::sp];
-    page.busy = environment.trap_page;  // above 1, as the vector's (1 means "no handler")
+    page.busy = abi::kTrapPageBusyHandlerRuns;  // as the vector writes it (1 means "no handler")
     frame.pc() = page.handler_pc;
     frame.x[riscv::reg::sp] = page.handler_sp;
     return true;

@@ -23,6 +23,7 @@
 #define HART_CLOCK (-1024)              /* the SliceClock (kernel/slice_clock.h) */
 #define HART_SYSCALL_TABLE (-2048)      /* handler addresses, indexed by syscall number */
 #define HART_SYSCALL_TABLE_SLOTS 64
+#define HART_SYSCALL_TABLE_SHIFT 6        /* a7 >> 6 is 0 exactly for the table's numbers */
 #define HART_CURRENT_ENV (-8)           /* the running Environment */
 #define HART_SAVED_T0 (-16)             /* t0 while the vector frees it */
 #define HART_KERNEL_STACK_TOP (-24)
@@ -75,6 +76,7 @@
 #define TRAP_PAGE_HANDLER_PC 0
 #define TRAP_PAGE_HANDLER_SP 8
 #define TRAP_PAGE_BUSY 16
+#define TRAP_PAGE_BUSY_HANDLER_RUNS 2   /* abi::kTrapPageBusyHandlerRuns */
 #define TRAP_PAGE_PC 24
 #define TRAP_PAGE_CAUSE 32
 #define TRAP_PAGE_ADDRESS 40

@@ -10,7 +10,9 @@
 // Five fast paths save no register file, or only what they must:
 // - Syscalls through the table: a syscall behaves like a call to a C function, so the
 //   caller-saved registers (ra, t0-t6, a0-a7) are the kernel's to use and the callee-saved ones
-//   are preserved by the C++ handler itself. Null costs 17 instructions plus the ecall.
+//   are preserved by the C++ handler itself. No kernel value stays in them: the vector clears
+//   what it used and the compiler makes every kernel function clear what it used
+//   (-fzero-call-used-regs=used-gpr). Null costs 18 instructions plus the ecall.
 // - Protected control transfer (a7 >= 64): Call and Reply switch environments here, passing
 //   the registers through (abi/syscall.h); anything unusual goes to the C++ (transfer_slow).
 // - Exceptions: straight to the environment's handler through its trap page (abi/trap_page.h),
@@ -76,21 +78,31 @@ trap_entry:
     csrr    t0, scause
     addi    t0, t0, -8              // 8: ecall from U-mode, and only from U-mode
     bnez    t0, not_syscall
-    li      t0, HART_SYSCALL_TABLE_SLOTS
-    bgeu    a7, t0, transfer        // past the table: the transfers (and unknown numbers)
+    srli    t0, a7, HART_SYSCALL_TABLE_SHIFT
+    bnez    t0, transfer            // past the table: the transfers (and unknown numbers)
+    // A table call: t0 is 0 and stays so; the vector works in ra, which the handler's return
+    // leaves holding a kernel address, so ra is the one register cleared after it. The
+    // handler's own registers are cleared by the handler (-fzero-call-used-regs=used-gpr).
     csrrw   sp, sscratch, sp        // kernel stack; the environment's sp waits in sscratch
-    slli    t0, a7, 3
-    ld      t0, HART_SYSCALL_TABLE(t0)
-    csrr    t1, sepc
-    addi    t1, t1, 4
-    csrw    sepc, t1
-    jalr    t0                      // a0..a5 are the arguments; a0/a1 come back as the result
+    csrr    ra, sepc
+    addi    ra, ra, 4
+    csrw    sepc, ra
+    slli    ra, a7, 3
+    ld      ra, HART_SYSCALL_TABLE(ra)
+    jalr    ra                      // a0..a5 are the arguments; a0/a1 come back as the result
     csrrw   sp, sscratch, sp
+    li      ra, 0
     sret
 
-// ---- Protected control transfer: a7 >= 64 (the table size). t0, t1 and a6 are free (the ecall clobbers
-// them), and a7 once decoded. Every check comes before the first change, so a refusal leaves
-// for the C++ (which names the error) with nothing done.
+// ---- Protected control transfer: a7 >= 64 (the table size). t0, t1 and a6 are the vector's
+// (the ABI clobbers them) and come back zero; a0 once its id is checked and sp once saved are
+// free too, so a7 and every other register pass through untouched. Every check comes before
+// the first change, so a refusal leaves for the C++ (which names the error) with nothing done.
+//
+// The gate check is the whole authority check. The directory word at (a0 & 63) is an
+// environment whose gate is its id while it accepts a call; every other gate state is a
+// multiple of 64, which only an a0 selecting index 0 could equal, and index 0 lists no
+// environment (environment.h, "The gate"). So a0 matches exactly one live, well-formed id.
 transfer:
     sltiu   t0, a7, ABI_CALL_END
     beqz    t0, not_call
@@ -98,40 +110,47 @@ transfer:
     slli    t0, t0, 3
     ld      t0, HART_DIRECTORY(t0)  // the callee, or a word no id selecting it can equal
     ld      t1, ENV_GATE(t0)
-    bne     t1, a0, transfer_slow   // absent, stale, ourselves, waiting or busy
+    bne     t1, a0, transfer_slow   // absent, stale, forged, ourselves, waiting or busy
     slli    t1, a7, 4               // entry k of Call + k: UpcallEntry at ENV_ENTRIES + 16 * (Call0 + k)
     add     t1, t1, t0
     ld      a6, ENV_ENTRIES + 16 * (ABI_ENTRY_CALL0 - ABI_CALL)(t1)
     beqz    a6, transfer_slow       // no such entry registered
     csrrw   a6, sepc, a6            // enter the callee's entry; a6 = the caller's ecall
-    ld      a7, HART_CURRENT_ENV(zero)
-    sd      a6, ENV_RESUME_PC(a7)   // the caller waits: Reply resumes it after the ecall
-    sd      sp, ENV_RESUME_SP(a7)
+    ld      a0, HART_CURRENT_ENV(zero)  // the caller
+    sd      a6, ENV_RESUME_PC(a0)   // the caller waits: Reply resumes it after the ecall
+    sd      sp, ENV_RESUME_SP(a0)
     ld      sp, ENV_ENTRIES + 16 * (ABI_ENTRY_CALL0 - ABI_CALL) + 8(t1)
-    sd      a7, ENV_GATE(t0)        // the callee serves the caller (its save area is preset)
+    sd      a0, ENV_GATE(t0)        // the callee serves the caller (its save area is preset)
     ld      t1, ENV_SATP(t0)
     csrw    satp, t1                // every environment has its own ASID: no flush
     sd      t0, HART_CURRENT_ENV(zero)
-    ld      a0, ENV_ID(a7)          // the callee learns who called
+    ld      a0, ENV_ID(a0)          // the callee learns who called
+    li      t0, 0
+    li      t1, 0
+    li      a6, 0
     sret
 
+// Reply: t0 is 0 once the number is checked and stays so; a0 (no argument of Reply; it
+// becomes Ok) holds the callee and t1 the caller, and sp is free once the last check passed
+// (the caller resumes with its own). So only t1 needs clearing.
 not_call:
     addi    t0, a7, -ABI_REPLY
     bnez    t0, transfer_slow       // Send, and numbers past the transfers
-    ld      t0, HART_CURRENT_ENV(zero)
-    ld      t1, ENV_GATE(t0)        // the caller we serve, when the vector may reply to it
+    ld      a0, HART_CURRENT_ENV(zero)
+    ld      t1, ENV_GATE(a0)        // the caller we serve, when the vector may reply to it
     bgez    t1, transfer_slow
-    ld      a6, ENV_RESUME_PC(t1)
-    addi    a6, a6, 4
-    csrw    sepc, a6
+    ld      sp, ENV_RESUME_PC(t1)
+    addi    sp, sp, 4
+    csrw    sepc, sp
     sd      zero, ENV_RESUME_PC(t1) // no longer waiting
-    ld      sp, ENV_RESUME_SP(t1)
-    ld      a6, ENV_ID(t0)
-    sd      a6, ENV_GATE(t0)        // the callee accepts calls again, as when it was called
-    ld      a6, ENV_SATP(t1)
-    csrw    satp, a6
+    ld      sp, ENV_ID(a0)
+    sd      sp, ENV_GATE(a0)        // the callee accepts calls again, as when it was called
+    ld      sp, ENV_SATP(t1)
+    csrw    satp, sp
     sd      t1, HART_CURRENT_ENV(zero)
+    ld      sp, ENV_RESUME_SP(t1)
     li      a0, 0                   // Ok; a1..a5 carry the results as the callee left them
+    li      t1, 0
     sret
 
 transfer_slow:
@@ -158,7 +177,8 @@ not_syscall:
     ld      t0, TRAP_PAGE_HANDLER_PC(t1)
     csrrw   t0, sepc, t0
     sd      t0, TRAP_PAGE_PC(t1)
-    sd      t1, TRAP_PAGE_BUSY(t1)  // any nonzero word: the handler runs
+    li      t0, TRAP_PAGE_BUSY_HANDLER_RUNS
+    sd      t0, TRAP_PAGE_BUSY(t1)
     sd      sp, TRAP_PAGE_SP(t1)
     ld      sp, TRAP_PAGE_HANDLER_SP(t1)
     csrr    t0, stval

@@ -12,4 +12,4 @@ exo_host_suite(memory_model
             memory_model_environments.cpp memory_model_verify.cpp
     GROUPS MemoryModel)
 exo_host_suite(cpu SOURCES cpu_test.cpp GROUPS SliceVector InterruptTable)
-exo_host_suite(transfer SOURCES transfer_test.cpp GROUPS Transfer)
+exo_host_suite(transfer SOURCES transfer_test.cpp transfer_gate_test.cpp GROUPS Transfer TransferGate)

@@ -5,7 +5,7 @@
 //
 // On an exception from U-mode (anything but ecall) when `busy` is 0, the kernel
 //   - stores pc, cause, address and the interrupted sp below,
-//   - sets busy (to a value above 1: 1 means "no handler"),
+//   - sets busy to kTrapPageBusyHandlerRuns (2; 1 means "no handler"),
 //   - enters handler_pc with sp = handler_sp; every other register holds the interrupted
 //     code's value.
 // When busy is nonzero (an exception inside the handler), or when the kernel cannot deliver,
@@ -33,7 +33,7 @@ struct TrapPage {
     // Written by the library OS (or EnvSetEntry), read by the kernel at each exception.
     uint64_t handler_pc;
     uint64_t handler_sp;
-    uint64_t busy;  // 0: a handler waits; 1: no handler; above 1: the handler runs
+    uint64_t busy;  // 0: a handler waits; 1: no handler; kTrapPageBusyHandlerRuns (or above 1): it runs
     // Written by the kernel when it enters the handler.
     uint64_t pc;       // sepc: the faulting instruction
     uint64_t cause;    // scause
@@ -64,6 +64,8 @@ struct TrapPage {
 };
 
 inline constexpr uint64_t kTrapPageLibraryOsOffset = 15 * 8;
+// What the kernel writes to `busy` when it enters the handler (any value above 1 means the same).
+inline constexpr uint64_t kTrapPageBusyHandlerRuns = 2;
 static_assert(sizeof(TrapPage) == 4096);
 static_assert(offsetof(TrapPage, library_os) == kTrapPageLibraryOsOffset);
 
