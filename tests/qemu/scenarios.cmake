@@ -110,6 +110,14 @@ exo_scenario(library_os_schedulers IMAGE sched STATUS 0 LABELS cpu TIMEOUT 90 QE
     REJECT "CHECK FAILED" "killed")
 
 # Protected control transfer (issue 5).
+# The fast Call's authority check attacked from the ABI (issue 11): every environment slot in
+# use, every gate encoding tried as a callee id, every register checked after each path.
+exo_scenario(gate_attack IMAGE gate_attack STATUS 0 LABELS transfer hostile TIMEOUT 90
+    EXPECT "gate_attack: 63 environments, every slot in use (then: too many)"
+           "gate_attack: forged ids accepted: 0 while idle, 0 while every peer waits or serves; forged entries 0; kernel values in registers 0 (syscalls), 0 (entries), 0 (attacker)"
+           "gate_attack: 0 failed checks"
+    REJECT "CHECK FAILED" "killed")
+
 exo_scenario(control_transfer IMAGE transfer STATUS 0 LABELS transfer
     EXPECT "transfer: 1001 calls answered, 10 sends counted (55), a callee dying mid-call failed the call: no such environment"
            "bytes through a pipe and back, 0 mismatched" "transfer: 0 failed checks"
