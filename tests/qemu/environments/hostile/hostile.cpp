@@ -1,13 +1,16 @@
 // The hostile environment: a seeded fuzzer of the syscall interface. It makes HOSTILE_CALLS
 // syscalls with random numbers and arguments biased toward edge values (zero, all ones, kernel,
 // firmware and device addresses, misaligned pointers, huge counts, other environments' ids and
-// frames, stale ids), interleaved with loads, stores and jumps to random addresses, which its
+// frames, stale ids, and the kernel's own encodings: gate markers, addresses of its records),
+// every register checked after each call, interleaved with loads, stores and jumps to random addresses, which its
 // own exception handler absorbs. The seed and the count are printed so a failure replays.
 #include <exo/console.h>
 #include <exo/shared_info.h>
 #include <exo/syscall.h>
 #include <exo/upcalls.h>
 
+#include "../attack/gate_protocol.h"
+#include "../attack/registers.h"
 #include "../memory/mailbox.h"
 
 #ifndef HOSTILE_SEED
@@ -65,12 +68,28 @@ uint64_t some_frame() {
     }
 }
 
+// The kernel's own encodings, which a fuzzer drawing plain random numbers never hits: every
+// state a gate or the trap vector's directory can hold (0, the dead and serving markers), the
+// addresses of the kernel's records (environment records are 64-byte aligned inside its image,
+// seen from the image and from the direct map; the hart page), and ids in every form.
+uint64_t kernel_encoding() {
+    switch (below(6)) {
+    case 0: return gate::kMarkers[below(sizeof(gate::kMarkers) / sizeof(gate::kMarkers[0]))];
+    case 1: return gate::kKernelImage + (below(gate::kScanBytes) & ~uint64_t{63});
+    case 2: return gate::kKernelImage + (below(gate::kScanBytes) & ~uint64_t{7});
+    case 3: return gate::kKernelDirectMap + (below(gate::kScanBytes) & ~uint64_t{63});
+    case 4: return gate::kHartPage + (below(4096) & ~uint64_t{7});
+    default: return (below(4) << 16) | below(128) | (below(2) ? uint64_t{1} << 63 : 0);
+    }
+}
+
 uint64_t some_id() {
-    switch (below(5)) {
+    switch (below(6)) {
     case 0: return stale_id;
     case 1: return exo::shared_info().parent_id;
     case 2: return (below(4) << 16) | (1 + below(66));  // guessed: live ones, stale ones, forged
     case 3: return 0;
+    case 4: return kernel_encoding();
     default: return next();
     }
 }
@@ -141,6 +160,7 @@ bool touches_self(uint64_t va, uint64_t count) {
 
 uint64_t calls = 0;
 uint64_t errors_seen[32] = {};
+uint64_t register_leaks = 0;
 
 void one_call() {
     uint64_t pick = below(8);
@@ -167,7 +187,20 @@ void one_call() {
         touches_self(a[0], a[1])) {
         return;
     }
-    exo::SyscallReturn result = exo::syscall(number, a[0], a[1], a[2], a[3], a[4], a[5]);
+    // Every register patterned, every register checked afterwards: no kernel address or satp,
+    // and after anything but an answered Call nothing but zero or what we left (registers.h).
+    uint64_t before[32], after[32];
+    attack::prepare(before, number, a[0], a[1], a[2]);
+    for (int n = 0; n < 6; ++n) before[attack::kA0 + n] = a[n];
+    for (int n = 0; n < 32; ++n) after[n] = before[n];
+    attack::attack_ecall(after);
+    exo::SyscallReturn result = {static_cast<abi::Error>(after[attack::kA0]), after[attack::kA1]};
+    bool answered_call = number >= abi::kCall && number < abi::kCall + abi::kCallEntries && result.error == abi::Error::Ok;
+    uint64_t leaked = answered_call ? attack::leaks_after_reply(after) : attack::leaks_after_syscall(before, after);
+    if (leaked != 0 && register_leaks == 0) {
+        exo::printf("CHECK FAILED: hostile: syscall %lu left kernel values in %lu registers\n", number, leaked);
+    }
+    register_leaks += leaked;
     ++calls;
     uint64_t error = static_cast<uint64_t>(result.error);
     ++errors_seen[error < 31 ? error : 31];
@@ -203,6 +236,7 @@ int main() {
                 "bad address %lu, not owner %lu, out of range %lu, no such environment %lu\n",
                 calls, faults, errors_seen[0], errors_seen[1], errors_seen[3], errors_seen[8],
                 errors_seen[13], errors_seen[7]);
+    exo::printf("hostile: %lu registers with kernel values after %lu calls\n", register_leaks, calls);
     mailbox::at().state = mailbox::kDone;
     for (;;) (void)exo::yield(exo::shared_info().parent_id);
 }
