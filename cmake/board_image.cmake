@@ -71,6 +71,7 @@ add_library(exo_kernel OBJECT
     kernel/memory_calls.cpp
     kernel/runtime.cpp
     kernel/scheduler.cpp
+    kernel/slice_grace.cpp
     kernel/slice_vector.cpp
     kernel/syscalls.cpp
     kernel/syscalls_cpu.cpp

@@ -8,6 +8,7 @@
 #include "power.h"
 #include "revocation.h"
 #include "slice_clock.h"
+#include "slice_grace.h"
 #include "system.h"
 #include "transfer.h"
 #include "trap.h"
@@ -23,10 +24,19 @@ EnvironmentId background = 0;
 // The slot, its length and end, who runs it, and what the hart has: shared with the trap
 // vector's timer path, and the one record of each.
 SliceClock& clock = slice_clock();
+// Who received the slice-end upcall: the one the grace is for, charged if it overruns.
+SliceGrace grace;
 
 // The owner's slice-end grace runs (the slot's end is the grace's).
 bool in_grace() { return (clock.hold & hold::kGrace) != 0; }
-void set_grace(bool on) { clock.set_hold(hold::kGrace, on); }
+void begin_grace(Environment& holder) {
+    grace.begin(holder);
+    clock.set_hold(hold::kGrace, true);
+}
+void end_grace() {
+    grace.end();
+    clock.set_hold(hold::kGrace, false);
+}
 bool have_asids() { return (clock.hold & hold::kNoAsids) == 0; }
 
 Environment* owner_of(uint32_t index) {
@@ -131,7 +141,7 @@ void advance_slot(uint64_t now) {
     clock.slot = (clock.slot + 1) % clock.slots;
     clock.slot_end += clock.slot_ticks;
     if (clock.slot_end <= now) clock.slot_end = now + clock.slot_ticks;  // the kernel fell behind: restart
-    set_grace(false);
+    end_grace();
     clock.runner = pick_runner();
     if (clock.runner && clock.runner == owner_of(clock.slot)) begin_slice(*clock.runner);
 }
@@ -169,7 +179,7 @@ void slots_changed() {
 riscv::TrapFrame* scheduler_start() {
     clock.slot = 0;
     clock.slot_end = riscv::timer_now() + clock.slot_ticks;
-    set_grace(false);
+    end_grace();
     slots_changed();
     clock.runner = pick_runner();
     if (clock.runner && clock.runner == owner_of(clock.slot)) begin_slice(*clock.runner);
@@ -218,28 +228,19 @@ riscv::TrapFrame* scheduler_tick() {
     if (kernel_state().revocations_outstanding) enforce_revocation_deadlines(kernel_state(), now);
     if (now < clock.slot_end) return resume_runner();  // an early wake-up for a revocation deadline
     Environment* owner = owner_of(clock.slot);
-    if (!in_grace() && owner && clock.owner_had_slot && !owner->in_upcall &&
-        !owner->serving() && !owner->waiting() &&
-        owner->entries[static_cast<size_t>(abi::Entry::SliceEnd)].pc != 0) {
-        // The slice-end upcall, to the owner even if a donee was running.
-        set_grace(true);
-        clock.slot_end = now + grace_ticks;
-        (void)start_upcall(*owner, abi::Entry::SliceEnd, clock.slot, clock.slot_end, 0);
+    uint64_t grace_end = now + grace_ticks;
+    if (!in_grace() && owner && clock.owner_had_slot && !owner->waiting() &&
+        start_upcall(*owner, abi::Entry::SliceEnd, clock.slot, grace_end, 0)) {
+        // The slice-end upcall, to the owner even if a donee was running (not while another of
+        // its upcalls, call entries or events runs: then it is simply stopped).
+        begin_grace(*owner);
+        clock.slot_end = grace_end;
         clock.runner = owner;
         return resume_runner();
     }
-    if (in_grace() && owner) {
-        // Overran the grace: the kernel keeps the context it interrupted (the main context, in
-        // SharedInfo::preempted) and charges a slot.
-        if (owner->in_upcall) {
-            owner->in_upcall = false;
-            owner->save_area = owner->main.frame;
-        }
-        kernel_state().slices.penalize(EnvironmentTable::slot_of(owner->id));
-        abi::SharedInfo& info = *owner->shared_info;
-        ++info.penalties;
-        info.events |= abi::event::kSlicePenalty;
-    }
+    // Overran the grace: charged to whoever received the slice-end upcall, not to the slot's
+    // owner now (it may have released the slot inside the grace, and another reserved it).
+    if (in_grace()) (void)grace.charge_overrun(kernel_state().environments, kernel_state().slices);
     advance_slot(now);
     return resume_runner();
 }
@@ -249,7 +250,7 @@ riscv::TrapFrame* yield_slot(Environment& caller, Environment* target) {
         clock.runner = target;  // a donation: the target runs until the slot ends
         return run(*target);
     }
-    if (in_grace() && owner_of(clock.slot) == &caller) {
+    if (in_grace() && grace.held_by(caller)) {
         // Done saving: the slice-end upcall is over (the context it interrupted is where the
         // environment continues, unless its slice-start entry decides otherwise) and the next
         // slot starts now.

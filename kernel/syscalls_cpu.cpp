@@ -58,11 +58,15 @@ SyscallResult resume_context(Environment& caller, riscv::TrapFrame& frame) {
     }
     if (state.pc < abi::kUserMinimum || state.pc >= abi::kUserTop) return SyscallResult::fail(abi::Error::OutOfRange);
     // From an upcall (the slice-start entry, typically): the upcall ends and the main context
-    // takes the state. From a call entry, or the main context: the running context does.
+    // takes the state. From an event the device-interrupt path entered directly, which runs on
+    // the main context: the event ends (what it interrupted is replaced), so events and upcalls
+    // may be entered again. From a call entry, or the main context: the running context does.
     riscv::TrapFrame* resumed = &frame;
     if (caller.in_upcall && !caller.serving()) {
         (void)transfer::end_upcall(caller);
         resumed = caller.main.frame;
+    } else if (in_event_entry(caller)) {
+        caller.trap().event_busy = 0;
     }
     // Every register and the pc, exactly as given; sstatus stays the kernel's (U-mode, as it was).
     for (int i = 1; i < 32; ++i) resumed->x[i] = state.registers[i];

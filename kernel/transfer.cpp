@@ -3,6 +3,8 @@
 
 #include <abi/trap_page.h>
 
+#include "upcall.h"
+
 namespace exo::transfer {
 
 namespace {
@@ -27,9 +29,11 @@ bool in_exception_handler(const Environment& environment) {
     return environment.trap().busy > 1;
 }
 
+// Inside an event entry the device-interrupt path entered directly it is Busy, as in an upcall
+// (upcall.h's in_event_entry; the trap vector's timer path checks the same word).
 bool accepts(const Environment& environment) {
     return environment.live && !environment.waiting() && !environment.serving() && !environment.in_upcall &&
-           !in_exception_handler(environment);
+           !in_exception_handler(environment) && !in_event_entry(environment);
 }
 
 // Checks a Call or Send; on success returns the target, else names the error.

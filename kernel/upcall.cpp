@@ -3,14 +3,13 @@
 
 #include <abi/trap_page.h>
 
-#include "system.h"
 
 namespace exo {
 
 bool enter_upcall(Environment& environment, abi::Entry entry, uint64_t arg0, uint64_t arg1,
                   uint64_t arg2) {
     const UpcallEntry& target = environment.entries[static_cast<size_t>(entry)];
-    if (target.pc == 0 || environment.in_upcall || environment.serving()) return false;
+    if (target.pc == 0 || entry_running(environment)) return false;
     environment.in_upcall = true;
     if (environment.gate == environment.id) environment.gate = 0;  // busy until it returns
     // The upcall context: the main one stays as it was interrupted, for UpcallReturn.
@@ -37,7 +36,7 @@ bool start_upcall(Environment& environment, abi::Entry entry, uint64_t arg0, uin
 }
 
 void deliver_pending_upcalls(Environment& environment) {
-    if (environment.in_upcall || environment.serving()) return;
+    if (entry_running(environment)) return;  // it arrives when the running entry ends
     if (environment.revocation_upcall_pending) {
         environment.revocation_upcall_pending = false;
         (void)start_upcall(environment, abi::Entry::Revocation, environment.revocation_remaining,

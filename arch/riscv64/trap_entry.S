@@ -278,16 +278,18 @@ device_interrupt:
     add     a3, a3, t1
     bleu    a3, a1, tick_slow       // the kernel fell behind: the C++ restarts the clock
     // The leaving environment (transfer::on_leave): open to calls while it waits for a slot,
-    // unless it serves a call, runs an upcall or is inside its exception handler (busy holds
-    // the page's address; 1 means no handler).
+    // unless it serves a call, runs an upcall, is inside its exception handler (busy holds
+    // the page's address; 1 means no handler) or inside an event entered directly.
     ld      a6, HART_CURRENT_ENV(zero)
     ld      t1, ENV_GATE(a6)
     bnez    t1, 2f
     lbu     t1, ENV_IN_UPCALL(a6)
     bnez    t1, 2f
-    ld      t1, ENV_TRAP_PAGE(a6)
-    ld      t1, TRAP_PAGE_BUSY(t1)
+    ld      t2, ENV_TRAP_PAGE(a6)
+    ld      t1, TRAP_PAGE_BUSY(t2)
     srli    t1, t1, 1
+    bnez    t1, 2f
+    ld      t1, TRAP_PAGE_EVENT_BUSY(t2)
     bnez    t1, 2f
     ld      t1, ENV_ID(a6)
     sd      t1, ENV_GATE(a6)
@@ -424,15 +426,16 @@ tick_slow:
 // UpcallReturn's table slot: the end of an event entered by the device-interrupt path puts back
 // the interrupted pc, sp, ra, t0, t1, a0 and a7 from the trap page (what the ecall and the
 // table dispatch have used), with no frame saved or restored. Any
-// other UpcallReturn (an upcall or call entry in progress, mode 1, an event waiting to be
-// delivered) is the C++'s. Reached like a table handler: kernel stack, sepc advanced.
+// other UpcallReturn (an upcall or call entry in progress, mode 1, an event or revocation
+// upcall waiting to be delivered: it waited for this event to end) is the C++'s. Reached like a
+// table handler: kernel stack, sepc advanced.
     .globl upcall_return_entry
 upcall_return_entry:
     bnez    a0, syscall_with_frame
     ld      t0, HART_CURRENT_ENV(zero)
     lbu     t1, ENV_IN_UPCALL(t0)
     bnez    t1, syscall_with_frame
-    lbu     t1, ENV_EVENT_PENDING(t0)
+    lhu     t1, ENV_PENDING(t0)
     bnez    t1, syscall_with_frame
     ld      t1, ENV_GATE(t0)
     srli    t1, t1, 62

@@ -11,5 +11,6 @@ exo_host_suite(memory_model
     SOURCES memory_model_test.cpp memory_model.cpp memory_model_frames.cpp memory_model_bindings.cpp
             memory_model_environments.cpp memory_model_verify.cpp
     GROUPS MemoryModel)
-exo_host_suite(cpu SOURCES cpu_test.cpp GROUPS SliceVector InterruptTable)
+exo_host_suite(cpu SOURCES cpu_test.cpp slice_grace_test.cpp entry_exclusion_test.cpp
+    GROUPS SliceVector InterruptTable SliceGrace EntryExclusion)
 exo_host_suite(transfer SOURCES transfer_test.cpp transfer_gate_test.cpp GROUPS Transfer TransferGate)

@@ -99,10 +99,28 @@ exo_scenario(cpu_shares IMAGE cpu STATUS 0 LABELS cpu TIMEOUT 60 QEMU_ARGS ${EXO
            "cpu: 0 failed checks"
     REJECT "CHECK FAILED")
 
+# The slice-end grace is charged to the environment that got the slice-end upcall, even if it
+# released its slot inside the grace (and a neighbour it donated the grace to reserved it).
+exo_scenario(cpu_grace IMAGE grace STATUS 0 LABELS cpu TIMEOUT 60 QEMU_ARGS ${EXO_ICOUNT}
+    EXPECT "grace: release and yield: owner reported yes, penalties 1 (event yes), left in its upcall no; neighbour reported yes, reserved the slot in its upcall yes, upcall finished yes, penalties 0 (event no), slot 5 its yes"
+           "grace: release alone: owner reported yes, penalties 1 (event yes), left in its upcall no"
+           "grace: 0 failed checks"
+    REJECT "CHECK FAILED" "killed")
+
 exo_scenario(interrupts IMAGE irq STATUS 0 LABELS interrupts TIMEOUT 60 QEMU_ARGS ${EXO_ICOUNT}
     EXPECT "owner handled 5 interrupts, kernel delivered 5" "irq: storm of"
            "irq: bystander refused 11 times, received 0 interrupts (kernel count 0), reclaimed the device: yes"
            "irq: 0 failed checks"
+    REJECT "CHECK FAILED" "killed")
+
+# An event entered directly, a second interrupt pending inside it and a yield: the second waits
+# for the first to end, the interrupted context keeps all 31 registers, and a Call into the
+# event entry is Busy (after a yield, and after slot ends the trap vector switches itself).
+exo_scenario(interrupts_nested IMAGE irq_nested STATUS 0 LABELS interrupts TIMEOUT 60 QEMU_ARGS ${EXO_ICOUNT}
+    EXPECT "irq_nested: first event entered directly yes, second interrupt pending inside it yes; events handled 2, the second entered while the first ran no"
+           "irq_nested: main context reported yes, 0 of 31 registers changed"
+           "irq_nested: Call into the event entry: error 18 after a yield, 8 of 8 busy after slot ends"
+           "irq_nested: 0 failed checks"
     REJECT "CHECK FAILED" "killed")
 
 exo_scenario(library_os_schedulers IMAGE sched STATUS 0 LABELS cpu TIMEOUT 90 QEMU_ARGS ${EXO_ICOUNT}

@@ -45,7 +45,9 @@ struct TrapPage {
     // sp = the entry's stack, every other register as interrupted, and the interrupted pc, sp,
     // ra, t0, t1, a0 and a7 kept here. UpcallReturn(0) resumes exactly there (the ecall and the
     // kernel's syscall entry use those five) and clears event_busy. Otherwise the event waits
-    // and arrives as an ordinary upcall (a0 = event bits) when the environment next runs. An
+    // and arrives as an ordinary upcall (a0 = event bits) when the environment next runs outside
+    // its entries. While event_busy is set no upcall or event is entered (a second one waits for
+    // this one's UpcallReturn) and a Call or Send finds the environment Busy. An
     // event handler that may take exceptions keeps tp itself: the interrupt may have come
     // between an exception handler's last two instructions, with the resume pc in tp.
     uint64_t event_busy;

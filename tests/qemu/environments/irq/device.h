@@ -21,21 +21,28 @@ inline void rtc_alarm_soon() {
     uint64_t alarm = now + 100'000;  // 0.1 ms
     reg(0x0c) = static_cast<uint32_t>(alarm >> 32);  // ALARM_HIGH
     reg(0x08) = static_cast<uint32_t>(alarm);        // ALARM_LOW arms it
-    reg(0x10) = 1;                                   // IRQ_ENABLED
 }
 
-// SiFive UART (FU540 manual 13): txctrl.txen with watermark 1, ie.txwm.
-inline void uart_interrupt_now() {
-    reg(0x08) = 1 | (1u << 16);
-    reg(0x10) = 1;
-}
+// SiFive UART (FU540 manual 13): txctrl.txen with watermark 1 (ie.txwm is the enable).
+inline void uart_watermark() { reg(0x08) = 1 | (1u << 16); }
 
-inline void trigger(abi::DeviceKind kind) {
+// Both devices' last step is the same store: 1 to offset 0x10 (the RTC's IRQ_ENABLED, the
+// UART's ie.txwm), after which the line may fire at once. A scenario that must have its
+// registers in place before the interrupt makes that store itself.
+inline constexpr uint64_t kEnableOffset = 0x10;
+
+// Everything but the enabling store.
+inline void prepare(abi::DeviceKind kind) {
     if (kind == abi::DeviceKind::GoldfishRtc) {
         rtc_alarm_soon();
     } else {
-        uart_interrupt_now();
+        uart_watermark();
     }
+}
+
+inline void trigger(abi::DeviceKind kind) {
+    prepare(kind);
+    reg(kEnableOffset) = 1;
 }
 
 // Quiets the source so the line can be acknowledged without firing again at once.
