@@ -13,3 +13,4 @@ exo_host_suite(memory_model
     GROUPS MemoryModel)
 exo_host_suite(cpu SOURCES cpu_test.cpp GROUPS SliceVector InterruptTable)
 exo_host_suite(transfer SOURCES transfer_test.cpp GROUPS Transfer)
+exo_host_suite(user_copy SOURCES user_copy_test.cpp GROUPS UserCopy GuardedCopyFixup)
