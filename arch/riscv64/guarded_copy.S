@@ -8,8 +8,11 @@
 // second line of defence: user_copy.cpp already refuses every page that is not the caller's RAM,
 // so no fault is expected here.
 //
-// A leaf: it keeps everything in a0..a2 and t0..t1, needs no stack, and leaves ra alone, so the
+// A leaf: it keeps everything in a0..a2 and t0..t3, needs no stack, and leaves ra alone, so the
 // fixup, entered with every register as the faulting instruction left it, can simply return.
+// The fault itself is a trap, though, and a trap overwrites sepc and sstatus's SPP, SPIE and
+// SIE, which the syscall fast path still needs: it returns to the environment with sret straight
+// from them (trap_entry.S). So the routine keeps both in t2 and t3 and the fixup puts them back.
 
     .section .text.guarded_copy, "ax", @progbits
     .globl guarded_copy, guarded_copy_begin, guarded_copy_end, guarded_copy_fault
@@ -18,6 +21,8 @@
 // a0 = destination, a1 = source, a2 = size in bytes -> a0 = 1 when copied, 0 when an access
 // faulted (what was copied before the fault stays copied).
 guarded_copy:
+    csrr    t2, sepc
+    csrr    t3, sstatus
 guarded_copy_begin:
     // Words when both ends are 8-aligned (the TrapState and frame lists always are), bytes for
     // the rest. Byte accesses alone cost about 8 times as many instructions.
@@ -44,5 +49,7 @@ guarded_copy_begin:
 guarded_copy_end:
 
 guarded_copy_fault:
+    csrw    sepc, t2
+    csrw    sstatus, t3
     li      a0, 0
     ret

@@ -2,7 +2,10 @@
 // from an unmapped guard page, a store into read-only kernel data, a load from firmware memory
 // that the PMP closes to S-mode) and must come back as a failed copy with the kernel running on,
 // not as a panic. No user page can make these faults once user_copy.cpp's checks pass; calling
-// the routine directly is how to reach the recovery path at all.
+// the routine directly is how to reach the recovery path at all. Each copy runs as if inside a
+// syscall from U-mode (sepc the user's return address, SPP clear, SPIE set): the fault's trap
+// must leave those as they were, or the syscall's sret would land in the kernel's code.
+#include "arch/riscv64/csr.h"
 #include "arch/riscv64/guarded_copy.h"
 #include "arch/riscv64/memory_layout.h"
 #include "console.h"
@@ -19,10 +22,25 @@ constexpr uint64_t kFirmwareBase = 0x80000000;
 
 int recovered = 0;
 
+// What a syscall from U-mode returns through: the user's pc, SPP = U, SPIE = interrupts on.
+constexpr uint64_t kUserReturnPc = 0x10004;
+constexpr uint64_t kReturnBits = riscv::sstatus::kSpp | riscv::sstatus::kSpie | riscv::sstatus::kSie;
+
 void expect_fault(const char* what, void* destination, const void* source, size_t size) {
+    uint64_t sstatus_before = riscv::read<riscv::Csr::sstatus>();
+    uint64_t sepc_before = riscv::read<riscv::Csr::sepc>();
+    riscv::write<riscv::Csr::sepc>(kUserReturnPc);
+    riscv::write<riscv::Csr::sstatus>((sstatus_before & ~kReturnBits) | riscv::sstatus::kSpie);
     bool copied = riscv::guarded_copy(destination, source, size);
-    kprintf("selftest: guarded copy %s: %s\n", what, copied ? "COPIED, which is wrong" : "fault recovered");
-    recovered += !copied;
+    uint64_t sepc = riscv::read<riscv::Csr::sepc>();
+    uint64_t bits = riscv::read<riscv::Csr::sstatus>() & kReturnBits;
+    riscv::write<riscv::Csr::sstatus>(sstatus_before);
+    riscv::write<riscv::Csr::sepc>(sepc_before);
+    bool kept = sepc == kUserReturnPc && bits == riscv::sstatus::kSpie;
+    kprintf("selftest: guarded copy %s: %s, %s\n", what, copied ? "COPIED, which is wrong" : "fault recovered",
+            kept ? "return state kept" : "return state LOST");
+    if (!kept) kprintf("selftest: sepc %lx, sstatus bits %lx\n", sepc, bits);
+    recovered += !copied && kept;
 }
 
 }  // namespace
