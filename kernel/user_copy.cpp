@@ -38,7 +38,8 @@ std::optional<uint64_t> user_page_frame(MemorySystem& memory, const AddressSpace
                                         uint64_t virtual_address, UserAccess access) {
     if (virtual_address >= abi::kUserTop) return std::nullopt;
     sv39::Entry entry{address_space::read_entry(memory, space, virtual_address)};
-    uint64_t needed = pte::kValid | pte::kUser | pte::kRead | (access == UserAccess::Write ? pte::kWrite : 0);
+    uint64_t needed = pte::kValid | pte::kUser | pte::kRead |
+                      (access == UserAccess::Write ? pte::kWrite : 0);
     if ((entry.raw & needed) != needed) return std::nullopt;
     // The page table says the environment may touch it; the frame table must say it is RAM the
     // environment may touch. A device window has no entry (a byte load from it can fault, or
@@ -49,12 +50,15 @@ std::optional<uint64_t> user_page_frame(MemorySystem& memory, const AddressSpace
     if (frame->owner == space.slot) {
         // Its own frame: ordinary, or the shared or trap page the kernel mapped for it. Page-table
         // nodes and donated table frames are never mapped for users; refuse them all the same.
-        if (frame->flags & (frame_flag::kPageTable | frame_flag::kTableReserve)) return std::nullopt;
+        if (frame->flags & (frame_flag::kPageTable | frame_flag::kTableReserve)) {
+            return std::nullopt;
+        }
         return pfn;
     }
     // Another's frame: only through a grant from its current owner with this permission.
     const Grant* grant = memory.grants.find(pfn, space.slot);
-    uint64_t permission = access == UserAccess::Write ? abi::permission::kWrite : abi::permission::kRead;
+    uint64_t permission =
+        access == UserAccess::Write ? abi::permission::kWrite : abi::permission::kRead;
     if (grant == nullptr || grant->owner != frame->owner || !(grant->permissions & permission) ||
         (frame->flags & frame_flag::kKernelBound)) {
         return std::nullopt;
@@ -68,7 +72,8 @@ abi::Error copy_from_user(KernelState& state, const Environment& environment, ui
     MemorySystem memory = state.memory();
     auto* out = static_cast<std::byte*>(destination);
     while (size > 0) {
-        std::optional<uint64_t> pfn = user_page_frame(memory, environment.space, source, UserAccess::Read);
+        std::optional<uint64_t> pfn =
+            user_page_frame(memory, environment.space, source, UserAccess::Read);
         if (!pfn) return abi::Error::BadAddress;
         uint64_t chunk = bytes_left_in_page(source, size);
         const std::byte* from = state.physical->frame(*pfn) + (source & (sv39::kPageSize - 1));
@@ -86,7 +91,9 @@ abi::Error copy_to_user(KernelState& state, const Environment& environment, uint
     MemorySystem memory = state.memory();
     // Decode, then perform: every page first, so a refusal leaves user memory as it was.
     for (uint64_t at = destination, left = size; left > 0;) {
-        if (!user_page_frame(memory, environment.space, at, UserAccess::Write)) return abi::Error::BadAddress;
+        if (!user_page_frame(memory, environment.space, at, UserAccess::Write)) {
+            return abi::Error::BadAddress;
+        }
         uint64_t chunk = bytes_left_in_page(at, left);
         at += chunk;
         left -= chunk;

@@ -50,7 +50,8 @@ extern const char guarded_copy_begin[], guarded_copy_end[], guarded_copy_fault[]
 }
 
 inline CodeRange guarded_copy_code() {
-    return {reinterpret_cast<uint64_t>(guarded_copy_begin), reinterpret_cast<uint64_t>(guarded_copy_end)};
+    return {reinterpret_cast<uint64_t>(guarded_copy_begin),
+            reinterpret_cast<uint64_t>(guarded_copy_end)};
 }
 #endif
 

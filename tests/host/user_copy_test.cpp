@@ -7,7 +7,7 @@
 #include "arch/riscv64/guarded_copy.h"
 #include "user_copy.h"
 
-#include "kernel_test_names.h"  // last: it brings CppUTest
+#include "kernel_test_names.h" // last: it brings CppUTest
 
 namespace {
 
@@ -17,7 +17,7 @@ constexpr uint64_t kVa = 0x2000'0000;
 // A device window outside the fake RAM, as on the boards (QEMU virt's RTC page).
 constexpr uint64_t kDevicePfn = 0x101;
 
-}  // namespace
+} // namespace
 
 TEST_GROUP(UserCopy) {
     FakeMachine machine;
@@ -28,7 +28,8 @@ TEST_GROUP(UserCopy) {
     void setup() override {
         a = &machine.make_environment(8);
         b = &machine.make_environment(8);
-        machine.state.interrupts.add_device(abi::DeviceKind::GoldfishRtc, {kDevicePfn << 12, kPage}, 11);
+        machine.state.interrupts.add_device(abi::DeviceKind::GoldfishRtc, {kDevicePfn << 12, kPage},
+                                            11);
         CHECK_EQUAL(Error::Ok, machine.state.interrupts.claim(0, FakeMachine::slot(*a)));
     }
     void teardown() override {
@@ -69,7 +70,7 @@ TEST(UserCopy, OwnRamIsCopiedBothWays) {
     std::memcpy(machine.frame(first) + kPage - 3, "abc", 3);
     std::memcpy(machine.frame(second), "def", 3);
     char text[7] = {};
-    CHECK_EQUAL(Error::Ok, read(kVa + kPage - 3, text, 6));  // across the two pages
+    CHECK_EQUAL(Error::Ok, read(kVa + kPage - 3, text, 6)); // across the two pages
     STRCMP_EQUAL("abcdef", text);
     CHECK_EQUAL(Error::Ok, write(kVa + kPage - 2, "XYZW", 4));
     CHECK(std::memcmp(machine.frame(first) + kPage - 2, "XY", 2) == 0);
@@ -107,21 +108,21 @@ TEST(UserCopy, PageTablePermissionsAreRequired) {
     map_own(kVa, permission::kRead);
     char byte = 0;
     CHECK_EQUAL(Error::Ok, read(kVa, &byte, 1));
-    CHECK_EQUAL(Error::BadAddress, write(kVa, &byte, 1));  // read-only
+    CHECK_EQUAL(Error::BadAddress, write(kVa, &byte, 1)); // read-only
     CHECK_EQUAL(Error::Ok, address_space::protect(memory, a->space, kVa, 1, 0));
-    CHECK_EQUAL(Error::BadAddress, read(kVa, &byte, 1));  // no access (V clear)
-    CHECK_EQUAL(Error::BadAddress, read(kVa + kPage, &byte, 1));  // nothing mapped
+    CHECK_EQUAL(Error::BadAddress, read(kVa, &byte, 1));         // no access (V clear)
+    CHECK_EQUAL(Error::BadAddress, read(kVa + kPage, &byte, 1)); // nothing mapped
     CHECK_EQUAL(Error::BadAddress, read(0, &byte, 1));
-    CHECK_EQUAL(Error::BadAddress, read(abi::kUserTop, &byte, 1));            // kernel half
-    CHECK_EQUAL(Error::BadAddress, read(abi::kUserTop - 1, &byte, 2));        // running into it
-    CHECK_EQUAL(Error::BadAddress, read(~uint64_t{0} - 2, &byte, 8));         // wrapping
+    CHECK_EQUAL(Error::BadAddress, read(abi::kUserTop, &byte, 1));     // kernel half
+    CHECK_EQUAL(Error::BadAddress, read(abi::kUserTop - 1, &byte, 2)); // running into it
+    CHECK_EQUAL(Error::BadAddress, read(~uint64_t{0} - 2, &byte, 8));  // wrapping
 }
 
 TEST(UserCopy, GrantedFramesNeedTheGrantsPermission) {
     uint64_t theirs = machine.allocate(*b);
     std::memcpy(machine.frame(theirs), "shared", 7);
-    CHECK_EQUAL(Error::Ok, machine.state.grants.add(theirs, FakeMachine::slot(*b), FakeMachine::slot(*a),
-                                                    permission::kRead));
+    CHECK_EQUAL(Error::Ok, machine.state.grants.add(theirs, FakeMachine::slot(*b),
+                                                    FakeMachine::slot(*a), permission::kRead));
     CHECK_EQUAL(Error::Ok, address_space::map(memory, a->space, kVa, theirs, 1, permission::kRead));
     char text[7] = {};
     CHECK_EQUAL(Error::Ok, read(kVa, text, sizeof(text)));
@@ -134,7 +135,8 @@ TEST(UserCopy, GrantedFramesNeedTheGrantsPermission) {
     // The grant gone but the entry left behind (what GrantRevoke never leaves): refused.
     CHECK(machine.state.grants.remove(theirs, FakeMachine::slot(*a)));
     CHECK_EQUAL(Error::BadAddress, read(kVa, text, 1));
-    CHECK(machine.state.grants.add(theirs, FakeMachine::slot(*b), FakeMachine::slot(*a), kRW) == Error::Ok);
+    CHECK(machine.state.grants.add(theirs, FakeMachine::slot(*b), FakeMachine::slot(*a), kRW) ==
+          Error::Ok);
     CHECK_EQUAL(Error::Ok, read(kVa, text, 1));
     leaf(kVa).raw |= pte::kWrite;
     CHECK_EQUAL(Error::Ok, write(kVa, "X", 1));
@@ -146,15 +148,15 @@ TEST(UserCopy, EntriesNamingFramesThatAreNotTheCallersRamAreRefused) {
     sv39::Entry original = leaf(kVa);
     uint64_t theirs = machine.allocate(*b);
     const uint64_t forged[] = {
-        machine.kernel_pfn(),       // the kernel image
-        machine.reserved_pfn(),     // firmware
-        machine.device_pfn(),       // a frame the table lists as a device window
-        machine.first_usable() + 300,  // free
-        theirs,                     // another's, not granted
-        b->space.root_pfn,          // another's page table
-        a->space.root_pfn,          // our own page table
-        a->space.table_reserve[0],  // our own donated table frame
-        kDevicePfn,                 // outside RAM
+        machine.kernel_pfn(),         // the kernel image
+        machine.reserved_pfn(),       // firmware
+        machine.device_pfn(),         // a frame the table lists as a device window
+        machine.first_usable() + 300, // free
+        theirs,                       // another's, not granted
+        b->space.root_pfn,            // another's page table
+        a->space.root_pfn,            // our own page table
+        a->space.table_reserve[0],    // our own donated table frame
+        kDevicePfn,                   // outside RAM
         FakeMachine::kFirstPfn - 1,
         machine.end_pfn(),
     };
@@ -175,9 +177,10 @@ TEST(UserCopy, TheKernelsOwnPagesForTheCallerAreReadable) {
     // hand ResumeContext a state kept in it.
     uint64_t shared = machine.allocate(*a);
     CHECK_EQUAL(Error::Ok, address_space::map_for_kernel(memory, a->space, kVa, shared,
-                                                         pte::kValid | pte::kUser | pte::kRead | pte::kAccessed));
+                                                         pte::kValid | pte::kUser | pte::kRead |
+                                                             pte::kAccessed));
     machine.entry(shared).flags |= frame_flag::kSharedInfo;
-    a->shared_info_pfn = shared;  // what the audit expects of a shared page
+    a->shared_info_pfn = shared; // what the audit expects of a shared page
     char byte = 0;
     CHECK_EQUAL(Error::Ok, read(kVa, &byte, 1));
     CHECK_EQUAL(Error::BadAddress, write(kVa, &byte, 1));
@@ -193,8 +196,9 @@ TEST_GROUP(GuardedCopyFixup) {
 
 TEST(GuardedCopyFixup, LoadAndStoreFaultsInsideTheCopyResumeAtTheFixup) {
     using riscv::Exception;
-    for (Exception cause : {Exception::LoadMisaligned, Exception::LoadAccessFault, Exception::StoreMisaligned,
-                            Exception::StoreAccessFault, Exception::LoadPageFault, Exception::StorePageFault}) {
+    for (Exception cause :
+         {Exception::LoadMisaligned, Exception::LoadAccessFault, Exception::StoreMisaligned,
+          Exception::StoreAccessFault, Exception::LoadPageFault, Exception::StorePageFault}) {
         for (uint64_t pc : {kCopy.begin, kCopy.begin + 2, kCopy.end - 2}) {
             std::optional<uint64_t> resume = fixup(cause, pc);
             CHECK(resume.has_value());
@@ -213,12 +217,14 @@ TEST(GuardedCopyFixup, FaultsOutsideTheCopyStayFatal) {
 
 TEST(GuardedCopyFixup, OtherTrapsInsideTheCopyStayFatal) {
     using riscv::Exception;
-    for (Exception cause : {Exception::InstructionMisaligned, Exception::InstructionAccessFault,
-                            Exception::IllegalInstruction, Exception::Breakpoint, Exception::EcallFromUser,
-                            Exception::EcallFromSupervisor, Exception::InstructionPageFault}) {
+    for (Exception cause :
+         {Exception::InstructionMisaligned, Exception::InstructionAccessFault,
+          Exception::IllegalInstruction, Exception::Breakpoint, Exception::EcallFromUser,
+          Exception::EcallFromSupervisor, Exception::InstructionPageFault}) {
         CHECK_FALSE(fixup(cause, kCopy.begin).has_value());
     }
     // An interrupt whose code equals a load access fault's is still an interrupt.
-    uint64_t interrupt = riscv::kCauseInterruptBit | static_cast<uint64_t>(Exception::LoadAccessFault);
+    uint64_t interrupt =
+        riscv::kCauseInterruptBit | static_cast<uint64_t>(Exception::LoadAccessFault);
     CHECK_FALSE(riscv::guarded_copy_fixup(interrupt, kCopy.begin, kCopy, kFixup).has_value());
 }

@@ -24,7 +24,8 @@ int recovered = 0;
 
 // What a syscall from U-mode returns through: the user's pc, SPP = U, SPIE = interrupts on.
 constexpr uint64_t kUserReturnPc = 0x10004;
-constexpr uint64_t kReturnBits = riscv::sstatus::kSpp | riscv::sstatus::kSpie | riscv::sstatus::kSie;
+constexpr uint64_t kReturnBits =
+    riscv::sstatus::kSpp | riscv::sstatus::kSpie | riscv::sstatus::kSie;
 
 void expect_fault(const char* what, void* destination, const void* source, size_t size) {
     uint64_t sstatus_before = riscv::read<riscv::Csr::sstatus>();
@@ -37,13 +38,14 @@ void expect_fault(const char* what, void* destination, const void* source, size_
     riscv::write<riscv::Csr::sstatus>(sstatus_before);
     riscv::write<riscv::Csr::sepc>(sepc_before);
     bool kept = sepc == kUserReturnPc && bits == riscv::sstatus::kSpie;
-    kprintf("selftest: guarded copy %s: %s, %s\n", what, copied ? "COPIED, which is wrong" : "fault recovered",
+    kprintf("selftest: guarded copy %s: %s, %s\n", what,
+            copied ? "COPIED, which is wrong" : "fault recovered",
             kept ? "return state kept" : "return state LOST");
     if (!kept) kprintf("selftest: sepc %lx, sstatus bits %lx\n", sepc, bits);
     recovered += !copied && kept;
 }
 
-}  // namespace
+} // namespace
 
 void run_kernel_selftests() {
     uint64_t buffer[4] = {};
@@ -60,4 +62,4 @@ void run_kernel_selftests() {
             copied && copy[0] == 'o' && copy[1] == 'k' ? "still works" : "FAILED");
 }
 
-}  // namespace exo
+} // namespace exo

@@ -14,8 +14,8 @@ namespace {
 using abi::Error;
 
 // In one 2 MiB region, so the two donated frames pay for every page-table node they need.
-constexpr uint64_t kRamPage = 0x50000000;            // a page of our RAM
-constexpr uint64_t kDevicePage = kRamPage + 0x1000;  // the device's registers, just above it
+constexpr uint64_t kRamPage = 0x50000000;           // a page of our RAM
+constexpr uint64_t kDevicePage = kRamPage + 0x1000; // the device's registers, just above it
 // The RAM page's last 8 bytes: on the console only if the kernel printed part of a refused buffer.
 constexpr char kMustNotPrint[] = "LEAKED:!";
 
@@ -37,11 +37,13 @@ void every_buffer_call(uint64_t address, const char* where) {
     // EnvCreate checks the count before it reads the list: ask for the count first.
     exo::SyscallReturn sizing = exo::syscall(abi::Syscall::EnvCreate, 0, 0, 0);
     EXPECT(sizing.error == Error::NoMemory && sizing.value > 0 && sizing.value <= 256);
-    expect_refused(exo::syscall(abi::Syscall::EnvCreate, 0, address, sizing.value).error, "EnvCreate frame list");
-    expect_refused(exo::syscall(abi::Syscall::ResumeContext, address).error, "ResumeContext TrapState");
+    expect_refused(exo::syscall(abi::Syscall::EnvCreate, 0, address, sizing.value).error,
+                   "EnvCreate frame list");
+    expect_refused(exo::syscall(abi::Syscall::ResumeContext, address).error,
+                   "ResumeContext TrapState");
 }
 
-}  // namespace
+} // namespace
 
 int main() {
     const volatile abi::SharedInfo& info = exo::shared_info();
@@ -61,7 +63,8 @@ int main() {
     exo::printf("device_buffers: device %u mapped at %lx, its entry %lx\n", 0, kDevicePage, entry);
 
     char* ram_end = reinterpret_cast<char*>(kDevicePage) - 8;
-    for (uint64_t i = 0; i < 8; ++i) ram_end[i] = kMustNotPrint[i];
+    for (uint64_t i = 0; i < 8; ++i)
+        ram_end[i] = kMustNotPrint[i];
 
     every_buffer_call(kDevicePage, "on the device page");
     every_buffer_call(kDevicePage + 0x100, "inside the device page");
