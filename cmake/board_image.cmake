@@ -40,6 +40,7 @@ add_subdirectory(libos)
 add_library(exo_kernel OBJECT
     arch/riscv64/boot.S
     arch/riscv64/fpu.S
+    arch/riscv64/guarded_copy.S
     arch/riscv64/trap_entry.S
     arch/riscv64/plic.cpp
     arch/riscv64/sbi.cpp

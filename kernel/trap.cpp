@@ -3,6 +3,7 @@
 
 #include "accessed_bits.h"
 #include "arch/riscv64/csr.h"
+#include "arch/riscv64/guarded_copy.h"
 #include "arch/riscv64/timer.h"
 #include "console.h"
 #include "interrupts.h"
@@ -107,6 +108,17 @@ void handle_early_trap(riscv::TrapFrame* frame) { panic_trap("trap during early 
         }
     }
     if (skip_accessed_bit_probe_fault(*frame)) return;
+    // A fault while copying user memory is the caller's error, not the kernel's: the copy
+    // returns false and the syscall BadAddress (arch/riscv64/guarded_copy.S). The copy's page
+    // checks should have refused anything that faults, so say so: it is worth a look.
+    if (std::optional<uint64_t> fixup =
+            riscv::guarded_copy_fixup(cause, frame->pc(), riscv::guarded_copy_code(),
+                                      reinterpret_cast<uint64_t>(riscv::guarded_copy_fault))) {
+        kprintf("exo: recovered a fault in a user copy: %s at pc %lx (stval %lx)\n",
+                riscv::describe_cause(cause), frame->pc(), frame->stval);
+        frame->pc() = *fixup;
+        return;
+    }
     if (in_range(frame->stval, __boot_stack_guard, __boot_stack_bottom) ||
         in_range(frame->stval, __emergency_stack_guard, __emergency_stack_bottom)) {
         panic_trap("kernel stack overflow (guard page hit)", *frame);

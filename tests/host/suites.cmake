@@ -14,3 +14,4 @@ exo_host_suite(memory_model
 exo_host_suite(cpu SOURCES cpu_test.cpp slice_grace_test.cpp entry_exclusion_test.cpp
     GROUPS SliceVector InterruptTable SliceGrace EntryExclusion)
 exo_host_suite(transfer SOURCES transfer_test.cpp transfer_gate_test.cpp GROUPS Transfer TransferGate)
+exo_host_suite(user_copy SOURCES user_copy_test.cpp GROUPS UserCopy GuardedCopyFixup)

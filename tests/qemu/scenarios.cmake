@@ -89,6 +89,32 @@ exo_scenario(hostile_syscalls IMAGE hostile STATUS 0 LABELS hostile TIMEOUT 120
            "hostile_init: 0 failed checks"
     REJECT "CHECK FAILED" "killed" "(frame ")
 
+# User buffers on a device page (an environment that owns a device maps its registers and hands
+# them to ConsoleWrite, EnvCreate and ResumeContext): refused with BadAddress, the kernel never
+# touches the device, and runs on. Once a panic (scause 5, a byte load from the word-only device).
+exo_scenario(device_buffers IMAGE device_buffers STATUS 0 LABELS hostile
+    EXPECT "device_buffers: buffers on the device page" "device_buffers: buffers inside the device page"
+           "device_buffers: buffers running from RAM into the device page"
+           "device_buffers: the kernel still reads RAM buffers"
+           "device_buffers: 9 calls refused with bad address" "device_buffers: 0 failed checks"
+           "exo: environment 'device_buffers' exited with status 0"
+    # A recovered fault would mean the page checks let the device page through.
+    REJECT "CHECK FAILED" "LEAKED:!" "(frame " "recovered a fault in a user copy")
+
+# Defence in depth: a fault inside the user-copy routine is the copy's failure, not a panic. A
+# kernel self-test makes it fault three ways (page faults on load and store, a PMP access fault),
+# each time with a syscall's return state in sepc and sstatus, which must survive the fault.
+exo_scenario(guarded_copy_faults IMAGE guarded_copy_faults STATUS 0 LABELS hostile
+    EXPECT "exo: recovered a fault in a user copy: load page fault"
+           "selftest: guarded copy from the stack guard page: fault recovered, return state kept"
+           "exo: recovered a fault in a user copy: store page fault"
+           "selftest: guarded copy into read-only data: fault recovered, return state kept"
+           "exo: recovered a fault in a user copy: load access fault"
+           "selftest: guarded copy from firmware memory: fault recovered, return state kept"
+           "selftest: guarded copy: 3 of 3 faults recovered, an ordinary copy still works"
+           "exo: environment 'hello' exited with status 0"
+    REJECT "which is wrong" "FAILED" "LOST")
+
 # Kernel hardening: a kernel stack overflow hits the guard page and panics cleanly (status 99),
 # reported from the emergency stack with the faulting address in the guard page.
 exo_scenario(kernel_stack_overflow IMAGE stack_overflow STATUS 99 LABELS hostile
