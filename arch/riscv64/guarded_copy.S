@@ -45,11 +45,20 @@ guarded_copy_begin:
     addi    a2, a2, -1
     j       2b
 3:  li      a0, 1
-    ret
+    j       4f
 guarded_copy_end:
 
 guarded_copy_fault:
     csrw    sepc, t2
     csrw    sstatus, t3
     li      a0, 0
+    // The registers it used hold kernel addresses, CSR values and copied data: the compiler
+    // clears what C++ functions use (-fzero-call-used-regs), and this routine does the same, so
+    // nothing of it reaches the environment through a syscall's clobbered registers.
+4:  li      a1, 0
+    li      a2, 0
+    li      t0, 0
+    li      t1, 0
+    li      t2, 0
+    li      t3, 0
     ret

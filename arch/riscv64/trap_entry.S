@@ -518,6 +518,7 @@ trap_from_kernel:
 // Before the hart page is mapped (early boot), traps go here: no per-hart data is needed to
 // report them, and any trap this early is fatal.
     .globl early_trap_entry
+    .balign 4                       // stvec's direct mode needs a 4-byte-aligned base
 early_trap_entry:
     addi    sp, sp, -TRAP_FRAME_STACK_BYTES
     .irp n, 1,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
