@@ -148,7 +148,8 @@ exo_scenario(interrupts IMAGE irq STATUS 0 LABELS interrupts TIMEOUT 60 QEMU_ARG
 # for the first to end, the interrupted context keeps all 31 registers, and a Call into the
 # event entry is Busy (after a yield, and after slot ends the trap vector switches itself).
 exo_scenario(interrupts_nested IMAGE irq_nested STATUS 0 LABELS interrupts TIMEOUT 60 QEMU_ARGS ${EXO_ICOUNT}
-    EXPECT "irq_nested: first event entered directly yes, second interrupt pending inside it yes; events handled 2, the second entered while the first ran no"
+    EXPECT "irq_nested: first event entered directly yes, second interrupt pending inside it yes; events handled "
+           ", the second entered while the first ran no"
            "irq_nested: main context reported yes, 0 of 31 registers changed"
            "irq_nested: Call into the event entry: error 18 after a yield, 8 of 8 busy after slot ends"
            "irq_nested: 0 failed checks"

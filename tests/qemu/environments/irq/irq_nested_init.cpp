@@ -66,7 +66,9 @@ int main() {
     exo::printf("irq_nested: Call into the event entry: error %u after a yield, %d of %d busy after slot ends\n",
                 static_cast<unsigned>(after_yield), busy, kCallsAfterSlotEnds);
     EXPECT(box.words[kEnteredDirectly] == 1 && box.words[kSecondPublished] == 1);
-    EXPECT(reported && box.words[kHandled] == 2 && box.words[kNested] == 0);
+    // At least the two events; the RTC keeps host time even under icount, so on a loaded host
+    // its alarm can fire once more before the owner quiets it (seen once in 60 parallel runs).
+    EXPECT(reported && box.words[kHandled] >= 2 && box.words[kNested] == 0);
     EXPECT(reported && box.words[kRegistersChanged] == 0);
     EXPECT(after_yield == Error::Busy);
     EXPECT(busy == kCallsAfterSlotEnds);
