@@ -37,6 +37,25 @@ target_compile_options(exo_freestanding_kernel PRIVATE ${EXO_KERNEL_REGISTER_HYG
 set(EXO_ENVIRONMENT_DIR ${CMAKE_BINARY_DIR}/environments)
 add_subdirectory(libos)
 
+# The numbers the assembly shares with the C++ (struct offsets, hart-page slots, ABI numbers, CSR
+# fields), generated from the C++ types at every build: asm_offsets.cpp is compiled to assembly
+# only, and cmake/asm_offsets.cmake turns its markers into asm_offsets.h for trap_entry.S and
+# boot.S. A layout change in C++ changes the assembly with it; there is no table to keep.
+add_library(exo_asm_offsets_source OBJECT arch/riscv64/asm_offsets.cpp)
+target_compile_options(exo_asm_offsets_source PRIVATE -S)
+target_include_directories(exo_asm_offsets_source PRIVATE ${PROJECT_SOURCE_DIR} ${PROJECT_SOURCE_DIR}/kernel
+                                                          ${PROJECT_SOURCE_DIR}/arch/riscv64)
+target_link_libraries(exo_asm_offsets_source PRIVATE exo_abi)
+set(EXO_GENERATED_DIR ${CMAKE_BINARY_DIR}/generated)
+add_custom_command(
+    OUTPUT ${EXO_GENERATED_DIR}/asm_offsets.h
+    COMMAND ${CMAKE_COMMAND} -DINPUT=$<TARGET_OBJECTS:exo_asm_offsets_source>
+            -DOUTPUT=${EXO_GENERATED_DIR}/asm_offsets.h -P ${PROJECT_SOURCE_DIR}/cmake/asm_offsets.cmake
+    DEPENDS exo_asm_offsets_source $<TARGET_OBJECTS:exo_asm_offsets_source> ${PROJECT_SOURCE_DIR}/cmake/asm_offsets.cmake
+    COMMENT "Generating asm_offsets.h from the C++ types"
+    VERBATIM)
+add_custom_target(exo_asm_offsets DEPENDS ${EXO_GENERATED_DIR}/asm_offsets.h)
+
 add_library(exo_kernel OBJECT
     arch/riscv64/boot.S
     arch/riscv64/fpu.S
@@ -86,7 +105,10 @@ add_library(exo_kernel OBJECT
     ${EXO_BOARD_DIR}/board.cpp
 )
 target_include_directories(exo_kernel PRIVATE ${PROJECT_SOURCE_DIR} ${PROJECT_SOURCE_DIR}/kernel
-                                              ${PROJECT_SOURCE_DIR}/arch/riscv64)
+                                              ${PROJECT_SOURCE_DIR}/arch/riscv64 ${EXO_GENERATED_DIR})
+add_dependencies(exo_kernel exo_asm_offsets)
+set_source_files_properties(arch/riscv64/trap_entry.S arch/riscv64/boot.S arch/riscv64/fpu.S PROPERTIES
+    OBJECT_DEPENDS ${EXO_GENERATED_DIR}/asm_offsets.h)
 target_link_libraries(exo_kernel PRIVATE exo_abi)
 # Link-time optimisation lets the syscall handlers, the ownership tables and the address-space
 # code inline into one another across files: the fast paths are short because of it.

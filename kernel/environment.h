@@ -91,7 +91,7 @@ inline riscv::TrapFrame* main_context_frame(abi::SharedInfo& info) {
 }
 
 struct alignas(gate::kNonIdAlignment) Environment {
-    // ---- Read and written by the trap vector's fast paths (offsets in asm_constants.h) ----
+    // ---- Read and written by the trap vector's fast paths (offsets generated: asm_offsets.cpp) ----
     // The gate a fast Call must match: == id while this environment accepts calls (not running,
     // not waiting, no entry in progress); 0 while it does not; a caller (see gate::) while it
     // serves a call. Kept at offset 0: the trap vector's directory of environments points

@@ -96,7 +96,7 @@ using namespace exo;
 // keeping the interrupted pc, sp, ra, t0, t1, a0 and a7 in its trap page. Returns the sp the environment
 // resumes with, or 0 for the general path (the timer is due as well: the tick needs the whole
 // register state). Another pending line raises the interrupt again as soon as this returns.
-// `slots` is the vector's save area: ra, t1..t6, a0..a7 at 8-byte steps (t0 is on the hart page).
+// `slots` is the vector's save area, by riscv::irq_slot (t0 is on the hart page).
 // The vector restores every caller-saved register from its slots after this returns, so it
 // skips clearing the ones it used (see cmake/board_image.cmake).
 extern "C" [[gnu::zero_call_used_regs("skip")]] uint64_t handle_interrupt_fast(const uint64_t* slots, uint64_t sp) {
@@ -116,11 +116,11 @@ extern "C" [[gnu::zero_call_used_regs("skip")]] uint64_t handle_interrupt_fast(c
     page.event_busy = 1;
     page.event_pc = riscv::read<riscv::Csr::sepc>();
     page.event_sp = sp;
-    page.event_ra = slots[0];
+    page.event_ra = slots[riscv::irq_slot::ra];
     page.event_t0 = riscv::hart_page().saved_t0;
-    page.event_t1 = slots[1];
-    page.event_a0 = slots[7];
-    page.event_a7 = slots[14];
+    page.event_t1 = slots[riscv::irq_slot::t1];
+    page.event_a0 = slots[riscv::irq_slot::a0];
+    page.event_a7 = slots[riscv::irq_slot::a7];
     riscv::write<riscv::Csr::sepc>(entry.pc);
     return entry.sp;
 }

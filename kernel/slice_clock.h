@@ -1,8 +1,8 @@
 // The slot clock: the scheduler state the trap vector's timer path reads, and advances itself
 // when a slot ends in the common case (trap_entry.S, "A slot ends"). Anything else about the
 // tick is the C++'s (scheduler.cpp), which the vector calls whenever `hold` is nonzero or a
-// check fails. It lives on the hart page, at HART_CLOCK, where the vector reaches it as
-// `offset(zero)`; the offsets are in asm_constants.h.
+// check fails. It lives on the hart page (HartPage::scheduler), where the vector reaches it as
+// `offset(zero)`; its offsets are generated from this struct (arch/riscv64/asm_offsets.cpp).
 #pragma once
 
 #include <cstddef>
@@ -44,18 +44,7 @@ struct SliceClock {
     void set_hold(uint64_t reason, bool on) { hold = on ? (hold | reason) : (hold & ~reason); }
 };
 
-static_assert(offsetof(SliceClock, slot_end) == CLOCK_SLOT_END);
-static_assert(offsetof(SliceClock, slot_ticks) == CLOCK_SLOT_TICKS);
-static_assert(offsetof(SliceClock, slot) == CLOCK_SLOT);
-static_assert(offsetof(SliceClock, slots) == CLOCK_SLOTS);
-static_assert(offsetof(SliceClock, hold) == CLOCK_HOLD);
-static_assert(offsetof(SliceClock, runner) == CLOCK_RUNNER);
-static_assert(offsetof(SliceClock, owner_had_slot) == CLOCK_OWNER_HAD_SLOT);
-static_assert(offsetof(SliceClock, fast_owners) == CLOCK_FAST_OWNERS);
 static_assert(sizeof(SliceClock) <= sizeof(riscv::HartPage::scheduler));
-static_assert(hold::kTimerThroughSbi == CLOCK_HOLD_TIMER_THROUGH_SBI);
-static_assert(hold::kFpuNotZero == CLOCK_HOLD_FPU_NOT_ZERO);
-static_assert(static_cast<long>(sbi::Extension::Time) == SBI_EXTENSION_TIME);
 
 inline SliceClock& slice_clock() { return *reinterpret_cast<SliceClock*>(riscv::hart_page().scheduler); }
 

@@ -160,12 +160,13 @@ constexpr Slot kSlots[] = {
 };
 static_assert(sizeof(kSlots) / sizeof(kSlots[0]) == static_cast<size_t>(abi::Syscall::Count),
               "one slot per syscall number");
-static_assert(static_cast<size_t>(abi::Syscall::Count) <= HART_SYSCALL_TABLE_SLOTS);
+static_assert(static_cast<size_t>(abi::Syscall::Count) <= riscv::kSyscallTableSlots);
+static_assert(abi::kTransferBase == riscv::kSyscallTableSlots, "the vector sends a7 past the table to the transfers");
 
 }  // namespace
 
 void install_syscall_table(riscv::HartPage& page) {
-    for (uint64_t number = 0; number < HART_SYSCALL_TABLE_SLOTS; ++number) {
+    for (uint64_t number = 0; number < riscv::kSyscallTableSlots; ++number) {
         uint64_t entry = reinterpret_cast<uint64_t>(fast_entry<syscall::unknown>);
         if (std::optional<abi::Syscall> decoded = decode_syscall(number)) {
             const Slot& slot = kSlots[static_cast<size_t>(*decoded)];

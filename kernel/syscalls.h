@@ -5,7 +5,7 @@
 
 namespace exo {
 
-// Fills the hart page's syscall table: every slot up to HART_SYSCALL_TABLE_SLOTS, with the
+// Fills the hart page's syscall table: every slot up to riscv::kSyscallTableSlots, with the
 // unknown-syscall handler where no call is defined.
 void install_syscall_table(riscv::HartPage& page);
 

@@ -1,7 +1,7 @@
 // Kernel entry from OpenSBI: a0 = hart id, a1 = device-tree blob (physical), MMU off, S-mode.
 // Clears .bss, turns on a three-gigapage boot page table and jumps to the kernel's virtual
 // address; kmain then builds the real page table.
-#include "asm_constants.h"
+#include "asm_offsets.h"   // generated from the C++ types (arch/riscv64/asm_offsets.cpp)
 
     .section .text.boot, "ax", @progbits
     .globl _start

@@ -26,6 +26,7 @@ inline constexpr uint64_t kSie = 1ull << 1;    // S-mode interrupts enabled
 inline constexpr uint64_t kSpie = 1ull << 5;   // SIE before the trap; sret copies it back
 inline constexpr uint64_t kSpp = 1ull << 8;    // previous privilege: 1 = S, 0 = U
 inline constexpr uint64_t kFsInitial = 1ull << 13;
+inline constexpr uint64_t kFsClean = 2ull << 13;  // the registers match what was saved
 inline constexpr uint64_t kFsMask = 3ull << 13;
 inline constexpr uint64_t kSum = 1ull << 18;   // S-mode may touch U pages
 inline constexpr uint64_t kMxr = 1ull << 19;

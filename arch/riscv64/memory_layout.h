@@ -12,6 +12,9 @@ inline constexpr uint64_t kDirectMapSize = 254ull << 30;
 // The kernel image runs in the top 2 GiB (so -mcmodel=medany reaches all of it); the gigabyte of
 // RAM that holds the load address maps at kKernelImageBase.
 inline constexpr uint64_t kKernelImageBase = 0xffffffff80000000;
+// How much of the direct map boot.S builds before the kernel's own page table exists: enough to
+// reach the device tree, the UART and early RAM.
+inline constexpr uint64_t kBootDirectMapGigabytes = 4;
 
 inline constexpr uint64_t direct_map(uint64_t physical) { return kDirectMapBase + physical; }
 

@@ -23,7 +23,7 @@
 // Everything else (what the fast paths refuse) saves every register into the running
 // environment's save area and runs the C++.
 
-#include "asm_constants.h"
+#include "asm_offsets.h"   // generated from the C++ types (arch/riscv64/asm_offsets.cpp)
 
 // Saves x1..x31 except t0 (x5) and sp (x2), which the caller stores itself.
 .macro SAVE_MOST base
@@ -53,22 +53,6 @@
     sd      t1, TRAP_FRAME_STVAL(\base)
 .endm
 
-// The device-interrupt path's register slots (on the hart page, at HART_IRQ_SLOTS).
-.equ IRQ_SLOT_ra, 0
-.equ IRQ_SLOT_t1, 8
-.equ IRQ_SLOT_t2, 16
-.equ IRQ_SLOT_t3, 24
-.equ IRQ_SLOT_t4, 32
-.equ IRQ_SLOT_t5, 40
-.equ IRQ_SLOT_t6, 48
-.equ IRQ_SLOT_a0, 56
-.equ IRQ_SLOT_a1, 64
-.equ IRQ_SLOT_a2, 72
-.equ IRQ_SLOT_a3, 80
-.equ IRQ_SLOT_a4, 88
-.equ IRQ_SLOT_a5, 96
-.equ IRQ_SLOT_a6, 104
-.equ IRQ_SLOT_a7, 112
 
     .section .text
     .balign 4
@@ -111,15 +95,15 @@ transfer:
     ld      t0, HART_DIRECTORY(t0)  // the callee, or a word no id selecting it can equal
     ld      t1, ENV_GATE(t0)
     bne     t1, a0, transfer_slow   // absent, stale, forged, ourselves, waiting or busy
-    slli    t1, a7, 4               // entry k of Call + k: UpcallEntry at ENV_ENTRIES + 16 * (Call0 + k)
+    slli    t1, a7, ENV_ENTRY_SHIFT // entry k of Call + k: at ENV_ENTRIES + ENV_ENTRY_SIZE * (Call0 + k)
     add     t1, t1, t0
-    ld      a6, ENV_ENTRIES + 16 * (ABI_ENTRY_CALL0 - ABI_CALL)(t1)
+    ld      a6, ENV_ENTRIES + ENV_ENTRY_SIZE * (ABI_ENTRY_CALL0 - ABI_CALL)(t1)
     beqz    a6, transfer_slow       // no such entry registered
     csrrw   a6, sepc, a6            // enter the callee's entry; a6 = the caller's ecall
     ld      a0, HART_CURRENT_ENV(zero)  // the caller
     sd      a6, ENV_RESUME_PC(a0)   // the caller waits: Reply resumes it after the ecall
     sd      sp, ENV_RESUME_SP(a0)
-    ld      sp, ENV_ENTRIES + 16 * (ABI_ENTRY_CALL0 - ABI_CALL) + 8(t1)
+    ld      sp, ENV_ENTRIES + ENV_ENTRY_SIZE * (ABI_ENTRY_CALL0 - ABI_CALL) + ENV_ENTRY_SP(t1)
     sd      a0, ENV_GATE(t0)        // the callee serves the caller (its save area is preset)
     ld      t1, ENV_SATP(t0)
     csrw    satp, t1                // every environment has its own ASID: no flush
@@ -165,7 +149,7 @@ not_syscall:
     csrr    t0, scause
     bltz    t0, interrupt
     csrr    t0, sstatus
-    andi    t0, t0, 1 << 8          // SPP: the exception came from S-mode
+    andi    t0, t0, SSTATUS_SPP     // the exception came from S-mode
     bnez    t0, trap_from_kernel
     // An exception from U-mode: to the environment's handler, unless it is already in it.
     // The handler gets every register as it was but sp.
@@ -300,12 +284,12 @@ device_interrupt:
     sd      a5, HART_CLOCK + CLOCK_RUNNER(zero)
     sd      a5, HART_CLOCK + CLOCK_OWNER_HAD_SLOT(zero)
     .if \fpu == 0
-    csrw    0x14d, a3               // stimecmp (Sstc): the next slot's end
+    csrw    CSR_STIMECMP, a3        // stimecmp (Sstc): the next slot's end
     .else
     ld      t1, HART_CLOCK + CLOCK_HOLD(zero)
     andi    t1, t1, CLOCK_HOLD_TIMER_THROUGH_SBI
     bnez    t1, 4f
-    csrw    0x14d, a3
+    csrw    CSR_STIMECMP, a3
     j       5f
 4:  mv      a0, a3                  // no Sstc: sbi_set_timer (the call keeps all but a0, a1)
     li      a6, 0
@@ -316,7 +300,7 @@ device_interrupt:
     // to (a call entry's own, else the main context's, which its upcalls share).
     bgez    s1, 6f
     ld      t1, ENV_GATE(a6)
-    srli    t1, t1, 62              // serving a call
+    srli    t1, t1, GATE_SERVING_SHIFT  // serving a call
     addi    a0, a6, ENV_MAIN_FP
     beqz    t1, 4f
     addi    a0, a6, ENV_UPCALL_FP
@@ -341,9 +325,9 @@ device_interrupt:
     ld      t1, HART_CLOCK + CLOCK_HOLD(zero)
     andi    t1, t1, ~CLOCK_HOLD_FPU_NOT_ZERO
 5:  sd      t1, HART_CLOCK + CLOCK_HOLD(zero)
-6:  li      t1, 3 << 13             // sstatus.FS = clean: the registers match what is saved
+6:  li      t1, SSTATUS_FS_MASK     // sstatus.FS = clean: the registers match what is saved
     csrc    sstatus, t1
-    li      t1, 2 << 13
+    li      t1, SSTATUS_FS_CLEAN
     csrs    sstatus, t1
     .endif
     // The arriving owner (scheduler.cpp's begin_slice, install and transfer::on_enter).
@@ -357,7 +341,7 @@ device_interrupt:
     csrw    satp, t1                // every environment has its own ASID: no flush
     sd      zero, ENV_GATE(a5)      // running: closed to calls
     ld      t0, ENV_MAIN_FRAME(a5)
-    ld      t1, ENV_ENTRIES + 16 * ABI_ENTRY_SLICE_START(a5)
+    ld      t1, ENV_ENTRIES + ENV_ENTRY_SIZE * ABI_ENTRY_SLICE_START(a5)
     bnez    t1, 3f
     sd      t0, ENV_SAVE_AREA(a5)   // no slice-start entry: it resumes its main context
     mv      a0, t0
@@ -372,7 +356,7 @@ device_interrupt:
     ld      gp, TRAP_FRAME_X + 3*8(t0)
     ld      tp, TRAP_FRAME_X + 4*8(t0)
     csrw    sscratch, sp            // the kernel stack's top, for the next trap
-    ld      sp, ENV_ENTRIES + 16 * ABI_ENTRY_SLICE_START + 8(a5)
+    ld      sp, ENV_ENTRIES + ENV_ENTRY_SIZE * ABI_ENTRY_SLICE_START + ENV_ENTRY_SP(a5)
     mv      a0, a4              // the slot
     mv      a1, a3              // its end
     // The upcall context (t1): the other registers are the entry's own from earlier upcalls.
@@ -438,7 +422,7 @@ upcall_return_entry:
     lhu     t1, ENV_PENDING(t0)
     bnez    t1, syscall_with_frame
     ld      t1, ENV_GATE(t0)
-    srli    t1, t1, 62
+    srli    t1, t1, GATE_SERVING_SHIFT
     bnez    t1, syscall_with_frame
     ld      t1, ENV_TRAP_PAGE(t0)
     ld      t0, TRAP_PAGE_EVENT_BUSY(t1)

@@ -4,8 +4,6 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "asm_constants.h"
-
 namespace riscv {
 
 // ABI register numbers (x1 = ra, x2 = sp, ...), so code reads frame.x[reg::a0].
@@ -29,14 +27,8 @@ struct TrapFrame {
     uint64_t sstatus() const { return x[0]; }
 };
 
-static_assert(offsetof(TrapFrame, x) == TRAP_FRAME_X);
-static_assert(offsetof(TrapFrame, x) == TRAP_FRAME_SSTATUS);
-static_assert(offsetof(TrapFrame, sepc) == TRAP_FRAME_SEPC);
-static_assert(offsetof(TrapFrame, scause) == TRAP_FRAME_SCAUSE);
-static_assert(offsetof(TrapFrame, stval) == TRAP_FRAME_STVAL);
-static_assert(sizeof(TrapFrame) == TRAP_FRAME_SIZE);
-static_assert(TRAP_FRAME_STACK_BYTES >= TRAP_FRAME_SIZE && TRAP_FRAME_STACK_BYTES % 16 == 0,
-              "a frame on the kernel stack keeps it 16-aligned");
+// A frame on the kernel stack, rounded up so the stack stays 16-aligned.
+inline constexpr size_t kTrapFrameStackBytes = (sizeof(TrapFrame) + 15) & ~size_t{15};
 
 extern const char* const kRegisterNames[32];
 

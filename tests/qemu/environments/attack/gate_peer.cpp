@@ -128,11 +128,10 @@ alignas(16) char entry_stack[8192];
 
 }  // namespace
 
-// Call entry 0: every register onto the entry's stack as delivered, our gp, the C++, Reply.
-asm(R"(
-    .text
-    .globl gate_peer_entry
-gate_peer_entry:
+// Call entry 0: every register onto the entry's stack as delivered, our gp, the C++, Reply with
+// the results the C++ left in the a1..a5 slots.
+extern "C" [[gnu::naked]] void gate_peer_entry() {
+    asm volatile(R"(
     addi    sp, sp, -256
     sd      x1, 8(sp)
     .irp n, 3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
@@ -144,16 +143,13 @@ gate_peer_entry:
     .option pop
     mv      a0, sp
     call    gate_peer_dispatch
-    ld      a1, 88(sp)
-    ld      a2, 96(sp)
-    ld      a3, 104(sp)
-    ld      a4, 112(sp)
-    ld      a5, 120(sp)
-    li      a7, 68
+    .irp n, 11,12,13,14,15
+    ld      x\n, \n * 8(sp)
+    .endr
+    li      a7, %0
     ecall
-)");
-extern "C" void gate_peer_entry();
-static_assert(abi::kReply == 68, "the entry stub replies with 68");
+)" ::"i"(abi::kReply));
+}
 
 int main() {
     (void)exo::set_entry(abi::Entry::Call0, reinterpret_cast<uint64_t>(&gate_peer_entry),
