@@ -34,7 +34,8 @@ bool hardware_sets_accessed_bits() {
     abi::Error error = abi::Error::Ok;
     sv39::Entry* slot = table.walk(kProbeAddress, 0, false, error);
     sv39::Entry* hart = table.lookup(riscv::kHartPageAddress);
-    if (slot == nullptr || hart == nullptr || slot->raw != 0) return false;  // be safe: the slow path
+    if (slot == nullptr || hart == nullptr || slot->raw != 0)
+        return false; // be safe: the slow path
     // The hart page's frame again, readable, accessed bit clear.
     slot->raw = (hart->pfn() << sv39::pte::kPfnShift) | sv39::pte::kValid | sv39::pte::kRead;
     riscv::flush_tlb_all();

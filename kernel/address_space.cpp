@@ -152,7 +152,8 @@ Error check_frame(MemorySystem& memory, EnvironmentSlot slot, uint64_t pfn, uint
     // A grant speaks only for a frame its owner still holds as an ordinary frame: never for one
     // that has since become a page table, a donated table frame or someone else's.
     const FrameEntry* frame = memory.frames.find(pfn);
-    if (frame->state != abi::FrameState::Owned || frame->owner != grant->owner) return Error::NotOwner;
+    if (frame->state != abi::FrameState::Owned || frame->owner != grant->owner)
+        return Error::NotOwner;
     if (frame->flags & frame_flag::kKernelBound) return Error::FrameInUse;
     if ((permissions & ~uint64_t{grant->permissions}) != 0) return Error::BadPermission;
     if (frame->map_count == FrameTable::kMaxCount) return Error::TooMany;
@@ -172,7 +173,8 @@ inline void flush(MemorySystem& memory, const AddressSpace& space, uint64_t virt
         memory.tlb.flush_address_space(space.asid);
         return;
     }
-    for (uint64_t i = 0; i < count; ++i) memory.tlb.flush_page(virtual_address + i * kPage, space.asid);
+    for (uint64_t i = 0; i < count; ++i)
+        memory.tlb.flush_page(virtual_address + i * kPage, space.asid);
 }
 
 }  // namespace
@@ -236,11 +238,13 @@ namespace {
     if (first_pfn + count < first_pfn) return Error::InvalidArgument;
     Error refused = Error::Ok;
     TableCursor cursor;
-    for_each_slot(memory, space, cursor, virtual_address, count, [&](uint64_t va, const Entry* slot) {
-        refused = check_frame(memory, space.slot, first_pfn + (va - virtual_address) / kPage, permissions);
-        if (refused == Error::Ok && is_bound(slot)) refused = Error::AlreadyMapped;
-        return refused == Error::Ok;
-    });
+    for_each_slot(
+        memory, space, cursor, virtual_address, count, [&](uint64_t va, const Entry* slot) {
+            refused = check_frame(memory, space.slot, first_pfn + (va - virtual_address) / kPage,
+                                  permissions);
+            if (refused == Error::Ok && is_bound(slot)) refused = Error::AlreadyMapped;
+            return refused == Error::Ok;
+        });
     if (refused != Error::Ok) return refused;
     if (tables_needed(memory, space, virtual_address, count) > space.table_reserve_count) {
         return Error::NoMemory;
@@ -268,7 +272,8 @@ namespace {
 
 Error map(MemorySystem& memory, AddressSpace& space, uint64_t virtual_address, uint64_t first_pfn,
           uint64_t count, uint64_t permissions) {
-    if (fast::map(memory.frames, memory.tlb, space, virtual_address, first_pfn, count, permissions)) {
+    if (fast::map(memory.frames, memory.tlb, space, virtual_address, first_pfn, count,
+                  permissions)) {
         return Error::Ok;
     }
     return map_general(memory, space, virtual_address, first_pfn, count, permissions);

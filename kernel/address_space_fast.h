@@ -21,7 +21,8 @@ inline constexpr uint64_t kKeptOnProtect =
 
 // Sv39's R, W and X are the abi permission bits one place up, so a permission set's leaf flags are
 // arithmetic, with no table to load.
-static_assert(pte::kRead == abi::permission::kRead << 1 && pte::kWrite == abi::permission::kWrite << 1 &&
+static_assert(pte::kRead == abi::permission::kRead << 1 &&
+              pte::kWrite == abi::permission::kWrite << 1 &&
               pte::kExecute == abi::permission::kExecute << 1);
 static_assert(abi::permission::kAll == 7);
 // The sets a page may be given, as a mask indexed by the set: any set with read, and execute alone
@@ -48,14 +49,16 @@ inline constexpr uint64_t kLeafSets = (1 << 1) | (1 << 3) | (1 << 4) | (1 << 5) 
 // The cache (AddressSpace::cached_megapage) holds only 2 MiB regions whose every page the fast
 // paths may touch: wholly inside [kUserMinimum, kUserTop) and without the shared info page. A
 // hit therefore vouches for the address range, and the fast paths check only alignment.
-static_assert(abi::kUserMinimum < sv39::kMegaPageSize, "only region 0 is partly below the user range");
+static_assert(abi::kUserMinimum < sv39::kMegaPageSize,
+              "only region 0 is partly below the user range");
 constexpr bool cacheable_megapage(uint64_t megapage) {
     return megapage != 0 && megapage < (abi::kUserTop >> 21) &&
            megapage != (abi::kSharedInfoAddress >> 21);
 }
 
 // Whether virtual_address is in the region whose level-0 table is cached.
-[[gnu::always_inline]] inline bool in_cached_region(const AddressSpace& space, uint64_t virtual_address) {
+[[gnu::always_inline]] inline bool in_cached_region(const AddressSpace& space,
+                                                    uint64_t virtual_address) {
     return (virtual_address >> 21) == space.cached_megapage;
 }
 
@@ -77,7 +80,8 @@ constexpr bool cacheable_megapage(uint64_t megapage) {
 // (va >> 12) * 8 is va >> 9, one shift.
 [[gnu::always_inline]] inline sv39::Entry* aligned_slot(const AddressSpace& space,
                                                         uint64_t virtual_address) {
-    return reinterpret_cast<sv39::Entry*>(space.cached_bias + (virtual_address >> (sv39::kPageShift - 3)));
+    return reinterpret_cast<sv39::Entry*>(space.cached_bias +
+                                          (virtual_address >> (sv39::kPageShift - 3)));
 }
 
 [[gnu::always_inline]] inline bool is_bound(uint64_t raw) {
@@ -91,7 +95,8 @@ constexpr bool cacheable_megapage(uint64_t megapage) {
         tlb.flush_address_space(space.asid);
         return;
     }
-    for (uint64_t i = 0; i < count; ++i) tlb.flush_page(virtual_address + i * sv39::kPageSize, space.asid);
+    for (uint64_t i = 0; i < count; ++i)
+        tlb.flush_page(virtual_address + i * sv39::kPageSize, space.asid);
 }
 
 // Protect of `count` pages inside the cached region, every one bound to an own frame: one pass
@@ -143,7 +148,8 @@ constexpr bool cacheable_megapage(uint64_t megapage) {
     uint64_t word = frame_word::load(frame);
     // Owned by the caller with no flag but essential (not a page table, donated table frame or
     // shared page): flags, state and owner are the entry's low 32 bits. Pins do not matter.
-    if (static_cast<uint32_t>(word & frame_word::kFreeCheckMask) != frame_word::owned_by(space.slot)) {
+    if (static_cast<uint32_t>(word & frame_word::kFreeCheckMask) !=
+        frame_word::owned_by(space.slot)) {
         return false;
     }
     // One more mapping, unless the count is at its limit (the add carries out of the word).

@@ -37,12 +37,14 @@ AuditReport audit(KernelState& state, std::span<uint16_t> scratch, Report&& repo
                 if (frame.flags & (frame_flag::kPageTable | frame_flag::kTableReserve)) {
                     problem("user mapping of a page-table frame", pfn);
                 } else if (frame.flags & frame_flag::kSharedInfo) {
-                    if (!own || (pfn != environment.shared_info_pfn && pfn != environment.trap_page_pfn)) {
+                    if (!own ||
+                        (pfn != environment.shared_info_pfn && pfn != environment.trap_page_pfn)) {
                         problem("mapping of another's shared or trap page", pfn);
                     }
                 } else if (!own) {
                     const Grant* grant = state.grants.find(pfn, slot);
-                    if (grant == nullptr || frame.state != abi::FrameState::Owned || frame.owner != grant->owner) {
+                    if (grant == nullptr || frame.state != abi::FrameState::Owned ||
+                        frame.owner != grant->owner) {
                         problem("mapping of a frame neither owned nor granted", pfn);
                     }
                 }
@@ -57,8 +59,10 @@ AuditReport audit(KernelState& state, std::span<uint16_t> scratch, Report&& repo
             });
         for (uint32_t i = 0; i < environment.space.table_reserve_count; ++i) {
             const FrameEntry* frame = frames.find(environment.space.table_reserve[i]);
-            if (frame == nullptr || frame->owner != slot || !(frame->flags & frame_flag::kTableReserve)) {
-                problem("table reserve frame not owned and flagged", environment.space.table_reserve[i]);
+            if (frame == nullptr || frame->owner != slot ||
+                !(frame->flags & frame_flag::kTableReserve)) {
+                problem("table reserve frame not owned and flagged",
+                        environment.space.table_reserve[i]);
             }
         }
     });
@@ -70,21 +74,24 @@ AuditReport audit(KernelState& state, std::span<uint16_t> scratch, Report&& repo
         switch (frame.state) {
         case abi::FrameState::Free:
             ++result.free;
-            if (frame.map_count || frame.pin_count || frame.flags) problem("free frame still bound", pfn);
+            if (frame.map_count || frame.pin_count || frame.flags)
+                problem("free frame still bound", pfn);
             break;
         case abi::FrameState::Kernel: ++result.kernel; break;
         case abi::FrameState::Reserved:
         case abi::FrameState::Device: ++result.reserved; break;
         case abi::FrameState::Owned:
             ++result.owned;
-            if (state.environments.at_slot(frame.owner) == nullptr) problem("frame owned by a dead environment", pfn);
+            if (state.environments.at_slot(frame.owner) == nullptr)
+                problem("frame owned by a dead environment", pfn);
             if (frame.flags & frame_flag::kPageTable) ++flagged_tables;
             if (frame.flags & frame_flag::kMark) problem("scratch mark left on a frame", pfn);
             break;
         }
         if (frame.map_count != scratch[i]) problem("map count differs from the page tables", pfn);
     }
-    if (flagged_tables != result.tables) problem("page-table frames not all reachable", flagged_tables);
+    if (flagged_tables != result.tables)
+        problem("page-table frames not all reachable", flagged_tables);
     if (result.free != frames.count(abi::FrameState::Free) ||
         result.owned != frames.count(abi::FrameState::Owned) ||
         result.free + result.kernel + result.reserved + result.owned != frames.frame_count()) {
@@ -92,8 +99,8 @@ AuditReport audit(KernelState& state, std::span<uint16_t> scratch, Report&& repo
     }
     state.grants.for_each([&](const Grant& grant) {
         const FrameEntry* frame = frames.find(grant.pfn);
-        if (frame == nullptr || frame->state != abi::FrameState::Owned || frame->owner != grant.owner ||
-            state.environments.at_slot(grant.grantee) == nullptr) {
+        if (frame == nullptr || frame->state != abi::FrameState::Owned ||
+            frame->owner != grant.owner || state.environments.at_slot(grant.grantee) == nullptr) {
             problem("grant of a frame its owner no longer holds", grant.pfn);
         }
     });

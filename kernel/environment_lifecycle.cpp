@@ -126,7 +126,8 @@ Error create_environment(KernelState& state, EnvironmentId parent, const ElfImag
 
     environment->shared_info_pfn = frames[next++];
     state.zero_frame(environment->shared_info_pfn);
-    auto* info = reinterpret_cast<abi::SharedInfo*>(state.physical->frame(environment->shared_info_pfn));
+    auto* info =
+        reinterpret_cast<abi::SharedInfo*>(state.physical->frame(environment->shared_info_pfn));
     environment->shared_info = info;
     environment->main.frame = main_context_frame(*info);
     info->preempted_valid = 1;  // the main context is always there (SharedInfo version 3)
@@ -139,7 +140,8 @@ Error create_environment(KernelState& state, EnvironmentId parent, const ElfImag
     info->slots_per_round = state.slices.count();
     for (uint32_t i = 0; i < state.interrupts.device_count() && i < abi::kMaxExportedDevices; ++i) {
         const ExportedDevice& device = state.interrupts.device(i);
-        info->devices[info->device_count++] = {device.window.base, device.window.size, device.line, device.kind};
+        info->devices[info->device_count++] = {device.window.base, device.window.size, device.line,
+                                               device.kind};
     }
     (void)address_space::map_for_kernel(memory, environment->space, abi::kSharedInfoAddress,
                                         environment->shared_info_pfn,
@@ -148,14 +150,15 @@ Error create_environment(KernelState& state, EnvironmentId parent, const ElfImag
 
     environment->trap_page_pfn = frames[next++];
     state.zero_frame(environment->trap_page_pfn);
-    auto* trap = reinterpret_cast<abi::TrapPage*>(state.physical->frame(environment->trap_page_pfn));
+    auto* trap =
+        reinterpret_cast<abi::TrapPage*>(state.physical->frame(environment->trap_page_pfn));
     trap->busy = 1;  // no exception handler yet
     environment->trap_page = reinterpret_cast<uint64_t>(trap);
     environment->exception_page = state.exception_page_override ? state.exception_page_override
                                                                 : environment->trap_page;
-    (void)address_space::map_for_kernel(memory, environment->space, abi::kTrapPageAddress,
-                                        environment->trap_page_pfn,
-                                        pte::kUser | pte::kRead | pte::kWrite | pte::kAccessed | pte::kDirty);
+    (void)address_space::map_for_kernel(
+        memory, environment->space, abi::kTrapPageAddress, environment->trap_page_pfn,
+        pte::kUser | pte::kRead | pte::kWrite | pte::kAccessed | pte::kDirty);
     state.frames.find(environment->trap_page_pfn)->flags |= frame_flag::kSharedInfo;
 
     for_each_image_page(elf, [&](uint64_t page, const ElfSegment& segment) {
@@ -238,7 +241,8 @@ void destroy_environment(KernelState& state, Environment& environment) {
     for (uint64_t i = 0; i < state.frames.frame_count(); ++i) {
         uint64_t pfn = state.frames.first_pfn() + i;
         const FrameEntry* frame = state.frames.find(pfn);
-        if (frame->state == abi::FrameState::Owned && frame->owner == slot) state.frames.release(pfn);
+        if (frame->state == abi::FrameState::Owned && frame->owner == slot)
+            state.frames.release(pfn);
     }
     state.environments.release(environment);
 }

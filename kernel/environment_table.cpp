@@ -8,14 +8,17 @@ namespace {
 // unused index 0: an id that selects index i has (id & 63) == i, so it can equal neither.
 constexpr uint64_t kNeverAccepts[2] = {0, 1};
 
-uint64_t absent(size_t index) { return reinterpret_cast<uint64_t>(&kNeverAccepts[index == 0 ? 1 : 0]); }
+uint64_t absent(size_t index) {
+    return reinterpret_cast<uint64_t>(&kNeverAccepts[index == 0 ? 1 : 0]);
+}
 }  // namespace
 
 void EnvironmentTable::attach_directory(uint64_t* directory) {
     directory_ = directory;
     for (size_t index = 0; index < kDirectorySize; ++index) directory_[index] = absent(index);
     for (size_t slot = 0; slot < kMaxEnvironments; ++slot) {
-        if (slots_[slot].live) directory_[directory_index(slot)] = reinterpret_cast<uint64_t>(&slots_[slot]);
+        if (slots_[slot].live)
+            directory_[directory_index(slot)] = reinterpret_cast<uint64_t>(&slots_[slot]);
     }
 }
 
@@ -31,7 +34,8 @@ Environment* EnvironmentTable::allocate() {
         slots_[slot].id = (uint64_t{generation} << 16) | (slot + 1);
         slots_[slot].live = true;
         live_mask_ |= uint64_t{1} << slot;
-        if (directory_) directory_[directory_index(slot)] = reinterpret_cast<uint64_t>(&slots_[slot]);
+        if (directory_)
+            directory_[directory_index(slot)] = reinterpret_cast<uint64_t>(&slots_[slot]);
         return &slots_[slot];
     }
     return nullptr;

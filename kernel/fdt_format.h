@@ -270,7 +270,8 @@ inline Bytes find_property(const Layout& layout, uint32_t node_offset, std::stri
 }
 
 template <size_t N>
-inline DeviceTreeError append(std::array<AddressRange, N>& table, uint32_t& count, AddressRange range) {
+inline DeviceTreeError append(std::array<AddressRange, N>& table, uint32_t& count,
+                              AddressRange range) {
     if (range.size == 0) return DeviceTreeError::None;
     if (range.base + range.size < range.base) return DeviceTreeError::BadStructure;
     if (count == N) return DeviceTreeError::TooMany;

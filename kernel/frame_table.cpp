@@ -40,7 +40,8 @@ uint64_t FrameTable::count(FrameState state) const {
 void FrameTable::set_system_state(uint64_t pfn, FrameState state) {
     FrameEntry* entry = find(pfn);
     if (entry == nullptr || entry->state != FrameState::Free) return;
-    if (state != FrameState::Kernel && state != FrameState::Reserved && state != FrameState::Device) return;
+    if (state != FrameState::Kernel && state != FrameState::Reserved && state != FrameState::Device)
+        return;
     take_from_free(pfn - first_pfn_);
     ++system_counts_[static_cast<size_t>(state) - 1];
     entry->state = state;
@@ -104,7 +105,8 @@ Error FrameTable::unpin(uint64_t pfn) {
 
 uint64_t FrameTable::query(uint64_t pfn) const {
     const FrameEntry* entry = find(pfn);
-    if (entry == nullptr) return abi::make_frame_info(FrameState::Reserved, 0, 0, false, false, 0xffff);
+    if (entry == nullptr)
+        return abi::make_frame_info(FrameState::Reserved, 0, 0, false, false, 0xffff);
     return abi::make_frame_info(entry->state, entry->map_count, entry->pin_count,
                                 entry->flags & frame_flag::kPageTable,
                                 entry->flags & frame_flag::kEssential, entry->owner);

@@ -50,7 +50,8 @@ struct alignas(8) FrameEntry {
     constexpr FrameEntry() = default;
     constexpr FrameEntry(abi::FrameState state_, uint8_t flags_, EnvironmentSlot owner_,
                          uint16_t map_count_, uint16_t pin_count_)
-        : flags(flags_), state(state_), owner(owner_), pin_count(pin_count_), map_count(map_count_) {}
+        : flags(flags_), state(state_), owner(owner_), pin_count(pin_count_),
+          map_count(map_count_) {}
 };
 static_assert(sizeof(FrameEntry) == 8, "one word per frame");
 static_assert(offsetof(FrameEntry, flags) == 0 && offsetof(FrameEntry, state) == 1 &&
@@ -75,8 +76,12 @@ constexpr uint64_t owned_by(EnvironmentSlot owner) {
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the layout above is little-endian");
 // A word that may alias the entry's fields (one ld; memcpy is expanded byte by byte here).
 using AliasingWord [[gnu::may_alias]] = uint64_t;
-inline uint64_t load(const FrameEntry& entry) { return *reinterpret_cast<const AliasingWord*>(&entry); }
-inline void store(FrameEntry& entry, uint64_t word) { *reinterpret_cast<AliasingWord*>(&entry) = word; }
+inline uint64_t load(const FrameEntry& entry) {
+    return *reinterpret_cast<const AliasingWord*>(&entry);
+}
+inline void store(FrameEntry& entry, uint64_t word) {
+    *reinterpret_cast<AliasingWord*>(&entry) = word;
+}
 }  // namespace frame_word
 
 // What allocation hands back: the frame, and whether its bytes are already known to be zero
@@ -228,8 +233,10 @@ inline abi::Error FrameTable::check_freeable(uint64_t pfn, EnvironmentSlot owner
     if ((frame_word::load(*entry) & frame_word::kFreeCheckMask) == frame_word::owned_by(owner)) {
         return abi::Error::Ok;
     }
-    if (entry->state != abi::FrameState::Owned || entry->owner != owner) return abi::Error::NotOwner;
-    if (entry->map_count != 0 || entry->pin_count != 0 || (entry->flags & frame_flag::kKernelBound)) {
+    if (entry->state != abi::FrameState::Owned || entry->owner != owner)
+        return abi::Error::NotOwner;
+    if (entry->map_count != 0 || entry->pin_count != 0 ||
+        (entry->flags & frame_flag::kKernelBound)) {
         return abi::Error::FrameInUse;
     }
     return abi::Error::Ok;  // a flag the compare above does not expect (the scratch mark)

@@ -51,7 +51,8 @@ abi::Error InterruptTable::bind(uint32_t line, EnvironmentSlot environment) {
     if (line == 0 || line >= kMaxLines) return abi::Error::OutOfRange;
     if (kernel_lines_[line]) return abi::Error::NotPermitted;
     if (!device_line_owned(line, environment)) return abi::Error::NotOwner;
-    if (line_owners_[line] != kNoEnvironment && line_owners_[line] != environment) return abi::Error::Busy;
+    if (line_owners_[line] != kNoEnvironment && line_owners_[line] != environment)
+        return abi::Error::Busy;
     line_owners_[line] = environment;
     return abi::Error::Ok;
 }

@@ -41,7 +41,9 @@ uint64_t virtual_offset() { return kernel_virtual_offset; }
 void map_or_panic(PageTable& table, uint64_t virtual_address, uint64_t physical, uint64_t size,
                   uint64_t flags, const char* what) {
     abi::Error error = table.map_range(virtual_address, physical, size, flags | kKernelLeaf);
-    if (error != abi::Error::Ok) panic("mapping %s at %lx (%lx bytes): %s", what, virtual_address, size, abi::to_string(error));
+    if (error != abi::Error::Ok)
+        panic("mapping %s at %lx (%lx bytes): %s", what, virtual_address, size,
+              abi::to_string(error));
 }
 
 void map_image(PageTable& table, const char* start, const char* end, uint64_t flags,
@@ -97,7 +99,8 @@ void kernel_memory_init(const DeviceTreeInfo& tree, BootMemory& boot_memory) {
     map_device(table, tree.plic.window, "plic");
     map_device(table, tree.test_finisher, "test finisher");
     map_device(table, tree.rtc.window, "rtc");
-    for (uint32_t i = 0; i < tree.virtio_count; ++i) map_device(table, tree.virtio[i].window, "virtio");
+    for (uint32_t i = 0; i < tree.virtio_count; ++i)
+        map_device(table, tree.virtio[i].window, "virtio");
 
     // The hart page (arch/riscv64/hart_page.h), at the top of the address space.
     std::optional<uint64_t> hart_frame = boot_memory.allocate_frame();

@@ -65,7 +65,8 @@ void attach_devices() {
         console_use_uart(kBoard.fallback_console,
                          layout::direct_map(kBoard.fallback_console.window.base));
     }
-    if (tree.test_finisher.size) power_use_test_finisher(layout::direct_map(tree.test_finisher.base));
+    if (tree.test_finisher.size)
+        power_use_test_finisher(layout::direct_map(tree.test_finisher.base));
 }
 
 const CpuInfo* find_cpu(uint64_t hart_id) {
@@ -110,7 +111,8 @@ Environment& start_first_environment(uint64_t entry_instret) {
     if (images.empty()) panic("this board image embeds no environment");
     const EmbeddedImage& image = images[0];
     ElfImage elf;
-    if (ElfError error = parse_elf(image.bytes(), abi::kSharedInfoAddress, elf); error != ElfError::None) {
+    if (ElfError error = parse_elf(image.bytes(), abi::kSharedInfoAddress, elf);
+        error != ElfError::None) {
         panic("environment image '%s': %s", image.name, to_string(error));
     }
     uint64_t count = frames_needed(elf) + kFirstEnvironmentSpareFrames;
@@ -175,7 +177,8 @@ void kmain(uint64_t hart_id, uint64_t device_tree_physical, uint64_t entry_instr
     if (!hardware_ad || force_exceptions_through_kernel) {
         state.exception_page_override = reinterpret_cast<uint64_t>(&kExceptionsThroughKernel);
     }
-    kprintf("exo: accessed/dirty bits set by %s; exceptions %s\n", hardware_ad ? "the hardware" : "software",
+    kprintf("exo: accessed/dirty bits set by %s; exceptions %s\n",
+            hardware_ad ? "the hardware" : "software",
             state.exception_page_override ? "through the kernel" : "straight to the environment");
 
     frame_table_init(state, tree, boot_memory, kernel_image_range());

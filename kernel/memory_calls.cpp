@@ -7,11 +7,14 @@
 namespace exo::memory_calls {
 
 namespace {
-EnvironmentSlot slot(const Environment& environment) { return EnvironmentTable::slot_of(environment.id); }
+EnvironmentSlot slot(const Environment& environment) {
+    return EnvironmentTable::slot_of(environment.id);
+}
 }  // namespace
 
 abi::Error free_frame(KernelState& state, Environment& caller, uint64_t pfn) {
-    if (abi::Error error = state.frames.check_freeable(pfn, slot(caller)); error != abi::Error::Ok) return error;
+    if (abi::Error error = state.frames.check_freeable(pfn, slot(caller)); error != abi::Error::Ok)
+        return error;
     state.grants.remove_if([&](const Grant& grant) { return grant.pfn == pfn; });
     if (state.frames.at(pfn).flags & frame_flag::kEssential) --caller.essential_frames;
     state.frames.release_owned(pfn);  // idle time zeroes it
@@ -22,7 +25,8 @@ abi::Error free_frame(KernelState& state, Environment& caller, uint64_t pfn) {
 abi::Error set_essential(KernelState& state, Environment& caller, uint64_t pfn, uint64_t on) {
     if (on > 1) return abi::Error::InvalidArgument;
     FrameEntry* entry = state.frames.find(pfn);
-    if (entry == nullptr || entry->state != abi::FrameState::Owned || entry->owner != slot(caller)) {
+    if (entry == nullptr || entry->state != abi::FrameState::Owned ||
+        entry->owner != slot(caller)) {
         return abi::Error::NotOwner;
     }
     bool was = entry->flags & frame_flag::kEssential;
@@ -43,14 +47,15 @@ abi::Error grant(KernelState& state, Environment& caller, uint64_t pfn, Environm
     if (grantee == nullptr) return abi::Error::NoSuchEnvironment;
     if (grantee == &caller) return abi::Error::InvalidArgument;
     if (!address_space::valid_permissions(permissions)) return abi::Error::BadPermission;
-    if (abi::Error error = state.frames.check_mappable_by_owner(pfn, slot(caller)); error != abi::Error::Ok) {
+    if (abi::Error error = state.frames.check_mappable_by_owner(pfn, slot(caller));
+        error != abi::Error::Ok) {
         return error;
     }
     return state.grants.add(pfn, slot(caller), slot(*grantee), static_cast<uint8_t>(permissions));
 }
 
-abi::Error revoke_grant(KernelState& state, Environment& caller, uint64_t pfn, EnvironmentId grantee_id,
-                        uint64_t& unmapped) {
+abi::Error revoke_grant(KernelState& state, Environment& caller, uint64_t pfn,
+                        EnvironmentId grantee_id, uint64_t& unmapped) {
     Environment* grantee = state.environments.find(grantee_id);
     if (grantee == nullptr) return abi::Error::NoSuchEnvironment;
     const Grant* existing = state.grants.find(pfn, slot(*grantee));
@@ -65,7 +70,8 @@ Environment* pressure_victim(KernelState& state, const Environment& caller) {
     uint64_t held[kMaxEnvironments] = {};
     for (uint64_t i = 0; i < state.frames.frame_count(); ++i) {
         const FrameEntry& frame = *state.frames.find(state.frames.first_pfn() + i);
-        if (frame.state == abi::FrameState::Owned && frame.owner < kMaxEnvironments) ++held[frame.owner];
+        if (frame.state == abi::FrameState::Owned && frame.owner < kMaxEnvironments)
+            ++held[frame.owner];
     }
     uint64_t most = 0;
     Environment* victim = nullptr;

@@ -22,8 +22,8 @@ abi::Error set_essential(KernelState& state, Environment& caller, uint64_t pfn, 
 // pages that were bound to it.
 abi::Error grant(KernelState& state, Environment& caller, uint64_t pfn, EnvironmentId grantee_id,
                  uint64_t permissions);
-abi::Error revoke_grant(KernelState& state, Environment& caller, uint64_t pfn, EnvironmentId grantee_id,
-                        uint64_t& unmapped);
+abi::Error revoke_grant(KernelState& state, Environment& caller, uint64_t pfn,
+                        EnvironmentId grantee_id, uint64_t& unmapped);
 
 // Under memory pressure: the environment to ask for frames back, the largest holder other than
 // the caller with no request outstanding (nullptr when there is none).

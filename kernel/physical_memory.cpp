@@ -42,7 +42,8 @@ void frame_table_init(KernelState& state, const DeviceTreeInfo& tree, BootMemory
     uint64_t low = ~uint64_t{0}, high = 0;
     for (uint32_t i = 0; i < tree.memory_count; ++i) {
         if (tree.memory[i].base < low) low = tree.memory[i].base;
-        if (tree.memory[i].base + tree.memory[i].size > high) high = tree.memory[i].base + tree.memory[i].size;
+        if (tree.memory[i].base + tree.memory[i].size > high)
+            high = tree.memory[i].base + tree.memory[i].size;
     }
     uint64_t first_pfn = low >> sv39::kPageShift;
     uint64_t count = (high >> sv39::kPageShift) - first_pfn;
@@ -64,14 +65,16 @@ void frame_table_init(KernelState& state, const DeviceTreeInfo& tree, BootMemory
     // Boot memory hands frames out from the bottom of RAM up, skipping reserved ones.
     uint64_t handed_out_end = boot_memory.single_region() ? boot_memory.allocation_end() : high;
     for (uint64_t address = low; address < handed_out_end; address += sv39::kPageSize) {
-        if (boot_memory.was_allocated(address)) mark(address, sv39::kPageSize, abi::FrameState::Kernel);
+        if (boot_memory.was_allocated(address))
+            mark(address, sv39::kPageSize, abi::FrameState::Kernel);
     }
     for (uint32_t i = 0; i < tree.reserved_count; ++i) {
         mark(tree.reserved[i].base, tree.reserved[i].size, abi::FrameState::Reserved);
     }
     if (tree.memory_count > 1) {  // holes between RAM regions
         for (uint64_t pfn = first_pfn; pfn < first_pfn + count; ++pfn) {
-            if (!boot_memory.is_ram(pfn << sv39::kPageShift)) mark(pfn << sv39::kPageShift, 1, abi::FrameState::Reserved);
+            if (!boot_memory.is_ram(pfn << sv39::kPageShift))
+                mark(pfn << sv39::kPageShift, 1, abi::FrameState::Reserved);
         }
     }
 }
@@ -86,7 +89,8 @@ uint16_t asid_bits_probe() {
     riscv::write<riscv::Csr::satp>(satp);
     riscv::flush_tlb_all();
     uint16_t bits = 0;
-    for (uint64_t field = (probed >> sv39::kSatpAsidShift) & sv39::kSatpAsidMask; field; field >>= 1) {
+    for (uint64_t field = (probed >> sv39::kSatpAsidShift) & sv39::kSatpAsidMask; field;
+         field >>= 1) {
         bits += field & 1;
     }
     return bits;

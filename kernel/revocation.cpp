@@ -8,7 +8,8 @@ void request_revocation(KernelState& state, Environment& environment, uint64_t c
     environment.revocation_remaining = count;
     environment.revocation_deadline = deadline;
     state.revocations_outstanding = true;
-    environment.revocation_upcall_pending = environment.entries[static_cast<size_t>(abi::Entry::Revocation)].pc != 0;
+    environment.revocation_upcall_pending =
+        environment.entries[static_cast<size_t>(abi::Entry::Revocation)].pc != 0;
     abi::SharedInfo& info = *environment.shared_info;
     ++info.revocation.sequence;
     info.revocation.frames_requested = count;

@@ -17,7 +17,9 @@ public:
 
     void init(uint32_t slots);
     uint32_t count() const { return count_; }
-    EnvironmentSlot owner(uint32_t slot) const { return slot < count_ ? owners_[slot] : kNoEnvironment; }
+    EnvironmentSlot owner(uint32_t slot) const {
+        return slot < count_ ? owners_[slot] : kNoEnvironment;
+    }
 
     abi::Error reserve(uint32_t slot, EnvironmentSlot environment);
     abi::Error release(uint32_t slot, EnvironmentSlot environment);

@@ -25,7 +25,9 @@ using riscv::reg::a0;
 using riscv::reg::a1;
 
 // Null leaves a1 as the caller had it: returning it unchanged costs no instruction.
-SyscallResult null(Environment&, const Arguments& arguments) { return SyscallResult::ok(arguments[1]); }
+SyscallResult null(Environment&, const Arguments& arguments) {
+    return SyscallResult::ok(arguments[1]);
+}
 
 SyscallResult console_write(Environment& caller, const Arguments& arguments) {
     uint64_t address = arguments[0];
@@ -36,7 +38,8 @@ SyscallResult console_write(Environment& caller, const Arguments& arguments) {
     while (written < length) {
         uint64_t chunk = length - written < sizeof(buffer) ? length - written : sizeof(buffer);
         // Copy first: a bad pointer halfway prints nothing of that chunk.
-        if (abi::Error error = copy_from_user(kernel_state(), caller, address + written, buffer, chunk);
+        if (abi::Error error =
+                copy_from_user(kernel_state(), caller, address + written, buffer, chunk);
             error != abi::Error::Ok) {
             return SyscallResult::fail(error);
         }
@@ -87,9 +90,10 @@ SyscallResult yield(Environment& caller, riscv::TrapFrame& frame) {
 }
 
 SyscallResult audit(Environment&, const Arguments&) {
-    AuditReport report = exo::audit(kernel_state(), audit_scratch(), [](const char* what, uint64_t pfn) {
-        kprintf("exo: audit: %s (frame %lx)\n", what, pfn);
-    });
+    AuditReport report =
+        exo::audit(kernel_state(), audit_scratch(), [](const char* what, uint64_t pfn) {
+            kprintf("exo: audit: %s (frame %lx)\n", what, pfn);
+        });
     kprintf("exo: audit: %lu free, %lu kernel, %lu reserved, %lu owned, %lu mappings, %lu tables, "
             "%lu problems\n",
             report.free, report.kernel, report.reserved, report.owned, report.mappings,
@@ -161,7 +165,8 @@ constexpr Slot kSlots[] = {
 static_assert(sizeof(kSlots) / sizeof(kSlots[0]) == static_cast<size_t>(abi::Syscall::Count),
               "one slot per syscall number");
 static_assert(static_cast<size_t>(abi::Syscall::Count) <= riscv::kSyscallTableSlots);
-static_assert(abi::kTransferBase == riscv::kSyscallTableSlots, "the vector sends a7 past the table to the transfers");
+static_assert(abi::kTransferBase == riscv::kSyscallTableSlots,
+              "the vector sends a7 past the table to the transfers");
 
 }  // namespace
 
@@ -193,7 +198,8 @@ static void clear_vector_registers(riscv::TrapFrame& frame, bool transfer) {
 
 // The vector restores every register from a frame after this returns: nothing here can reach
 // the environment, so it skips clearing the registers it used (see cmake/board_image.cmake).
-[[gnu::zero_call_used_regs("skip")]] riscv::TrapFrame* handle_syscall_with_frame(riscv::TrapFrame* frame) {
+[[gnu::zero_call_used_regs("skip")]] riscv::TrapFrame*
+handle_syscall_with_frame(riscv::TrapFrame* frame) {
     using namespace exo;
     note_running();
     Environment& caller = current_environment();

@@ -43,7 +43,8 @@ SyscallResult environment_create(Environment& caller, const Arguments& arguments
         return SyscallResult::fail(error);
     }
     std::span<const uint64_t> frames{donated, count};
-    if (abi::Error error = check_donated_frames(state, EnvironmentTable::slot_of(caller.id), frames);
+    if (abi::Error error =
+            check_donated_frames(state, EnvironmentTable::slot_of(caller.id), frames);
         error != abi::Error::Ok) {
         return SyscallResult::fail(error);
     }
@@ -70,7 +71,8 @@ SyscallResult environment_destroy(Environment& caller, riscv::TrapFrame& frame) 
 
 SyscallResult environment_set_entry(Environment& caller, const Arguments& arguments) {
     abi::Error error = set_entry(caller, arguments[0], arguments[1], arguments[2]);
-    if (error == abi::Error::Ok && arguments[0] == static_cast<uint64_t>(abi::Entry::SliceEnd)) slots_changed();
+    if (error == abi::Error::Ok && arguments[0] == static_cast<uint64_t>(abi::Entry::SliceEnd))
+        slots_changed();
     return error == abi::Error::Ok ? SyscallResult::ok() : SyscallResult::fail(error);
 }
 
@@ -79,7 +81,8 @@ SyscallResult upcall_return(Environment& caller, riscv::TrapFrame& frame) {
     uint64_t pc = frame.x[a1];
     abi::TrapPage& page = caller.trap();
     bool event = !caller.in_upcall && !caller.serving() && page.event_busy != 0;
-    if (!caller.in_upcall && !caller.serving() && !event) return SyscallResult::fail(abi::Error::NotInUpcall);
+    if (!caller.in_upcall && !caller.serving() && !event)
+        return SyscallResult::fail(abi::Error::NotInUpcall);
     if (mode > 1) return SyscallResult::fail(abi::Error::InvalidArgument);
     if (mode == 1 && (pc < abi::kUserMinimum || pc >= abi::kUserTop || (pc & 1))) {
         return SyscallResult::fail(abi::Error::OutOfRange);

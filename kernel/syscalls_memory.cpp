@@ -32,7 +32,8 @@ SyscallResult result(abi::Error error, uint64_t value = 0) {
     KernelState& state = kernel_state();
     Environment* victim = memory_calls::pressure_victim(state, caller);
     if (victim == nullptr) return;
-    request_revocation(state, *victim, kPressureRequest, riscv::timer_now() + pressure_deadline_ticks);
+    request_revocation(state, *victim, kPressureRequest,
+                       riscv::timer_now() + pressure_deadline_ticks);
     arm_timer();
 }
 
@@ -52,7 +53,8 @@ RegisterPair pack(SyscallResult result) {
 }
 
 SyscallResult unpack(RegisterPair pair) {
-    return {static_cast<abi::Error>(static_cast<uint64_t>(pair)), static_cast<uint64_t>(pair >> 64)};
+    return {static_cast<abi::Error>(static_cast<uint64_t>(pair)),
+            static_cast<uint64_t>(pair >> 64)};
 }
 
 // FrameAlloc of a named frame, zeroed on the spot unless known to be zero; of any frame when none
@@ -67,7 +69,8 @@ SyscallResult unpack(RegisterPair pair) {
         if (!zeroed) frame_zeroing::zero(*state.physical, pfn);
         return pack(SyscallResult::ok(pfn));
     }
-    std::optional<uint64_t> any = frame_zeroing::allocate_any(state.frames, *state.physical, slot(caller));
+    std::optional<uint64_t> any =
+        frame_zeroing::allocate_any(state.frames, *state.physical, slot(caller));
     if (any) return pack(SyscallResult::ok(*any));
     // Visible revocation: ask someone for frames; the caller may retry after they arrive.
     ask_for_frames_back(caller);
@@ -137,19 +140,21 @@ namespace {
 
 [[gnu::noinline]] RegisterPair unmap_general(uint64_t virtual_address, uint64_t count) {
     MemorySystem memory = kernel_state().memory();
-    return pack(result(address_space::unmap(memory, current_environment().space, virtual_address, count)));
+    return pack(
+        result(address_space::unmap(memory, current_environment().space, virtual_address, count)));
 }
 
 [[gnu::noinline]] RegisterPair protect_general(uint64_t virtual_address, uint64_t count,
                                                uint64_t permissions) {
     MemorySystem memory = kernel_state().memory();
-    return pack(result(
-        address_space::protect(memory, current_environment().space, virtual_address, count, permissions)));
+    return pack(result(address_space::protect(memory, current_environment().space, virtual_address,
+                                              count, permissions)));
 }
 
 [[gnu::noinline]] RegisterPair pte_read_general(uint64_t virtual_address) {
     MemorySystem memory = kernel_state().memory();
-    return pack(SyscallResult::ok(address_space::read_entry(memory, current_environment().space, virtual_address)));
+    return pack(SyscallResult::ok(
+        address_space::read_entry(memory, current_environment().space, virtual_address)));
 }
 
 }  // namespace
@@ -165,7 +170,8 @@ SyscallResult map(Environment& caller, const Arguments& arguments) {
 
 SyscallResult unmap(Environment& caller, const Arguments& arguments) {
     KernelState& state = kernel_state();
-    if (address_space::fast::unmap(state.frames, *state.tlb, caller.space, arguments[0], arguments[1])) {
+    if (address_space::fast::unmap(state.frames, *state.tlb, caller.space, arguments[0],
+                                   arguments[1])) {
         return SyscallResult::ok();
     }
     return unpack(unmap_general(arguments[0], arguments[1]));
@@ -187,12 +193,14 @@ SyscallResult pte_read(Environment& caller, const Arguments& arguments) {
 }
 
 SyscallResult grant(Environment& caller, const Arguments& arguments) {
-    return result(memory_calls::grant(kernel_state(), caller, arguments[0], arguments[1], arguments[2]));
+    return result(
+        memory_calls::grant(kernel_state(), caller, arguments[0], arguments[1], arguments[2]));
 }
 
 SyscallResult grant_revoke(Environment& caller, const Arguments& arguments) {
     uint64_t unmapped = 0;
-    abi::Error error = memory_calls::revoke_grant(kernel_state(), caller, arguments[0], arguments[1], unmapped);
+    abi::Error error =
+        memory_calls::revoke_grant(kernel_state(), caller, arguments[0], arguments[1], unmapped);
     return result(error, unmapped);
 }
 

@@ -32,6 +32,8 @@ SyscallResult reply(Environment& callee, riscv::TrapFrame& frame) {
     return switched(transfer::reply(callee, frame), false);
 }
 
-void release_transfers(Environment& ending) { transfer::release(kernel_state().environments, ending); }
+void release_transfers(Environment& ending) {
+    transfer::release(kernel_state().environments, ending);
+}
 
 }  // namespace exo::syscall

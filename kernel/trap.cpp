@@ -22,7 +22,8 @@ namespace {
 void (*timer_handler)() = nullptr;
 
 bool in_range(uint64_t address, const char* start, const char* end) {
-    return address >= reinterpret_cast<uint64_t>(start) && address < reinterpret_cast<uint64_t>(end);
+    return address >= reinterpret_cast<uint64_t>(start) &&
+           address < reinterpret_cast<uint64_t>(end);
 }
 
 // Page faults the kernel settles itself (accessed/dirty bits, stale TLB entries).
@@ -85,7 +86,9 @@ void wait_for_interrupt_and_take_it() {
     leave_kernel_wait();
 }
 
-void leave_kernel_wait() { riscv::write<riscv::Csr::stvec>(reinterpret_cast<uint64_t>(&trap_entry)); }
+void leave_kernel_wait() {
+    riscv::write<riscv::Csr::stvec>(reinterpret_cast<uint64_t>(&trap_entry));
+}
 
 }  // namespace exo
 
@@ -104,7 +107,8 @@ void handle_early_trap(riscv::TrapFrame* frame) { panic_trap("trap during early 
             leave_kernel_wait();
             return_to_user(scheduler_tick());  // leaves the idle loop if someone is due
         case riscv::interrupt::kExternal: handle_external_interrupt(); return;
-        default: panic("unexpected interrupt %lu in the kernel", cause & ~riscv::kCauseInterruptBit);
+        default:
+            panic("unexpected interrupt %lu in the kernel", cause & ~riscv::kCauseInterruptBit);
         }
     }
     if (skip_accessed_bit_probe_fault(*frame)) return;

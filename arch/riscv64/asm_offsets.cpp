@@ -29,19 +29,23 @@ using exo::Environment;
 using riscv::HartPage;
 
 // An offset into the hart page as the vector writes it: from address 0, which is the page's end.
-constexpr int64_t hart(size_t offset) { return static_cast<int64_t>(offset) - static_cast<int64_t>(sizeof(HartPage)); }
+constexpr int64_t hart(size_t offset) {
+    return static_cast<int64_t>(offset) - static_cast<int64_t>(sizeof(HartPage));
+}
 
 constexpr uint64_t log2(uint64_t value) { return value <= 1 ? 0 : 1 + log2(value / 2); }
 // The vector indexes the entries with a shift.
 static_assert(sizeof(exo::UpcallEntry) == uint64_t{1} << log2(sizeof(exo::UpcallEntry)));
 // The gate's serving bits are its top two (kernel/environment.h): a shift tests them.
-static_assert(exo::gate::kServingNobody == uint64_t{1} << 62 && exo::gate::kTopBit == uint64_t{1} << 63);
+static_assert(exo::gate::kServingNobody == uint64_t{1} << 62 && exo::gate::kTopBit == uint64_t{1}
+                                                                                          << 63);
 static_assert(exo::EnvironmentTable::kDirectorySize == riscv::kDirectorySlots);
 static_assert(abi::kTrapPageBusyHandlerRuns > 1, "above 1: the handler runs (1: no handler)");
 // The directory's trick needs the gate at offset 0 (its stand-in words are gates).
 static_assert(offsetof(Environment, gate) == 0);
 // The vector reads the two pending flags as one halfword.
-static_assert(offsetof(Environment, event_upcall_pending) == offsetof(Environment, revocation_upcall_pending) + 1 &&
+static_assert(offsetof(Environment, event_upcall_pending) ==
+                  offsetof(Environment, revocation_upcall_pending) + 1 &&
               offsetof(Environment, revocation_upcall_pending) % 2 == 0);
 
 }  // namespace
@@ -134,8 +138,10 @@ void asm_offsets() {
     EXO_ASM_CONSTANT(ENV_IN_UPCALL, offsetof(Environment, in_upcall));
     EXO_ASM_CONSTANT(ENV_MAIN_FRAME, offsetof(Environment, main) + offsetof(exo::Context, frame));
     EXO_ASM_CONSTANT(ENV_MAIN_FP, offsetof(Environment, main) + offsetof(exo::Context, fp));
-    EXO_ASM_CONSTANT(ENV_MAIN_FP_SAVED, offsetof(Environment, main) + offsetof(exo::Context, fp_saved));
-    EXO_ASM_CONSTANT(ENV_UPCALL_FRAME, offsetof(Environment, upcall) + offsetof(exo::Context, frame));
+    EXO_ASM_CONSTANT(ENV_MAIN_FP_SAVED,
+                     offsetof(Environment, main) + offsetof(exo::Context, fp_saved));
+    EXO_ASM_CONSTANT(ENV_UPCALL_FRAME,
+                     offsetof(Environment, upcall) + offsetof(exo::Context, frame));
     EXO_ASM_CONSTANT(ENV_UPCALL_FP, offsetof(Environment, upcall) + offsetof(exo::Context, fp));
     EXO_ASM_CONSTANT(CONTEXT_FP, offsetof(exo::Context, fp));
     EXO_ASM_CONSTANT(CONTEXT_FP_SAVED, offsetof(exo::Context, fp_saved));

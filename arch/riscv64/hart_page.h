@@ -30,7 +30,8 @@ struct HartPage {
     uint8_t unused[2048];
     uint64_t syscall_table[kSyscallTableSlots];  // handler addresses, indexed by syscall number
     uint64_t directory[kDirectorySlots];         // see EnvironmentTable::attach_directory
-    alignas(8) uint8_t scheduler[4096 - 2048 - 8 * kSyscallTableSlots - 8 * kDirectorySlots - 64 - 8 * 16];  // kernel/slice_clock.h
+    alignas(8) uint8_t scheduler[4096 - 2048 - 8 * kSyscallTableSlots - 8 * kDirectorySlots - 64 -
+                                 8 * 16]; // kernel/slice_clock.h
     uint64_t irq_slots[16];      // the device-interrupt path's registers, by irq_slot
     uint64_t saved_t1;           // t1 while the exception path frees it
     uint64_t interrupted_sp;     // a kernel trap's sp, while it picks a stack

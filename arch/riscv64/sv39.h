@@ -9,7 +9,8 @@ namespace sv39 {
 inline constexpr uint64_t kPageShift = 12;
 inline constexpr uint64_t kPageSize = 1ull << kPageShift;
 inline constexpr uint64_t kEntriesPerTable = 512;
-inline constexpr int kLevels = 3;  // level 2 is the root; a leaf there maps 1 GiB, at 1 it maps 2 MiB
+inline constexpr int kLevels =
+    3; // level 2 is the root; a leaf there maps 1 GiB, at 1 it maps 2 MiB
 inline constexpr uint64_t kMegaPageSize = kPageSize << 9;
 inline constexpr uint64_t kGigaPageSize = kMegaPageSize << 9;
 

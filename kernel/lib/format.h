@@ -1,5 +1,5 @@
-// A small printf: %d %i %u %x %p %s %c %%, with l/ll/z length, width, '0' padding and '-' alignment.
-// Freestanding and host-testable; the kernel's console and panic print through it.
+// A small printf: %d %i %u %x %p %s %c %%, with l/ll/z length, width, '0' padding and '-'
+// alignment. Freestanding and host-testable; the kernel's console and panic print through it.
 #pragma once
 
 #include <cstdarg>

@@ -19,7 +19,8 @@ struct TinySegment {
     uint64_t memory_size;
 };
 
-inline void put_little_endian(std::vector<std::byte>& bytes, uint64_t at, uint64_t value, unsigned width) {
+inline void put_little_endian(std::vector<std::byte>& bytes, uint64_t at, uint64_t value,
+                              unsigned width) {
     for (unsigned i = 0; i < width; ++i) bytes[at + i] = static_cast<std::byte>(value >> (8 * i));
 }
 
@@ -28,7 +29,8 @@ inline void put_little_endian(std::vector<std::byte>& bytes, uint64_t at, uint64
 inline std::vector<std::byte> build_elf(uint64_t entry, std::span<const TinySegment> segments) {
     constexpr uint64_t kPage = 4096;
     uint64_t size = 64 + 56 * segments.size();
-    for (const TinySegment& segment : segments) size = std::max(size, segment.offset + segment.file_size);
+    for (const TinySegment& segment : segments)
+        size = std::max(size, segment.offset + segment.file_size);
     std::vector<std::byte> bytes(size);
     for (uint64_t i = 0; i < size; ++i) bytes[i] = static_cast<std::byte>(i * 13 + 7);
     const uint8_t ident[16] = {0x7f, 'E', 'L', 'F', 2, 1, 1};
@@ -60,7 +62,8 @@ inline std::vector<std::byte> build_elf(uint64_t entry, std::span<const TinySegm
     return bytes;
 }
 
-inline std::vector<std::byte> build_elf(uint64_t entry, std::initializer_list<TinySegment> segments) {
+inline std::vector<std::byte> build_elf(uint64_t entry,
+                                        std::initializer_list<TinySegment> segments) {
     return build_elf(entry, std::span<const TinySegment>(segments.begin(), segments.size()));
 }
 

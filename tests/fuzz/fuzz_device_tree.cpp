@@ -53,7 +53,8 @@ bool same_info(const DeviceTreeInfo& a, const DeviceTreeInfo& b) {
     for (uint32_t i = 0; i < a.uart_count; ++i)
         if (!same_uart(a.uarts[i], b.uarts[i])) return false;
     for (uint32_t i = 0; i < a.virtio_count; ++i)
-        if (!same_range(a.virtio[i].window, b.virtio[i].window) || a.virtio[i].irq != b.virtio[i].irq)
+        if (!same_range(a.virtio[i].window, b.virtio[i].window) ||
+            a.virtio[i].irq != b.virtio[i].irq)
             return false;
     return same_uart(a.console, b.console) && same_range(a.plic.window, b.plic.window) &&
            a.plic.source_count == b.plic.source_count && same_range(a.clint, b.clint) &&
@@ -65,7 +66,8 @@ void check_parsed(const DeviceTreeInfo& info, std::span<const std::byte> blob) {
     uint32_t total_size = exo::device_tree_total_size(blob);
     check(total_size >= 40 && total_size <= blob.size(), "totalsize outside the blob", total_size);
 
-    check(info.memory_count >= 1 && info.memory_count <= info.memory.size(), "memory count", info.memory_count);
+    check(info.memory_count >= 1 && info.memory_count <= info.memory.size(), "memory count",
+          info.memory_count);
     for (uint32_t i = 0; i < info.memory_count; ++i) {
         check(info.memory[i].size != 0, "empty memory range", i);
         check_range(info.memory[i], "memory range wraps");
@@ -86,7 +88,8 @@ void check_parsed(const DeviceTreeInfo& info, std::span<const std::byte> blob) {
     check(info.model.back() == '\0', "model not terminated");
 
     // The console is one of the UARTs found, and there is one whenever a UART was found.
-    check((info.console.kind == exo::UartKind::None) == (info.uart_count == 0), "console without uart");
+    check((info.console.kind == exo::UartKind::None) == (info.uart_count == 0),
+          "console without uart");
     bool console_listed = info.console.kind == exo::UartKind::None;
     for (uint32_t i = 0; i < info.uart_count; ++i) {
         check(info.uarts[i].kind != exo::UartKind::None, "uart without kind", i);
@@ -94,7 +97,8 @@ void check_parsed(const DeviceTreeInfo& info, std::span<const std::byte> blob) {
         console_listed = console_listed || same_uart(info.uarts[i], info.console);
     }
     check(console_listed, "console not among the uarts");
-    for (uint32_t i = 0; i < info.virtio_count; ++i) check_range(info.virtio[i].window, "virtio window wraps");
+    for (uint32_t i = 0; i < info.virtio_count; ++i)
+        check_range(info.virtio[i].window, "virtio window wraps");
     check_range(info.plic.window, "plic window wraps");
     check_range(info.clint, "clint window wraps");
     check_range(info.test_finisher, "test finisher window wraps");
@@ -116,8 +120,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         std::vector<std::byte> exact(blob.begin(), blob.begin() + total_size);
         DeviceTreeInfo again;
         DeviceTreeError error_again = exo::parse_device_tree(exact, kBlobAddress, again);
-        check(error == error_again, "bytes past totalsize changed the result", static_cast<uint64_t>(error_again));
-        if (error == DeviceTreeError::None) check(same_info(info, again), "bytes past totalsize changed the tree");
+        check(error == error_again, "bytes past totalsize changed the result",
+              static_cast<uint64_t>(error_again));
+        if (error == DeviceTreeError::None)
+            check(same_info(info, again), "bytes past totalsize changed the tree");
     }
     return 0;
 }

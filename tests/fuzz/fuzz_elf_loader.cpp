@@ -39,7 +39,8 @@ void check_image(const ElfImage& image, std::span<const std::byte> bytes) {
         const ElfSegment& segment = image.segments[i];
         check(segment.memory_size != 0, "empty segment kept", i);
         check(segment.file_size <= segment.memory_size, "file bytes beyond memory size", i);
-        check(segment.file_offset <= bytes.size() && segment.file_size <= bytes.size() - segment.file_offset,
+        check(segment.file_offset <= bytes.size() &&
+                  segment.file_size <= bytes.size() - segment.file_offset,
               "segment file bytes outside the image", i);
         check(segment.virtual_address >= exo::kUserMinimum, "segment below the user minimum",
               segment.virtual_address);
@@ -65,7 +66,8 @@ void check_image(const ElfImage& image, std::span<const std::byte> bytes) {
 std::byte expected_byte(const ElfImage& image, std::span<const std::byte> bytes, uint64_t address) {
     for (uint32_t i = 0; i < image.segment_count; ++i) {
         const ElfSegment& segment = image.segments[i];
-        if (address >= segment.virtual_address && address - segment.virtual_address < segment.file_size) {
+        if (address >= segment.virtual_address &&
+            address - segment.virtual_address < segment.file_size) {
             return bytes[segment.file_offset + (address - segment.virtual_address)];
         }
     }
@@ -87,7 +89,8 @@ void load_and_check(const ElfImage& image, std::span<const std::byte> bytes) {
     abi::Error error = exo::create_environment(state, 0, image, bytes, frames, "fuzz", created);
     if (error != abi::Error::Ok) {
         // The only refusal for a valid image with enough frames: more tables than a reserve holds.
-        check(error == abi::Error::InvalidArgument, "create refused a valid image", static_cast<uint64_t>(error));
+        check(error == abi::Error::InvalidArgument, "create refused a valid image",
+              static_cast<uint64_t>(error));
         check(state.environments.live_count() == 0, "refused create left an environment");
         check(machine->audit_problems() == 0, "audit after a refused create");
         return;
@@ -103,19 +106,21 @@ void load_and_check(const ElfImage& image, std::span<const std::byte> bytes) {
             check(entry.valid() && (entry.raw & pte::kUser), "image page not mapped", page);
             // Sv39 reserves W without R (Privileged spec 4.3.1), and no R/W/X at level 0 is a
             // malformed pointer: either way the page faults instead of holding the segment.
-            check(sv39::is_valid_leaf_permission(entry.raw), "image page with a reserved permission encoding",
-                  page);
-            check(((entry.raw & pte::kWrite) != 0) == segment.writable, "image page write permission", page);
-            check(((entry.raw & pte::kExecute) != 0) == segment.executable, "image page execute permission",
-                  page);
+            check(sv39::is_valid_leaf_permission(entry.raw),
+                  "image page with a reserved permission encoding", page);
+            check(((entry.raw & pte::kWrite) != 0) == segment.writable,
+                  "image page write permission", page);
+            check(((entry.raw & pte::kExecute) != 0) == segment.executable,
+                  "image page execute permission", page);
             const std::byte* frame = machine->frame(entry.pfn());
             for (uint64_t offset = 0; offset < kPage; ++offset) {
-                check(frame[offset] == expected_byte(image, bytes, page + offset), "loaded byte differs",
-                      page + offset);
+                check(frame[offset] == expected_byte(image, bytes, page + offset),
+                      "loaded byte differs", page + offset);
             }
         }
     }
-    check(created->main.frame->pc() == image.entry, "environment does not start at the entry", image.entry);
+    check(created->main.frame->pc() == image.entry, "environment does not start at the entry",
+          image.entry);
 }
 
 }  // namespace
@@ -127,8 +132,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     ElfImage untouched = image;
     ElfError error = exo::parse_elf(bytes, kUserLimit, image);
     if (error != ElfError::None) {
-        check(std::memcmp(&image, &untouched, sizeof(image)) == 0, "refused image changed the output",
-              static_cast<uint64_t>(error));
+        check(std::memcmp(&image, &untouched, sizeof(image)) == 0,
+              "refused image changed the output", static_cast<uint64_t>(error));
         return 0;
     }
     check_image(image, bytes);

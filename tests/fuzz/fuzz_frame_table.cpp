@@ -31,7 +31,9 @@ struct Model {
     std::vector<FrameEntry> frames;
     std::vector<bool> zero;  // free and known to be zero (zeroed since it was last freed)
 
-    bool contains(uint64_t pfn) const { return pfn >= first_pfn && pfn - first_pfn < frames.size(); }
+    bool contains(uint64_t pfn) const {
+        return pfn >= first_pfn && pfn - first_pfn < frames.size();
+    }
     FrameEntry* find(uint64_t pfn) { return contains(pfn) ? &frames[pfn - first_pfn] : nullptr; }
     uint64_t count(FrameState state) const {
         uint64_t n = 0;
@@ -39,7 +41,8 @@ struct Model {
         return n;
     }
     bool bound(const FrameEntry& frame) const {
-        return frame.map_count != 0 || frame.pin_count != 0 || (frame.flags & frame_flag::kKernelBound);
+        return frame.map_count != 0 || frame.pin_count != 0 ||
+               (frame.flags & frame_flag::kKernelBound);
     }
     Error freeable(uint64_t pfn, EnvironmentSlot owner) {
         FrameEntry* frame = find(pfn);
@@ -54,21 +57,23 @@ struct Model {
     }
     Error mappable(uint64_t pfn, EnvironmentSlot owner) {
         FrameEntry* frame = find(pfn);
-        if (frame == nullptr || frame->state != FrameState::Owned || frame->owner != owner) return Error::NotOwner;
+        if (frame == nullptr || frame->state != FrameState::Owned || frame->owner != owner)
+            return Error::NotOwner;
         if (frame->flags & frame_flag::kKernelBound) return Error::FrameInUse;
         return frame->map_count == FrameTable::kMaxCount ? Error::TooMany : Error::Ok;
     }
 };
 
 bool same(const FrameEntry& a, const FrameEntry& b) {
-    return a.state == b.state && a.flags == b.flags && a.owner == b.owner && a.map_count == b.map_count &&
-           a.pin_count == b.pin_count;
+    return a.state == b.state && a.flags == b.flags && a.owner == b.owner &&
+           a.map_count == b.map_count && a.pin_count == b.pin_count;
 }
 
 class Run {
 public:
     explicit Run(Input& input) : input_(input) {
-        static constexpr uint64_t kFirstPfns[] = {0, 1, 0x80000, 0x8000'0000, (uint64_t{1} << 44) - kMaxFrames};
+        static constexpr uint64_t kFirstPfns[] = {0, 1, 0x80000, 0x8000'0000,
+                                                  (uint64_t{1} << 44) - kMaxFrames};
         uint64_t count = input.byte() % (kMaxFrames + 1);
         model_.first_pfn = kFirstPfns[input.byte() % std::size(kFirstPfns)];
         model_.frames.assign(count, FrameEntry{});
@@ -87,7 +92,8 @@ public:
         FrameEntry* expected = model_.find(pfn);
         switch (operation % 16) {
         case 0: {  // boot-time classification; ignored unless the frame is Free
-            static constexpr FrameState kSystem[] = {FrameState::Kernel, FrameState::Reserved, FrameState::Device};
+            static constexpr FrameState kSystem[] = {FrameState::Kernel, FrameState::Reserved,
+                                                     FrameState::Device};
             FrameState state = kSystem[input_.byte() % 3];
             table_.set_system_state(pfn, state);
             if (expected && expected->state == FrameState::Free) {
@@ -104,7 +110,8 @@ public:
                                                                 : Error::Ok;
             check(error == want, "allocate answer", static_cast<uint64_t>(error));
             if (want == Error::Ok) {
-                check(zeroed == model_.zero[pfn - model_.first_pfn], "allocate's known-zero answer", pfn);
+                check(zeroed == model_.zero[pfn - model_.first_pfn], "allocate's known-zero answer",
+                      pfn);
                 model_.zero[pfn - model_.first_pfn] = false;
                 *expected = FrameEntry{FrameState::Owned, 0, owner, 0, 0};
             }
@@ -112,20 +119,25 @@ public:
         }
         case 2: {
             std::optional<exo::FrameAllocation> got = table_.take_free(owner);
-            check(got.has_value() == (model_.count(FrameState::Free) != 0), "take_free with free frames");
+            check(got.has_value() == (model_.count(FrameState::Free) != 0),
+                  "take_free with free frames");
             if (got) {
                 FrameEntry* frame = model_.find(got->pfn);
-                check(frame && frame->state == FrameState::Free, "take_free gave a taken frame", got->pfn);
+                check(frame && frame->state == FrameState::Free, "take_free gave a taken frame",
+                      got->pfn);
                 // A frame known to be zero goes first whenever there is one, and is said to be.
-                check(got->zeroed == (model_.zero_count() != 0), "take_free passed over a zeroed frame", got->pfn);
-                check(got->zeroed == model_.zero[got->pfn - model_.first_pfn], "take_free's known-zero answer", got->pfn);
+                check(got->zeroed == (model_.zero_count() != 0),
+                      "take_free passed over a zeroed frame", got->pfn);
+                check(got->zeroed == model_.zero[got->pfn - model_.first_pfn],
+                      "take_free's known-zero answer", got->pfn);
                 model_.zero[got->pfn - model_.first_pfn] = false;
                 *frame = FrameEntry{FrameState::Owned, 0, owner, 0, 0};
             }
             break;
         }
         case 3:
-            check(table_.check_freeable(pfn, owner) == model_.freeable(pfn, owner), "check_freeable answer", pfn);
+            check(table_.check_freeable(pfn, owner) == model_.freeable(pfn, owner),
+                  "check_freeable answer", pfn);
             break;
         case 4:
             check(table_.check_mappable_by_owner(pfn, owner) == model_.mappable(pfn, owner),
@@ -135,7 +147,8 @@ public:
             table_.release(pfn);
             if (expected) {
                 // A frame already free keeps its standing; any other is not known to be zero.
-                if (expected->state != FrameState::Free) model_.zero[pfn - model_.first_pfn] = false;
+                if (expected->state != FrameState::Free)
+                    model_.zero[pfn - model_.first_pfn] = false;
                 *expected = FrameEntry{};
             }
             break;
@@ -161,12 +174,12 @@ public:
         }
         case 9: {
             uint64_t info = table_.query(pfn);
-            uint64_t want = expected ? abi::make_frame_info(expected->state, expected->map_count,
-                                                            expected->pin_count,
-                                                            expected->flags & frame_flag::kPageTable,
-                                                            expected->flags & frame_flag::kEssential,
-                                                            expected->owner)
-                                     : abi::make_frame_info(FrameState::Reserved, 0, 0, false, false, 0xffff);
+            uint64_t want =
+                expected ? abi::make_frame_info(
+                               expected->state, expected->map_count, expected->pin_count,
+                               expected->flags & frame_flag::kPageTable,
+                               expected->flags & frame_flag::kEssential, expected->owner)
+                         : abi::make_frame_info(FrameState::Reserved, 0, 0, false, false, 0xffff);
             check(info == want, "query answer", info);
             break;
         }
@@ -198,7 +211,7 @@ public:
                 expected->flags = 0;
             }
             break;
-        case 14: {  // counts near the limit, which single steps would take 65535 operations to reach
+        case 14: { // counts near the limit, which single steps would take 65535 operations to reach
             uint16_t value = static_cast<uint16_t>(FrameTable::kMaxCount - input_.byte() % 3);
             if (expected && expected->state == FrameState::Owned) {
                 bool pins = input_.byte() & 1;
@@ -214,7 +227,8 @@ public:
                       "next_to_zero with unzeroed free frames");
                 if (next) {
                     FrameEntry* frame = model_.find(*next);
-                    check(frame && frame->state == FrameState::Free && !model_.zero[*next - model_.first_pfn],
+                    check(frame && frame->state == FrameState::Free &&
+                              !model_.zero[*next - model_.first_pfn],
                           "next_to_zero named a frame not free or already zero", *next);
                     table_.mark_zeroed(*next);
                     model_.zero[*next - model_.first_pfn] = true;
@@ -236,7 +250,8 @@ private:
         case 0: return first + choice % (count + 1);  // inside, or one past the end
         case 1: return first + choice % (count + 8) - 4;  // around both ends
         case 2: {
-            static constexpr uint64_t kOdd[] = {0, ~uint64_t{0}, uint64_t{1} << 44, uint64_t{1} << 63};
+            static constexpr uint64_t kOdd[] = {0, ~uint64_t{0}, uint64_t{1} << 44,
+                                                uint64_t{1} << 63};
             return choice & 4 ? first + count + (choice & 3) : kOdd[choice & 3];
         }
         default: return first + choice % (count == 0 ? 1 : count);
@@ -251,16 +266,19 @@ private:
         check(table_.frame_count() == model_.frames.size(), "frame count");
         check(table_.first_pfn() == model_.first_pfn, "first pfn");
         for (size_t i = 0; i < model_.frames.size(); ++i) {
-            check(same(entries_[i], model_.frames[i]), "entry differs from the model", model_.first_pfn + i);
+            check(same(entries_[i], model_.frames[i]), "entry differs from the model",
+                  model_.first_pfn + i);
         }
         for (size_t state = 0; state < kStates; ++state) {
             FrameState s = static_cast<FrameState>(state);
-            check(table_.count(s) == model_.count(s), "per-state count differs from the model", state);
+            check(table_.count(s) == model_.count(s), "per-state count differs from the model",
+                  state);
         }
-        check(table_.zeroed_free_count() == model_.zero_count(), "known-zero count differs from the model");
+        check(table_.zeroed_free_count() == model_.zero_count(),
+              "known-zero count differs from the model");
         for (size_t i = 0; i < model_.frames.size(); ++i) {
-            check(table_.known_zero(model_.first_pfn + i) == model_.zero[i], "known-zero differs from the model",
-                  model_.first_pfn + i);
+            check(table_.known_zero(model_.first_pfn + i) == model_.zero[i],
+                  "known-zero differs from the model", model_.first_pfn + i);
         }
     }
 

@@ -84,14 +84,19 @@ public:
         state.kernel_root = kernel_root.data();
         state.frames.init(entries_, free_index_, kFirstPfn);
         uint64_t pfn = kFirstPfn;
-        for (uint64_t i = 0; i < kKernelFrames; ++i) state.frames.set_system_state(pfn++, abi::FrameState::Kernel);
-        for (uint64_t i = 0; i < kReservedFrames; ++i) state.frames.set_system_state(pfn++, abi::FrameState::Reserved);
-        for (uint64_t i = 0; i < kDeviceFrames; ++i) state.frames.set_system_state(pfn++, abi::FrameState::Device);
+        for (uint64_t i = 0; i < kKernelFrames; ++i)
+            state.frames.set_system_state(pfn++, abi::FrameState::Kernel);
+        for (uint64_t i = 0; i < kReservedFrames; ++i)
+            state.frames.set_system_state(pfn++, abi::FrameState::Reserved);
+        for (uint64_t i = 0; i < kDeviceFrames; ++i)
+            state.frames.set_system_state(pfn++, abi::FrameState::Device);
     }
     Machine(const Machine&) = delete;
     Machine& operator=(const Machine&) = delete;
 
-    uint64_t first_usable() const { return kFirstPfn + kKernelFrames + kReservedFrames + kDeviceFrames; }
+    uint64_t first_usable() const {
+        return kFirstPfn + kKernelFrames + kReservedFrames + kDeviceFrames;
+    }
     uint64_t end_pfn() const { return kFirstPfn + entries_.size(); }
     std::span<const FrameEntry> entries() const { return entries_; }
 
@@ -107,16 +112,19 @@ public:
     }
     void flush_address_space(uint16_t asid) override { space_flushes.push_back(asid); }
     bool flushed(uint64_t virtual_address, uint16_t asid) const {
-        if (std::find(space_flushes.begin(), space_flushes.end(), asid) != space_flushes.end()) return true;
-        return std::find(page_flushes.begin(), page_flushes.end(), PageFlush{virtual_address, asid}) !=
-               page_flushes.end();
+        if (std::find(space_flushes.begin(), space_flushes.end(), asid) != space_flushes.end())
+            return true;
+        return std::find(page_flushes.begin(), page_flushes.end(),
+                         PageFlush{virtual_address, asid}) != page_flushes.end();
     }
 
     // Runs the kernel's audit; prints every problem it reports and returns how many.
     uint64_t audit_problems() {
-        AuditReport report = audit(state, std::span<uint16_t>(scratch_), [](const char* what, uint64_t pfn) {
-            std::fprintf(stderr, "audit: %s (pfn 0x%llx)\n", what, static_cast<unsigned long long>(pfn));
-        });
+        AuditReport report =
+            audit(state, std::span<uint16_t>(scratch_), [](const char* what, uint64_t pfn) {
+                std::fprintf(stderr, "audit: %s (pfn 0x%llx)\n", what,
+                             static_cast<unsigned long long>(pfn));
+            });
         return report.problems;
     }
 
@@ -166,7 +174,9 @@ private:
 // of an address space's user half: the bindings as the hardware would see them.
 template <typename Visit>
 void for_each_binding(Machine& machine, const AddressSpace& space, Visit&& visit) {
-    auto table = [&](uint64_t pfn) { return reinterpret_cast<const sv39::Entry*>(machine.frame(pfn)); };
+    auto table = [&](uint64_t pfn) {
+        return reinterpret_cast<const sv39::Entry*>(machine.frame(pfn));
+    };
     const sv39::Entry* root = table(space.root_pfn);
     for (uint64_t i2 = 0; i2 < sv39::kEntriesPerTable / 2; ++i2) {
         if (!root[i2].is_table()) continue;

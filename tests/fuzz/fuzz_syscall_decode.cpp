@@ -59,7 +59,8 @@ const std::array<std::vector<std::byte>, 2>& images() {
         const exo::fuzz::TinySegment second[] = {{4 | 1, 0x1000, 0x10000, 0x1800, 0x1800},
                                                  {4, 0x3000, 0x13000, 0x200, 0x200},
                                                  {4 | 2, 0x4000, 0x4000'0000, 0x80, 0x3000}};
-        return std::array<std::vector<std::byte>, 2>{exo::fuzz::tiny_elf(), exo::fuzz::build_elf(0x10010, second)};
+        return std::array<std::vector<std::byte>, 2>{exo::fuzz::tiny_elf(),
+                                                     exo::fuzz::build_elf(0x10010, second)};
     }();
     return kImages;
 }
@@ -71,7 +72,8 @@ public:
           checks_(machine) {
         for (size_t i = 0; i < images_.size(); ++i) {
             exo::ElfImage elf;
-            check(exo::parse_elf(images_[i], abi::kSharedInfoAddress, elf) == exo::ElfError::None, "image", i);
+            check(exo::parse_elf(images_[i], abi::kSharedInfoAddress, elf) == exo::ElfError::None,
+                  "image", i);
             needed_[i] = exo::frames_needed(elf);
         }
     }
@@ -82,9 +84,11 @@ public:
         exo::ElfImage elf;
         (void)exo::parse_elf(images_[0], abi::kSharedInfoAddress, elf);
         std::vector<uint64_t> frames;
-        for (uint64_t i = 0; i < needed_[0] + kFirstExtraFrames; ++i) frames.push_back(machine_.first_usable() + i);
+        for (uint64_t i = 0; i < needed_[0] + kFirstExtraFrames; ++i)
+            frames.push_back(machine_.first_usable() + i);
         Environment* first = nullptr;
-        check(exo::create_environment(state_, 0, elf, images_[0], frames, "first", first) == Error::Ok,
+        check(exo::create_environment(state_, 0, elf, images_[0], frames, "first", first) ==
+                  Error::Ok,
               "boot create");
         checks_.resume();
         for (uint64_t image = 0; image < images_.size(); ++image) {
@@ -93,7 +97,8 @@ public:
             list.resize(count);
             Outcome outcome = perform(*first, static_cast<uint64_t>(Syscall::EnvCreate),
                                       {image, store_list(*first, list), count});
-            check(outcome.error == Error::Ok, "boot child create", static_cast<uint64_t>(outcome.error));
+            check(outcome.error == Error::Ok, "boot child create",
+                  static_cast<uint64_t>(outcome.error));
         }
     }
 
@@ -107,7 +112,8 @@ public:
         if (caller == nullptr) return false;
         if (operation < 0xe0) return call(*caller, operation % kNumbers);
         if ((operation & 7) == 6) return call(*caller, input_.u64());  // any a7 value at all
-        if ((operation & 7) == 7) {  // the same call several times over: exhausts frames, grants, reserves
+        if ((operation & 7) ==
+            7) { // the same call several times over: exhausts frames, grants, reserves
             unsigned times = input_.byte() % 16 + 2;
             uint64_t number = input_.byte() % kNumbers;
             EnvironmentId id = caller->id;
@@ -119,7 +125,8 @@ public:
             }
             return true;
         }
-        (void)checks_.before_step();  // an event is no call: it may change anything, and never refuses
+        (void)
+            checks_.before_step(); // an event is no call: it may change anything, and never refuses
         kernel_event(*caller, operation & 7);
         checks_.after_step(nullptr, operation);
         return true;
@@ -134,7 +141,8 @@ private:
             now_ += (uint64_t{input_.byte()} + 1) * 10000;
             exo::enforce_revocation_deadlines(state_, now_);
             state_.environments.for_each_live([&](Environment& environment) {
-                check(environment.revocation_remaining == 0 || environment.revocation_deadline > now_,
+                check(environment.revocation_remaining == 0 ||
+                          environment.revocation_deadline > now_,
                       "a passed deadline left frames owed", environment.id);
             });
             break;
@@ -146,7 +154,8 @@ private:
             auto access = static_cast<address_space::Access>(input_.byte() % 3);
             MemorySystem memory = state_.memory();
             if (address_space::settle_access(memory, caller.space, address, access)) {
-                sv39::Entry entry{address_space::read_entry(memory, caller.space, address & ~(kPage - 1))};
+                sv39::Entry entry{
+                    address_space::read_entry(memory, caller.space, address & ~(kPage - 1))};
                 uint64_t needed = access == address_space::Access::Fetch  ? pte::kExecute
                                   : access == address_space::Access::Load ? pte::kRead
                                                                           : pte::kWrite;
@@ -173,7 +182,8 @@ private:
 
     Environment* live(uint8_t choice) {
         std::vector<Environment*> all;
-        state_.environments.for_each_live([&](Environment& environment) { all.push_back(&environment); });
+        state_.environments.for_each_live(
+            [&](Environment& environment) { all.push_back(&environment); });
         return all.empty() ? nullptr : all[choice % all.size()];
     }
 
@@ -182,7 +192,8 @@ private:
         std::vector<uint64_t> found;
         for (uint64_t pfn = Machine::kFirstPfn; pfn < machine_.end_pfn(); ++pfn) {
             const FrameEntry& frame = *state_.frames.find(pfn);
-            if (frame.state == abi::FrameState::Owned && (frame.owner == owner) != others) found.push_back(pfn);
+            if (frame.state == abi::FrameState::Owned && (frame.owner == owner) != others)
+                found.push_back(pfn);
         }
         return found.empty() ? Machine::kFirstPfn : found[n % found.size()];
     }
@@ -191,9 +202,11 @@ private:
     std::vector<uint64_t> spare_frames(const Environment& owner, unsigned start) {
         std::vector<uint64_t> found;
         for (uint64_t pfn = Machine::kFirstPfn; pfn < machine_.end_pfn(); ++pfn) {
-            if (state_.frames.check_freeable(pfn, exo::fuzz::slot_of(owner)) == Error::Ok) found.push_back(pfn);
+            if (state_.frames.check_freeable(pfn, exo::fuzz::slot_of(owner)) == Error::Ok)
+                found.push_back(pfn);
         }
-        if (!found.empty()) std::rotate(found.begin(), found.begin() + start % found.size(), found.end());
+        if (!found.empty())
+            std::rotate(found.begin(), found.begin() + start % found.size(), found.end());
         return found;
     }
 
@@ -204,7 +217,8 @@ private:
         case 6: return 0;
         case 7: {
             Environment* environment = live(static_cast<uint8_t>(choice >> 3));
-            return environment ? environment->id + (uint64_t{1} << 16) : 1;  // right slot, next generation
+            return environment ? environment->id + (uint64_t{1} << 16)
+                               : 1; // right slot, next generation
         }
         default: {
             Environment* environment = live(static_cast<uint8_t>(choice));
@@ -234,16 +248,28 @@ private:
         switch (selector >> 5) {
         case 0: return low;  // counts, kinds, permissions
         case 1: return Machine::kFirstPfn + input_.byte();  // any frame, and past the end of RAM
-        case 2: return frame_of(exo::fuzz::slot_of(caller), false, low);   // one of the caller's own
+        case 2:
+            return frame_of(exo::fuzz::slot_of(caller), false, low); // one of the caller's own
         case 3: return user_address(low, input_.byte());
         case 4: return environment_id(low);
         case 5: return input_.u64();
         case 6: {
-            static constexpr uint64_t kSpecial[] = {
-                0, 1, abi::kAnyFrame, abi::kUserTop, abi::kUserTop - kPage, abi::kSharedInfoAddress,
-                abi::kMaxBatchPages, abi::kMaxBatchPages + 1, abi::kMaxCreateFrames + 1, uint64_t{1} << 63,
-                abi::kConsoleWriteMax, abi::kConsoleWriteMax + 1, permission::kAll, permission::kWrite,
-                permission::kRead | permission::kWrite, permission::kRead | permission::kExecute};
+            static constexpr uint64_t kSpecial[] = {0,
+                                                    1,
+                                                    abi::kAnyFrame,
+                                                    abi::kUserTop,
+                                                    abi::kUserTop - kPage,
+                                                    abi::kSharedInfoAddress,
+                                                    abi::kMaxBatchPages,
+                                                    abi::kMaxBatchPages + 1,
+                                                    abi::kMaxCreateFrames + 1,
+                                                    uint64_t{1} << 63,
+                                                    abi::kConsoleWriteMax,
+                                                    abi::kConsoleWriteMax + 1,
+                                                    permission::kAll,
+                                                    permission::kWrite,
+                                                    permission::kRead | permission::kWrite,
+                                                    permission::kRead | permission::kExecute};
             return kSpecial[low % 16];
         }
         default: return frame_of(exo::fuzz::slot_of(caller), true, low);  // someone else's
@@ -252,7 +278,8 @@ private:
 
     static unsigned argument_count(uint64_t number) {
         // Null .. Audit; calls past Audit are not modelled here and take no arguments.
-        static constexpr unsigned kCounts[] = {0, 2, 1, 1, 3, 1, 3, 2, 1, 1, 1, 2, 1, 4, 2, 3, 1, 3, 2, 0};
+        static constexpr unsigned kCounts[] = {0, 2, 1, 1, 3, 1, 3, 2, 1, 1,
+                                               1, 2, 1, 4, 2, 3, 1, 3, 2, 0};
         return number < std::size(kCounts) ? kCounts[number] : 0;
     }
 
@@ -282,8 +309,10 @@ private:
         MemorySystem memory = state_.memory();
         for (uint64_t i = 0; i < list.size(); ++i) {
             uint64_t address = kStackBottom + i * sizeof(uint64_t);
-            sv39::Entry entry{address_space::read_entry(memory, caller.space, address & ~(kPage - 1))};
-            if (!entry.valid() || !(entry.raw & pte::kWrite)) break;  // the caller unmapped its stack
+            sv39::Entry entry{
+                address_space::read_entry(memory, caller.space, address & ~(kPage - 1))};
+            if (!entry.valid() || !(entry.raw & pte::kWrite))
+                break; // the caller unmapped its stack
             std::byte* bytes = machine_.frame(entry.pfn()) + (address & (kPage - 1));
             for (unsigned b = 0; b < 8; ++b) bytes[b] = static_cast<std::byte>(list[i] >> (8 * b));
         }
@@ -300,15 +329,21 @@ private:
     Outcome perform(Environment& caller, uint64_t number, const Arguments& arguments) {
         exo::fuzz::Snapshot before = checks_.before_step();
         std::optional<Syscall> decoded = exo::decode_syscall(number);
-        check(decoded.has_value() == (number < static_cast<uint64_t>(Syscall::Count)), "decode", number);
+        check(decoded.has_value() == (number < static_cast<uint64_t>(Syscall::Count)), "decode",
+              number);
         EnvironmentSlot caller_slot = exo::fuzz::slot_of(caller);
-        Outcome outcome = decoded ? glue_.dispatch(caller, *decoded, arguments) : Outcome{Error::UnknownSyscall};
+        Outcome outcome =
+            decoded ? glue_.dispatch(caller, *decoded, arguments) : Outcome{Error::UnknownSyscall};
         if (trace_) {
-            std::fprintf(stderr, "slot %u: syscall %llu (%llx %llx %llx %llx) -> %s %llx%s\n", caller_slot,
-                         static_cast<unsigned long long>(number), static_cast<unsigned long long>(arguments[0]),
-                         static_cast<unsigned long long>(arguments[1]), static_cast<unsigned long long>(arguments[2]),
-                         static_cast<unsigned long long>(arguments[3]), abi::to_string(outcome.error),
-                         static_cast<unsigned long long>(outcome.value), outcome.skipped ? " (not modelled)" : "");
+            std::fprintf(stderr, "slot %u: syscall %llu (%llx %llx %llx %llx) -> %s %llx%s\n",
+                         caller_slot, static_cast<unsigned long long>(number),
+                         static_cast<unsigned long long>(arguments[0]),
+                         static_cast<unsigned long long>(arguments[1]),
+                         static_cast<unsigned long long>(arguments[2]),
+                         static_cast<unsigned long long>(arguments[3]),
+                         abi::to_string(outcome.error),
+                         static_cast<unsigned long long>(outcome.value),
+                         outcome.skipped ? " (not modelled)" : "");
         }
         if (outcome.shutdown || outcome.skipped) return outcome;
         // FrameAlloc's NoMemory asks another environment for frames: a change by design.

@@ -59,11 +59,14 @@ public:
     void after_step(const Snapshot* refused, uint64_t number) {
         std::vector<Binding> after = bindings();
         if (refused != nullptr) unchanged(*refused, after, number);
-        if (uint64_t problems = machine_.audit_problems()) fail("the audit found problems", problems);
-        check(machine_.bad_frame_accesses == 0, "the kernel reached outside RAM", machine_.bad_frame_accesses);
+        if (uint64_t problems = machine_.audit_problems())
+            fail("the audit found problems", problems);
+        check(machine_.bad_frame_accesses == 0, "the kernel reached outside RAM",
+              machine_.bad_frame_accesses);
         check_essential_counts();
         for (const Binding& binding : after) {
-            check_binding(*state_.environments.at_slot(binding.slot), binding.virtual_address, sv39::Entry{binding.raw});
+            check_binding(*state_.environments.at_slot(binding.slot), binding.virtual_address,
+                          sv39::Entry{binding.raw});
         }
         check_flushes(after);
         bindings_ = std::move(after);
@@ -75,9 +78,9 @@ private:
         snap.frames.assign(machine_.entries().begin(), machine_.entries().end());
         state_.grants.for_each([&](const Grant& grant) { snap.grants.push_back(grant); });
         state_.environments.for_each_live([&](Environment& environment) {
-            snap.slots.push_back({environment.id, environment.essential_frames, environment.revocation_remaining,
-                                  environment.revocation_deadline, environment.space.table_reserve_count,
-                                  environment.entries});
+            snap.slots.push_back({environment.id, environment.essential_frames,
+                                  environment.revocation_remaining, environment.revocation_deadline,
+                                  environment.space.table_reserve_count, environment.entries});
         });
         snap.bindings = bindings_;
         return snap;
@@ -96,22 +99,24 @@ private:
     // Decode, then perform: a refused call leaves frames, grants, environments, bindings and the
     // TLB exactly as they were.
     void unchanged(const Snapshot& before, const std::vector<Binding>& after, uint64_t number) {
-        check(machine_.page_flushes.empty() && machine_.space_flushes.empty(), "refused call flushed the TLB",
-              number);
+        check(machine_.page_flushes.empty() && machine_.space_flushes.empty(),
+              "refused call flushed the TLB", number);
         Snapshot now = snapshot();
         for (size_t i = 0; i < before.frames.size(); ++i) {
             const FrameEntry &a = before.frames[i], &b = now.frames[i];
-            check(a.state == b.state && a.flags == b.flags && a.owner == b.owner && a.map_count == b.map_count &&
-                      a.pin_count == b.pin_count,
+            check(a.state == b.state && a.flags == b.flags && a.owner == b.owner &&
+                      a.map_count == b.map_count && a.pin_count == b.pin_count,
                   "refused call changed a frame", Machine::kFirstPfn + i);
         }
         check(before.grants.size() == now.grants.size(), "refused call changed the grants", number);
         for (size_t i = 0; i < before.grants.size(); ++i) {
             const Grant &a = before.grants[i], &b = now.grants[i];
-            check(a.pfn == b.pfn && a.owner == b.owner && a.grantee == b.grantee && a.permissions == b.permissions,
+            check(a.pfn == b.pfn && a.owner == b.owner && a.grantee == b.grantee &&
+                      a.permissions == b.permissions,
                   "refused call changed a grant", a.pfn);
         }
-        check(before.slots.size() == now.slots.size(), "refused call changed the environments", number);
+        check(before.slots.size() == now.slots.size(), "refused call changed the environments",
+              number);
         for (size_t i = 0; i < before.slots.size(); ++i) {
             const Snapshot::Slot &a = before.slots[i], &b = now.slots[i];
             bool same_entries = std::equal(a.entries.begin(), a.entries.end(), b.entries.begin(),
@@ -126,7 +131,8 @@ private:
         }
         check(before.bindings.size() == after.size(), "refused call changed the bindings", number);
         for (size_t i = 0; i < after.size(); ++i) {
-            check(before.bindings[i].virtual_address == after[i].virtual_address && before.bindings[i].raw == after[i].raw,
+            check(before.bindings[i].virtual_address == after[i].virtual_address &&
+                      before.bindings[i].raw == after[i].raw,
                   "refused call changed a binding", after[i].virtual_address);
         }
     }
@@ -134,17 +140,18 @@ private:
     // A translation that went away or lost a permission must have been flushed from the TLB, by
     // page or with its whole address space.
     void check_flushes(const std::vector<Binding>& after) {
-        constexpr uint64_t kKept = sv39::pte::kValid | sv39::pte::kRead | sv39::pte::kWrite | sv39::pte::kExecute |
-                                   sv39::pte::kUser;
+        constexpr uint64_t kKept = sv39::pte::kValid | sv39::pte::kRead | sv39::pte::kWrite |
+                                   sv39::pte::kExecute | sv39::pte::kUser;
         for (const Binding& was : bindings_) {
             auto now = std::find_if(after.begin(), after.end(), [&](const Binding& is) {
                 return is.slot == was.slot && is.virtual_address == was.virtual_address;
             });
-            bool weakened = now == after.end() || sv39::Entry{now->raw}.pfn() != sv39::Entry{was.raw}.pfn() ||
+            bool weakened = now == after.end() ||
+                            sv39::Entry{now->raw}.pfn() != sv39::Entry{was.raw}.pfn() ||
                             (was.raw & kKept & ~now->raw) != 0;
             if (weakened) {
-                check(machine_.flushed(was.virtual_address, was.asid), "stale translation left in the TLB",
-                      was.virtual_address);
+                check(machine_.flushed(was.virtual_address, was.asid),
+                      "stale translation left in the TLB", was.virtual_address);
             }
         }
     }
@@ -158,8 +165,8 @@ private:
             }
         }
         state_.environments.for_each_live([&](Environment& environment) {
-            check(essential[slot_of(environment)] == environment.essential_frames, "essential frame count",
-                  environment.id);
+            check(essential[slot_of(environment)] == environment.essential_frames,
+                  "essential frame count", environment.id);
         });
     }
 
@@ -179,7 +186,8 @@ private:
         check((shared_page || trap_page) == ((frame->flags & frame_flag::kSharedInfo) != 0),
               "shared or trap page mapped elsewhere", address);
         if (shared_page) {
-            check(entry.pfn() == environment.shared_info_pfn && !(entry.raw & (pte::kWrite | pte::kExecute)),
+            check(entry.pfn() == environment.shared_info_pfn &&
+                      !(entry.raw & (pte::kWrite | pte::kExecute)),
                   "shared page mapping", address);
             return;
         }
@@ -191,7 +199,8 @@ private:
         if (frame->owner == slot_of(environment)) return;
         const Grant* grant = state_.grants.find(entry.pfn(), slot_of(environment));
         check(grant != nullptr, "another environment's frame mapped without a grant", address);
-        check((permissions_of(entry.raw) & ~uint64_t{grant->permissions}) == 0, "mapping exceeds its grant", address);
+        check((permissions_of(entry.raw) & ~uint64_t{grant->permissions}) == 0,
+              "mapping exceeds its grant", address);
     }
 
     Machine& machine_;

@@ -53,7 +53,8 @@ public:
     static constexpr uint64_t kPressureDeadline = 200000;
 
     // `images` stand for the board's embedded images (EnvCreate's a0); `now` is the timer.
-    SyscallGlue(Machine& machine, std::span<const std::vector<std::byte>> images, const uint64_t& now)
+    SyscallGlue(Machine& machine, std::span<const std::vector<std::byte>> images,
+                const uint64_t& now)
         : machine_(machine), state_(machine.state), images_(images), now_(now) {}
 
     // An id that named an environment before it ended (0 until one has).
@@ -67,7 +68,8 @@ public:
         case Syscall::ConsoleWrite: return console_write(caller, a[0], a[1]);
         case Syscall::Exit: return end(caller);
         case Syscall::Yield:
-            if (a[0] != 0 && state_.environments.find(a[0]) == nullptr) return {abi::Error::NoSuchEnvironment};
+            if (a[0] != 0 && state_.environments.find(a[0]) == nullptr)
+                return {abi::Error::NoSuchEnvironment};
             return {};
         case Syscall::EnvCreate: return environment_create(caller, a[0], a[1], a[2]);
         case Syscall::EnvDestroy: {
@@ -83,12 +85,15 @@ public:
         case Syscall::FrameAlloc: return frame_alloc(caller, a[0]);
         case Syscall::FrameFree: return {memory_calls::free_frame(state_, caller, a[0])};
         case Syscall::FrameQuery: return {abi::Error::Ok, state_.frames.query(a[0])};
-        case Syscall::FrameSetEssential: return {memory_calls::set_essential(state_, caller, a[0], a[1])};
-        case Syscall::PageTableDonate: return {address_space::donate_table_frame(memory, caller.space, a[0])};
+        case Syscall::FrameSetEssential:
+            return {memory_calls::set_essential(state_, caller, a[0], a[1])};
+        case Syscall::PageTableDonate:
+            return {address_space::donate_table_frame(memory, caller.space, a[0])};
         case Syscall::Map: return map(caller, a[0], a[1], a[2], a[3]);
         case Syscall::Unmap: return unmap(caller, a[0], a[1]);
         case Syscall::Protect: return protect(caller, a[0], a[1], a[2]);
-        case Syscall::PteRead: return {abi::Error::Ok, address_space::read_entry(memory, caller.space, a[0])};
+        case Syscall::PteRead:
+            return {abi::Error::Ok, address_space::read_entry(memory, caller.space, a[0])};
         case Syscall::Grant: return {memory_calls::grant(state_, caller, a[0], a[1], a[2])};
         case Syscall::GrantRevoke: return grant_revoke(caller, a[0], a[1]);
         case Syscall::Audit: return {abi::Error::Ok, machine_.audit_problems()};
@@ -122,17 +127,19 @@ private:
         if (gone == 0) return {abi::Error::Ok, 0, true};
         check(state_.environments.find(id) == nullptr, "destroyed environment still found", id);
         for (const FrameEntry& frame : machine_.entries()) {
-            check(!(frame.state == abi::FrameState::Owned && frame.owner == gone), "destroyed environment's frame kept",
-                  id);
+            check(!(frame.state == abi::FrameState::Owned && frame.owner == gone),
+                  "destroyed environment's frame kept", id);
         }
         state_.grants.for_each([&](const Grant& grant) {
-            check(grant.owner != gone && grant.grantee != gone, "grant outlived its environment", grant.pfn);
+            check(grant.owner != gone && grant.grantee != gone, "grant outlived its environment",
+                  grant.pfn);
         });
         return {};
     }
 
     // syscalls_environment.cpp environment_create, over this harness's images.
-    Outcome environment_create(Environment& caller, uint64_t image_index, uint64_t list, uint64_t count) {
+    Outcome environment_create(Environment& caller, uint64_t image_index, uint64_t list,
+                               uint64_t count) {
         if (image_index >= images_.size()) return {abi::Error::InvalidArgument};
         if (count > abi::kMaxCreateFrames) return {abi::Error::InvalidArgument};
         ElfImage elf;
@@ -142,16 +149,19 @@ private:
         uint64_t needed = frames_needed(elf);
         if (count < needed) return {abi::Error::NoMemory, needed};
         std::array<uint64_t, abi::kMaxCreateFrames> donated{};
-        if (abi::Error error = copy_from_user(state_, caller, list, donated.data(), count * sizeof(uint64_t));
+        if (abi::Error error =
+                copy_from_user(state_, caller, list, donated.data(), count * sizeof(uint64_t));
             error != abi::Error::Ok) {
             return {error};
         }
         std::span<const uint64_t> frames{donated.data(), count};
-        if (abi::Error error = check_donated_frames(state_, slot_of(caller), frames); error != abi::Error::Ok) {
+        if (abi::Error error = check_donated_frames(state_, slot_of(caller), frames);
+            error != abi::Error::Ok) {
             return {error};
         }
         Environment* child = nullptr;
-        if (abi::Error error = create_environment(state_, caller.id, elf, images_[image_index], frames, "child", child);
+        if (abi::Error error = create_environment(state_, caller.id, elf, images_[image_index],
+                                                  frames, "child", child);
             error != abi::Error::Ok) {
             return {error, needed};
         }
@@ -161,27 +171,33 @@ private:
     // syscalls_memory.cpp frame_alloc, with ask_for_frames_back.
     Outcome frame_alloc(Environment& caller, uint64_t pfn) {
         if (pfn != abi::kAnyFrame) {
-            abi::Error error = frame_zeroing::allocate(state_.frames, *state_.physical, pfn, slot_of(caller));
+            abi::Error error =
+                frame_zeroing::allocate(state_.frames, *state_.physical, pfn, slot_of(caller));
             if (error == abi::Error::Ok) check_zeroed(pfn);
             return {error, pfn};
         }
-        if (std::optional<uint64_t> any = frame_zeroing::allocate_any(state_.frames, *state_.physical, slot_of(caller))) {
+        if (std::optional<uint64_t> any =
+                frame_zeroing::allocate_any(state_.frames, *state_.physical, slot_of(caller))) {
             check_zeroed(*any);
             return {abi::Error::Ok, *any};
         }
         Environment* victim = memory_calls::pressure_victim(state_, caller);
-        if (victim != nullptr) request_revocation(state_, *victim, kPressureRequest, now_ + kPressureDeadline);
+        if (victim != nullptr)
+            request_revocation(state_, *victim, kPressureRequest, now_ + kPressureDeadline);
         return {abi::Error::NoMemory};
     }
 
-
-    Outcome map(Environment& caller, uint64_t address, uint64_t first_pfn, uint64_t count, uint64_t permissions) {
+    Outcome map(Environment& caller, uint64_t address, uint64_t first_pfn, uint64_t count,
+                uint64_t permissions) {
         MemorySystem memory = state_.memory();
-        abi::Error error = address_space::map(memory, caller.space, address, first_pfn, count, permissions);
+        abi::Error error =
+            address_space::map(memory, caller.space, address, first_pfn, count, permissions);
         for (uint64_t i = 0; error == abi::Error::Ok && i < count; ++i) {
             uint64_t raw = address_space::read_entry(memory, caller.space, address + i * kPage);
             // kPteOwnFrame marks a binding of the caller's own frame (address_space.h).
-            check((raw & ~kPteOwnFrame) == sv39::Entry::leaf(first_pfn + i, address_space::user_pte_flags(permissions)).raw,
+            check((raw & ~kPteOwnFrame) ==
+                      sv39::Entry::leaf(first_pfn + i, address_space::user_pte_flags(permissions))
+                          .raw,
                   "mapped entry differs from the request", address + i * kPage);
         }
         return {error};
@@ -192,18 +208,21 @@ private:
         abi::Error error = address_space::unmap(memory, caller.space, address, count);
         for (uint64_t i = 0; error == abi::Error::Ok && i < count; ++i) {
             uint64_t raw = address_space::read_entry(memory, caller.space, address + i * kPage);
-            check(!(raw & (sv39::pte::kValid | kPteNoAccess)), "unmapped page still bound", address + i * kPage);
+            check(!(raw & (sv39::pte::kValid | kPteNoAccess)), "unmapped page still bound",
+                  address + i * kPage);
         }
         return {error};
     }
 
     Outcome protect(Environment& caller, uint64_t address, uint64_t count, uint64_t permissions) {
         MemorySystem memory = state_.memory();
-        abi::Error error = address_space::protect(memory, caller.space, address, count, permissions);
+        abi::Error error =
+            address_space::protect(memory, caller.space, address, count, permissions);
         for (uint64_t i = 0; error == abi::Error::Ok && i < count; ++i) {
             sv39::Entry entry{address_space::read_entry(memory, caller.space, address + i * kPage)};
-            bool right = permissions == 0 ? !entry.valid() && (entry.raw & kPteNoAccess)
-                                          : entry.valid() && permissions_of(entry.raw) == permissions;
+            bool right = permissions == 0
+                             ? !entry.valid() && (entry.raw & kPteNoAccess)
+                             : entry.valid() && permissions_of(entry.raw) == permissions;
             check(right, "protected entry differs from the request", address + i * kPage);
         }
         return {error};
@@ -213,16 +232,19 @@ private:
         uint64_t removed = 0;
         abi::Error error = memory_calls::revoke_grant(state_, caller, pfn, grantee_id, removed);
         if (error == abi::Error::Ok) {
-            for_each_binding(machine_, state_.environments.find(grantee_id)->space, [&](uint64_t address, sv39::Entry entry) {
-                check(entry.pfn() != pfn, "revoked frame still mapped by the grantee", address);
-            });
+            for_each_binding(machine_, state_.environments.find(grantee_id)->space,
+                             [&](uint64_t address, sv39::Entry entry) {
+                                 check(entry.pfn() != pfn,
+                                       "revoked frame still mapped by the grantee", address);
+                             });
         }
         return {error, removed};
     }
 
     void check_zeroed(uint64_t pfn) {
         const std::byte* bytes = machine_.frame(pfn);
-        for (uint64_t i = 0; i < kPage; ++i) check(bytes[i] == std::byte{0}, "allocated frame not zeroed", pfn);
+        for (uint64_t i = 0; i < kPage; ++i)
+            check(bytes[i] == std::byte{0}, "allocated frame not zeroed", pfn);
     }
 
     Machine& machine_;

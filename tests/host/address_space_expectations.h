@@ -18,7 +18,8 @@ constexpr uint64_t kRWX = permission::kAll;
 
 // The entry Map writes for a frame of the caller's own (marked so: kPteOwnFrame)...
 inline uint64_t leaf(uint64_t pfn, uint64_t permissions) {
-    return sv39::Entry::leaf(pfn, address_space::user_pte_flags(permissions)).raw | exo::kPteOwnFrame;
+    return sv39::Entry::leaf(pfn, address_space::user_pte_flags(permissions)).raw |
+           exo::kPteOwnFrame;
 }
 
 // ...and for a frame granted to it.

@@ -319,12 +319,12 @@ TEST(AddressSpaceHostile, MapCountsDoNotOverflow) {
     machine.entry(other).map_count = 0;
 }
 
-// Regression, found by this suite and fixed (check_frame, donate_table_frame): a granted frame the owner
-// later donates as a page-table frame stays mappable by the grantee. donate_table_frame only runs
-// check_freeable, which ignores grants, and check_frame's grant path never looks at the frame's
-// kKernelBound flags. The grantee then holds a writable mapping of the owner's page table (here
-// after the owner's next map turns the reserve frame into a live table) and can map any physical
-// frame. The audit does not notice either. Expected: one of the two steps refused.
+// Regression, found by this suite and fixed (check_frame, donate_table_frame): a granted frame the
+// owner later donates as a page-table frame stays mappable by the grantee. donate_table_frame only
+// runs check_freeable, which ignores grants, and check_frame's grant path never looks at the
+// frame's kKernelBound flags. The grantee then holds a writable mapping of the owner's page table
+// (here after the owner's next map turns the reserve frame into a live table) and can map any
+// physical frame. The audit does not notice either. Expected: one of the two steps refused.
 TEST(AddressSpaceHostile, AGrantedFrameDonatedAsAPageTableIsNotMappableByTheGrantee) {
     uint64_t pfn = machine.allocate(*a);
     // What the Grant syscall checks first: A's own frame, mappable, so the grant is made.
@@ -370,12 +370,15 @@ TEST(AddressSpaceHostile, TheAuditFlagsAUserMappingOfAPageTableFrame) {
 TEST(AddressSpaceHostile, AGrantedPageInAnOwnBatchKeepsItsLimit) {
     uint64_t run = machine.allocate_run(*a, 7);
     CHECK_EQUAL(Error::Ok, address_space::map(memory, a->space, kVa, run, 7, kRW));
-    CHECK_EQUAL(Error::Ok, machine.state.grants.add(other, FakeMachine::slot(*b), FakeMachine::slot(*a),
-                                                    permission::kRead));
-    CHECK_EQUAL(Error::Ok, address_space::map(memory, a->space, kVa + 7 * kPage, other, 1, permission::kRead));
-    CHECK_FALSE(machine.read_entry(*a, kVa + 7 * kPage) & exo::kPteOwnFrame); // a grant: never marked
+    CHECK_EQUAL(Error::Ok, machine.state.grants.add(other, FakeMachine::slot(*b),
+                                                    FakeMachine::slot(*a), permission::kRead));
+    CHECK_EQUAL(Error::Ok,
+                address_space::map(memory, a->space, kVa + 7 * kPage, other, 1, permission::kRead));
+    CHECK_FALSE(machine.read_entry(*a, kVa + 7 * kPage) &
+                exo::kPteOwnFrame); // a grant: never marked
     CHECK(machine.read_entry(*a, kVa) & exo::kPteOwnFrame);
-    CHECK_EQUAL(Error::Ok, address_space::protect(memory, a->space, kVa, 7, permission::kRead)); // own: fast
+    CHECK_EQUAL(Error::Ok,
+                address_space::protect(memory, a->space, kVa, 7, permission::kRead)); // own: fast
     protect_refused(Error::BadPermission, kVa, 8, kRW);
     protect_refused(Error::BadPermission, kVa + 7 * kPage, 1, kRW);
     // Within the grant it is allowed, and the own pages may take anything.

@@ -69,7 +69,8 @@ TEST(AddressSpace, MapOnePageWritesTheLeafAndPaysForTablesFromTheReserve) {
     CHECK_EQUAL(Error::Ok, address_space::map(memory, a->space, kVa, pfn, 1, kRW));
     uint64_t raw = machine.read_entry(*a, kVa);
     UNSIGNED_LONGLONGS_EQUAL(leaf(pfn, kRW), raw);
-    UNSIGNED_LONGLONGS_EQUAL(pte::kValid | pte::kUser | pte::kRead | pte::kWrite | exo::kPteOwnFrame,
+    UNSIGNED_LONGLONGS_EQUAL(pte::kValid | pte::kUser | pte::kRead | pte::kWrite |
+                                 exo::kPteOwnFrame,
                              raw & pte::kFlagMask);
     UNSIGNED_LONGLONGS_EQUAL(pfn, pfn_of(raw));
     UNSIGNED_LONGS_EQUAL(1, machine.map_count(pfn));
@@ -353,8 +354,8 @@ TEST(AddressSpace, TearDownDropsEveryMappingCount) {
 
 TEST(AddressSpace, FastPathPermissionArithmeticMatchesTheGeneralRules) {
     namespace fast = exo::address_space::fast;
-    for (uint64_t permissions : {0ull, 1ull, 2ull, 3ull, 4ull, 5ull, 6ull, 7ull, 8ull, 9ull, 15ull, 63ull, 64ull,
-                                 65ull, 67ull, 71ull, 1ull << 40, ~0ull}) {
+    for (uint64_t permissions : {0ull, 1ull, 2ull, 3ull, 4ull, 5ull, 6ull, 7ull, 8ull, 9ull, 15ull,
+                                 63ull, 64ull, 65ull, 67ull, 71ull, 1ull << 40, ~0ull}) {
         bool accepted = permissions != 0 && address_space::valid_permissions(permissions);
         CHECK_EQUAL(accepted, fast::leaf_permissions(permissions));
         if (accepted) {
@@ -362,7 +363,8 @@ TEST(AddressSpace, FastPathPermissionArithmeticMatchesTheGeneralRules) {
                                      fast::leaf_flags(permissions));
             UNSIGNED_LONGLONGS_EQUAL(fast::leaf_flags(permissions), fast::flags_for(permissions));
         } else {
-            UNSIGNED_LONGLONGS_EQUAL(permissions == 0 ? exo::kPteNoAccess : 0, fast::flags_for(permissions));
+            UNSIGNED_LONGLONGS_EQUAL(permissions == 0 ? exo::kPteNoAccess : 0,
+                                     fast::flags_for(permissions));
         }
     }
 }

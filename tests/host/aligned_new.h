@@ -18,6 +18,7 @@ inline void* operator new[](std::size_t size, std::align_val_t alignment, const 
 inline void operator delete(void* pointer, std::align_val_t alignment, const char*, int) noexcept {
     ::operator delete(pointer, alignment);
 }
-inline void operator delete[](void* pointer, std::align_val_t alignment, const char*, int) noexcept {
+inline void operator delete[](void* pointer, std::align_val_t alignment, const char*,
+                              int) noexcept {
     ::operator delete[](pointer, alignment);
 }

@@ -190,7 +190,8 @@ TEST(EnvironmentLifecycle, CreateWithExactlyTheFramesNeeded) {
     UNSIGNED_LONGLONGS_EQUAL(abi::kSharedInfoAddress, child->main.frame->x[riscv::reg::a1]);
 
     STRCMP_EQUAL("", machine.audit_problems().c_str());
-    UNSIGNED_LONGLONGS_EQUAL(2 + 4 + 4, machine.last_audit.mappings); // shared and trap pages, image, stack
+    UNSIGNED_LONGLONGS_EQUAL(2 + 4 + 4,
+                             machine.last_audit.mappings); // shared and trap pages, image, stack
 }
 
 TEST(EnvironmentLifecycle, LeftoverFramesAreListedInTheSharedPage) {

@@ -30,7 +30,8 @@ TEST(Format, WidthPaddingAndAlignment) {
 }
 
 TEST(Format, StringsCharactersPointers) {
-    STRCMP_EQUAL("a-(null)-x-%", format("%s-%s-%c-%%", "a", static_cast<const char*>(nullptr), 'x').c_str());
+    STRCMP_EQUAL("a-(null)-x-%",
+                 format("%s-%s-%c-%%", "a", static_cast<const char*>(nullptr), 'x').c_str());
     STRCMP_EQUAL("0x1000", format("%p", reinterpret_cast<void*>(0x1000)).c_str());
 }
 

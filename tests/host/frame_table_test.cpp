@@ -23,7 +23,8 @@ constexpr EnvironmentSlot kOther = 4;
 void check_counts(const FrameTable& frames) {
     uint64_t recount[5] = {};
     for (uint64_t i = 0; i < frames.frame_count(); ++i) {
-        ++recount[static_cast<size_t>(static_cast<FrameState>(frames.find(frames.first_pfn() + i)->state))];
+        ++recount[static_cast<size_t>(
+            static_cast<FrameState>(frames.find(frames.first_pfn() + i)->state))];
     }
     uint64_t total = 0;
     for (size_t state = 0; state < 5; ++state) {
@@ -421,10 +422,12 @@ TEST(FrameTable, FreeCheckOfEveryFieldCombinationMatchesTheFieldByFieldRule) {
         for (uint16_t maps : {0, 1, 0xffff}) {
             for (uint16_t pins : {0, 1}) {
                 for (EnvironmentSlot owner : {kOwner, kOther}) {
-                    *frames.find(pfn) = FrameEntry(FrameState::Owned, static_cast<uint8_t>(flags), owner, maps, pins);
+                    *frames.find(pfn) = FrameEntry(FrameState::Owned, static_cast<uint8_t>(flags),
+                                                   owner, maps, pins);
                     Error want = owner != kOwner ? Error::NotOwner
-                                 : (maps || pins || (flags & frame_flag::kKernelBound)) ? Error::FrameInUse
-                                                                                        : Error::Ok;
+                                 : (maps || pins || (flags & frame_flag::kKernelBound))
+                                     ? Error::FrameInUse
+                                     : Error::Ok;
                     CHECK_EQUAL(want, frames.check_freeable(pfn, kOwner));
                 }
             }
@@ -467,9 +470,11 @@ TEST(FrameTable, NamedAllocationTakesFramesFromTheMiddleOfEitherStack) {
     for (uint64_t pfn : taken) frames.release(pfn);
     for (int i = 0; i < 4; ++i) frames.mark_zeroed(*frames.next_to_zero()); // taken[7..4] zeroed
     bool zeroed = false;
-    CHECK_EQUAL(Error::Ok, frames.allocate(taken[6], kOther, &zeroed)); // middle of the zeroed stack
+    CHECK_EQUAL(Error::Ok,
+                frames.allocate(taken[6], kOther, &zeroed)); // middle of the zeroed stack
     CHECK(zeroed);
-    CHECK_EQUAL(Error::Ok, frames.allocate(taken[2], kOther, &zeroed)); // middle of the unzeroed one
+    CHECK_EQUAL(Error::Ok,
+                frames.allocate(taken[2], kOther, &zeroed)); // middle of the unzeroed one
     CHECK_FALSE(zeroed);
     UNSIGNED_LONGLONGS_EQUAL(3, frames.zeroed_free_count());
     check_counts(frames);

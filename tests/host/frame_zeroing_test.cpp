@@ -141,7 +141,8 @@ TEST(FrameZeroing, NamedAllocationZeroesUnlessKnownZero) {
     scribble(machine, first + 7, 0x11);
     CHECK_EQUAL(Error::FrameNotFree, frame_zeroing::allocate(frames, machine, first + 7, kOwner));
     CHECK_FALSE(all_zero(machine, first + 7));
-    CHECK_EQUAL(Error::OutOfRange, frame_zeroing::allocate(frames, machine, machine.end_pfn(), kOwner));
+    CHECK_EQUAL(Error::OutOfRange,
+                frame_zeroing::allocate(frames, machine, machine.end_pfn(), kOwner));
     check_index();
 }
 

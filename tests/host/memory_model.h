@@ -1,8 +1,8 @@
 // The memory model test's shared part: the model (plain maps and sets, written from the ABI),
 // the random source that replays a seed, and ModelRun, which runs one seeded sequence against
 // the kernel's tables over a fake machine and the model side by side (FrameFree, FrameSetEssential
-// and GrantRevoke through kernel/memory_calls.h, what the syscall handlers call). Its members are defined
-// by job: memory_model.cpp (queries, updates, argument choice, the operation mix),
+// and GrantRevoke through kernel/memory_calls.h, what the syscall handlers call). Its members are
+// defined by job: memory_model.cpp (queries, updates, argument choice, the operation mix),
 // memory_model_frames.cpp, memory_model_bindings.cpp, memory_model_environments.cpp (the
 // operations) and memory_model_verify.cpp (the comparison). memory_model_test.cpp has the tests.
 #pragma once

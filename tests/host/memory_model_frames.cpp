@@ -102,7 +102,8 @@ void ModelRun::set_essential(EnvironmentSlot slot) {
     bool on = !entry->essential;
     uint32_t& count = environments_[slot].essential;
     Error expected = on && count == exo::kMaxEssentialFrames ? Error::TooMany : Error::Ok;
-    expect_error(expected, exo::memory_calls::set_essential(machine_.state, kernel_environment(slot), pfn, on));
+    expect_error(expected, exo::memory_calls::set_essential(machine_.state,
+                                                            kernel_environment(slot), pfn, on));
     if (expected != Error::Ok) return;
     owned_[pfn].essential = on;
     count = on ? count + 1 : count - 1;

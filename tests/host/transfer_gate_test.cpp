@@ -30,7 +30,8 @@ constexpr uint64_t kEntryPc = 0x40000, kEntrySp = 0x50000;
 
 // What the vector's Call path does before it enters anyone (the first seven instructions).
 bool vector_accepts(const uint64_t* directory, uint64_t a0) {
-    const auto* gate = reinterpret_cast<const uint64_t*>(directory[a0 & (exo::EnvironmentTable::kDirectorySize - 1)]);
+    const auto* gate = reinterpret_cast<const uint64_t*>(
+        directory[a0 & (exo::EnvironmentTable::kDirectorySize - 1)]);
     return *gate == a0;
 }
 
@@ -70,17 +71,29 @@ TEST_GROUP(TransferGate) {
     // Every value an attacker could guess that equals a word the kernel keeps in a gate or the
     // directory, plus neighbours of each.
     std::set<uint64_t> hostile_values() {
-        std::set<uint64_t> values = {0, 1, 2, 63, 64, 65, exo::gate::kDead, exo::gate::kServingNobody,
-                                     exo::gate::kTopBit, exo::gate::kTopBit | exo::gate::kServingNobody,
-                                     ~uint64_t{0}, ~uint64_t{0} << 6, uint64_t{1} << 16};
+        std::set<uint64_t> values = {0,
+                                     1,
+                                     2,
+                                     63,
+                                     64,
+                                     65,
+                                     exo::gate::kDead,
+                                     exo::gate::kServingNobody,
+                                     exo::gate::kTopBit,
+                                     exo::gate::kTopBit | exo::gate::kServingNobody,
+                                     ~uint64_t{0},
+                                     ~uint64_t{0} << 6,
+                                     uint64_t{1} << 16};
         for (Environment* environment : all) {
             uint64_t address = reinterpret_cast<uint64_t>(environment);
-            for (uint64_t value : {environment->gate, environment->id, address, exo::gate::of(environment),
-                                   exo::gate::of(environment) & ~exo::gate::kTopBit, environment->trap_page,
-                                   environment->id ^ (uint64_t{1} << 16), environment->id + (uint64_t{1} << 16),
-                                   environment->id & 0xffff, environment->id | exo::gate::kTopBit,
-                                   environment->id | (uint64_t{1} << 48)}) {
-                for (uint64_t delta : {uint64_t{0}, uint64_t{1}, ~uint64_t{0}}) values.insert(value + delta);
+            for (uint64_t value :
+                 {environment->gate, environment->id, address, exo::gate::of(environment),
+                  exo::gate::of(environment) & ~exo::gate::kTopBit, environment->trap_page,
+                  environment->id ^ (uint64_t{1} << 16), environment->id + (uint64_t{1} << 16),
+                  environment->id & 0xffff, environment->id | exo::gate::kTopBit,
+                  environment->id | (uint64_t{1} << 48)}) {
+                for (uint64_t delta : {uint64_t{0}, uint64_t{1}, ~uint64_t{0}})
+                    values.insert(value + delta);
             }
         }
         for (uint64_t word : directory) {
@@ -109,7 +122,8 @@ TEST(TransferGate, IndexZeroListsNoEnvironmentAndEveryNonIdStateSelectsIt) {
     for (Environment* environment : all) {
         CHECK(word0 != &environment->gate);
         CHECK((environment->id & 63) != 0);
-        UNSIGNED_LONGLONGS_EQUAL(0, reinterpret_cast<uint64_t>(environment) % exo::gate::kNonIdAlignment);
+        UNSIGNED_LONGLONGS_EQUAL(0, reinterpret_cast<uint64_t>(environment) %
+                                        exo::gate::kNonIdAlignment);
         UNSIGNED_LONGLONGS_EQUAL(0, exo::gate::of(environment) % exo::gate::kNonIdAlignment);
     }
     UNSIGNED_LONGLONGS_EQUAL(0, exo::gate::kServingNobody % exo::gate::kNonIdAlignment);

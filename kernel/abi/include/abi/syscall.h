@@ -39,16 +39,16 @@ enum class Syscall : uint64_t {
     Audit = 19,             // checks the kernel's ownership tables -> number of inconsistencies
     SliceReserve = 20,      // a0 = slot index: the slot becomes the caller's
     SliceRelease = 21,      // a0 = slot index
-    SliceRead = 22,         // a0 = slot index -> owner id (0 = free); a1 of the slot count with a0 = ~0
-    SliceSetBackground = 23,// a0 = id of the caller or a child, or 0: who runs in free slots
-    ResumeContext = 24,     // a0 = pointer to an abi::TrapState: resume exactly that state
-                            // (from an upcall: the upcall ends, the main context takes it)
-    DeviceClaim = 25,       // a0 = exported device index -> its PLIC line; its pages become mappable
-    DeviceRelease = 26,     // a0 = device index
-    IrqBind = 27,           // a0 = PLIC line of a device the caller owns
-    IrqAck = 28,            // a0 = line: completes the claim and unmasks the line
-    IrqUnbind = 29,         // a0 = line
-    Count,                  // one past the last table call; see the transfers below
+    SliceRead = 22, // a0 = slot index -> owner id (0 = free); a1 of the slot count with a0 = ~0
+    SliceSetBackground = 23, // a0 = id of the caller or a child, or 0: who runs in free slots
+    ResumeContext = 24,      // a0 = pointer to an abi::TrapState: resume exactly that state
+                             // (from an upcall: the upcall ends, the main context takes it)
+    DeviceClaim = 25,   // a0 = exported device index -> its PLIC line; its pages become mappable
+    DeviceRelease = 26, // a0 = device index
+    IrqBind = 27,       // a0 = PLIC line of a device the caller owns
+    IrqAck = 28,        // a0 = line: completes the claim and unmasks the line
+    IrqUnbind = 29,     // a0 = line
+    Count,              // one past the last table call; see the transfers below
 };
 
 // Protected control transfer, decoded by the trap vector itself past the table (numbers at

@@ -33,7 +33,8 @@ struct TrapPage {
     // Written by the library OS (or EnvSetEntry), read by the kernel at each exception.
     uint64_t handler_pc;
     uint64_t handler_sp;
-    uint64_t busy;  // 0: a handler waits; 1: no handler; kTrapPageBusyHandlerRuns (or above 1): it runs
+    uint64_t
+        busy; // 0: a handler waits; 1: no handler; kTrapPageBusyHandlerRuns (or above 1): it runs
     // Written by the kernel when it enters the handler.
     uint64_t pc;       // sepc: the faulting instruction
     uint64_t cause;    // scause
