@@ -24,19 +24,18 @@ SyscallResult unknown_entry(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, ui
     return abi::Error::UnknownSyscall;
 }
 
-template <syscall::Handler handler>
+template <size_t index>
 constexpr FastEntry fast_entry_of() {
-    if constexpr (handler == nullptr) {
-        return nullptr;
+    if constexpr (kSyscallSlots[index].fast) {
+        return &fast_entry<kSyscallSlots[index].handler>;
     } else {
-        return &fast_entry<handler>;
+        return nullptr;
     }
 }
 
 template <size_t... index>
 constexpr auto make_fast_entries(std::index_sequence<index...>) {
-    return std::array<FastEntry, sizeof...(index)>{
-        fast_entry_of<kSyscallSlots[index].handler>()...};
+    return std::array<FastEntry, sizeof...(index)>{fast_entry_of<index>()...};
 }
 
 constexpr auto kFastEntries =

@@ -15,11 +15,21 @@
 namespace exo {
 
 struct SyscallSlot {
-    syscall::Handler handler = nullptr;  // runs on the fast path with nothing saved
-    syscall::FrameHandler with_frame = nullptr;  // nullptr: `handler` is the call
+    // A fast call: `handler` runs on the fast path with nothing saved.
+    constexpr SyscallSlot(syscall::Handler fast_handler) : handler(fast_handler), fast(true) {}
+    // A frame call: `with_frame` gets the caller's whole frame.
+    constexpr SyscallSlot(std::nullptr_t, syscall::FrameHandler frame_handler,
+                          void (*vector)() = nullptr)
+        : with_frame(frame_handler), vector_entry(vector) {}
+
+    syscall::Handler handler = nullptr;
+    syscall::FrameHandler with_frame = nullptr;
     // An assembly entry the vector calls instead, which leaves for syscall_with_frame (and so
     // `with_frame`) when it cannot finish the call itself.
     void (*vector_entry)() = nullptr;
+    // Said apart from `handler`: comparing a function's address with nullptr is no constant
+    // expression for GCC under -fsanitize=undefined, and the table is built at compile time.
+    bool fast = false;
 };
 
 inline constexpr SyscallSlot kSyscallSlots[] = {
