@@ -4,7 +4,8 @@
 // through the kernel's own dispatch and handlers (call()); pins, repossession, deadlines, creation
 // at boot and destruction through the kernel functions that do them (not system calls), and a
 // parent's EnvCreate still as check_donated_frames then create_environment (not yet through its
-// handler, which reads the frame list from the parent's memory). Its members are defined by job: memory_model.cpp (queries, updates, argument choice, the operation mix),
+// handler, which reads the frame list from the parent's memory). Its members are defined by job:
+// memory_model.cpp (queries, updates, argument choice, the operation mix),
 // memory_model_frames.cpp, memory_model_bindings.cpp, memory_model_environments.cpp (the
 // operations) and memory_model_verify.cpp (the comparison). memory_model_test.cpp has the tests.
 #pragma once
