@@ -93,6 +93,9 @@ add_library(exo_kernel OBJECT
     kernel/scheduler.cpp
     kernel/slice_grace.cpp
     kernel/slice_vector.cpp
+    kernel/syscall_context.cpp
+    kernel/syscall_entry.cpp
+    kernel/syscall_table.cpp
     kernel/syscalls.cpp
     kernel/syscalls_cpu.cpp
     kernel/syscalls_environment.cpp

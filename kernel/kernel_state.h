@@ -6,6 +6,7 @@
 #include <span>
 
 #include "address_space.h"
+#include "embedded_images.h"
 #include "environment.h"
 #include "frame_table.h"
 #include "grant_table.h"
@@ -31,6 +32,10 @@ struct KernelState {
     // page (an always-busy one, when the hardware leaves accessed/dirty bits to software).
     uint64_t exception_page_override = 0;
     uint64_t slot_ticks = 0;
+    // The board's environment images, by EnvCreate's index (the fuzzer gives its own).
+    std::span<const EmbeddedImage> images;
+    // The audit's per-frame counts (one entry per frame in the table).
+    std::span<uint16_t> audit_scratch;
 
     MemorySystem memory() { return {*physical, frames, grants, *tlb, &interrupts}; }
 

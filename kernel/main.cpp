@@ -19,8 +19,7 @@
 #include "physical_memory.h"
 #include "scheduler.h"
 #include "selftest.h"
-#include "syscall_handlers.h"
-#include "syscalls.h"
+#include "syscall_table.h"
 #include "system.h"
 #include "panic.h"
 #include "power.h"
@@ -189,7 +188,8 @@ void kmain(uint64_t hart_id, uint64_t device_tree_physical, uint64_t entry_instr
     interrupts_init(tree, hart_id);
     state.timebase_hz = tree.timebase_hz;
     state.slot_ticks = slot_ticks;
-    syscall::set_pressure_deadline(tree.timebase_hz / 50);
+    state.images = embedded_images();
+    state.audit_scratch = audit_scratch();
     kprintf("exo: %lu frames: %lu free, %lu kernel, %lu reserved; %u ASID bits\n",
             state.frames.frame_count(), state.frames.count(abi::FrameState::Free),
             state.frames.count(abi::FrameState::Kernel),

@@ -1,7 +1,6 @@
 // The work of the memory calls that is more than a table lookup, over a KernelState and the
 // calling environment: the syscall handlers (kernel/syscalls_memory.cpp) are the register layer
-// over these, and the host fuzzer (tests/fuzz/syscall_glue.h) calls the same functions, so the
-// two cannot drift apart. Nothing here touches a CSR, the timer or the running hart.
+// over these. Nothing here touches a CSR, the timer or the running hart.
 #pragma once
 
 #include <abi/syscall.h>

@@ -7,7 +7,6 @@
 #include "revocation.h"
 #include "scheduler.h"
 #include "syscall_handlers.h"
-#include "system.h"
 #include "transfer.h"
 #include "upcall.h"
 #include "user_copy.h"
@@ -15,48 +14,48 @@
 namespace exo::syscall {
 
 namespace {
-EnvironmentSlot slot(const Environment& environment) { return EnvironmentTable::slot_of(environment.id); }
-uint32_t narrow(uint64_t value) { return value > 0xffffffff ? 0xffffffff : static_cast<uint32_t>(value); }
-SyscallResult result(abi::Error error, uint64_t value = 0) {
-    return error == abi::Error::Ok ? SyscallResult::ok(value) : SyscallResult::fail(error);
+EnvironmentSlot slot(const Environment& environment) {
+    return EnvironmentTable::slot_of(environment.id);
+}
+uint32_t narrow(uint64_t value) {
+    return value > 0xffffffff ? 0xffffffff : static_cast<uint32_t>(value);
 }
 }  // namespace
 
-SyscallResult slice_reserve(Environment& caller, const Arguments& arguments) {
-    abi::Error error = kernel_state().slices.reserve(narrow(arguments[0]), slot(caller));
+SyscallResult slice_reserve(SyscallContext& context, const Arguments& arguments) {
+    abi::Error error = context.state.slices.reserve(narrow(arguments[0]), slot(context.caller));
     slots_changed();
-    return result(error);
+    return error;
 }
 
-SyscallResult slice_release(Environment& caller, const Arguments& arguments) {
-    abi::Error error = kernel_state().slices.release(narrow(arguments[0]), slot(caller));
+SyscallResult slice_release(SyscallContext& context, const Arguments& arguments) {
+    abi::Error error = context.state.slices.release(narrow(arguments[0]), slot(context.caller));
     slots_changed();
-    return result(error);
+    return error;
 }
 
-SyscallResult slice_read(Environment&, const Arguments& arguments) {
-    KernelState& state = kernel_state();
+SyscallResult slice_read(SyscallContext& context, const Arguments& arguments) {
+    KernelState& state = context.state;
     if (arguments[0] == ~uint64_t{0}) return SyscallResult::ok(state.slices.count());
-    if (arguments[0] >= state.slices.count()) return SyscallResult::fail(abi::Error::OutOfRange);
+    if (arguments[0] >= state.slices.count()) return abi::Error::OutOfRange;
     Environment* owner = state.environments.at_slot(state.slices.owner(narrow(arguments[0])));
     return SyscallResult::ok(owner ? owner->id : 0);
 }
 
-SyscallResult slice_set_background(Environment& caller, const Arguments& arguments) {
-    if (arguments[0] == 0) return result(set_background(nullptr));
-    Environment* target = kernel_state().environments.find(arguments[0]);
-    if (target == nullptr) return SyscallResult::fail(abi::Error::NoSuchEnvironment);
-    if (target != &caller && target->parent != caller.id) return SyscallResult::fail(abi::Error::NotPermitted);
-    return result(set_background(target));
+SyscallResult slice_set_background(SyscallContext& context, const Arguments& arguments) {
+    if (arguments[0] == 0) return set_background(nullptr);
+    Environment* target = context.state.environments.find(arguments[0]);
+    if (target == nullptr) return abi::Error::NoSuchEnvironment;
+    if (target != &context.caller && target->parent != context.caller.id)
+        return abi::Error::NotPermitted;
+    return set_background(target);
 }
 
-SyscallResult resume_context(Environment& caller, riscv::TrapFrame& frame) {
+SyscallResult resume_context(SyscallContext& context, riscv::TrapFrame& frame) {
+    Environment& caller = context.caller;
     abi::TrapState state;
-    if (abi::Error error = copy_from_user(kernel_state(), caller, frame.x[riscv::reg::a0], &state, sizeof(state));
-        error != abi::Error::Ok) {
-        return SyscallResult::fail(error);
-    }
-    if (state.pc < abi::kUserMinimum || state.pc >= abi::kUserTop) return SyscallResult::fail(abi::Error::OutOfRange);
+    TRY(copy_from_user(context.state, caller, frame.x[riscv::reg::a0], &state, sizeof(state)));
+    if (state.pc < abi::kUserMinimum || state.pc >= abi::kUserTop) return abi::Error::OutOfRange;
     // From an upcall (the slice-start entry, typically): the upcall ends and the main context
     // takes the state. From an event the device-interrupt path entered directly, which runs on
     // the main context: the event ends (what it interrupted is replaced), so events and upcalls
@@ -76,24 +75,24 @@ SyscallResult resume_context(Environment& caller, riscv::TrapFrame& frame) {
     return SyscallResult::registers_set();
 }
 
-SyscallResult device_claim(Environment& caller, const Arguments& arguments) {
-    InterruptTable& table = kernel_state().interrupts;
+SyscallResult device_claim(SyscallContext& context, const Arguments& arguments) {
+    InterruptTable& table = context.state.interrupts;
     uint32_t device = narrow(arguments[0]);
-    abi::Error error = table.claim(device, slot(caller));
-    return result(error, error == abi::Error::Ok ? table.device(device).line : 0);
+    TRY(table.claim(device, slot(context.caller)));
+    return SyscallResult::ok(table.device(device).line);
 }
 
-SyscallResult device_release(Environment& caller, const Arguments& arguments) {
-    KernelState& state = kernel_state();
+SyscallResult device_release(SyscallContext& context, const Arguments& arguments) {
+    KernelState& state = context.state;
+    Environment& caller = context.caller;
     uint32_t device = narrow(arguments[0]);
-    if (device >= state.interrupts.device_count() || state.interrupts.device(device).owner != slot(caller)) {
-        return SyscallResult::fail(device >= state.interrupts.device_count() ? abi::Error::InvalidArgument
-                                                                             : abi::Error::NotOwner);
-    }
+    if (device >= state.interrupts.device_count()) return abi::Error::InvalidArgument;
+    if (state.interrupts.device(device).owner != slot(caller)) return abi::Error::NotOwner;
     // Its registers leave the address space and its line is unbound before it changes hands.
     AddressRange window = state.interrupts.device(device).window;
     MemorySystem memory = state.memory();
-    for (uint64_t page = window.base & ~uint64_t{0xfff}; page < window.base + window.size; page += 4096) {
+    for (uint64_t page = window.base & ~uint64_t{0xfff}; page < window.base + window.size;
+         page += 4096) {
         address_space::unmap_frame(memory, caller.space, page >> 12);
     }
     uint32_t line = state.interrupts.device(device).line;
@@ -102,37 +101,35 @@ SyscallResult device_release(Environment& caller, const Arguments& arguments) {
         line_enable(line, false);
         (void)state.interrupts.unbind(line, slot(caller));
     }
-    return result(state.interrupts.release(device, slot(caller)));
+    return state.interrupts.release(device, slot(caller));
 }
 
-SyscallResult irq_bind(Environment& caller, const Arguments& arguments) {
+SyscallResult irq_bind(SyscallContext& context, const Arguments& arguments) {
     uint32_t line = narrow(arguments[0]);
-    abi::Error error = kernel_state().interrupts.bind(line, slot(caller));
-    if (error == abi::Error::Ok) line_enable(line, true);
-    return result(error);
+    TRY(context.state.interrupts.bind(line, slot(context.caller)));
+    line_enable(line, true);
+    return SyscallResult::ok();
 }
 
-SyscallResult irq_ack(Environment& caller, const Arguments& arguments) {
+SyscallResult irq_ack(SyscallContext& context, const Arguments& arguments) {
     uint32_t line = narrow(arguments[0]);
-    abi::Error error = kernel_state().interrupts.acknowledge(line, slot(caller));
-    if (error != abi::Error::Ok) return SyscallResult::fail(error);
-    abi::SharedInfo& info = *caller.shared_info;
+    TRY(context.state.interrupts.acknowledge(line, slot(context.caller)));
+    abi::SharedInfo& info = *context.caller.shared_info;
     info.irq_pending[line / 64] &= ~(uint64_t{1} << (line % 64));
     line_complete(line);
     line_enable(line, true);
     return SyscallResult::ok();
 }
 
-SyscallResult irq_unbind(Environment& caller, const Arguments& arguments) {
+SyscallResult irq_unbind(SyscallContext& context, const Arguments& arguments) {
     uint32_t line = narrow(arguments[0]);
-    KernelState& state = kernel_state();
-    if (line >= InterruptTable::kMaxLines || state.interrupts.line_owner(line) != slot(caller)) {
-        return SyscallResult::fail(line >= InterruptTable::kMaxLines ? abi::Error::OutOfRange : abi::Error::NotOwner);
-    }
+    KernelState& state = context.state;
+    if (line >= InterruptTable::kMaxLines) return abi::Error::OutOfRange;
+    if (state.interrupts.line_owner(line) != slot(context.caller)) return abi::Error::NotOwner;
     line_enable(line, false);
     if (state.interrupts.in_flight(line)) line_complete(line);
-    (void)state.interrupts.acknowledge(line, slot(caller));
-    return result(state.interrupts.unbind(line, slot(caller)));
+    (void)state.interrupts.acknowledge(line, slot(context.caller));
+    return state.interrupts.unbind(line, slot(context.caller));
 }
 
 }  // namespace exo::syscall

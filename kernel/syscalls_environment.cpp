@@ -2,13 +2,10 @@
 #include <abi/shared_info.h>
 
 #include "address_space.h"
-#include "console.h"
 #include "elf_loader.h"
-#include "embedded_images.h"
 #include "environment_lifecycle.h"
 #include "scheduler.h"
 #include "syscall_handlers.h"
-#include "system.h"
 #include "transfer.h"
 #include "upcall.h"
 #include "user_copy.h"
@@ -24,68 +21,63 @@ namespace {
 uint64_t donated[abi::kMaxCreateFrames];
 }  // namespace
 
-SyscallResult environment_create(Environment& caller, const Arguments& arguments) {
+SyscallResult environment_create(SyscallContext& context, const Arguments& arguments) {
     uint64_t image_index = arguments[0];
     uint64_t list = arguments[1];
     uint64_t count = arguments[2];
-    std::span<const EmbeddedImage> images = embedded_images();
-    if (image_index >= images.size()) return SyscallResult::fail(abi::Error::InvalidArgument);
-    if (count > abi::kMaxCreateFrames) return SyscallResult::fail(abi::Error::InvalidArgument);
+    KernelState& state = context.state;
+    std::span<const EmbeddedImage> images = state.images;
+    if (image_index >= images.size()) return abi::Error::InvalidArgument;
+    if (count > abi::kMaxCreateFrames) return abi::Error::InvalidArgument;
     ElfImage elf;
     if (parse_elf(images[image_index].bytes(), abi::kSharedInfoAddress, elf) != ElfError::None) {
-        return SyscallResult::fail(abi::Error::InvalidArgument);
+        return abi::Error::InvalidArgument;
     }
     uint64_t needed = frames_needed(elf);
     if (count < needed) return SyscallResult::fail(abi::Error::NoMemory, needed);
-    KernelState& state = kernel_state();
-    if (abi::Error error = copy_from_user(state, caller, list, donated, count * sizeof(uint64_t));
-        error != abi::Error::Ok) {
-        return SyscallResult::fail(error);
-    }
+    TRY(copy_from_user(state, context.caller, list, donated, count * sizeof(uint64_t)));
     std::span<const uint64_t> frames{donated, count};
-    if (abi::Error error =
-            check_donated_frames(state, EnvironmentTable::slot_of(caller.id), frames);
-        error != abi::Error::Ok) {
-        return SyscallResult::fail(error);
-    }
+    TRY(check_donated_frames(state, EnvironmentTable::slot_of(context.caller.id), frames));
     Environment* child = nullptr;
-    if (abi::Error error = create_environment(state, caller.id, elf, images[image_index].bytes(),
-                                              frames, images[image_index].name, child);
+    if (abi::Error error = create_environment(state, context.caller.id, elf,
+                                              images[image_index].bytes(), frames,
+                                              images[image_index].name, child);
         error != abi::Error::Ok) {
         return SyscallResult::fail(error, needed);
     }
     return SyscallResult::ok(child->id);
 }
 
-SyscallResult environment_destroy(Environment& caller, riscv::TrapFrame& frame) {
-    Environment* target = kernel_state().environments.find(frame.x[a0]);
-    if (target == nullptr) return SyscallResult::fail(abi::Error::NoSuchEnvironment);
-    if (target != &caller && target->parent != caller.id) {
-        return SyscallResult::fail(abi::Error::NotPermitted);
+SyscallResult environment_destroy(SyscallContext& context, riscv::TrapFrame& frame) {
+    Environment& caller = context.caller;
+    Environment* target = context.state.environments.find(frame.x[a0]);
+    if (target == nullptr) return abi::Error::NoSuchEnvironment;
+    if (target != &caller && target->parent != caller.id) return abi::Error::NotPermitted;
+    if (target == &caller) {
+        end_environment(context.state, caller, 0);
+        run_next_after_exit();
     }
-    if (target == &caller) end_current_environment(0);
-    kprintf("exo: environment '%s' destroyed by its parent\n", target->name);
-    end_environment(*target, 0);
+    context.console.print("exo: environment '%s' destroyed by its parent\n", target->name);
+    end_environment(context.state, *target, 0);
     return SyscallResult::ok();
 }
 
-SyscallResult environment_set_entry(Environment& caller, const Arguments& arguments) {
-    abi::Error error = set_entry(caller, arguments[0], arguments[1], arguments[2]);
-    if (error == abi::Error::Ok && arguments[0] == static_cast<uint64_t>(abi::Entry::SliceEnd))
-        slots_changed();
-    return error == abi::Error::Ok ? SyscallResult::ok() : SyscallResult::fail(error);
+SyscallResult environment_set_entry(SyscallContext& context, const Arguments& arguments) {
+    TRY(set_entry(context.caller, arguments[0], arguments[1], arguments[2]));
+    if (arguments[0] == static_cast<uint64_t>(abi::Entry::SliceEnd)) slots_changed();
+    return SyscallResult::ok();
 }
 
-SyscallResult upcall_return(Environment& caller, riscv::TrapFrame& frame) {
+SyscallResult upcall_return(SyscallContext& context, riscv::TrapFrame& frame) {
+    Environment& caller = context.caller;
     uint64_t mode = frame.x[a0];
     uint64_t pc = frame.x[a1];
     abi::TrapPage& page = caller.trap();
     bool event = !caller.in_upcall && !caller.serving() && page.event_busy != 0;
-    if (!caller.in_upcall && !caller.serving() && !event)
-        return SyscallResult::fail(abi::Error::NotInUpcall);
-    if (mode > 1) return SyscallResult::fail(abi::Error::InvalidArgument);
+    if (!caller.in_upcall && !caller.serving() && !event) return abi::Error::NotInUpcall;
+    if (mode > 1) return abi::Error::InvalidArgument;
     if (mode == 1 && (pc < abi::kUserMinimum || pc >= abi::kUserTop || (pc & 1))) {
-        return SyscallResult::fail(abi::Error::OutOfRange);
+        return abi::Error::OutOfRange;
     }
     if (event) {
         // An event the device-interrupt path entered (what upcall_return_entry does, when it
@@ -103,9 +95,7 @@ SyscallResult upcall_return(Environment& caller, riscv::TrapFrame& frame) {
         return SyscallResult::registers_set();
     }
     bool call_entry = caller.serving();
-    if (abi::Error error = transfer::end_upcall(caller); error != abi::Error::Ok) {
-        return SyscallResult::fail(error);
-    }
+    TRY(transfer::end_upcall(caller));
     // A call entry ran on registers another environment handed over, floating point included:
     // the main context gets its own back. (An upcall shares the FPU with its own environment.)
     if (call_entry) end_entry_fpu(caller);

@@ -5,7 +5,6 @@
 
 #include "scheduler.h"
 #include "syscall_handlers.h"
-#include "system.h"
 #include "transfer.h"
 
 namespace exo::syscall {
@@ -13,27 +12,29 @@ namespace exo::syscall {
 namespace {
 
 SyscallResult switched(transfer::Outcome outcome, bool sender_continues) {
-    if (outcome.error != abi::Error::Ok) return SyscallResult::fail(outcome.error);
+    TRY(outcome.error);
     (void)transfer_to(*outcome.next, sender_continues);
     return SyscallResult::registers_set();
 }
 
 }  // namespace
 
-SyscallResult call(Environment& caller, riscv::TrapFrame& frame, uint64_t entry) {
-    return switched(transfer::call(kernel_state().environments, caller, frame, entry), false);
+SyscallResult call(SyscallContext& context, riscv::TrapFrame& frame, uint64_t entry) {
+    return switched(
+        transfer::call(context.state.environments, context.caller, frame, entry), false);
 }
 
-SyscallResult send(Environment& caller, riscv::TrapFrame& frame, uint64_t entry) {
-    return switched(transfer::send(kernel_state().environments, caller, frame, entry), true);
+SyscallResult send(SyscallContext& context, riscv::TrapFrame& frame, uint64_t entry) {
+    return switched(
+        transfer::send(context.state.environments, context.caller, frame, entry), true);
 }
 
-SyscallResult reply(Environment& callee, riscv::TrapFrame& frame) {
-    return switched(transfer::reply(callee, frame), false);
+SyscallResult reply(SyscallContext& context, riscv::TrapFrame& frame) {
+    return switched(transfer::reply(context.caller, frame), false);
 }
 
-void release_transfers(Environment& ending) {
-    transfer::release(kernel_state().environments, ending);
+void release_transfers(KernelState& state, Environment& ending) {
+    transfer::release(state.environments, ending);
 }
 
 }  // namespace exo::syscall

@@ -92,6 +92,31 @@ inline void flush_tlb_page(uint64_t virtual_address, uint64_t asid) {
     asm volatile("sfence.vma %0, %1" ::"r"(virtual_address), "r"(asid) : "memory");
 }
 inline void wait_for_interrupt() { asm volatile("wfi"); }
+#else
+// Host builds: the CSRs, the TLB and wfi are a fake's (tests/host/fake_hardware.cpp), so the
+// scheduler, the trap decisions and the interrupt path run in host tests.
+uint64_t host_csr_read(Csr csr);
+void host_csr_write(Csr csr, uint64_t value);
+template <Csr csr>
+inline uint64_t read() {
+    return host_csr_read(csr);
+}
+template <Csr csr>
+inline void write(uint64_t value) {
+    host_csr_write(csr, value);
+}
+template <Csr csr>
+inline void set_bits(uint64_t bits) {
+    host_csr_write(csr, host_csr_read(csr) | bits);
+}
+template <Csr csr>
+inline void clear_bits(uint64_t bits) {
+    host_csr_write(csr, host_csr_read(csr) & ~bits);
+}
+uint64_t read_instret();
+void flush_tlb_all();
+void flush_tlb_page(uint64_t virtual_address, uint64_t asid);
+void wait_for_interrupt();
 #endif
 
 }  // namespace riscv

@@ -1,6 +1,6 @@
 // The kernel's fault-tolerant copy (guarded_copy.S) and the decision handle_kernel_trap makes
 // with it: is this trap a fault inside the copy, and if so, where does it resume. The decision is
-// a pure function, so host tests check it; the symbols exist only in kernel builds.
+// a pure function, so host tests check it; host builds get the labels from a fake.
 #pragma once
 
 #include <cstddef>
@@ -41,10 +41,11 @@ constexpr std::optional<uint64_t> guarded_copy_fixup(uint64_t scause, uint64_t p
     return fixup;
 }
 
-#ifndef EXO_HOST
 extern "C" {
+#ifndef EXO_HOST
 // Copies `size` bytes; false when a load or store faulted (the fault was recovered).
 bool guarded_copy(void* destination, const void* source, size_t size);
+#endif
 // Labels in guarded_copy.S, not data: only their addresses mean anything.
 extern const char guarded_copy_begin[], guarded_copy_end[], guarded_copy_fault[];
 }
@@ -53,6 +54,5 @@ inline CodeRange guarded_copy_code() {
     return {reinterpret_cast<uint64_t>(guarded_copy_begin),
             reinterpret_cast<uint64_t>(guarded_copy_end)};
 }
-#endif
 
 }  // namespace riscv

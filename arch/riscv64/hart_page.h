@@ -48,9 +48,13 @@ static_assert(irq_slot::count <= sizeof(HartPage::irq_slots) / sizeof(uint64_t))
 // The vector reaches every field as `offset(zero)`: a 12-bit signed offset from the page's end.
 static_assert(offsetof(HartPage, syscall_table) >= 4096 - 2048, "in reach of a 12-bit offset");
 
+#ifndef EXO_HOST
 inline HartPage& hart_page() {
     // A fixed kernel address mapped at boot (kernel_memory.cpp), the same in every address space.
     return *reinterpret_cast<HartPage*>(kHartPageAddress);
 }
+#else
+HartPage& hart_page();  // host builds: a fake's (tests/host/fake_hardware.cpp)
+#endif
 
 }  // namespace riscv

@@ -1,8 +1,10 @@
-// libFuzzer target: the input is a sequence of system calls (a raw a7 value through
-// decode_syscall, a caller, arguments) from three environments over fake memory, and of the
-// kernel's own events (timer deadlines, DMA pins, access faults, revocation). Each call goes
-// through the checked operations its handler uses (syscall_glue.h); after every step the kernel's
-// audit and the rules in ownership_checks.h must hold. EXO_FUZZ_TRACE=1 prints every call.
+// libFuzzer target: the input is a sequence of system calls (a raw a7 value, a caller,
+// arguments) from three environments over fake memory, and of the kernel's own events (timer
+// deadlines, DMA pins, access faults, revocation). Each call goes through the kernel's own
+// dispatch and handlers (kernel/syscall_table.h) with a SyscallContext over this machine, on the
+// host's fake hardware (tests/host/fake_hardware.h); after every step the kernel's audit, the
+// rules in ownership_checks.h and what the call promised (syscall_promises.h) must hold.
+// EXO_FUZZ_TRACE=1 prints every call.
 //
 // Input format (make_seeds.py writes seeds in it): each step is an operation byte (below 0xe0 a
 // syscall number modulo kNumbers; 0xe0..0xe7 a kernel event), a caller byte (an index into the
@@ -19,10 +21,14 @@
 #include <span>
 #include <vector>
 
+#include "environment_lifecycle.h"
 #include "fuzz_support.h"
 #include "ownership_checks.h"
-#include "syscall_decode.h"
-#include "syscall_glue.h"
+#include "revocation.h"
+#include "scheduler.h"
+#include "syscall_promises.h"
+#include "syscall_table.h"
+#include "tests/host/fake_hardware.h"
 
 namespace {
 
@@ -31,6 +37,7 @@ using abi::Syscall;
 using exo::Environment;
 using exo::EnvironmentId;
 using exo::EnvironmentSlot;
+using exo::EnvironmentTable;
 using exo::FrameEntry;
 using exo::KernelState;
 using exo::MemorySystem;
@@ -39,7 +46,6 @@ using exo::fuzz::check;
 using exo::fuzz::Input;
 using exo::fuzz::kPage;
 using exo::fuzz::Machine;
-using exo::fuzz::Outcome;
 namespace address_space = exo::address_space;
 namespace permission = abi::permission;
 namespace pte = sv39::pte;
@@ -65,11 +71,25 @@ const std::array<std::vector<std::byte>, 2>& images() {
     return kImages;
 }
 
+// What a call did, as the harness sees it.
+struct Outcome {
+    Error error = Error::Ok;
+    uint64_t value = 0;
+    bool shutdown = false;  // the first environment ended: the machine is off
+};
+
+// The images as the kernel's table of embedded ones (EnvCreate's a0).
+const std::array<exo::EmbeddedImage, 2>& embedded() {
+    static const std::array<exo::EmbeddedImage, 2> kEmbedded = {
+        exo::EmbeddedImage{"child", images()[0].data(), images()[0].size()},
+        exo::EmbeddedImage{"child", images()[1].data(), images()[1].size()}};
+    return kEmbedded;
+}
+
 class Harness {
 public:
     Harness(Input& input, Machine& machine)
-        : input_(input), machine_(machine), state_(machine.state), glue_(machine, images_, now_),
-          checks_(machine) {
+        : input_(input), machine_(machine), state_(machine.state), checks_(machine) {
         for (size_t i = 0; i < images_.size(); ++i) {
             exo::ElfImage elf;
             check(exo::parse_elf(images_[i], abi::kSharedInfoAddress, elf) == exo::ElfError::None,
@@ -81,6 +101,14 @@ public:
     // The first environment from free frames (as boot does), then two children it creates
     // through the EnvCreate path from its own spare frames.
     void boot() {
+        exo::fake::reset();
+        exo::fake::use_state(state_);
+        state_.environments.attach_directory(exo::fake::hart().directory);
+        state_.images = embedded();
+        state_.timebase_hz = 10'000'000;
+        static std::vector<uint16_t> audit_scratch(kFrames);
+        state_.audit_scratch = audit_scratch;
+        exo::scheduler_init({4, 1000, 250}, true);
         exo::ElfImage elf;
         (void)exo::parse_elf(images_[0], abi::kSharedInfoAddress, elf);
         std::vector<uint64_t> frames;
@@ -139,6 +167,7 @@ private:
         switch (event) {
         case 0: {  // the timer: deadlines pass, the abort protocol takes what is still owed
             now_ += (uint64_t{input_.byte()} + 1) * 10000;
+            exo::fake::hardware().time = now_;
             exo::enforce_revocation_deadlines(state_, now_);
             state_.environments.for_each_live([&](Environment& environment) {
                 check(environment.revocation_remaining == 0 ||
@@ -202,7 +231,8 @@ private:
     std::vector<uint64_t> spare_frames(const Environment& owner, unsigned start) {
         std::vector<uint64_t> found;
         for (uint64_t pfn = Machine::kFirstPfn; pfn < machine_.end_pfn(); ++pfn) {
-            if (state_.frames.check_freeable(pfn, exo::fuzz::slot_of(owner)) == Error::Ok)
+            if (state_.frames.check_freeable(pfn, EnvironmentTable::slot_of(owner.id)) ==
+                Error::Ok)
                 found.push_back(pfn);
         }
         if (!found.empty())
@@ -213,7 +243,7 @@ private:
     EnvironmentId environment_id(unsigned choice) {
         switch (choice % 8) {
         case 4:
-        case 5: return glue_.ended_id(choice);
+        case 5: return ended_[choice % ended_.size()];
         case 6: return 0;
         case 7: {
             Environment* environment = live(static_cast<uint8_t>(choice >> 3));
@@ -249,7 +279,7 @@ private:
         case 0: return low;  // counts, kinds, permissions
         case 1: return Machine::kFirstPfn + input_.byte();  // any frame, and past the end of RAM
         case 2:
-            return frame_of(exo::fuzz::slot_of(caller), false, low); // one of the caller's own
+            return frame_of(EnvironmentTable::slot_of(caller.id), false, low);  // the caller's
         case 3: return user_address(low, input_.byte());
         case 4: return environment_id(low);
         case 5: return input_.u64();
@@ -272,14 +302,16 @@ private:
                                                     permission::kRead | permission::kExecute};
             return kSpecial[low % 16];
         }
-        default: return frame_of(exo::fuzz::slot_of(caller), true, low);  // someone else's
+        default:  // someone else's
+            return frame_of(EnvironmentTable::slot_of(caller.id), true, low);
         }
     }
 
     static unsigned argument_count(uint64_t number) {
-        // Null .. Audit; calls past Audit are not modelled here and take no arguments.
-        static constexpr unsigned kCounts[] = {0, 2, 1, 1, 3, 1, 3, 2, 1, 1,
-                                               1, 2, 1, 4, 2, 3, 1, 3, 2, 0};
+        // By number (abi/syscall.h), Null .. IrqUnbind; numbers past them take none.
+        static constexpr unsigned kCounts[] = {0, 2, 1, 1, 3, 1, 3, 2, 1, 1, 1, 2, 1, 4, 2,
+                                               3, 1, 3, 2, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+        static_assert(std::size(kCounts) == static_cast<size_t>(Syscall::Count));
         return number < std::size(kCounts) ? kCounts[number] : 0;
     }
 
@@ -325,15 +357,40 @@ private:
         return !perform(caller, number, read_arguments(caller, number)).shutdown;
     }
 
-    // Decodes and performs one call, then checks it.
+    // One call as the trap vector delivers it: the real dispatch with a context over this
+    // machine, the result through the one conversion into the caller's frame; then the checks.
     Outcome perform(Environment& caller, uint64_t number, const Arguments& arguments) {
         exo::fuzz::Snapshot before = checks_.before_step();
         std::optional<Syscall> decoded = exo::decode_syscall(number);
         check(decoded.has_value() == (number < static_cast<uint64_t>(Syscall::Count)), "decode",
               number);
-        EnvironmentSlot caller_slot = exo::fuzz::slot_of(caller);
-        Outcome outcome =
-            decoded ? glue_.dispatch(caller, *decoded, arguments) : Outcome{Error::UnknownSyscall};
+        EnvironmentSlot caller_slot = EnvironmentTable::slot_of(caller.id);
+        EnvironmentId caller_id = caller.id;
+        std::vector<EnvironmentId> live_before = live_ids();
+        exo::fake::hart().current_environment = &caller;
+        caller.save_area = &caller.frame();
+        riscv::TrapFrame& frame = caller.frame();
+        frame.x[riscv::reg::a7] = number;
+        for (int i = 0; i < 6; ++i) frame.x[riscv::reg::a0 + i] = arguments[i];
+        Outcome outcome;
+        bool switched = false;  // the call left the caller (a transfer, a yield, its end)
+        try {
+            exo::SyscallContext context{state_, caller, clock_, console_};
+            exo::SyscallResult result = exo::dispatch(context, frame);
+            switched = !result.sets_registers();
+            result.write_to(frame);
+            outcome = {result.error(), result.value()};
+        } catch (const exo::fake::Shutdown&) {
+            outcome.shutdown = true;
+        } catch (const exo::fake::ReturnToUser&) {
+            switched = true;
+        } catch (const exo::fake::Idle&) {
+            switched = true;
+        } catch (const exo::fake::Panic& panic) {
+            std::fprintf(stderr, "kernel panic: %s\n", panic.message.c_str());
+            exo::fuzz::fail("the kernel panicked", number);
+        }
+        console_.written.clear();
         if (trace_) {
             std::fprintf(stderr, "slot %u: syscall %llu (%llx %llx %llx %llx) -> %s %llx%s\n",
                          caller_slot, static_cast<unsigned long long>(number),
@@ -343,13 +400,30 @@ private:
                          static_cast<unsigned long long>(arguments[3]),
                          abi::to_string(outcome.error),
                          static_cast<unsigned long long>(outcome.value),
-                         outcome.skipped ? " (not modelled)" : "");
+                         switched ? " (left the caller)" : "");
         }
-        if (outcome.shutdown || outcome.skipped) return outcome;
+        if (outcome.shutdown) return outcome;
+        for (EnvironmentId id : live_before) {
+            if (state_.environments.find(id) != nullptr) continue;
+            exo::fuzz::check_ended(machine_, id);
+            ended_[ended_count_++ % ended_.size()] = id;
+        }
+        if (outcome.error == Error::Ok && !switched && decoded &&
+            state_.environments.find(caller_id) == &caller) {
+            exo::fuzz::check_promises(machine_, caller, *decoded, arguments, outcome.value);
+        }
         // FrameAlloc's NoMemory asks another environment for frames: a change by design.
         bool pressure = decoded == Syscall::FrameAlloc && outcome.error == Error::NoMemory;
         checks_.after_step(outcome.error != Error::Ok && !pressure ? &before : nullptr, number);
         return outcome;
+    }
+
+    std::vector<EnvironmentId> live_ids() {
+        std::vector<EnvironmentId> ids;
+        state_.environments.for_each_live([&](Environment& environment) {
+            ids.push_back(environment.id);
+        });
+        return ids;
     }
 
     Input& input_;
@@ -358,7 +432,10 @@ private:
     const std::array<std::vector<std::byte>, 2>& images_ = images();
     std::array<uint64_t, 2> needed_{};  // frames_needed of each image
     uint64_t now_ = 0;
-    exo::fuzz::SyscallGlue glue_;
+    exo::fake::Clock clock_;
+    exo::fake::Console console_;
+    std::array<EnvironmentId, 4> ended_{};  // ids that named environments before they ended
+    size_t ended_count_ = 0;
     exo::fuzz::OwnershipChecks checks_;
     bool trace_ = std::getenv("EXO_FUZZ_TRACE") != nullptr;
 };
@@ -367,14 +444,20 @@ private:
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // Boot once (the same way every time), then start each input from a copy of that state.
+    // The hart page (the directory of environments, the slot clock) is part of the booted state.
+    static riscv::HartPage booted_hart;
     static Machine* const booted = [] {
         auto* machine = new Machine(kFrames);
         Input nothing({});
         Harness(nothing, *machine).boot();
         machine->save();
+        booted_hart = exo::fake::hart();
         return machine;
     }();
     booted->restore();
+    exo::fake::hart() = booted_hart;
+    exo::fake::hardware().time = 0;
+    (void)exo::set_background(nullptr);
     Input input({data, size});
     Harness harness(input, *booted);
     harness.resume();

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "fuzz_support.h"
-#include "syscall_glue.h"
+#include "syscall_promises.h"
 
 namespace exo::fuzz {
 

@@ -18,6 +18,19 @@ void ModelRun::run(unsigned steps) {
     }
 }
 
+exo::SyscallResult ModelRun::call(EnvironmentSlot slot, abi::Syscall number, uint64_t a0,
+                                  uint64_t a1, uint64_t a2, uint64_t a3) {
+    Environment& caller = kernel_environment(slot);
+    riscv::TrapFrame frame{};
+    frame.x[riscv::reg::a7] = static_cast<uint64_t>(number);
+    frame.x[riscv::reg::a0] = a0;
+    frame.x[riscv::reg::a1] = a1;
+    frame.x[riscv::reg::a2] = a2;
+    frame.x[riscv::reg::a3] = a3;
+    exo::SyscallContext context{machine_.state, caller, clock_, console_};
+    return exo::dispatch(context, frame);
+}
+
 void ModelRun::fail(const std::string& what) {
     std::string message = "seed " + std::to_string(seed_) + " step " + std::to_string(step_) +
                           " [" + operation_ + "]: " + what;

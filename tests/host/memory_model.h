@@ -1,8 +1,11 @@
 // The memory model test's shared part: the model (plain maps and sets, written from the ABI),
 // the random source that replays a seed, and ModelRun, which runs one seeded sequence against
-// the kernel's tables over a fake machine and the model side by side (FrameFree, FrameSetEssential
-// and GrantRevoke through kernel/memory_calls.h, what the syscall handlers call). Its members are
-// defined by job: memory_model.cpp (queries, updates, argument choice, the operation mix),
+// the kernel over a fake machine and the model side by side: the frame, binding and grant calls
+// through the kernel's own dispatch and handlers (call()); pins, repossession, deadlines, creation
+// at boot and destruction through the kernel functions that do them (not system calls), and a
+// parent's EnvCreate still as check_donated_frames then create_environment (not yet through its
+// handler, which reads the frame list from the parent's memory). Its members are defined by job:
+// memory_model.cpp (queries, updates, argument choice, the operation mix),
 // memory_model_frames.cpp, memory_model_bindings.cpp, memory_model_environments.cpp (the
 // operations) and memory_model_verify.cpp (the comparison). memory_model_test.cpp has the tests.
 #pragma once
@@ -20,8 +23,9 @@
 #include <utility>
 #include <vector>
 
-#include "memory_calls.h"
+#include "fake_hardware.h"
 #include "revocation.h"
+#include "syscall_table.h"
 
 // Last: it brings CppUTest, whose `new` macro the standard headers must not see.
 #include "kernel_test_names.h"
@@ -129,7 +133,15 @@ class ModelRun {
         if (needed_ != exo::test::kTinyFramesNeeded) fail("frames_needed of the tiny image");
         for (EnvironmentSlot slot = 0; slot < exo::kMaxEnvironments; ++slot)
             free_slots_.insert(slot);
+        // The scheduler and the pressure path behind the handlers reach the running kernel.
+        exo::fake::reset();
+        exo::fake::use_state(machine_.state);
+        machine_.state.timebase_hz = 10'000'000;
     }
+
+    ~ModelRun() { exo::fake::reset(); }
+    ModelRun(const ModelRun&) = delete;
+    ModelRun& operator=(const ModelRun&) = delete;
 
     void run(unsigned steps);
 
@@ -150,6 +162,10 @@ class ModelRun {
     }
     void expect_error(Error expected, Error actual);
     static std::string hex(uint64_t value);
+
+    // `slot`'s environment makes a system call, through the kernel's dispatch.
+    exo::SyscallResult call(EnvironmentSlot slot, abi::Syscall number, uint64_t a0 = 0,
+                            uint64_t a1 = 0, uint64_t a2 = 0, uint64_t a3 = 0);
 
     // ---------------- model queries ----------------
 
@@ -249,6 +265,8 @@ class ModelRun {
     Random random_;
     Totals& totals_;
     FakeMachine machine_;
+    exo::fake::Clock clock_;
+    exo::fake::Console console_;
     std::vector<std::byte> bytes_ = exo::test::tiny_elf_bytes();
     exo::ElfImage elf_;
     uint64_t needed_ = 0;

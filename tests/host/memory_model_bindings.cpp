@@ -23,9 +23,7 @@ void ModelRun::map(EnvironmentSlot slot) {
     }
     uint64_t tables = expected == Error::Ok ? tables_needed(environment, va, count) : 0;
     if (expected == Error::Ok && tables > environment.reserve) expected = Error::NoMemory;
-    MemorySystem memory = machine_.memory();
-    expect_error(expected, address_space::map(memory, kernel_environment(slot).space, va, pfn,
-                                              count, permissions));
+    expect_error(expected, call(slot, abi::Syscall::Map, va, pfn, count, permissions).error());
     if (expected != Error::Ok) return;
     for (uint64_t i = 0; i < count; ++i)
         add_mapping(slot, va + i * kPage, pfn + i, permissions);
@@ -57,8 +55,7 @@ void ModelRun::unmap(EnvironmentSlot slot) {
     for (uint64_t i = 0; expected == Error::Ok && i < count; ++i) {
         if (!mappings_.count({slot, va + i * kPage})) expected = Error::NotMapped;
     }
-    MemorySystem memory = machine_.memory();
-    expect_error(expected, address_space::unmap(memory, kernel_environment(slot).space, va, count));
+    expect_error(expected, call(slot, abi::Syscall::Unmap, va, count).error());
     if (expected != Error::Ok) {
         expect(machine_.page_flushes.empty() && machine_.space_flushes.empty(),
                "a refused unmap flushed");
@@ -94,9 +91,7 @@ void ModelRun::protect(EnvironmentSlot slot) {
             }
         }
     }
-    MemorySystem memory = machine_.memory();
-    expect_error(expected, address_space::protect(memory, kernel_environment(slot).space, va, count,
-                                                  permissions));
+    expect_error(expected, call(slot, abi::Syscall::Protect, va, count, permissions).error());
     if (expected != Error::Ok) {
         expect(machine_.page_flushes.empty() && machine_.space_flushes.empty(),
                "a refused protect flushed");
@@ -107,7 +102,7 @@ void ModelRun::protect(EnvironmentSlot slot) {
     check_flushes(slot, va, count);
 }
 
-// Grant, as kernel/syscalls_memory.cpp does it.
+// Grant, through the kernel's handler: the model names the error from the ABI's order of checks.
 void ModelRun::grant(EnvironmentSlot slot) {
     uint64_t pfn = pick_frame(slot);
     uint64_t permissions = pick_permissions(false);
@@ -116,32 +111,23 @@ void ModelRun::grant(EnvironmentSlot slot) {
     if (!dead_ids_.empty() && random_.percent(10)) grantee_id = random_.pick(dead_ids_);
     operation_ = "Grant " + hex(pfn) + " from slot " + std::to_string(slot) + " to id " +
                  hex(grantee_id) + " perm " + hex(permissions);
-    Environment* target = machine_.state.environments.find(grantee_id);
     bool live = std::any_of(environments_.begin(), environments_.end(),
                             [&](const auto& entry) { return entry.second.id == grantee_id; });
-    expect((target != nullptr) == live,
-           [&] { return std::string("EnvironmentTable::find of id " + hex(grantee_id)); });
-    if (target == nullptr || EnvironmentTable::slot_of(grantee_id) == slot) return;
-    expect(address_space::valid_permissions(permissions) == model_valid_permissions(permissions),
-           "valid_permissions");
-    if (!model_valid_permissions(permissions)) return;
     EnvironmentSlot to = EnvironmentTable::slot_of(grantee_id);
     const ModelFrame* entry = frame(pfn);
-    Error expected = entry == nullptr || entry->owner != slot ? Error::NotOwner
-                     : entry->bound                           ? Error::FrameInUse
-                                                              : Error::Ok;
-    Error actual = machine_.state.frames.check_mappable_by_owner(pfn, slot);
-    expect_error(expected, actual);
-    if (actual != Error::Ok) return;
-    expected = grants_.count({pfn, to})                       ? Error::AlreadyExists
-               : grants_.size() == exo::GrantTable::kCapacity ? Error::TooMany
-                                                              : Error::Ok;
-    expect_error(expected,
-                 machine_.state.grants.add(pfn, slot, to, static_cast<uint8_t>(permissions)));
+    Error expected = !live                                           ? Error::NoSuchEnvironment
+                     : to == slot                                    ? Error::InvalidArgument
+                     : !model_valid_permissions(permissions)         ? Error::BadPermission
+                     : entry == nullptr || entry->owner != slot      ? Error::NotOwner
+                     : entry->bound                                  ? Error::FrameInUse
+                     : grants_.count({pfn, to})                      ? Error::AlreadyExists
+                     : grants_.size() == exo::GrantTable::kCapacity ? Error::TooMany
+                                                                     : Error::Ok;
+    expect_error(expected, call(slot, abi::Syscall::Grant, pfn, grantee_id, permissions).error());
     if (expected == Error::Ok) grants_[{pfn, to}] = {slot, permissions};
 }
 
-// GrantRevoke, as kernel/syscalls_memory.cpp does it.
+// GrantRevoke, through the kernel's handler.
 void ModelRun::revoke(EnvironmentSlot slot) {
     std::vector<std::pair<uint64_t, EnvironmentSlot>> mine;
     for (const auto& [key, grant] : grants_) {
@@ -155,10 +141,10 @@ void ModelRun::revoke(EnvironmentSlot slot) {
     operation_ = "GrantRevoke " + hex(pfn) + " from slot " + std::to_string(to) + " by slot " +
                  std::to_string(slot);
     bool allowed = grants_.at({pfn, to}).owner == slot;
-    uint64_t removed = 0;
-    expect_error(allowed ? Error::Ok : Error::NotOwner,
-                 exo::memory_calls::revoke_grant(machine_.state, kernel_environment(slot), pfn,
-                                                 environments_[to].id, removed));
+    exo::SyscallResult result =
+        call(slot, abi::Syscall::GrantRevoke, pfn, environments_[to].id);
+    expect_error(allowed ? Error::Ok : Error::NotOwner, result.error());
+    uint64_t removed = result.value();
     if (!allowed) return;
     uint64_t model_removed = remove_mappings_of(to, pfn);
     grants_.erase({pfn, to});
@@ -172,7 +158,9 @@ void ModelRun::revoke(EnvironmentSlot slot) {
 void ModelRun::read_entry(EnvironmentSlot slot) {
     uint64_t va = pick_va();
     operation_ = "PteRead va " + hex(va) + " by slot " + std::to_string(slot);
-    uint64_t raw = machine_.read_entry(kernel_environment(slot), va);
+    exo::SyscallResult result = call(slot, abi::Syscall::PteRead, va);
+    expect_error(Error::Ok, result.error());
+    uint64_t raw = result.value();
     auto it = va < abi::kUserTop ? mappings_.find({slot, va & ~(kPage - 1)}) : mappings_.end();
     if (it == mappings_.end()) {
         expect(raw == 0, [&] { return std::string("an unmapped page reads as " + hex(raw)); });

@@ -15,3 +15,5 @@ exo_host_suite(cpu SOURCES cpu_test.cpp slice_grace_test.cpp entry_exclusion_tes
     GROUPS SliceVector InterruptTable SliceGrace EntryExclusion)
 exo_host_suite(transfer SOURCES transfer_test.cpp transfer_gate_test.cpp GROUPS Transfer TransferGate)
 exo_host_suite(user_copy SOURCES user_copy_test.cpp GROUPS UserCopy GuardedCopyFixup)
+exo_host_suite(syscalls SOURCES syscall_table_test.cpp kernel_paths_test.cpp
+    GROUPS SyscallTable Scheduler TrapDecisions Interrupts)

@@ -24,11 +24,45 @@ TEST(SyscallDecode, OutOfRangeNumbersAreRejected) {
 
 TEST(SyscallDecode, ResultsCarryErrorOrValue) {
     exo::SyscallResult ok = exo::SyscallResult::ok(7);
-    CHECK(ok.error == abi::Error::Ok);
-    UNSIGNED_LONGLONGS_EQUAL(7, ok.value);
+    CHECK(ok.error() == abi::Error::Ok);
+    UNSIGNED_LONGLONGS_EQUAL(7, ok.value());
     exo::SyscallResult failed = exo::SyscallResult::fail(abi::Error::BadAddress);
-    CHECK(failed.error == abi::Error::BadAddress);
-    UNSIGNED_LONGLONGS_EQUAL(0, failed.value);
+    CHECK(failed.error() == abi::Error::BadAddress);
+    UNSIGNED_LONGLONGS_EQUAL(0, failed.value());
+}
+
+// The one conversion: a0 takes the error, a1 the value; a result whose call set the registers
+// itself leaves the frame alone.
+TEST(SyscallDecode, ResultsBecomeA0AndA1) {
+    riscv::TrapFrame frame{};
+    frame.x[riscv::reg::a0] = 0x1111;
+    frame.x[riscv::reg::a1] = 0x2222;
+    exo::SyscallResult::registers_set().write_to(frame);
+    UNSIGNED_LONGLONGS_EQUAL(0x1111, frame.x[riscv::reg::a0]);
+    UNSIGNED_LONGLONGS_EQUAL(0x2222, frame.x[riscv::reg::a1]);
+    exo::SyscallResult::fail(abi::Error::NoMemory, 9).write_to(frame);
+    UNSIGNED_LONGLONGS_EQUAL(static_cast<uint64_t>(abi::Error::NoMemory), frame.x[riscv::reg::a0]);
+    UNSIGNED_LONGLONGS_EQUAL(9, frame.x[riscv::reg::a1]);
+    exo::RegisterPair pair = exo::SyscallResult::ok(5).registers();
+    UNSIGNED_LONGLONGS_EQUAL(0, static_cast<uint64_t>(pair));
+    UNSIGNED_LONGLONGS_EQUAL(5, static_cast<uint64_t>(pair >> 64));
+}
+
+namespace {
+exo::SyscallResult tried(abi::Error first, bool& reached_end) {
+    TRY(first);
+    reached_end = true;
+    return exo::SyscallResult::ok(1);
+}
+}  // namespace
+
+// TRY returns the failure and goes on after success.
+TEST(SyscallDecode, TryReturnsEarlyOnFailureOnly) {
+    bool reached = false;
+    CHECK(tried(abi::Error::NotOwner, reached).error() == abi::Error::NotOwner);
+    CHECK_FALSE(reached);
+    CHECK(tried(abi::Error::Ok, reached).value() == 1);
+    CHECK(reached);
 }
 
 // Every error has a name of its own: not empty, not the "?" of an unknown value, and no two alike.
