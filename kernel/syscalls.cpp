@@ -8,6 +8,7 @@
 #include "audit.h"
 #include "console.h"
 #include "environment_lifecycle.h"
+#include "fast_paths.h"
 #include "interrupts.h"
 #include "physical_memory.h"
 #include "power.h"
@@ -167,7 +168,11 @@ static_assert(static_cast<size_t>(abi::Syscall::Count) <= HART_SYSCALL_TABLE_SLO
 void install_syscall_table(riscv::HartPage& page) {
     for (uint64_t number = 0; number < HART_SYSCALL_TABLE_SLOTS; ++number) {
         uint64_t entry = reinterpret_cast<uint64_t>(fast_entry<syscall::unknown>);
-        if (std::optional<abi::Syscall> decoded = decode_syscall(number)) {
+        if (!fast_paths_enabled) {
+            // Every call saves the whole frame first: handle_syscall_with_frame runs the
+            // register-level handlers too (the fast/slow agreement test, fast_paths.h).
+            entry = reinterpret_cast<uint64_t>(&syscall_with_frame);
+        } else if (std::optional<abi::Syscall> decoded = decode_syscall(number)) {
             const Slot& slot = kSlots[static_cast<size_t>(*decoded)];
             entry = slot.vector_entry ? reinterpret_cast<uint64_t>(slot.vector_entry)
                     : slot.fast       ? reinterpret_cast<uint64_t>(slot.fast)
@@ -208,9 +213,17 @@ static void clear_vector_registers(riscv::TrapFrame& frame, bool transfer) {
         } else if (raw < abi::kTransferEnd) {
             result = syscall::send(caller, *frame, raw - abi::kSend);
         }
-    } else if (std::optional<abi::Syscall> number = decode_syscall(raw);
-               number && kSlots[static_cast<size_t>(*number)].with_frame) {
-        result = kSlots[static_cast<size_t>(*number)].with_frame(caller, *frame);
+    } else if (std::optional<abi::Syscall> number = decode_syscall(raw)) {
+        const Slot& slot = kSlots[static_cast<size_t>(*number)];
+        if (slot.with_frame) {
+            result = slot.with_frame(caller, *frame);
+        } else {
+            // A register-level handler reached with a frame: only with the fast paths off.
+            using namespace riscv::reg;
+            RegisterPair pair = slot.fast(frame->x[a0], frame->x[a1], frame->x[a2], frame->x[a3],
+                                          frame->x[a4], frame->x[a5]);
+            result = {static_cast<abi::Error>(static_cast<uint64_t>(pair)), static_cast<uint64_t>(pair >> 64)};
+        }
     }
     if (result.write_registers) {
         frame->x[riscv::reg::a0] = static_cast<uint64_t>(result.error);

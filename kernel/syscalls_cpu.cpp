@@ -23,15 +23,11 @@ SyscallResult result(abi::Error error, uint64_t value = 0) {
 }  // namespace
 
 SyscallResult slice_reserve(Environment& caller, const Arguments& arguments) {
-    abi::Error error = kernel_state().slices.reserve(narrow(arguments[0]), slot(caller));
-    slots_changed();
-    return result(error);
+    return result(reserve_slot(caller, arguments[0]));
 }
 
 SyscallResult slice_release(Environment& caller, const Arguments& arguments) {
-    abi::Error error = kernel_state().slices.release(narrow(arguments[0]), slot(caller));
-    slots_changed();
-    return result(error);
+    return result(release_slot(caller, arguments[0]));
 }
 
 SyscallResult slice_read(Environment&, const Arguments& arguments) {
@@ -72,7 +68,7 @@ SyscallResult resume_context(Environment& caller, riscv::TrapFrame& frame) {
     for (int i = 1; i < 32; ++i) resumed->x[i] = state.registers[i];
     resumed->pc() = state.pc;
     deliver_pending_upcalls(caller);
-    caller.save_area = &caller.frame();
+    transfer::on_enter(caller);
     return SyscallResult::registers_set();
 }
 

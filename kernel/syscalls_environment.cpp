@@ -53,6 +53,7 @@ SyscallResult environment_create(Environment& caller, const Arguments& arguments
         error != abi::Error::Ok) {
         return SyscallResult::fail(error, needed);
     }
+    environment_created();
     return SyscallResult::ok(child->id);
 }
 
@@ -69,8 +70,7 @@ SyscallResult environment_destroy(Environment& caller, riscv::TrapFrame& frame) 
 }
 
 SyscallResult environment_set_entry(Environment& caller, const Arguments& arguments) {
-    abi::Error error = set_entry(caller, arguments[0], arguments[1], arguments[2]);
-    if (error == abi::Error::Ok && arguments[0] == static_cast<uint64_t>(abi::Entry::SliceEnd)) slots_changed();
+    abi::Error error = change_entry(caller, arguments[0], arguments[1], arguments[2]);
     return error == abi::Error::Ok ? SyscallResult::ok() : SyscallResult::fail(error);
 }
 
@@ -96,7 +96,7 @@ SyscallResult upcall_return(Environment& caller, riscv::TrapFrame& frame) {
         frame.x[riscv::reg::t1] = page.event_t1;
         page.event_busy = 0;
         deliver_pending_upcalls(caller);
-        caller.save_area = &caller.frame();
+        transfer::on_enter(caller);
         return SyscallResult::registers_set();
     }
     bool call_entry = caller.serving();
@@ -108,7 +108,7 @@ SyscallResult upcall_return(Environment& caller, riscv::TrapFrame& frame) {
     if (call_entry) end_entry_fpu(caller);
     if (mode == 1) caller.main.frame->pc() = pc;
     deliver_pending_upcalls(caller);
-    caller.save_area = &caller.frame();
+    transfer::on_enter(caller);
     return SyscallResult::registers_set();
 }
 

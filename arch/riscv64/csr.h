@@ -91,6 +91,20 @@ inline void flush_tlb_page(uint64_t virtual_address, uint64_t asid) {
     asm volatile("sfence.vma %0, %1" ::"r"(virtual_address), "r"(asid) : "memory");
 }
 inline void wait_for_interrupt() { asm volatile("wfi"); }
+#else
+// Host builds: the CSRs are a test's (tests/host/fake_hart.cpp), so the scheduler's logic
+// runs in host suites.
+uint64_t host_read_csr(Csr csr);
+void host_write_csr(Csr csr, uint64_t value);
+template <Csr csr>
+inline uint64_t read() { return host_read_csr(csr); }
+template <Csr csr>
+inline void write(uint64_t value) { host_write_csr(csr, value); }
+template <Csr csr>
+inline void set_bits(uint64_t bits) { host_write_csr(csr, host_read_csr(csr) | bits); }
+template <Csr csr>
+inline void clear_bits(uint64_t bits) { host_write_csr(csr, host_read_csr(csr) & ~bits); }
+inline void flush_tlb_all() {}
 #endif
 
 }  // namespace riscv

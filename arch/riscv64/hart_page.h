@@ -41,9 +41,13 @@ static_assert(offsetof(HartPage, emergency_stack_top) == 4096 + HART_EMERGENCY_S
 static_assert(offsetof(HartPage, hart_id) == 4096 + HART_ID);
 static_assert(offsetof(HartPage, interrupted_sp) == 4096 + HART_INTERRUPTED_SP);
 
+#ifdef EXO_HOST
+HartPage& hart_page();  // a host test's (tests/host/fake_hart.cpp)
+#else
 inline HartPage& hart_page() {
     // A fixed kernel address mapped at boot (kernel_memory.cpp), the same in every address space.
     return *reinterpret_cast<HartPage*>(kHartPageAddress);
 }
+#endif
 
 }  // namespace riscv

@@ -15,3 +15,7 @@ exo_host_suite(cpu SOURCES cpu_test.cpp slice_grace_test.cpp entry_exclusion_tes
     GROUPS SliceVector InterruptTable SliceGrace EntryExclusion)
 exo_host_suite(transfer SOURCES transfer_test.cpp transfer_gate_test.cpp GROUPS Transfer TransferGate)
 exo_host_suite(user_copy SOURCES user_copy_test.cpp GROUPS UserCopy GuardedCopyFixup)
+# The scheduler's code runs on a fake hart (fake_hart.cpp) here, beside the kernel logic.
+exo_host_suite(vector_inputs SOURCES vector_inputs_test.cpp fake_hart.cpp
+    ${EXO_SOURCE_ROOT}/kernel/scheduler.cpp ${EXO_SOURCE_ROOT}/kernel/fast_paths.cpp
+    GROUPS VectorInputs)
