@@ -105,6 +105,8 @@ add_library(exo_kernel OBJECT
     kernel/trap.cpp
     kernel/upcall.cpp
     kernel/user_copy.cpp
+    kernel/vector_inputs.cpp
+    kernel/fast_paths.cpp
     ${EXO_BOARD_DIR}/board.cpp
 )
 target_include_directories(exo_kernel PRIVATE ${PROJECT_SOURCE_DIR} ${PROJECT_SOURCE_DIR}/kernel

@@ -9,6 +9,7 @@
 #include "console.h"
 #include "kernel_memory.h"
 #include "revocation.h"
+#include "slice_clock.h"
 #include "system.h"
 #include "upcall.h"
 
@@ -100,7 +101,7 @@ using namespace exo;
 // The vector restores every caller-saved register from its slots after this returns, so it
 // skips clearing the ones it used (see cmake/board_image.cmake).
 extern "C" [[gnu::zero_call_used_regs("skip")]] uint64_t handle_interrupt_fast(const uint64_t* slots, uint64_t sp) {
-    if (riscv::read<riscv::Csr::sip>() & riscv::interrupt::bit(riscv::interrupt::kTimer)) return 0;
+    if (riscv::read<riscv::Csr::sip>() & slice_clock().general_interrupt_bits) return 0;
     uint32_t line = plic.claim();
     if (line == 0) return sp;
     Environment& running = current_environment();

@@ -160,7 +160,6 @@ void kmain(uint64_t hart_id, uint64_t device_tree_physical, uint64_t entry_instr
     hart.stack_bottom = reinterpret_cast<uint64_t>(__boot_stack_bottom);
     hart.emergency_stack_top = reinterpret_cast<uint64_t>(__emergency_stack_top);
     hart.hart_id = hart_id;
-    install_syscall_table(hart);
     state.environments.attach_directory(hart.directory);
     riscv::write<riscv::Csr::sscratch>(hart.kernel_stack_top);
     riscv::write<riscv::Csr::stvec>(reinterpret_cast<uint64_t>(&trap_entry));
@@ -172,6 +171,7 @@ void kmain(uint64_t hart_id, uint64_t device_tree_physical, uint64_t entry_instr
     riscv::timer_init(cpu != nullptr && cpu->has_sstc);
     check_timer_interrupt();
     run_kernel_selftests();
+    install_syscall_table(hart);  // after the self-tests: one may turn the fast paths off
     bool hardware_ad = hardware_sets_accessed_bits();
     if (!hardware_ad || force_exceptions_through_kernel) {
         state.exception_page_override = reinterpret_cast<uint64_t>(&kExceptionsThroughKernel);

@@ -5,6 +5,8 @@
 
 #include "arch/riscv64/csr.h"
 #include "arch/riscv64/timer.h"
+#include "environment_lifecycle.h"
+#include "fast_paths.h"
 #include "power.h"
 #include "revocation.h"
 #include "slice_clock.h"
@@ -13,6 +15,7 @@
 #include "transfer.h"
 #include "trap.h"
 #include "upcall.h"
+#include "vector_inputs.h"
 
 extern "C" [[noreturn]] void idle_on_kernel_stack();
 
@@ -27,17 +30,12 @@ SliceClock& clock = slice_clock();
 // Who received the slice-end upcall: the one the grace is for, charged if it overruns.
 SliceGrace grace;
 
-// The owner's slice-end grace runs (the slot's end is the grace's).
-bool in_grace() { return (clock.hold & hold::kGrace) != 0; }
-void begin_grace(Environment& holder) {
-    grace.begin(holder);
-    clock.set_hold(hold::kGrace, true);
-}
-void end_grace() {
-    grace.end();
-    clock.set_hold(hold::kGrace, false);
-}
+// The owner's slice-end grace runs (the slot's end is the grace's). hold::kGrace follows it
+// (refresh_vector_inputs).
+bool in_grace() { return grace.holder() != 0; }
 bool have_asids() { return (clock.hold & hold::kNoAsids) == 0; }
+
+uint32_t narrow_slot(uint64_t value) { return value > 0xffffffff ? 0xffffffff : static_cast<uint32_t>(value); }
 
 Environment* owner_of(uint32_t index) {
     return kernel_state().environments.at_slot(kernel_state().slices.owner(index));
@@ -132,7 +130,6 @@ Environment* pick_runner() {
     SliceVector& slices = kernel_state().slices;
     Environment* owner = owner_of(clock.slot);
     clock.owner_had_slot = owner && !slices.forfeits(EnvironmentTable::slot_of(owner->id));
-    clock.set_hold(hold::kPenalties, slices.any_penalties());
     if (!clock.owner_had_slot) return background_environment();
     return owner->waiting() ? end_of_call_chain(owner) : owner;
 }
@@ -141,7 +138,7 @@ void advance_slot(uint64_t now) {
     clock.slot = (clock.slot + 1) % clock.slots;
     clock.slot_end += clock.slot_ticks;
     if (clock.slot_end <= now) clock.slot_end = now + clock.slot_ticks;  // the kernel fell behind: restart
-    end_grace();
+    grace.end();
     clock.runner = pick_runner();
     if (clock.runner && clock.runner == owner_of(clock.slot)) begin_slice(*clock.runner);
 }
@@ -156,31 +153,48 @@ riscv::TrapFrame* resume_runner() {
 
 void scheduler_init(const SliceTiming& slice_timing, bool address_space_ids) {
     grace_ticks = slice_timing.grace_ticks;
-    transfer::set_fast(address_space_ids);
+    transfer::set_fast(address_space_ids && fast_paths_enabled);
     kernel_state().slices.init(slice_timing.slots);
     clock = SliceClock{};
     clock.slot_ticks = slice_timing.slot_ticks;
     clock.slots = kernel_state().slices.count();
     clock.set_hold(hold::kTimerThroughSbi, !riscv::timer_uses_sstc());
     clock.set_hold(hold::kNoAsids, !address_space_ids);
+    clock.general_interrupt_bits =
+        fast_paths_enabled ? riscv::interrupt::bit(riscv::interrupt::kTimer) : ~uint64_t{0};
     set_fpu_holds_zeros(false);  // nobody knows what the FPU holds at boot
 }
 
-void slots_changed() {
-    SliceVector& slices = kernel_state().slices;
-    for (uint32_t index = 0; index < SliceVector::kMaxSlots; ++index) {
-        Environment* owner = index < slices.count() ? owner_of(index) : nullptr;
-        bool has_slice_end = owner && owner->entries[static_cast<size_t>(abi::Entry::SliceEnd)].pc != 0;
-        clock.fast_owners[index] = has_slice_end ? nullptr : owner;
-    }
-    clock.fast_owners[slices.count()] = clock.fast_owners[0];
+void refresh_vector_inputs() {
+    exo::refresh_vector_inputs(kernel_state(), clock, grace, on_cpu(), fast_paths_enabled);
 }
+
+EnvironmentId slice_grace_holder() { return grace.holder(); }
+
+abi::Error reserve_slot(Environment& caller, uint64_t slot) {
+    abi::Error error = kernel_state().slices.reserve(narrow_slot(slot), EnvironmentTable::slot_of(caller.id));
+    refresh_vector_inputs();
+    return error;
+}
+
+abi::Error release_slot(Environment& caller, uint64_t slot) {
+    abi::Error error = kernel_state().slices.release(narrow_slot(slot), EnvironmentTable::slot_of(caller.id));
+    refresh_vector_inputs();
+    return error;
+}
+
+abi::Error change_entry(Environment& environment, uint64_t kind, uint64_t pc, uint64_t sp) {
+    abi::Error error = set_entry(environment, kind, pc, sp);
+    refresh_vector_inputs();  // a slice-end entry takes its slots off the vector's path
+    return error;
+}
+
+void environment_created() { refresh_vector_inputs(); }
 
 riscv::TrapFrame* scheduler_start() {
     clock.slot = 0;
     clock.slot_end = riscv::timer_now() + clock.slot_ticks;
-    end_grace();
-    slots_changed();
+    grace.end();
     clock.runner = pick_runner();
     if (clock.runner && clock.runner == owner_of(clock.slot)) begin_slice(*clock.runner);
     return resume_runner();
@@ -189,8 +203,9 @@ riscv::TrapFrame* scheduler_start() {
 void arm_timer() {
     uint64_t revocation = next_revocation_deadline(kernel_state());
     // The vector's timer path sets the timer to the next slot's end only: with a revocation
-    // deadline pending, every tick is the C++'s.
-    clock.set_hold(hold::kRevocations, revocation != ~uint64_t{0});
+    // deadline pending (hold::kRevocations), every tick is the C++'s. Every scheduler path
+    // that leaves for an environment arms the timer, so the refresh is here.
+    refresh_vector_inputs();
     riscv::timer_set(revocation < clock.slot_end ? revocation : clock.slot_end);
 }
 
@@ -201,9 +216,8 @@ riscv::TrapFrame* run(Environment& environment) {
         if (leaving) transfer::on_leave(*leaving);
         install(environment);
     }
-    transfer::on_enter(environment);
     deliver_pending_upcalls(environment);
-    environment.save_area = &environment.frame();
+    transfer::on_enter(environment);
     return environment.save_area;
 }
 
@@ -233,7 +247,7 @@ riscv::TrapFrame* scheduler_tick() {
         start_upcall(*owner, abi::Entry::SliceEnd, clock.slot, grace_end, 0)) {
         // The slice-end upcall, to the owner even if a donee was running (not while another of
         // its upcalls, call entries or events runs: then it is simply stopped).
-        begin_grace(*owner);
+        grace.begin(*owner);
         clock.slot_end = grace_end;
         clock.runner = owner;
         return resume_runner();
@@ -254,10 +268,7 @@ riscv::TrapFrame* yield_slot(Environment& caller, Environment* target) {
         // Done saving: the slice-end upcall is over (the context it interrupted is where the
         // environment continues, unless its slice-start entry decides otherwise) and the next
         // slot starts now.
-        if (caller.in_upcall) {
-            caller.in_upcall = false;
-            caller.save_area = caller.main.frame;
-        }
+        caller.in_upcall = false;  // (its save area follows in resume_runner's refresh)
         advance_slot(riscv::timer_now());
         return resume_runner();
     }
@@ -279,14 +290,15 @@ void run_next_after_exit() {
 
 void scheduler_forget(Environment& environment) {
     kernel_state().slices.release_all(EnvironmentTable::slot_of(environment.id));
-    slots_changed();
     if (background == environment.id) background = 0;
     if (clock.runner == &environment) clock.runner = nullptr;
     if (on_cpu() == &environment) riscv::hart_page().current_environment = nullptr;
+    refresh_vector_inputs();
 }
 
 abi::Error set_background(Environment* environment) {
     background = environment ? environment->id : 0;
+    refresh_vector_inputs();  // (nothing the vector reads follows it today: a free slot's tick is the C++'s)
     return abi::Error::Ok;
 }
 

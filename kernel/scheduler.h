@@ -37,9 +37,17 @@ riscv::TrapFrame* scheduler_tick();
 riscv::TrapFrame* yield_slot(Environment& caller, Environment* target);
 // After the running environment ended: whoever the slot falls to now.
 [[noreturn]] void run_next_after_exit();
-// Slot owners or an owner's slice-end entry changed: refresh what the trap vector's timer path
-// reads (slice_clock.h).
-void slots_changed();
+// The single invalidation point (vector_inputs.h): recomputes everything the trap vector reads
+// that follows from the kernel's state. Every change below ends with it.
+void refresh_vector_inputs();
+// Who received the slice-end upcall whose grace runs (0: none), for tests and the audit.
+EnvironmentId slice_grace_holder();
+abi::Error reserve_slot(Environment& caller, uint64_t slot);
+abi::Error release_slot(Environment& caller, uint64_t slot);
+// EnvSetEntry (environment_lifecycle.h's set_entry), then the refresh.
+abi::Error change_entry(Environment& environment, uint64_t kind, uint64_t pc, uint64_t sp);
+// After create_environment: the new environment's gate.
+void environment_created();
 // Called by destroy: forget the environment (slots, background, runner).
 void scheduler_forget(Environment& environment);
 abi::Error set_background(Environment* environment);

@@ -26,6 +26,7 @@ inline constexpr uint64_t kRevocations = 1 << 3;      // a revocation deadline i
 // No Sstc: the vector still ends slots itself, setting the timer by an SBI call.
 inline constexpr uint64_t kTimerThroughSbi = 1 << 4;
 inline constexpr uint64_t kNoAsids = 1 << 5;          // switching address spaces needs a flush
+inline constexpr uint64_t kFastPathsOff = 1 << 6;     // every tick is the C++'s (fast_paths.h)
 }  // namespace hold
 
 struct SliceClock {
@@ -40,6 +41,10 @@ struct SliceClock {
     // no slice-end entry (that upcall and its grace are the C++'s). nullptr otherwise. One
     // more entry: after the last slot, a copy of the first, so the next owner is always at +1.
     Environment* fast_owners[SliceVector::kMaxSlots + 1];
+    // The sip bits that send a device interrupt to the general path (handle_interrupt_fast):
+    // the timer's, or every bit when the fast paths are off (a device interrupt has its own
+    // bit pending then). On the hart page, so the check costs what testing a constant does.
+    uint64_t general_interrupt_bits;
 
     void set_hold(uint64_t reason, bool on) { hold = on ? (hold | reason) : (hold & ~reason); }
 };

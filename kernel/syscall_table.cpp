@@ -3,6 +3,8 @@
 
 #include <utility>
 
+#include "fast_paths.h"
+
 namespace exo {
 
 namespace {
@@ -52,7 +54,10 @@ constexpr auto kVectorEntries = [] {
 void install_syscall_table(riscv::HartPage& page) {
     for (uint64_t number = 0; number < riscv::kSyscallTableSlots; ++number) {
         uint64_t entry = reinterpret_cast<uint64_t>(&unknown_entry);
-        if (std::optional<abi::Syscall> decoded = decode_syscall(number)) {
+        if (!fast_paths_enabled) {
+            // Every call saves the whole frame first, and dispatch runs it (fast_paths.h).
+            entry = reinterpret_cast<uint64_t>(&syscall_with_frame);
+        } else if (std::optional<abi::Syscall> decoded = decode_syscall(number)) {
             auto index = static_cast<size_t>(*decoded);
             entry = kVectorEntries[index] ? reinterpret_cast<uint64_t>(kVectorEntries[index])
                     : kFastEntries[index] ? reinterpret_cast<uint64_t>(kFastEntries[index])
@@ -81,8 +86,10 @@ SyscallResult dispatch(SyscallContext& context, riscv::TrapFrame& frame) {
     return kSyscallSlots[index].handler(
         context, {{frame.x[a0], frame.x[a1], frame.x[a2], frame.x[a3], frame.x[a4], frame.x[a5]}});
 #else
-    // The vector calls a fast slot's entry itself: no fast call reaches the frame path.
-    return abi::Error::UnknownSyscall;
+    // The vector calls a fast slot's entry itself; only with the fast paths off (fast_paths.h)
+    // does a fast call reach the frame path, and it runs the same entry on the saved registers.
+    return kFastEntries[index](frame.x[a0], frame.x[a1], frame.x[a2], frame.x[a3], frame.x[a4],
+                               frame.x[a5]);
 #endif
 }
 

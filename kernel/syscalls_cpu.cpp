@@ -23,15 +23,11 @@ uint32_t narrow(uint64_t value) {
 }  // namespace
 
 SyscallResult slice_reserve(SyscallContext& context, const Arguments& arguments) {
-    abi::Error error = context.state.slices.reserve(narrow(arguments[0]), slot(context.caller));
-    slots_changed();
-    return error;
+    return reserve_slot(context.caller, arguments[0]);
 }
 
 SyscallResult slice_release(SyscallContext& context, const Arguments& arguments) {
-    abi::Error error = context.state.slices.release(narrow(arguments[0]), slot(context.caller));
-    slots_changed();
-    return error;
+    return release_slot(context.caller, arguments[0]);
 }
 
 SyscallResult slice_read(SyscallContext& context, const Arguments& arguments) {
@@ -71,7 +67,7 @@ SyscallResult resume_context(SyscallContext& context, riscv::TrapFrame& frame) {
     for (int i = 1; i < 32; ++i) resumed->x[i] = state.registers[i];
     resumed->pc() = state.pc;
     deliver_pending_upcalls(caller);
-    caller.save_area = &caller.frame();
+    transfer::on_enter(caller);
     return SyscallResult::registers_set();
 }
 

@@ -45,6 +45,7 @@ SyscallResult environment_create(SyscallContext& context, const Arguments& argum
         error != abi::Error::Ok) {
         return SyscallResult::fail(error, needed);
     }
+    environment_created();
     return SyscallResult::ok(child->id);
 }
 
@@ -63,8 +64,7 @@ SyscallResult environment_destroy(SyscallContext& context, riscv::TrapFrame& fra
 }
 
 SyscallResult environment_set_entry(SyscallContext& context, const Arguments& arguments) {
-    TRY(set_entry(context.caller, arguments[0], arguments[1], arguments[2]));
-    if (arguments[0] == static_cast<uint64_t>(abi::Entry::SliceEnd)) slots_changed();
+    TRY(change_entry(context.caller, arguments[0], arguments[1], arguments[2]));
     return SyscallResult::ok();
 }
 
@@ -91,7 +91,7 @@ SyscallResult upcall_return(SyscallContext& context, riscv::TrapFrame& frame) {
         frame.x[riscv::reg::t1] = page.event_t1;
         page.event_busy = 0;
         deliver_pending_upcalls(caller);
-        caller.save_area = &caller.frame();
+        transfer::on_enter(caller);
         return SyscallResult::registers_set();
     }
     bool call_entry = caller.serving();
@@ -101,7 +101,7 @@ SyscallResult upcall_return(SyscallContext& context, riscv::TrapFrame& frame) {
     if (call_entry) end_entry_fpu(caller);
     if (mode == 1) caller.main.frame->pc() = pc;
     deliver_pending_upcalls(caller);
-    caller.save_area = &caller.frame();
+    transfer::on_enter(caller);
     return SyscallResult::registers_set();
 }
 

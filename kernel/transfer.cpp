@@ -29,12 +29,16 @@ bool in_exception_handler(const Environment& environment) {
     return environment.trap().busy > 1;
 }
 
+}  // namespace
+
 // Inside an event entry the device-interrupt path entered directly it is Busy, as in an upcall
 // (upcall.h's in_event_entry; the trap vector's timer path checks the same word).
 bool accepts(const Environment& environment) {
     return environment.live && !environment.waiting() && !environment.serving() && !environment.in_upcall &&
            !in_exception_handler(environment) && !in_event_entry(environment);
 }
+
+namespace {
 
 // Checks a Call or Send; on success returns the target, else names the error.
 abi::Error check(EnvironmentTable& environments, Environment& caller, const riscv::TrapFrame& frame,
@@ -63,19 +67,12 @@ void enter(Environment& target, uint64_t entry, const riscv::TrapFrame& frame, E
 void set_fast(bool enabled) { fast_transfers = enabled; }
 bool fast() { return fast_transfers; }
 
-void on_enter(Environment& environment) {
-    if (environment.gate == environment.id) environment.gate = 0;
-    environment.save_area = &environment.frame();
-}
-
-void on_leave(Environment& environment) {
-    if (!environment.live || environment.serving()) return;
-    if (fast_transfers && accepts(environment)) {
-        environment.gate = environment.id;
-        environment.save_area = environment.upcall.frame;  // where a fast call's entry runs
-    } else {
-        environment.gate = 0;
-    }
+void refresh_gate(Environment& environment, bool on_cpu) {
+    if (!environment.live) return;
+    bool open = !on_cpu && fast_transfers && accepts(environment);
+    if (!environment.serving()) environment.gate = open ? environment.id : 0;
+    // Where a fast call's entry runs while open; the active context's frame otherwise.
+    environment.save_area = open ? environment.upcall.frame : &environment.frame();
 }
 
 Outcome call(EnvironmentTable& environments, Environment& caller, riscv::TrapFrame& frame, uint64_t entry) {

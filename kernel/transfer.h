@@ -24,9 +24,17 @@ namespace exo::transfer {
 void set_fast(bool enabled);
 bool fast();
 
-// The gate kept true as environments start and stop running other than by a transfer.
-void on_enter(Environment& environment);
-void on_leave(Environment& environment);
+// The one decision of an environment's gate and save area (vector_inputs.h), from its state:
+// a serving environment's gate is that state itself and stays; any other is open (its id,
+// with its upcall context preset as where a fast Call's entry runs) exactly while it is off
+// the CPU, fast transfers are on and it accepts a call; closed (0) otherwise, saving into its
+// active context. Called for the two environments every switch moves, and for every live one
+// by refresh_vector_inputs.
+void refresh_gate(Environment& environment, bool on_cpu);
+inline void on_enter(Environment& environment) { refresh_gate(environment, true); }
+inline void on_leave(Environment& environment) { refresh_gate(environment, false); }
+// Whether a Call or Send may enter `environment` now (the gate's rule, for the C++ paths).
+bool accepts(const Environment& environment);
 
 struct Outcome {
     abi::Error error;       // Ok, or what the caller's a0 says

@@ -17,3 +17,5 @@ exo_host_suite(transfer SOURCES transfer_test.cpp transfer_gate_test.cpp GROUPS 
 exo_host_suite(user_copy SOURCES user_copy_test.cpp GROUPS UserCopy GuardedCopyFixup)
 exo_host_suite(syscalls SOURCES syscall_table_test.cpp kernel_paths_test.cpp
     GROUPS SyscallTable Scheduler TrapDecisions Interrupts)
+# The scheduler runs on the fake hardware here and every ownership change is checked.
+exo_host_suite(vector_inputs SOURCES vector_inputs_test.cpp GROUPS VectorInputs)

@@ -173,3 +173,33 @@ exo_scenario(control_transfer IMAGE transfer STATUS 0 LABELS transfer
     EXPECT "transfer: 1001 calls answered, 10 sends counted (55), a callee dying mid-call failed the call: no such environment"
            "bytes through a pipe and back, 0 mismatched" "transfer: 0 failed checks"
     REJECT "CHECK FAILED" "killed")
+
+# Fast/slow agreement (issue 12): each scenario once as above and once with every fast path of
+# the trap vector off (selftests/slow_paths.cpp: transfers, exceptions, slot ends, device
+# interrupts and table syscalls all through the C++), consoles compared line by line
+# (compare_paths.sh). Under the instruction counter, so every figure is repeatable.
+# exo_path_agreement(<name> IMAGE <image> [IGNORE <regex>...])
+function(exo_path_agreement name)
+    if(NOT EXO_QEMU_LABEL)
+        return()
+    endif()
+    cmake_parse_arguments(A "" "IMAGE" "IGNORE" ${ARGN})
+    set(arguments --fast ${CMAKE_BINARY_DIR}/kernel-${A_IMAGE}.elf
+                  --slow ${CMAKE_BINARY_DIR}/kernel-${A_IMAGE}_all_slow.elf
+                  --timeout 150 --logs ${CMAKE_CURRENT_BINARY_DIR}/${name})
+    foreach(pattern IN LISTS A_IGNORE)
+        list(APPEND arguments --ignore "${pattern}")
+    endforeach()
+    set(test ${EXO_QEMU_LABEL}.${name})
+    add_test(NAME ${test} COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/compare_paths.sh ${arguments}
+                                  -- ${EXO_QEMU_COMMAND} ${EXO_ICOUNT})
+    set_tests_properties(${test} PROPERTIES LABELS "${EXO_QEMU_LABEL};agreement" TIMEOUT 320)
+endfunction()
+
+# The shares are retired instructions: the slow paths spend more of each slot in the kernel,
+# so the spinners' percentages move in the second decimal. Everything else must match.
+exo_path_agreement(cpu_agreement IMAGE cpu IGNORE "[0-9]+\\.[0-9]+%")
+exo_path_agreement(transfer_agreement IMAGE transfer)
+exo_path_agreement(exceptions_agreement IMAGE exceptions)
+# How many interrupts the storm raises in its fixed time depends on what each costs.
+exo_path_agreement(interrupts_agreement IMAGE irq IGNORE "storm of [0-9]+ interrupts")

@@ -1,0 +1,13 @@
+// Whether the trap vector's fast paths run. A self-test image turns them all off before the
+// scheduler starts (tests/qemu/selftests/slow_paths.cpp), so the same scenario runs once through
+// the vector and once through the C++ alone, and tests/qemu/compare_paths.sh compares the two
+// consoles: the fast paths must decide exactly what the C++ decides.
+#pragma once
+
+namespace exo {
+
+// False: transfers, exceptions, slot ends, device interrupts and table syscalls all take the
+// general path (read once, at boot, by whatever installs each fast path).
+extern bool fast_paths_enabled;
+
+}  // namespace exo
