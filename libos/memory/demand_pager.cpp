@@ -1,9 +1,9 @@
 // Demand paging with FIFO eviction (see demand_pager.h).
-#include <exo/console.h>
-#include <exo/demand_pager.h>
-#include <exo/syscall.h>
+#include <exos/console.h>
+#include <exos/demand_pager.h>
+#include <exos/syscall.h>
 
-namespace exo {
+namespace exos {
 namespace {
 
 DemandPager* active = nullptr;
@@ -77,4 +77,4 @@ void DemandPager::give_back(uint64_t frames) {
     while (freed < frames && evict_oldest()) freed += pool_->release(1);
 }
 
-}  // namespace exo
+}  // namespace exos

@@ -1,10 +1,10 @@
 // Pre-allocated, essential memory (see pinned_memory.h).
-#include <exo/console.h>
-#include <exo/pinned_memory.h>
-#include <exo/syscall.h>
-#include <exo/upcalls.h>
+#include <exos/console.h>
+#include <exos/pinned_memory.h>
+#include <exos/syscall.h>
+#include <exos/upcalls.h>
 
-namespace exo {
+namespace exos {
 namespace {
 
 PinnedMemory* active = nullptr;
@@ -46,4 +46,4 @@ abi::Error PinnedMemory::start(FramePool& pool, uint64_t base, uint64_t pages, u
 
 void PinnedMemory::give_back(uint64_t frames) { given_back_ += spare_.release(frames); }
 
-}  // namespace exo
+}  // namespace exos

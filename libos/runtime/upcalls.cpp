@@ -2,11 +2,11 @@
 // they never return, they resume through UpcallReturn.
 #include <abi/trap_page.h>
 #include <cstddef>
-#include <exo/console.h>
-#include <exo/shared_info.h>
-#include <exo/trap_page.h>
-#include <exo/syscall.h>
-#include <exo/upcalls.h>
+#include <exos/console.h>
+#include <exos/shared_info.h>
+#include <exos/trap_page.h>
+#include <exos/syscall.h>
+#include <exos/upcalls.h>
 
 // The exception entry (abi/trap_page.h). The kernel enters with sp on our exception stack and
 // every other register as the faulting code had it; the trap page holds pc, cause, address and
@@ -16,8 +16,8 @@
 asm(R"(
     .text
     .balign 4
-    .globl exo_exception_entry
-exo_exception_entry:
+    .globl exos_exception_entry
+exos_exception_entry:
     addi    sp, sp, -288
     .irp n, 1,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
     sd      x\n, 24+8*\n(sp)
@@ -32,7 +32,7 @@ exo_exception_entry:
     ld      t1, 48(t0)
     sd      t1, 24+8*2(sp)
     mv      a0, sp
-    call    exo_exception_dispatch
+    call    exos_exception_dispatch
     lui     tp, 0xf
     ld      t0, 16(sp)
     sd      t0, 24(tp)
@@ -41,14 +41,14 @@ exo_exception_entry:
     .irp n, 1,3,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
     ld      x\n, 24+8*\n(sp)
     .endr
-)" EXO_RESUME_THROUGH_TRAP_PAGE);
+)" EXOS_RESUME_THROUGH_TRAP_PAGE);
 static_assert(abi::kTrapPageAddress == 0xf000);
 static_assert(offsetof(abi::TrapPage, busy) == 16 && offsetof(abi::TrapPage, pc) == 24);
 static_assert(offsetof(abi::TrapPage, cause) == 32 && offsetof(abi::TrapPage, address) == 40);
 static_assert(offsetof(abi::TrapPage, sp) == 48);
 static_assert(offsetof(abi::TrapState, pc) == 16 && offsetof(abi::TrapState, registers) == 24);
 static_assert(sizeof(abi::TrapState) <= 288);
-extern "C" void exo_exception_entry();
+extern "C" void exos_exception_entry();
 
 // The Event entry. The kernel enters it from a device interrupt while we ran (every register
 // as interrupted but sp; UpcallReturn puts pc, sp, ra, t0, t1, a0 and a7 back), or as an upcall
@@ -58,8 +58,8 @@ extern "C" void exo_exception_entry();
 asm(R"(
     .text
     .balign 4
-    .globl exo_event_entry
-exo_event_entry:
+    .globl exos_event_entry
+exos_event_entry:
     addi    sp, sp, -128
     sd      ra, 0(sp)
     sd      t0, 8(sp)
@@ -76,7 +76,7 @@ exo_event_entry:
     sd      a5, 96(sp)
     sd      a6, 104(sp)
     sd      tp, 112(sp)
-    call    exo_event_body
+    call    exos_event_body
     ld      ra, 0(sp)
     ld      t0, 8(sp)
     ld      t1, 16(sp)
@@ -98,11 +98,11 @@ exo_event_entry:
     ecall
     ebreak
 )");
-extern "C" void exo_event_entry();
-extern "C" void exo_event_body();
-extern "C" void exo_exception_dispatch(abi::TrapState* state);
+extern "C" void exos_event_entry();
+extern "C" void exos_event_body();
+extern "C" void exos_exception_dispatch(abi::TrapState* state);
 
-namespace exo {
+namespace exos {
 namespace {
 
 ExceptionHandler exception_handler = nullptr;
@@ -140,35 +140,35 @@ uint64_t stack_top(char* stack, uint64_t size) { return reinterpret_cast<uint64_
 
 }  // namespace
 
-}  // namespace exo
+}  // namespace exos
 
 // Every line the kernel marked pending, to the handler (which acknowledges it).
-extern "C" void exo_event_body() {
-    const volatile abi::SharedInfo& info = exo::shared_info();
+extern "C" void exos_event_body() {
+    const volatile abi::SharedInfo& info = exos::shared_info();
     for (uint32_t word = 0; word < 2; ++word) {
         uint64_t pending = info.irq_pending[word];
         for (uint32_t bit = 0; pending != 0; ++bit, pending >>= 1) {
-            if (pending & 1) exo::interrupt_handler(word * 64 + bit);
+            if (pending & 1) exos::interrupt_handler(word * 64 + bit);
         }
     }
 }
 
 // Returns to resume `state` (its pc perhaps changed); a fatal outcome ends the environment.
-extern "C" void exo_exception_dispatch(abi::TrapState* state) {
-    exo::ExceptionOutcome outcome = exo::exception_handler(*state);
+extern "C" void exos_exception_dispatch(abi::TrapState* state) {
+    exos::ExceptionOutcome outcome = exos::exception_handler(*state);
     switch (outcome.kind) {
-    case exo::ExceptionOutcome::Kind::Retry: return;
-    case exo::ExceptionOutcome::Kind::ResumeAt: state->pc = outcome.value; return;
-    case exo::ExceptionOutcome::Kind::Fatal: break;
+    case exos::ExceptionOutcome::Kind::Retry: return;
+    case exos::ExceptionOutcome::Kind::ResumeAt: state->pc = outcome.value; return;
+    case exos::ExceptionOutcome::Kind::Fatal: break;
     }
-    exo::exit(static_cast<int>(outcome.value));
+    exos::exit(static_cast<int>(outcome.value));
 }
 
-namespace exo {
+namespace exos {
 
 void set_exception_handler(ExceptionHandler handler) {
     exception_handler = handler;
-    (void)set_entry(abi::Entry::Exception, handler ? reinterpret_cast<uint64_t>(&exo_exception_entry) : 0,
+    (void)set_entry(abi::Entry::Exception, handler ? reinterpret_cast<uint64_t>(&exos_exception_entry) : 0,
                     stack_top(exception_stack, sizeof(exception_stack)));
 }
 
@@ -181,7 +181,7 @@ void set_revocation_handler(RevocationHandler handler) {
 
 void set_interrupt_handler(InterruptHandler handler) {
     interrupt_handler = handler;
-    (void)set_entry(abi::Entry::Event, handler ? reinterpret_cast<uint64_t>(&exo_event_entry) : 0,
+    (void)set_entry(abi::Entry::Event, handler ? reinterpret_cast<uint64_t>(&exos_event_entry) : 0,
                     stack_top(event_stack, sizeof(event_stack)));
 }
 
@@ -202,4 +202,4 @@ uint64_t instruction_length(uint64_t pc) {
     return (*reinterpret_cast<const uint16_t*>(pc) & 3) == 3 ? 4 : 2;
 }
 
-}  // namespace exo
+}  // namespace exos

@@ -1,9 +1,9 @@
 // Rate-monotonic periodic tasks over slot starts (see periodic.h).
-#include <exo/periodic.h>
-#include <exo/syscall.h>
-#include <exo/upcalls.h>
+#include <exos/periodic.h>
+#include <exos/syscall.h>
+#include <exos/upcalls.h>
 
-namespace exo {
+namespace exos {
 namespace {
 
 PeriodicTasks* active = nullptr;
@@ -59,4 +59,4 @@ void PeriodicTasks::on_slice_start(uint64_t time) {
     }
 }
 
-}  // namespace exo
+}  // namespace exos

@@ -1,10 +1,10 @@
 // Round-robin threads over slot starts (see threads.h).
-#include <exo/shared_info.h>
-#include <exo/syscall.h>
-#include <exo/threads.h>
-#include <exo/upcalls.h>
+#include <exos/shared_info.h>
+#include <exos/syscall.h>
+#include <exos/threads.h>
+#include <exos/upcalls.h>
 
-namespace exo {
+namespace exos {
 namespace {
 
 RoundRobinThreads* active = nullptr;
@@ -54,4 +54,4 @@ void RoundRobinThreads::on_slice_start() {
     (void)syscall(abi::Syscall::ResumeContext, reinterpret_cast<uint64_t>(&threads_[running_].context));
 }
 
-}  // namespace exo
+}  // namespace exos

@@ -5,7 +5,7 @@
 #include <abi/shared_info.h>
 #include <cstdint>
 
-namespace exo {
+namespace exos {
 
 struct ExceptionOutcome {
     enum class Kind { Retry, ResumeAt, Fatal } kind;
@@ -39,4 +39,4 @@ void set_slice_end_handler(SliceHandler handler);
 // The length of the instruction at pc (2 for compressed, else 4): for skipping it.
 uint64_t instruction_length(uint64_t pc);
 
-}  // namespace exo
+}  // namespace exos

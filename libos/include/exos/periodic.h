@@ -6,7 +6,7 @@
 
 #include <cstdint>
 
-namespace exo {
+namespace exos {
 
 class PeriodicTasks {
 public:
@@ -37,4 +37,4 @@ private:
     int count_ = 0;
 };
 
-}  // namespace exo
+}  // namespace exos

@@ -7,7 +7,7 @@
 #include <abi/shared_info.h>
 #include <cstdint>
 
-namespace exo {
+namespace exos {
 
 class RoundRobinThreads {
 public:
@@ -35,4 +35,4 @@ private:
     volatile uint64_t switches_ = 0;
 };
 
-}  // namespace exo
+}  // namespace exos

@@ -5,10 +5,10 @@
 
 #include <cstdint>
 
-#include <exo/frame_pool.h>
-#include <exo/upcalls.h>
+#include <exos/frame_pool.h>
+#include <exos/upcalls.h>
 
-namespace exo {
+namespace exos {
 
 class DemandPager {
 public:
@@ -41,4 +41,4 @@ private:
     volatile uint64_t evictions_ = 0;
 };
 
-}  // namespace exo
+}  // namespace exos

@@ -5,9 +5,9 @@
 #include <abi/syscall.h>
 #include <cstdint>
 
-#include <exo/frame_pool.h>
+#include <exos/frame_pool.h>
 
-namespace exo {
+namespace exos {
 
 class PinnedMemory {
 public:
@@ -23,4 +23,4 @@ private:
     uint64_t given_back_ = 0;
 };
 
-}  // namespace exo
+}  // namespace exos

@@ -5,19 +5,19 @@
 #include <abi/trap_page.h>
 #include <cstddef>
 
-namespace exo {
+namespace exos {
 
 inline volatile abi::TrapPage& trap_page() {
     return *reinterpret_cast<volatile abi::TrapPage*>(abi::kTrapPageAddress);
 }
 
-}  // namespace exo
+}  // namespace exos
 
 // The last four instructions of an exception handler written in assembly (for an asm block,
 // by string concatenation): with every register but sp and tp as the faulting code is to have
 // them and tp = kTrapPageAddress, reload sp, clear busy and jump back to the faulting pc,
 // without entering the kernel (abi/trap_page.h).
-#define EXO_RESUME_THROUGH_TRAP_PAGE \
+#define EXOS_RESUME_THROUGH_TRAP_PAGE \
     "ld sp, 48(tp)\n"                \
     "sd zero, 16(tp)\n"              \
     "ld tp, 24(tp)\n"                \
