@@ -83,12 +83,24 @@ asm(R"(
     .equ SLOT_a7, 120
 )");
 
+namespace {
+
+// Top-level asm takes no operands (GCC 12): the two exception entries are emitted from inside a
+// function that is never called, so their numbers and trap-page offsets come from the ABI
+// headers as "i" operands (see libos/runtime/upcall_entries.cpp).
+//
 // The exception entry (abi/trap_page.h): its first instruction reads the counter, so
 // exception_dispatch ends there (into tp, the register the library OS reserves for resuming).
 // It keeps what a syscall may clobber (ra, t0-t6, a0-a7; the trap page holds sp), runs the
 // body, and resumes the faulting store itself: no kernel entry on the way back.
-asm(R"(
-    .text
+//
+// The trap row's handler, as a library OS would write its fast unprotect: keep what the syscall
+// may clobber (ra, t0-t6, a0-a7) in the trap page's library-OS part (abi/trap_page.h, from tp),
+// unprotect the faulting page, put the registers back and resume through tp. No stack is
+// touched.
+[[gnu::used]] void emit_exception_entries() {
+    asm volatile(R"(
+    .pushsection .text.bench_exception_entries, "ax", @progbits
     .globl bench_exception_entry
 bench_exception_entry:
     rdinstret tp
@@ -98,42 +110,42 @@ bench_exception_entry:
     .endr
     lla     a0, _ZN12_GLOBAL__N_115handler_enteredE
     sd      tp, 0(a0)
-    lui     tp, 0xf
-    ld      a0, 40(tp)
+    lui     tp, %[trap_page_high]
+    ld      a0, %[trap_page_address](tp)
     call    bench_exception_body
     .irp r, ra,t0,t1,t2,t3,t4,t5,t6,a0,a1,a2,a3,a4,a5,a6,a7
     ld      \r, SLOT_\r(sp)
     .endr
-    lui     tp, 0xf
-)" EXOS_RESUME_THROUGH_TRAP_PAGE);
-extern "C" void bench_exception_entry();
+    lui     tp, %[trap_page_high]
+    )" EXOS_RESUME_THROUGH_TRAP_PAGE R"(
 
-// The trap row's handler, as a library OS would write its fast unprotect: keep what the syscall
-// may clobber (ra, t0-t6, a0-a7) in the trap page's library-OS part (abi/trap_page.h, 120
-// onwards, from tp), unprotect the faulting page, put the registers back and resume through
-// tp. No stack is touched.
-asm(R"(
-    .text
     .globl bench_trap_entry
 bench_trap_entry:
-    lui     tp, 0xf
+    lui     tp, %[trap_page_high]
     .irp r, ra,t0,t1,t2,t3,t4,t5,t6,a0,a1,a2,a3,a4,a5,a6,a7
-    sd      \r, 120 + SLOT_\r(tp)
+    sd      \r, %[trap_page_library_os] + SLOT_\r(tp)
     .endr
-    ld      a0, 40(tp)          # the faulting address
+    ld      a0, %[trap_page_address](tp)
     srli    a0, a0, 12
     slli    a0, a0, 12
     li      a1, 1
-    li      a2, 3               # read and write
-    li      a7, 15              # abi::Syscall::Protect
+    li      a2, %[read_write]
+    li      a7, %[protect]
     ecall
     .irp r, ra,t0,t1,t2,t3,t4,t5,t6,a0,a1,a2,a3,a4,a5,a6,a7
-    ld      \r, 120 + SLOT_\r(tp)
+    ld      \r, %[trap_page_library_os] + SLOT_\r(tp)
     .endr
-)" EXOS_RESUME_THROUGH_TRAP_PAGE);
+    )" EXOS_RESUME_THROUGH_TRAP_PAGE R"(
+    .popsection
+    )"
+                 :
+                 : EXOS_TRAP_PAGE_OPERANDS, [read_write] "i"(RW),
+                   [protect] "i"(static_cast<uint64_t>(abi::Syscall::Protect)));
+}
+
+}  // namespace
+extern "C" void bench_exception_entry();
 extern "C" void bench_trap_entry();
-static_assert(abi::kTrapPageLibraryOsOffset == 120 && static_cast<uint64_t>(abi::Syscall::Protect) == 15 && RW == 3,
-              "the numbers bench_trap_entry is written with");
 extern "C" void bench_event_entry();
 
 namespace {
@@ -145,9 +157,9 @@ void null_syscall() {
     uint64_t cost_of_measuring = bench::overhead();
     for (int i = 0; i < bench::kRuns; ++i) {
         uint64_t start, end;
-        asm volatile("li a7, 0\n rdinstret %0\n ecall\n rdinstret %1"
+        asm volatile("li a7, %2\n rdinstret %0\n ecall\n rdinstret %1"
                      : "=&r"(start), "=&r"(end)
-                     :
+                     : "i"(static_cast<uint64_t>(abi::Syscall::Null))
                      : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a0", "a1", "a2", "a3", "a4",
                        "a5", "a6", "a7", "memory");
         samples[i] = end - start - cost_of_measuring;
@@ -445,9 +457,12 @@ void irq_to_user() {
 // The event entry (abi/trap_page.h): entered with the spin loop's registers, so it keeps t0
 // first; its second instruction reads the counter, and irq_to_user ends one instruction before
 // that, at the entry's first instruction. It keeps what the body may clobber and returns with
-// UpcallReturn, which puts the interrupted pc, sp, a0 and a7 back.
-asm(R"(
-    .text
+// UpcallReturn, which puts the interrupted pc, sp, a0 and a7 back. Emitted from inside a
+// function so UpcallReturn's number is an "i" operand.
+namespace {
+[[gnu::used]] void emit_event_entry() {
+    asm volatile(R"(
+    .pushsection .text.bench_event_entry, "ax", @progbits
     .globl bench_event_entry
 bench_event_entry:
     sd      t0, -8(sp)
@@ -490,10 +505,15 @@ bench_event_entry:
     addi    sp, sp, 128
     ld      t0, -8(sp)
     li      a0, 0
-    li      a7, 7
+    li      a7, %[upcall_return]
     ecall
     ebreak
-)");
+    .popsection
+)"
+                 :
+                 : [upcall_return] "i"(static_cast<uint64_t>(abi::Syscall::UpcallReturn)));
+}
+}  // namespace
 
 int main() {
     pool.adopt_initial_frames();

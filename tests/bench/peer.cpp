@@ -53,30 +53,46 @@ peer_slice_start:
 extern "C" void peer_slice_start();
 
 // Call entry 0, the null protected control transfer: instret at entry into words[4], then Reply.
-asm(R"(
-    .text
+// Emitted from inside a function so the Reply number is an "i" operand (top-level asm takes none).
+namespace {
+[[gnu::used]] void emit_peer_null_call() {
+    asm volatile(R"(
+    .pushsection .text.peer_null_call, "ax", @progbits
     .globl peer_null_call
 peer_null_call:
     rdinstret t0
     li      t1, 0x7f000000
     sd      t0, 48(t1)
-    li      a7, 68              # abi::kReply
+    li      a7, %[reply]
     ecall
-)");
+    .popsection
+)"
+                 :
+                 : [reply] "i"(abi::kReply));
+}
+}  // namespace
 extern "C" void peer_null_call();
 
 // Call entry 2, the shared-memory ping-pong: copy the counter (words[8]) to the answer
 // (words[9]) and hand the CPU back.
-asm(R"(
-    .text
+// Emitted from inside a function so the Reply number is an "i" operand (top-level asm takes none).
+namespace {
+[[gnu::used]] void emit_peer_shm_echo() {
+    asm volatile(R"(
+    .pushsection .text.peer_shm_echo, "ax", @progbits
     .globl peer_shm_echo
 peer_shm_echo:
     li      t1, 0x7f000000
     ld      t0, 80(t1)
     sd      t0, 88(t1)
-    li      a7, 68              # abi::kReply
+    li      a7, %[reply]
     ecall
-)");
+    .popsection
+)"
+                 :
+                 : [reply] "i"(abi::kReply));
+}
+}  // namespace
 extern "C" void peer_shm_echo();
 
 // Call entry 1, through the library OS: a remote procedure that adds its arguments.

@@ -15,3 +15,12 @@ exo_host_suite(cpu SOURCES cpu_test.cpp slice_grace_test.cpp entry_exclusion_tes
     GROUPS SliceVector InterruptTable SliceGrace EntryExclusion)
 exo_host_suite(transfer SOURCES transfer_test.cpp transfer_gate_test.cpp GROUPS Transfer TransferGate)
 exo_host_suite(user_copy SOURCES user_copy_test.cpp GROUPS UserCopy GuardedCopyFixup)
+# The library OS's upcall dispatcher: its decisions make no syscall, so they run here too.
+exo_host_suite(upcall_dispatcher
+    SOURCES upcall_dispatcher_test.cpp ${EXO_SOURCE_ROOT}/libos/runtime/dispatcher.cpp
+    GROUPS UpcallDispatcher)
+foreach(suite upcall_dispatcher upcall_dispatcher_sanitized)
+    if(TARGET ${suite})
+        target_include_directories(${suite} PRIVATE ${EXO_SOURCE_ROOT}/libos/include)
+    endif()
+endforeach()

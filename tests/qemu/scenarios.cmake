@@ -173,3 +173,25 @@ exo_scenario(control_transfer IMAGE transfer STATUS 0 LABELS transfer
     EXPECT "transfer: 1001 calls answered, 10 sends counted (55), a callee dying mid-call failed the call: no such environment"
            "bytes through a pipe and back, 0 mismatched" "transfer: 0 failed checks"
     REJECT "CHECK FAILED" "killed")
+
+# The library OS's upcall dispatcher (issue 12): a demand pager, pinned memory and round-robin
+# threads in one environment. Faults reach the policy whose region they are in (pinned memory
+# reports its own and ends the environment with 95), a fault in neither is reported as
+# unclaimed (status 96), the threads progress, a second scheduler is refused, and a revocation
+# request is shared out between both policies in registration order.
+exo_scenario(library_os_policies IMAGE policies STATUS 0 LABELS memory cpu TIMEOUT 60
+    QEMU_ARGS -icount shift=0,align=off,sleep=off
+    EXPECT "exos: scheduler 'periodic tasks' refused: 'round-robin threads' already schedules this environment"
+           "pinned: store page fault at pc "
+           ", address 50002000: this policy never pages"
+           "exo: environment 'composed' exited with status 95"
+           "policies: the pinned-fault child has ended"
+           "exos: unclaimed store page fault at pc "
+           ", address 60000000: no memory policy or handler takes it"
+           "exo: environment 'composed' exited with status 96"
+           "policies: the unclaimed-fault child has ended"
+           "policies: pager 32 faults, 16 evictions, 16 of 16 pages intact; pinned "
+           "second scheduler refused: yes"
+           "revocation: pinned memory gave 4, the pager 12, 0 repossessed from us"
+           "policies: 0 failed checks"
+    REJECT "CHECK FAILED" "killed")

@@ -1,40 +1,46 @@
-// Upcall entry points for a library OS: the exception and revocation handlers, run on their own
-// stack, and how each resumes the interrupted code.
+// The library OS's upcall dispatcher: every upcall the kernel makes (exceptions, revocation,
+// slice start and end, events) enters the runtime, which hands it to what registered for it.
+// Memory policies claim faults and give frames back; one scheduler takes the slot upcalls and
+// events; the application may add handlers of its own for what no policy takes.
 #pragma once
 
-#include <abi/shared_info.h>
+#include <abi/syscall.h>
 #include <cstdint>
+
+#include <exos/memory_policy.h>
+#include <exos/slice_scheduler.h>
+#include <exos/upcall_types.h>
 
 namespace exos {
 
-struct ExceptionOutcome {
-    enum class Kind { Retry, ResumeAt, Fatal } kind;
-    uint64_t value;  // the pc for ResumeAt, the exit status for Fatal
+// Exit statuses of the runtime's own refusals (a policy's fatal outcome carries its own).
+inline constexpr int kUnclaimedFaultStatus = 96;     // a fault no policy or handler took
+inline constexpr int kSchedulerRefusedStatus = 97;   // a second scheduler's start()
 
-    static ExceptionOutcome retry() { return {Kind::Retry, 0}; }
-    static ExceptionOutcome resume_at(uint64_t pc) { return {Kind::ResumeAt, pc}; }
-    static ExceptionOutcome fatal(uint64_t status) { return {Kind::Fatal, status}; }
-};
+// Adds a policy (asked in registration order) and registers the exception and revocation
+// entries with the kernel. AlreadyExists if it is registered, TooMany past four.
+abi::Error add_memory_policy(MemoryPolicy& policy);
+// Makes `scheduler` this environment's scheduler and registers the entries it takes.
+// AlreadyExists (and a console line naming both) while another one schedules.
+abi::Error set_scheduler(SliceScheduler& scheduler);
 
-// The trap state as the library OS's exception entry assembled it: the registers at the fault
-// (t0, t1 and sp from the trap page, the rest as the kernel left them), pc, cause, address.
-// Retry and ResumeAt resume it without entering the kernel (tp is the library OS's: see
-// abi/trap_page.h).
-using ExceptionHandler = ExceptionOutcome (*)(const volatile abi::TrapState& trap);
-// Asked to return `frames` frames by `deadline`: free what the policy chooses.
-using RevocationHandler = void (*)(uint64_t frames, uint64_t deadline);
-
-// An interrupt line this environment bound has fired (it stays masked until IrqAck).
-using InterruptHandler = void (*)(uint32_t line);
-// A slot of ours begins (start) or is about to end (end, with a grace deadline to save state and
-// Yield(0)). Neither returns: start resumes a context, end yields.
-using SliceHandler = void (*)(uint64_t slot, uint64_t deadline);
-
+// The application's own exception handler, for faults no policy claims; without one such a
+// fault is reported ("exos: unclaimed ...") and the environment exits with
+// kUnclaimedFaultStatus. nullptr removes it (and the entry, if no policy needs it).
 void set_exception_handler(ExceptionHandler handler);
+// The application's own revocation handler, asked for what the policies could not give.
 void set_revocation_handler(RevocationHandler handler);
-void set_interrupt_handler(InterruptHandler handler);
-void set_slice_start_handler(SliceHandler handler);
-void set_slice_end_handler(SliceHandler handler);
+
+// A scheduler made of functions, for environments without a scheduler class: each call sets
+// one hook of the runtime's function-table scheduler and registers it. AlreadyExists while a
+// scheduler object schedules.
+abi::Error set_interrupt_handler(InterruptHandler handler);
+abi::Error set_slice_start_handler(SliceHandler handler);
+abi::Error set_slice_end_handler(SliceHandler handler);
+
+// "load page fault", "illegal instruction", ... for a RISC-V exception cause (privileged spec,
+// table 3.6); "exception" for a cause it does not know.
+const char* exception_name(uint64_t cause);
 
 // The length of the instruction at pc (2 for compressed, else 4): for skipping it.
 uint64_t instruction_length(uint64_t pc);

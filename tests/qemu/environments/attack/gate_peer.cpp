@@ -129,8 +129,11 @@ alignas(16) char entry_stack[8192];
 }  // namespace
 
 // Call entry 0: every register onto the entry's stack as delivered, our gp, the C++, Reply.
-asm(R"(
-    .text
+// Emitted from inside a function so the Reply number is an "i" operand (top-level asm takes none).
+namespace {
+[[gnu::used]] void emit_gate_peer_entry() {
+    asm volatile(R"(
+    .pushsection .text.gate_peer_entry, "ax", @progbits
     .globl gate_peer_entry
 gate_peer_entry:
     addi    sp, sp, -256
@@ -149,11 +152,15 @@ gate_peer_entry:
     ld      a3, 104(sp)
     ld      a4, 112(sp)
     ld      a5, 120(sp)
-    li      a7, 68
+    li      a7, %[reply]
     ecall
-)");
+    .popsection
+)"
+                 :
+                 : [reply] "i"(abi::kReply));
+}
+}  // namespace
 extern "C" void gate_peer_entry();
-static_assert(abi::kReply == 68, "the entry stub replies with 68");
 
 int main() {
     (void)exos::set_entry(abi::Entry::Call0, reinterpret_cast<uint64_t>(&gate_peer_entry),

@@ -80,9 +80,9 @@ int main() {
     slot = box.words[1];
     if (exos::syscall(abi::Syscall::SliceReserve, slot).error != abi::Error::Ok) return 2;
     if (role == kNeighbour) {
-        exos::set_slice_start_handler(long_slice_start);
+        (void)exos::set_slice_start_handler(long_slice_start);
     } else {
-        exos::set_slice_end_handler(overrun_after_release);
+        (void)exos::set_slice_end_handler(overrun_after_release);
     }
     box.state = mailbox::kDone;
     if (role == kNeighbour) {

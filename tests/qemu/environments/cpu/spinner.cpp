@@ -122,14 +122,14 @@ int main() {
     while (box.words[0] == 0) (void)exos::yield(exos::shared_info().parent_id);  // the slot mask
     uint64_t mask = box.words[0];
     uint64_t mode = box.words[1];
-    if (mode & kSliceStart) exos::set_slice_start_handler(count_slice_start);
+    if (mode & kSliceStart) (void)exos::set_slice_start_handler(count_slice_start);
     uint64_t reserved = 0;
     for (uint64_t slot = 0; slot < 64; ++slot) {
         if ((mask >> slot & 1) && exos::syscall(abi::Syscall::SliceReserve, slot).error == abi::Error::Ok) ++reserved;
     }
     // The slice-end entry after the slots: the kernel must then stop ending them in the trap
     // vector (which has no slice-end upcall) and leave them to the C++.
-    if (mode & kIgnoreSliceEnd) exos::set_slice_end_handler(ignore_slice_end);
+    if (mode & kIgnoreSliceEnd) (void)exos::set_slice_end_handler(ignore_slice_end);
     box.words[4] = reserved;
     box.state = mailbox::kDone;  // reserved: waiting for the start time
     while (box.words[2] == 0) (void)exos::yield(exos::shared_info().parent_id);

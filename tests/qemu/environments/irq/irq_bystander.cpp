@@ -18,7 +18,7 @@ int main() {
     if (!mailbox::offer()) return 1;
     const volatile abi::SharedInfo& info = exos::shared_info();
     mailbox::Mailbox& box = mailbox::at();
-    exos::set_interrupt_handler(on_interrupt);
+    (void)exos::set_interrupt_handler(on_interrupt);
     while (box.words[1] == 0) (void)exos::yield(info.parent_id);  // the owner's line
     uint32_t line = static_cast<uint32_t>(box.words[1]);
     uint64_t refused = 0, failures = 0;

@@ -188,8 +188,8 @@ int main() {
         abi::Error::Ok) {
         return 3;
     }
-    exos::set_interrupt_handler(on_interrupt);
-    exos::set_slice_start_handler(resume_after_events);
+    (void)exos::set_interrupt_handler(on_interrupt);
+    (void)exos::set_slice_start_handler(resume_after_events);
     if (exos::serve(0, answer) != abi::Error::Ok) return 4;
     if (exos::syscall(abi::Syscall::IrqBind, line).error != abi::Error::Ok) return 5;
     box.state = mailbox::kDone;

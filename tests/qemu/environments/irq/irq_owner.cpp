@@ -44,7 +44,7 @@ int main() {
     }
     // Device pages are never executable, even for their owner.
     if (exos::protect(device::kMapped, 1, abi::permission::kAll) != abi::Error::BadPermission) return 4;
-    exos::set_interrupt_handler(on_interrupt);
+    (void)exos::set_interrupt_handler(on_interrupt);
     if (exos::syscall(abi::Syscall::IrqBind, line).error != abi::Error::Ok) return 5;
     box.words[1] = line;
     box.state = mailbox::kDone;

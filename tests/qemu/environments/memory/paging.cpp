@@ -26,7 +26,7 @@ volatile uint64_t* word(uint64_t base, uint64_t page) {
 uint64_t pattern(uint64_t page) { return 0x9e3779b97f4a7c15ull * (page + 1); }
 
 void demand_paging() {
-    pager.start(pool, kPagedBase, 1024, 64);
+    EXPECT(pager.start(pool, kPagedBase, 1024, 64) == Error::Ok);
     for (uint64_t page = 0; page < 48; ++page) *word(kPagedBase, page) = pattern(page);
     uint64_t sum = 0;
     for (uint64_t page = 0; page < 48; ++page) sum += *word(kPagedBase, page) == pattern(page);

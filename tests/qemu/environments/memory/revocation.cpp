@@ -45,6 +45,13 @@ void run(uint64_t image, const char* what) {
     for (uint64_t slot = 8; slot < 16; ++slot) EXPECT(exos::syscall(abi::Syscall::SliceRelease, slot).error == Error::Ok);
     exos::Child child = exos::spawn(pool, image, 8);
     EXPECT(child.error == Error::Ok);
+    // Keep enough pooled to answer a request in full: what a request leaves unanswered the abort
+    // protocol takes from the lowest frame numbers up, mapped ones too, and those may be our code.
+    while (pool.size() < 24) {
+        exos::SyscallReturn frame = exos::frame_alloc();
+        if (frame.error != Error::Ok) break;
+        pool.add(frame.value);
+    }
     EXPECT(mailbox::accept(child.id, child.first_spare_frame));
     // The child takes every free frame; its last, failed request makes the kernel ask us (the
     // largest other holder) for frames, and our handler frees some from the pool.

@@ -27,8 +27,11 @@ alignas(16) char hostile_stack[1024];
 
 }  // namespace
 
-asm(R"(
-    .text
+// Emitted from inside a function so the Reply number is an "i" operand (top-level asm takes none).
+namespace {
+[[gnu::used]] void emit_server_hostile_reply() {
+    asm volatile(R"(
+    .pushsection .text.server_hostile_reply, "ax", @progbits
     .globl server_hostile_reply
 server_hostile_reply:
     li      s0, -1
@@ -48,9 +51,14 @@ server_hostile_reply:
     li      sp, 0
     li      a1, 42
     li      a2, 43
-    li      a7, 68              # abi::kReply
+    li      a7, %[reply]
     ecall
-)");
+    .popsection
+)"
+                 :
+                 : [reply] "i"(abi::kReply));
+}
+}  // namespace
 extern "C" void server_hostile_reply();
 
 int main() {
