@@ -60,6 +60,12 @@ abi::TrapState fault(uint64_t cause, uint64_t address) {
     return trap;
 }
 
+// The dispatcher takes the trap state as the exception entry's volatile stack copy.
+std::optional<ExceptionOutcome> dispatch(exos::UpcallDispatcher& dispatcher, uint64_t cause, uint64_t address) {
+    const volatile abi::TrapState trap = fault(cause, address);
+    return dispatcher.dispatch_fault(trap);
+}
+
 int fallback_faults = 0;
 ExceptionOutcome fallback(const volatile abi::TrapState&) {
     ++fallback_faults;
@@ -85,8 +91,8 @@ TEST_GROUP(UpcallDispatcher) {
 };
 
 TEST(UpcallDispatcher, EachFaultGoesToThePolicyWhoseRegionItIs) {
-    std::optional<ExceptionOutcome> paged = dispatcher.dispatch_fault(fault(kStorePageFault, kPaged + 5 * 4096 + 8));
-    std::optional<ExceptionOutcome> pinned_fault = dispatcher.dispatch_fault(fault(kLoadPageFault, kPinned + 3 * 4096));
+    std::optional<ExceptionOutcome> paged = dispatch(dispatcher, kStorePageFault, kPaged + 5 * 4096 + 8);
+    std::optional<ExceptionOutcome> pinned_fault = dispatch(dispatcher, kLoadPageFault, kPinned + 3 * 4096);
     CHECK(paged && paged->value == 1);
     CHECK(pinned_fault && pinned_fault->value == 2);
     LONGS_EQUAL(1, pager.faults);
@@ -94,17 +100,17 @@ TEST(UpcallDispatcher, EachFaultGoesToThePolicyWhoseRegionItIs) {
 }
 
 TEST(UpcallDispatcher, AFaultNoPolicyClaimsIsUnclaimed) {
-    CHECK_FALSE(dispatcher.dispatch_fault(fault(kStorePageFault, 0x60000000)));
-    CHECK_FALSE(dispatcher.dispatch_fault(fault(kLoadPageFault, kPinned + 4 * 4096)));  // one past
+    CHECK_FALSE(dispatch(dispatcher, kStorePageFault, 0x60000000));
+    CHECK_FALSE(dispatch(dispatcher, kLoadPageFault, kPinned + 4 * 4096));  // one past
     // stval of an illegal instruction is the instruction, not an address: nobody's region.
-    CHECK_FALSE(dispatcher.dispatch_fault(fault(kIllegalInstruction, kPaged)));
+    CHECK_FALSE(dispatch(dispatcher, kIllegalInstruction, kPaged));
     LONGS_EQUAL(0, pager.faults + pinned.faults);
 }
 
 TEST(UpcallDispatcher, TheApplicationsHandlerTakesOnlyWhatNoPolicyClaims) {
     dispatcher.set_fallback_exception_handler(fallback);
-    CHECK(dispatcher.dispatch_fault(fault(kStorePageFault, 0x60000000)));
-    CHECK(dispatcher.dispatch_fault(fault(kStorePageFault, kPaged)));
+    CHECK(dispatch(dispatcher, kStorePageFault, 0x60000000).has_value());
+    CHECK(dispatch(dispatcher, kStorePageFault, kPaged).has_value());
     LONGS_EQUAL(1, fallback_faults);
     LONGS_EQUAL(1, pager.faults);
 }
@@ -112,7 +118,7 @@ TEST(UpcallDispatcher, TheApplicationsHandlerTakesOnlyWhatNoPolicyClaims) {
 TEST(UpcallDispatcher, OverlappingClaimsGoToTheFirstRegistered) {
     FakePolicy wide{kPaged, 0x100000, 0, 3};
     CHECK(dispatcher.add_memory_policy(wide) == Error::Ok);
-    std::optional<ExceptionOutcome> outcome = dispatcher.dispatch_fault(fault(kLoadPageFault, kPaged));
+    std::optional<ExceptionOutcome> outcome = dispatch(dispatcher, kLoadPageFault, kPaged);
     CHECK(outcome && outcome->value == 1);
     LONGS_EQUAL(0, wide.faults);
 }
@@ -149,7 +155,7 @@ TEST(UpcallDispatcher, RegistrationsAreCheckedNotOverwritten) {
     CHECK(dispatcher.add_memory_policy(fifth) == Error::TooMany);
     LONGS_EQUAL(4, dispatcher.memory_policy_count());
     // The first two still get their faults.
-    CHECK(dispatcher.dispatch_fault(fault(kLoadPageFault, kPinned)));
+    CHECK(dispatch(dispatcher, kLoadPageFault, kPinned).has_value());
     LONGS_EQUAL(1, pinned.faults);
 }
 
