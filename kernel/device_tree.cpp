@@ -18,6 +18,7 @@ struct Properties {
     Bytes compatible, reg, interrupts, interrupts_extended, status, device_type, model;
     Bytes clock_frequency, reg_shift, timebase_frequency, isa, isa_extensions, mmu_type;
     Bytes phandle, source_count, address_cells, size_cells, stdout_path, interrupt_controller;
+    Bytes bootargs;
 
     void record(std::string_view name, Bytes value) {
         struct Entry {
@@ -44,6 +45,7 @@ struct Properties {
             {"#size-cells", &Properties::size_cells},
             {"stdout-path", &Properties::stdout_path},
             {"interrupt-controller", &Properties::interrupt_controller},
+            {"bootargs", &Properties::bootargs},
         };
         for (const Entry& entry : kEntries)
             if (equal(entry.name, name)) this->*entry.field = value;
@@ -146,13 +148,16 @@ private:
         bool okay = !status || is(status, "okay") || is(status, "ok");
         if (depth == 0) {
             frame.role = NodeRole::Root;
-            return copy_model();
+            return copy_string(properties_.model, out_.model);
         }
         const Frame& parent = frames_[depth - 1];
         if (parent.role == NodeRole::Root) {
             if (equal(frame.name, "cpus")) frame.role = NodeRole::Cpus;
             if (equal(frame.name, "reserved-memory")) frame.role = NodeRole::ReservedMemory;
-            if (equal(frame.name, "chosen")) stdout_path_ = node.stdout_path;
+            if (equal(frame.name, "chosen")) {
+                stdout_path_ = node.stdout_path;
+                return copy_string(node.bootargs, out_.bootargs);
+            }
             if (is(device_type, "memory") || node_name_matches(frame.name, "memory"))
                 return append_all(parent, out_.memory, out_.memory_count);
         }
@@ -173,13 +178,13 @@ private:
         return add_device(*compatible, parent, frame);
     }
 
-    DeviceTreeError copy_model() {
-        std::optional<std::string_view> model = as_string(properties_.model);
-        if (present(properties_.model) && !model) return DeviceTreeError::BadString;
-        // Copies at most 63 bytes so the array keeps its final NUL.
-        for (size_t index = 0; model && index < model->size() && index + 1 < out_.model.size();
-             ++index)
-            out_.model[index] = (*model)[index];
+    // Copies a string property, truncated so the array keeps its final NUL.
+    template <size_t size>
+    static DeviceTreeError copy_string(Bytes property, std::array<char, size>& out) {
+        std::optional<std::string_view> text = as_string(property);
+        if (present(property) && !text) return DeviceTreeError::BadString;
+        for (size_t index = 0; text && index < text->size() && index + 1 < size; ++index)
+            out[index] = (*text)[index];
         return DeviceTreeError::None;
     }
 

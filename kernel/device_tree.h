@@ -62,6 +62,7 @@ struct IrqDevice {
 // cpus are always listed, with usable = false when disabled.
 struct DeviceTreeInfo {
     std::array<char, 64> model{};         // /model, NUL-terminated, truncated if longer
+    std::array<char, 128> bootargs{};     // /chosen bootargs (QEMU's -append), the same way
     std::array<AddressRange, 4> memory{}; // every /memory node's reg entries
     uint32_t memory_count = 0;
     // The memory-reservation block, every /reserved-memory child's reg, then the blob itself.

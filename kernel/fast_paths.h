@@ -1,6 +1,6 @@
-// Whether the trap vector's fast paths run. A self-test image turns them all off before the
-// scheduler starts (tests/qemu/selftests/slow_paths.cpp), so the same scenario runs once through
-// the vector and once through the C++ alone, and tests/qemu/compare_paths.sh compares the two
+// Whether the trap vector's fast paths run. The boot option exo.fast_paths=off turns them all off
+// before the scheduler starts (boot_options.h), so the same image runs once through the vector
+// and once through the C++ alone, and tests/qemu/compare_paths.sh compares the two
 // consoles: the fast paths must decide exactly what the C++ decides.
 #pragma once
 

@@ -9,9 +9,11 @@
 #include "arch/riscv64/timer.h"
 #include "board.h"
 #include "boot_memory.h"
+#include "boot_options.h"
 #include "console.h"
 #include "device_tree.h"
 #include "embedded_images.h"
+#include "fast_paths.h"
 #include "elf_loader.h"
 #include "environment_lifecycle.h"
 #include "interrupts.h"
@@ -66,6 +68,19 @@ void attach_devices() {
     }
     if (tree.test_finisher.size)
         power_use_test_finisher(layout::direct_map(tree.test_finisher.base));
+}
+
+void apply_boot_options() {
+    BootOptions options = parse_boot_options(tree.bootargs.data());
+    if (options.unknown) {
+        kprintf("exo: bootargs '%s': %u word(s) not understood, ignored\n", tree.bootargs.data(),
+                options.unknown);
+    }
+    if (!options.fast_paths) {
+        kprintf("exo: boot option exo.fast_paths=off: every trap takes the general path\n");
+        fast_paths_enabled = false;
+        force_exceptions_through_kernel = true;  // the always-busy exception page
+    }
 }
 
 const CpuInfo* find_cpu(uint64_t hart_id) {
@@ -170,8 +185,9 @@ void kmain(uint64_t hart_id, uint64_t device_tree_physical, uint64_t entry_instr
     const CpuInfo* cpu = find_cpu(hart_id);
     riscv::timer_init(cpu != nullptr && cpu->has_sstc);
     check_timer_interrupt();
+    apply_boot_options();
     run_kernel_selftests();
-    install_syscall_table(hart);  // after the self-tests: one may turn the fast paths off
+    install_syscall_table(hart);  // after the options: one may turn the fast paths off
     bool hardware_ad = hardware_sets_accessed_bits();
     if (!hardware_ad || force_exceptions_through_kernel) {
         state.exception_page_override = reinterpret_cast<uint64_t>(&kExceptionsThroughKernel);

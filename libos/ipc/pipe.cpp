@@ -1,7 +1,7 @@
 // The pipe pump (see pipe.h); reads and writes are inline in the header.
-#include <exo/pipe.h>
+#include <exos/pipe.h>
 
-namespace exo {
+namespace exos {
 
 uint64_t Pipe::pump(PipeRing* from, PipeRing* to) {
     uint64_t read = from->read, written = to->written;
@@ -19,4 +19,4 @@ uint64_t Pipe::pump(PipeRing* from, PipeRing* to) {
     return moved;
 }
 
-}  // namespace exo
+}  // namespace exos

@@ -1,8 +1,8 @@
 // spawn and wait_for (see children.h).
-#include <exo/children.h>
-#include <exo/syscall.h>
+#include <exos/children.h>
+#include <exos/syscall.h>
 
-namespace exo {
+namespace exos {
 
 Child spawn(FramePool& pool, uint64_t image, uint64_t extra) {
     // A create with no frames is refused with the number the image needs.
@@ -32,4 +32,4 @@ void wait_for(uint64_t child) {
     }
 }
 
-}  // namespace exo
+}  // namespace exos

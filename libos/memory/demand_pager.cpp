@@ -1,32 +1,26 @@
 // Demand paging with FIFO eviction (see demand_pager.h).
-#include <exo/console.h>
-#include <exo/demand_pager.h>
-#include <exo/syscall.h>
+#include <exos/demand_pager.h>
+#include <exos/syscall.h>
+#include <exos/upcalls.h>
 
-namespace exo {
+namespace exos {
 namespace {
-
-DemandPager* active = nullptr;
 
 constexpr uint64_t kLoadPageFault = 13;
 constexpr uint64_t kStorePageFault = 15;
 
-ExceptionOutcome on_exception(const volatile abi::TrapState& trap) {
-    return active->handle_fault(trap);
-}
-
-void on_revocation(uint64_t frames, uint64_t) { active->give_back(frames); }
-
 }  // namespace
 
-void DemandPager::start(FramePool& pool, uint64_t base, uint64_t pages, uint64_t resident_limit) {
+abi::Error DemandPager::start(FramePool& pool, uint64_t base, uint64_t pages, uint64_t resident_limit) {
     pool_ = &pool;
     base_ = base;
     pages_ = pages;
     limit_ = resident_limit < kMaxResident ? resident_limit : kMaxResident;
-    active = this;
-    set_exception_handler(on_exception);
-    set_revocation_handler(on_revocation);
+    return add_memory_policy(*this);
+}
+
+bool DemandPager::claims(const volatile abi::TrapState& trap) const {
+    return (trap.cause == kLoadPageFault || trap.cause == kStorePageFault) && contains(trap.address);
 }
 
 bool DemandPager::evict_oldest() {
@@ -42,14 +36,7 @@ bool DemandPager::evict_oldest() {
 }
 
 ExceptionOutcome DemandPager::handle_fault(const volatile abi::TrapState& trap) {
-    uint64_t address = trap.address;
-    if ((trap.cause != kLoadPageFault && trap.cause != kStorePageFault) || !contains(address)) {
-        printf("pager: fatal %s at pc %lx, address %lx\n",
-               trap.cause == kLoadPageFault || trap.cause == kStorePageFault ? "fault outside the region"
-                                                                             : "exception",
-               trap.pc, address);
-        return ExceptionOutcome::fatal(90);
-    }
+    uint64_t address = trap.address;  // claims() vouched for it: a page fault in the region
     faults_ = faults_ + 1;
     if (resident_count_ == limit_) evict_oldest();
     std::optional<uint64_t> frame = pool_->take();
@@ -72,9 +59,11 @@ ExceptionOutcome DemandPager::handle_fault(const volatile abi::TrapState& trap) 
     return ExceptionOutcome::retry();
 }
 
-void DemandPager::give_back(uint64_t frames) {
+uint64_t DemandPager::give_back(uint64_t frames) {
     uint64_t freed = pool_->release(frames);
     while (freed < frames && evict_oldest()) freed += pool_->release(1);
+    given_back_ = given_back_ + freed;
+    return freed;
 }
 
-}  // namespace exo
+}  // namespace exos

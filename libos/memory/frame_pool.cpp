@@ -1,9 +1,9 @@
 // The pool of unused owned frames (see frame_pool.h).
-#include <exo/frame_pool.h>
-#include <exo/shared_info.h>
-#include <exo/syscall.h>
+#include <exos/frame_pool.h>
+#include <exos/shared_info.h>
+#include <exos/syscall.h>
 
-namespace exo {
+namespace exos {
 
 void FramePool::adopt_initial_frames() {
     const volatile abi::SharedInfo& info = shared_info();
@@ -35,4 +35,4 @@ uint64_t FramePool::release(uint64_t count) {
     return freed;
 }
 
-}  // namespace exo
+}  // namespace exos

@@ -1,26 +1,14 @@
 // Pre-allocated, essential memory (see pinned_memory.h).
-#include <exo/console.h>
-#include <exo/pinned_memory.h>
-#include <exo/syscall.h>
-#include <exo/upcalls.h>
+#include <exos/console.h>
+#include <exos/pinned_memory.h>
+#include <exos/syscall.h>
+#include <exos/upcalls.h>
 
-namespace exo {
-namespace {
-
-PinnedMemory* active = nullptr;
-
-ExceptionOutcome on_exception(const volatile abi::TrapState& trap) {
-    printf("pinned: fault at pc %lx (address %lx, cause %lu): this policy never pages\n", trap.pc,
-           trap.address, trap.cause);
-    return ExceptionOutcome::fatal(95);
-}
-
-void on_revocation(uint64_t frames, uint64_t) { active->give_back(frames); }
-
-}  // namespace
+namespace exos {
 
 abi::Error PinnedMemory::start(FramePool& pool, uint64_t base, uint64_t pages, uint64_t spare) {
-    active = this;
+    base_ = base;
+    pages_ = pages;
     for (uint64_t i = 0; i < pages; ++i) {
         std::optional<uint64_t> frame = pool.take();
         if (!frame) return abi::Error::NoMemory;
@@ -39,11 +27,23 @@ abi::Error PinnedMemory::start(FramePool& pool, uint64_t base, uint64_t pages, u
         if (!frame) return abi::Error::NoMemory;
         spare_.add(*frame);
     }
-    set_exception_handler(on_exception);
-    set_revocation_handler(on_revocation);
-    return abi::Error::Ok;
+    return add_memory_policy(*this);
 }
 
-void PinnedMemory::give_back(uint64_t frames) { given_back_ += spare_.release(frames); }
+bool PinnedMemory::claims(const volatile abi::TrapState& trap) const {
+    return fault_in(trap, base_, pages_);
+}
 
-}  // namespace exo
+ExceptionOutcome PinnedMemory::handle_fault(const volatile abi::TrapState& trap) {
+    printf("pinned: %s at pc %lx, address %lx: this policy never pages\n", exception_name(trap.cause),
+           trap.pc, trap.address);
+    return ExceptionOutcome::fatal(95);
+}
+
+uint64_t PinnedMemory::give_back(uint64_t frames) {
+    uint64_t freed = spare_.release(frames);
+    given_back_ = given_back_ + freed;
+    return freed;
+}
+
+}  // namespace exos

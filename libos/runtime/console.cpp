@@ -1,15 +1,15 @@
 // printf for environments: formats into a line buffer and writes it with one syscall per line.
-#include <exo/console.h>
-#include <exo/syscall.h>
+#include <exos/console.h>
+#include <exos/syscall.h>
 
 #include <cstdarg>
 
 #include "lib/format.h"
 
-namespace exo {
+namespace exos {
 namespace {
 
-class LineSink final : public CharacterSink {
+class LineSink final : public exo::CharacterSink {
 public:
     void put(char c) override {
         buffer_[length_++] = c;
@@ -37,9 +37,9 @@ void printf(const char* format, ...) {
     LineSink sink;
     va_list arguments;
     va_start(arguments, format);
-    format_to(sink, format, arguments);
+    exo::format_to(sink, format, arguments);
     va_end(arguments);
     sink.flush();
 }
 
-}  // namespace exo
+}  // namespace exos

@@ -1,5 +1,5 @@
 // C++ ABI hooks for environments, and the exit path from main.
-#include <exo/syscall.h>
+#include <exos/syscall.h>
 
 extern "C" {
 
@@ -7,17 +7,17 @@ extern void (*__init_array_start[])();
 extern void (*__init_array_end[])();
 
 // Global objects with constructors (default member initialisers included) before main.
-void exo_run_constructors() {
+void exos_run_constructors() {
     for (auto* constructor = __init_array_start; constructor != __init_array_end; ++constructor) {
         (*constructor)();
     }
 }
 
-[[noreturn]] void exo_exit_from_main(int status) { exo::exit(status); }
+[[noreturn]] void exos_exit_from_main(int status) { exos::exit(status); }
 
-void __cxa_pure_virtual() { exo::exit(134); }
+void __cxa_pure_virtual() { exos::exit(134); }
 int __cxa_atexit(void (*)(void*), void*, void*) { return 0; }
 void* __dso_handle = nullptr;
-void abort() { exo::exit(134); }
+void abort() { exos::exit(134); }
 
 }  // extern "C"

@@ -8,15 +8,15 @@ _start:
 .option norelax
     la      gp, __global_pointer$   // first: the linker relaxes data accesses to gp-relative
 .option pop
-    la      t1, exo_start_instret
+    la      t1, exos_start_instret
     sd      t0, 0(t1)
-    call    exo_run_constructors
+    call    exos_run_constructors
     call    main
-    call    exo_exit_from_main
+    call    exos_exit_from_main
 1:  j       1b
 
     .section .bss
     .balign 8
-    .globl exo_start_instret
-exo_start_instret:
+    .globl exos_start_instret
+exos_start_instret:
     .dword 0

@@ -1,20 +1,16 @@
 // Rate-monotonic periodic tasks over slot starts (see periodic.h).
-#include <exo/periodic.h>
-#include <exo/syscall.h>
-#include <exo/upcalls.h>
+#include <exos/periodic.h>
+#include <exos/syscall.h>
+#include <exos/upcalls.h>
 
-namespace exo {
+namespace exos {
 namespace {
-
-PeriodicTasks* active = nullptr;
 
 uint64_t now() {
     uint64_t time;
     asm volatile("rdtime %0" : "=r"(time));
     return time;
 }
-
-void slice_start(uint64_t, uint64_t) { active->on_slice_start(now()); }
 
 }  // namespace
 
@@ -25,14 +21,14 @@ bool PeriodicTasks::add(Job job, uint64_t period_ticks) {
 }
 
 void PeriodicTasks::start() {
-    active = this;
     uint64_t first = now();
     for (int i = 0; i < count_; ++i) tasks_[i].next_release = first;
-    set_slice_start_handler(slice_start);
+    if (set_scheduler(*this) != abi::Error::Ok) exit(kSchedulerRefusedStatus);
     for (;;) (void)yield();
 }
 
-void PeriodicTasks::on_slice_start(uint64_t time) {
+void PeriodicTasks::slice_start(uint64_t, uint64_t) {
+    uint64_t time = now();
     for (int i = 0; i < count_; ++i) {
         Task& task = tasks_[i];
         while (task.next_release <= time) {
@@ -59,4 +55,4 @@ void PeriodicTasks::on_slice_start(uint64_t time) {
     }
 }
 
-}  // namespace exo
+}  // namespace exos

@@ -1,15 +1,12 @@
 // Round-robin threads over slot starts (see threads.h).
-#include <exo/shared_info.h>
-#include <exo/syscall.h>
-#include <exo/threads.h>
-#include <exo/upcalls.h>
+#include <exos/shared_info.h>
+#include <exos/syscall.h>
+#include <exos/threads.h>
+#include <exos/trap_page.h>
+#include <exos/upcalls.h>
 
-namespace exo {
+namespace exos {
 namespace {
-
-RoundRobinThreads* active = nullptr;
-
-void slice_start(uint64_t, uint64_t) { active->on_slice_start(); }
 
 [[noreturn]] void thread_exit_trap() {
     // A body returned: this thread is done; give the slot up until the next one.
@@ -35,12 +32,15 @@ bool RoundRobinThreads::spawn(Body body, uint64_t argument) {
 }
 
 void RoundRobinThreads::start() {
-    active = this;
-    set_slice_start_handler(slice_start);
+    if (set_scheduler(*this) != abi::Error::Ok) exit(kSchedulerRefusedStatus);
     for (;;) (void)yield();  // the rest of this slot is not a thread's
 }
 
-void RoundRobinThreads::on_slice_start() {
+void RoundRobinThreads::slice_start(uint64_t, uint64_t) {
+    // The running thread was stopped inside its exception handler (a memory policy resolving
+    // its fault): the trap page is busy until the handler resumes it, and another thread's
+    // fault meanwhile would end the environment (abi/trap_page.h). Let it finish this slot.
+    if (trap_page().busy >= abi::kTrapPageBusyHandlerRuns) return;
     const volatile abi::SharedInfo& info = shared_info();
     // The kernel saved where the running thread was when our last slot ended: file it.
     if (running_ >= 0 && info.preempted_valid) {
@@ -54,4 +54,4 @@ void RoundRobinThreads::on_slice_start() {
     (void)syscall(abi::Syscall::ResumeContext, reinterpret_cast<uint64_t>(&threads_[running_].context));
 }
 
-}  // namespace exo
+}  // namespace exos

@@ -2,15 +2,15 @@
 // instructions (median of 101 runs, measurement cost subtracted) and printed as
 // "BENCH <name> <instructions>". ci/bench.sh runs it under -icount and checks the budgets.
 #include <abi/trap_page.h>
-#include <exo/console.h>
-#include <exo/frame_pool.h>
-#include <exo/shared_info.h>
-#include <exo/trap_page.h>
-#include <exo/syscall.h>
+#include <exos/console.h>
+#include <exos/frame_pool.h>
+#include <exos/shared_info.h>
+#include <exos/trap_page.h>
+#include <exos/syscall.h>
 
-#include <exo/children.h>
-#include <exo/pipe.h>
-#include <exo/transfer.h>
+#include <exos/children.h>
+#include <exos/pipe.h>
+#include <exos/transfer.h>
 
 #include "../qemu/environments/irq/device.h"
 #include "../qemu/environments/memory/mailbox.h"
@@ -25,16 +25,16 @@ constexpr uint64_t kPage = 4096;
 constexpr uint64_t kScratch = 0x20000000;  // one page for alloc/map/unmap/free
 constexpr uint64_t kPages = 0x21000000;    // 100 pages for protection benchmarks
 
-exo::FramePool pool;
+exos::FramePool pool;
 int failures = 0;
 
 void report(const char* name, uint64_t instructions) {
-    exo::printf("BENCH %s %lu\n", name, instructions);
+    exos::printf("BENCH %s %lu\n", name, instructions);
 }
 
 void check(bool condition, const char* what) {
     if (!condition) {
-        exo::printf("bench: setup failed: %s\n", what);
+        exos::printf("bench: setup failed: %s\n", what);
         ++failures;
     }
 }
@@ -56,10 +56,10 @@ extern "C" void bench_exception_body(uint64_t address) {
     uint64_t page = address & ~(kPage - 1);
     if (policy == Policy::Appel1) {
         // Appel-Li 1: protect another page, unprotect this one.
-        (void)exo::protect(appel1_victim, 1, permission::kRead);
+        (void)exos::protect(appel1_victim, 1, permission::kRead);
         appel1_victim = page;
     }
-    (void)exo::protect(page, 1, RW);
+    (void)exos::protect(page, 1, RW);
     before_return = bench::instret();
 }
 
@@ -83,12 +83,24 @@ asm(R"(
     .equ SLOT_a7, 120
 )");
 
+namespace {
+
+// Top-level asm takes no operands (GCC 12): the two exception entries are emitted from inside a
+// function that is never called, so their numbers and trap-page offsets come from the ABI
+// headers as "i" operands (see libos/runtime/upcall_entries.cpp).
+//
 // The exception entry (abi/trap_page.h): its first instruction reads the counter, so
 // exception_dispatch ends there (into tp, the register the library OS reserves for resuming).
 // It keeps what a syscall may clobber (ra, t0-t6, a0-a7; the trap page holds sp), runs the
 // body, and resumes the faulting store itself: no kernel entry on the way back.
-asm(R"(
-    .text
+//
+// The trap row's handler, as a library OS would write its fast unprotect: keep what the syscall
+// may clobber (ra, t0-t6, a0-a7) in the trap page's library-OS part (abi/trap_page.h, from tp),
+// unprotect the faulting page, put the registers back and resume through tp. No stack is
+// touched.
+[[gnu::used]] void emit_exception_entries() {
+    asm volatile(R"(
+    .pushsection .text.bench_exception_entries, "ax", @progbits
     .globl bench_exception_entry
 bench_exception_entry:
     rdinstret tp
@@ -98,42 +110,42 @@ bench_exception_entry:
     .endr
     lla     a0, _ZN12_GLOBAL__N_115handler_enteredE
     sd      tp, 0(a0)
-    lui     tp, 0xf
-    ld      a0, 40(tp)
+    lui     tp, %[trap_page_high]
+    ld      a0, %[trap_page_address](tp)
     call    bench_exception_body
     .irp r, ra,t0,t1,t2,t3,t4,t5,t6,a0,a1,a2,a3,a4,a5,a6,a7
     ld      \r, SLOT_\r(sp)
     .endr
-    lui     tp, 0xf
-)" EXO_RESUME_THROUGH_TRAP_PAGE);
-extern "C" void bench_exception_entry();
+    lui     tp, %[trap_page_high]
+    )" EXOS_RESUME_THROUGH_TRAP_PAGE R"(
 
-// The trap row's handler, as a library OS would write its fast unprotect: keep what the syscall
-// may clobber (ra, t0-t6, a0-a7) in the trap page's library-OS part (abi/trap_page.h, 120
-// onwards, from tp), unprotect the faulting page, put the registers back and resume through
-// tp. No stack is touched.
-asm(R"(
-    .text
     .globl bench_trap_entry
 bench_trap_entry:
-    lui     tp, 0xf
+    lui     tp, %[trap_page_high]
     .irp r, ra,t0,t1,t2,t3,t4,t5,t6,a0,a1,a2,a3,a4,a5,a6,a7
-    sd      \r, 120 + SLOT_\r(tp)
+    sd      \r, %[trap_page_library_os] + SLOT_\r(tp)
     .endr
-    ld      a0, 40(tp)          # the faulting address
+    ld      a0, %[trap_page_address](tp)
     srli    a0, a0, 12
     slli    a0, a0, 12
     li      a1, 1
-    li      a2, 3               # read and write
-    li      a7, 15              # abi::Syscall::Protect
+    li      a2, %[read_write]
+    li      a7, %[protect]
     ecall
     .irp r, ra,t0,t1,t2,t3,t4,t5,t6,a0,a1,a2,a3,a4,a5,a6,a7
-    ld      \r, 120 + SLOT_\r(tp)
+    ld      \r, %[trap_page_library_os] + SLOT_\r(tp)
     .endr
-)" EXO_RESUME_THROUGH_TRAP_PAGE);
+    )" EXOS_RESUME_THROUGH_TRAP_PAGE R"(
+    .popsection
+    )"
+                 :
+                 : EXOS_TRAP_PAGE_OPERANDS, [read_write] "i"(RW),
+                   [protect] "i"(static_cast<uint64_t>(abi::Syscall::Protect)));
+}
+
+}  // namespace
+extern "C" void bench_exception_entry();
 extern "C" void bench_trap_entry();
-static_assert(abi::kTrapPageLibraryOsOffset == 120 && static_cast<uint64_t>(abi::Syscall::Protect) == 15 && RW == 3,
-              "the numbers bench_trap_entry is written with");
 extern "C" void bench_event_entry();
 
 namespace {
@@ -145,9 +157,9 @@ void null_syscall() {
     uint64_t cost_of_measuring = bench::overhead();
     for (int i = 0; i < bench::kRuns; ++i) {
         uint64_t start, end;
-        asm volatile("li a7, 0\n rdinstret %0\n ecall\n rdinstret %1"
+        asm volatile("li a7, %2\n rdinstret %0\n ecall\n rdinstret %1"
                      : "=&r"(start), "=&r"(end)
-                     :
+                     : "i"(static_cast<uint64_t>(abi::Syscall::Null))
                      : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a0", "a1", "a2", "a3", "a4",
                        "a5", "a6", "a7", "memory");
         samples[i] = end - start - cost_of_measuring;
@@ -159,7 +171,7 @@ void null_syscall() {
 // a few slots lets its idle loop do that before the frame benchmarks (each slot of idle time
 // zeroes thousands of frames; the benchmarks use a few hundred).
 void give_idle_time() {
-    for (int i = 0; i < 3; ++i) (void)exo::yield(0);
+    for (int i = 0; i < 3; ++i) (void)exos::yield(0);
 }
 
 // What zeroing one frame costs, paid in idle time instead of by frame_alloc_map_unmap_free: a
@@ -169,17 +181,17 @@ void give_idle_time() {
 uint64_t dirty_frame = 0;
 uint64_t frame_zero() {
     uint64_t clean = bench::measure([](int) {}, [](int) {
-        uint64_t frame = exo::frame_alloc().value;
-        (void)exo::frame_free(frame);
+        uint64_t frame = exos::frame_alloc().value;
+        (void)exos::frame_free(frame);
     });
     uint64_t unzeroed = bench::measure(
         [](int) {
-            dirty_frame = exo::frame_alloc().value;
-            (void)exo::frame_free(dirty_frame);
+            dirty_frame = exos::frame_alloc().value;
+            (void)exos::frame_free(dirty_frame);
         },
         [](int) {
-            (void)exo::frame_alloc(dirty_frame);
-            (void)exo::frame_free(dirty_frame);
+            (void)exos::frame_alloc(dirty_frame);
+            (void)exos::frame_free(dirty_frame);
         });
     return unzeroed - clean;
 }
@@ -187,37 +199,37 @@ uint64_t frame_zero() {
 void frames_and_mappings() {
     give_idle_time();
     report("frame_alloc_map_unmap_free", bench::measure([](int) {}, [](int) {
-        uint64_t frame = exo::frame_alloc().value;
-        (void)exo::map(kScratch, frame, 1, RW);
-        (void)exo::unmap(kScratch, 1);
-        (void)exo::frame_free(frame);
+        uint64_t frame = exos::frame_alloc().value;
+        (void)exos::map(kScratch, frame, 1, RW);
+        (void)exos::unmap(kScratch, 1);
+        (void)exos::frame_free(frame);
     }));
     report("frame_zero", frame_zero());
     for (uint64_t i = 0; i < 100; ++i) {
         std::optional<uint64_t> frame = pool.take();
         check(frame.has_value(), "frames for 100 pages");
-        Error error = exo::map(kPages + i * kPage, *frame, 1, RW);
+        Error error = exos::map(kPages + i * kPage, *frame, 1, RW);
         while (error == Error::NoMemory) {
-            check(exo::page_table_donate(*pool.take()) == Error::Ok, "page-table frame");
-            error = exo::map(kPages + i * kPage, *frame, 1, RW);
+            check(exos::page_table_donate(*pool.take()) == Error::Ok, "page-table frame");
+            error = exos::map(kPages + i * kPage, *frame, 1, RW);
         }
         check(error == Error::Ok, "map 100 pages");
         *word(i) = i;
     }
     report("dirty", bench::measure([](int) {}, [](int) {
-        volatile bool dirty = exo::pte_read(kPages) & (1 << 7);
+        volatile bool dirty = exos::pte_read(kPages) & (1 << 7);
         (void)dirty;
     }));
-    report("prot1", bench::measure([](int i) { (void)exo::protect(kPages, 1, (i & 1) ? permission::kRead : RW); },
-                                   [](int i) { (void)exo::protect(kPages, 1, (i & 1) ? RW : permission::kRead); }));
-    report("prot100", bench::measure([](int) { (void)exo::protect(kPages, 100, RW); },
-                                     [](int) { (void)exo::protect(kPages, 100, permission::kRead); }));
-    report("unprot100", bench::measure([](int) { (void)exo::protect(kPages, 100, permission::kRead); },
-                                       [](int) { (void)exo::protect(kPages, 100, RW); }));
+    report("prot1", bench::measure([](int i) { (void)exos::protect(kPages, 1, (i & 1) ? permission::kRead : RW); },
+                                   [](int i) { (void)exos::protect(kPages, 1, (i & 1) ? RW : permission::kRead); }));
+    report("prot100", bench::measure([](int) { (void)exos::protect(kPages, 100, RW); },
+                                     [](int) { (void)exos::protect(kPages, 100, permission::kRead); }));
+    report("unprot100", bench::measure([](int) { (void)exos::protect(kPages, 100, permission::kRead); },
+                                       [](int) { (void)exos::protect(kPages, 100, RW); }));
 }
 
 void exceptions() {
-    check(exo::set_entry(abi::Entry::Exception, reinterpret_cast<uint64_t>(&bench_exception_entry),
+    check(exos::set_entry(abi::Entry::Exception, reinterpret_cast<uint64_t>(&bench_exception_entry),
                          reinterpret_cast<uint64_t>(exception_stack + sizeof(exception_stack))) ==
               Error::Ok,
           "exception entry");
@@ -228,7 +240,7 @@ void exceptions() {
     uint64_t resume[bench::kRuns];
     uint64_t overhead = bench::overhead();
     for (int i = 0; i < bench::kRuns; ++i) {
-        (void)exo::protect(kPages, 1, permission::kRead);
+        (void)exos::protect(kPages, 1, permission::kRead);
         start = bench::instret();
         *word(0) = 1;
         uint64_t end = bench::instret();
@@ -238,21 +250,21 @@ void exceptions() {
     report("exception_dispatch", bench::median(samples, bench::kRuns));
     report("upcall", bench::median(resume, bench::kRuns));
     // trap: the same work with a handler that measures nothing (no counter reads or policy).
-    check(exo::set_entry(abi::Entry::Exception, reinterpret_cast<uint64_t>(&bench_trap_entry),
+    check(exos::set_entry(abi::Entry::Exception, reinterpret_cast<uint64_t>(&bench_trap_entry),
                          reinterpret_cast<uint64_t>(exception_stack + sizeof(exception_stack))) ==
               Error::Ok,
           "trap entry");
-    report("trap", bench::measure([](int) { (void)exo::protect(kPages, 1, permission::kRead); },
+    report("trap", bench::measure([](int) { (void)exos::protect(kPages, 1, permission::kRead); },
                                   [](int) { *word(0) = 1; }));
-    check(exo::set_entry(abi::Entry::Exception, reinterpret_cast<uint64_t>(&bench_exception_entry),
+    check(exos::set_entry(abi::Entry::Exception, reinterpret_cast<uint64_t>(&bench_exception_entry),
                          reinterpret_cast<uint64_t>(exception_stack + sizeof(exception_stack))) ==
               Error::Ok,
           "exception entry again");
 
     // Appel-Li 1: a random protected page; the handler protects another and unprotects it.
     policy = Policy::Appel1;
-    (void)exo::protect(kPages, 100, permission::kRead);
-    (void)exo::protect(kPages, 1, RW);
+    (void)exos::protect(kPages, 100, permission::kRead);
+    (void)exos::protect(kPages, 1, RW);
     appel1_victim = kPages;
     uint64_t seed = 12345;
     report("appel1", bench::measure(
@@ -269,7 +281,7 @@ void exceptions() {
     for (uint64_t i = 0; i < 100; ++i) order[i] = (i * 37) % 100;
     report("appel2", bench::measure([](int) {},
                                     [&](int) {
-                                        (void)exo::protect(kPages, 100, permission::kRead);
+                                        (void)exos::protect(kPages, 100, permission::kRead);
                                         for (uint64_t i = 0; i < 100; ++i) *word(order[i]) = 3;
                                     },
                                     100));
@@ -324,8 +336,8 @@ uint64_t loop_tail(uint64_t pc) {
 }
 
 void slice_switch() {
-    for (uint64_t slot = 1; slot < 16; slot += 2) (void)exo::syscall(abi::Syscall::SliceRelease, slot);
-    exo::Child peer = exo::spawn(pool, 1, 6);
+    for (uint64_t slot = 1; slot < 16; slot += 2) (void)exos::syscall(abi::Syscall::SliceRelease, slot);
+    exos::Child peer = exos::spawn(pool, 1, 6);
     check(peer.error == Error::Ok, "peer environment");
     check(mailbox::accept(peer.id, peer.first_spare_frame), "peer mailbox");
     mailbox::wait_for_state(peer.id, mailbox::kDone);
@@ -335,7 +347,7 @@ void slice_switch() {
         uint64_t before = mailbox::at().words[1];
         bench_spin(&mailbox::at().words[3], &mailbox::at().words[1], before);
         // Where the slot's end interrupted us: our main context, saved in our shared page.
-        uint64_t tail = loop_tail(exo::shared_info().preempted.pc);
+        uint64_t tail = loop_tail(exos::shared_info().preempted.pc);
         samples[i] = mailbox::at().words[0] - mailbox::at().words[2] - cost_of_measuring - tail;
     }
     report("slice_switch", bench::median(samples, bench::kRuns));
@@ -358,7 +370,7 @@ void slice_switch() {
     report("pct_oneway", bench::median(oneway, bench::kRuns));
     report("pct_roundtrip", bench::median(roundtrip, bench::kRuns));
     report("lrpc_roundtrip", bench::measure([](int) {}, [&](int i) {
-        volatile uint64_t sum = exo::call(peer.id, 1, i, 1).value[0];
+        volatile uint64_t sum = exos::call(peer.id, 1, i, 1).value[0];
         (void)sum;
     }));
 
@@ -368,13 +380,13 @@ void slice_switch() {
     uint64_t shm_misses = 0;
     report("shm_roundtrip", bench::measure([](int) {}, [&](int i) {
         box.words[8] = i + 1;
-        (void)exo::transfer(abi::kCall + 2, peer.id, 0, 0, 0, 0);
+        (void)exos::transfer(abi::kCall + 2, peer.id, 0, 0, 0, 0);
         if (box.words[9] != static_cast<uint64_t>(i + 1)) ++shm_misses;
     }));
     check(shm_misses == 0, "shared-memory answers");
     // A one-byte round trip through two pipes; the empty reader runs the peer's pump entry.
-    exo::Pipe to_peer(reinterpret_cast<exo::PipeRing*>(mailbox::kAddress + 1024), peer.id, 3);
-    exo::Pipe from_peer(reinterpret_cast<exo::PipeRing*>(mailbox::kAddress + 2560), peer.id, 3);
+    exos::Pipe to_peer(reinterpret_cast<exos::PipeRing*>(mailbox::kAddress + 1024), peer.id, 3);
+    exos::Pipe from_peer(reinterpret_cast<exos::PipeRing*>(mailbox::kAddress + 2560), peer.id, 3);
     uint64_t pipe_misses = 0;
     report("pipe_roundtrip", bench::measure([](int) {}, [&](int i) {
         uint8_t byte = static_cast<uint8_t>(i), back = 0;
@@ -383,9 +395,9 @@ void slice_switch() {
         if (back != byte) ++pipe_misses;
     }));
     check(pipe_misses == 0, "pipe bytes echoed");
-    (void)exo::unmap(mailbox::kAddress);
-    check(exo::environment_destroy(peer.id) == Error::Ok, "peer destroyed");
-    for (uint64_t slot = 1; slot < 16; slot += 2) (void)exo::syscall(abi::Syscall::SliceReserve, slot);
+    (void)exos::unmap(mailbox::kAddress);
+    check(exos::environment_destroy(peer.id) == Error::Ok, "peer destroyed");
+    for (uint64_t slot = 1; slot < 16; slot += 2) (void)exos::syscall(abi::Syscall::SliceReserve, slot);
 }
 
 volatile uint64_t irq_entered = 0, irq_spin_snapshot = 0, irq_count = 0;
@@ -395,26 +407,26 @@ alignas(16) char event_stack[8192];
 
 extern "C" void bench_event_body() {
     device::quiet(device_kind);
-    (void)exo::syscall(abi::Syscall::IrqAck, device_line);
+    (void)exos::syscall(abi::Syscall::IrqAck, device_line);
     irq_count = irq_count + 1;
 }
 
 void irq_to_user() {
-    const volatile abi::SharedInfo& info = exo::shared_info();
+    const volatile abi::SharedInfo& info = exos::shared_info();
     device_kind = info.devices[0].kind;
-    exo::SyscallReturn claimed = exo::syscall(abi::Syscall::DeviceClaim, 0);
+    exos::SyscallReturn claimed = exos::syscall(abi::Syscall::DeviceClaim, 0);
     check(claimed.error == Error::Ok, "device claim");
     device_line = static_cast<uint32_t>(claimed.value);
-    Error mapped = exo::map(device::kMapped, info.devices[0].base >> 12, 1, RW);
+    Error mapped = exos::map(device::kMapped, info.devices[0].base >> 12, 1, RW);
     for (int tables = 0; mapped == Error::NoMemory && tables < 2; ++tables) {
-        (void)exo::page_table_donate(*pool.take());
-        mapped = exo::map(device::kMapped, info.devices[0].base >> 12, 1, RW);
+        (void)exos::page_table_donate(*pool.take());
+        mapped = exos::map(device::kMapped, info.devices[0].base >> 12, 1, RW);
     }
     check(mapped == Error::Ok, "device map");
-    check(exo::set_entry(abi::Entry::Event, reinterpret_cast<uint64_t>(&bench_event_entry),
+    check(exos::set_entry(abi::Entry::Event, reinterpret_cast<uint64_t>(&bench_event_entry),
                          reinterpret_cast<uint64_t>(event_stack + sizeof(event_stack))) == Error::Ok,
           "event entry");
-    check(exo::syscall(abi::Syscall::IrqBind, device_line).error == Error::Ok, "bind");
+    check(exos::syscall(abi::Syscall::IrqBind, device_line).error == Error::Ok, "bind");
     uint64_t cost_of_measuring = bench::overhead();
     const volatile abi::TrapPage& trap_page = *reinterpret_cast<const abi::TrapPage*>(abi::kTrapPageAddress);
     uint64_t samples[bench::kRuns];
@@ -445,9 +457,12 @@ void irq_to_user() {
 // The event entry (abi/trap_page.h): entered with the spin loop's registers, so it keeps t0
 // first; its second instruction reads the counter, and irq_to_user ends one instruction before
 // that, at the entry's first instruction. It keeps what the body may clobber and returns with
-// UpcallReturn, which puts the interrupted pc, sp, a0 and a7 back.
-asm(R"(
-    .text
+// UpcallReturn, which puts the interrupted pc, sp, a0 and a7 back. Emitted from inside a
+// function so UpcallReturn's number is an "i" operand.
+namespace {
+[[gnu::used]] void emit_event_entry() {
+    asm volatile(R"(
+    .pushsection .text.bench_event_entry, "ax", @progbits
     .globl bench_event_entry
 bench_event_entry:
     sd      t0, -8(sp)
@@ -490,20 +505,25 @@ bench_event_entry:
     addi    sp, sp, 128
     ld      t0, -8(sp)
     li      a0, 0
-    li      a7, 7
+    li      a7, %[upcall_return]
     ecall
     ebreak
-)");
+    .popsection
+)"
+                 :
+                 : [upcall_return] "i"(static_cast<uint64_t>(abi::Syscall::UpcallReturn)));
+}
+}  // namespace
 
 int main() {
     pool.adopt_initial_frames();
-    exo::printf("bench: retired instructions per operation (median of %d runs)\n", bench::kRuns);
-    for (int i = 0; i < 4; ++i) (void)exo::page_table_donate(*pool.take());
+    exos::printf("bench: retired instructions per operation (median of %d runs)\n", bench::kRuns);
+    for (int i = 0; i < 4; ++i) (void)exos::page_table_donate(*pool.take());
     null_syscall();
     frames_and_mappings();
     exceptions();
     slice_switch();
     irq_to_user();
-    exo::printf("bench: done, %d setup failures\n", failures);
+    exos::printf("bench: done, %d setup failures\n", failures);
     return failures;
 }

@@ -1,5 +1,6 @@
 // Host tests for the device tree parser on the real blobs QEMU and OpenSBI hand the kernel on
 // virt and sifive_u (tests/data). The hostile ones are in device_tree_hostile_test.cpp.
+#include "boot_options.h"
 #include "device_tree_blobs.h"
 
 using namespace device_tree_test;
@@ -165,4 +166,64 @@ TEST(DeviceTreeSifive, QemuBlobLeavesMonitorHartOkayButWithoutMmu) {
     CHECK_FALSE(before.cpus[0].usable);
     CHECK_TRUE(before.cpus[1].usable);
     UNSIGNED_LONGS_EQUAL(2, before.cpus[1].plic_supervisor_context);
+}
+
+// QEMU's -append becomes /chosen/bootargs, where the kernel reads its boot options.
+TEST_GROUP(DeviceTreeBootargs) {};
+
+TEST(DeviceTreeBootargs, AbsentIsEmpty) {
+    DeviceTreeInfo info;
+    check_error(DeviceTreeError::None, parse(load("virt-runtime.dtb"), info, kRuntimeBlobAddress));
+    STRCMP_EQUAL("", info.bootargs.data());
+}
+
+TEST(DeviceTreeBootargs, QemuAppendIsRead) {
+    DeviceTreeInfo info;
+    check_error(DeviceTreeError::None, parse(load("virt-bootargs-qemu.dtb"), info));
+    STRCMP_EQUAL("exo.fast_paths=off", info.bootargs.data());
+    CHECK_FALSE(exo::parse_boot_options(info.bootargs.data()).fast_paths);
+}
+
+TEST(DeviceTreeBootargs, LongerThanTheArrayIsTruncated) {
+    std::string text(300, 'x');
+    Blob blob = minimal_blob({}, [&](BlobBuilder& builder) {
+        builder.begin("chosen").string("bootargs", text).end();
+    });
+    DeviceTreeInfo info;
+    check_error(DeviceTreeError::None, parse(blob, info));
+    UNSIGNED_LONGS_EQUAL(info.bootargs.size() - 1, std::string(info.bootargs.data()).size());
+}
+
+TEST(DeviceTreeBootargs, NotAStringFails) {
+    Blob blob = minimal_blob({}, [](BlobBuilder& builder) {
+        builder.begin("chosen").property("bootargs", {std::byte{'a'}, std::byte{'b'}}).end();
+    });
+    check_error(DeviceTreeError::BadString, parse(blob));
+}
+
+TEST_GROUP(BootOptions) {};
+
+TEST(BootOptions, NoneMeansTheFastPaths) {
+    exo::BootOptions options = exo::parse_boot_options("");
+    CHECK_TRUE(options.fast_paths);
+    UNSIGNED_LONGS_EQUAL(0, options.unknown);
+}
+
+TEST(BootOptions, FastPathsOffAmongOtherWords) {
+    exo::BootOptions options = exo::parse_boot_options("  console=ttyS0 exo.fast_paths=off  quiet");
+    CHECK_FALSE(options.fast_paths);
+    UNSIGNED_LONGS_EQUAL(2, options.unknown);
+}
+
+TEST(BootOptions, TheLastWordWins) {
+    CHECK_TRUE(exo::parse_boot_options("exo.fast_paths=off exo.fast_paths=on").fast_paths);
+}
+
+TEST(BootOptions, NearMissesAreUnknownNotApplied) {
+    for (const char* word : {"exo.fast_paths=of", "exo.fast_paths=offx", "exo.fast_paths",
+                             "EXO.FAST_PATHS=OFF", "exo.fast_paths= off", "xexo.fast_paths=off"}) {
+        exo::BootOptions options = exo::parse_boot_options(word);
+        CHECK_TRUE_TEXT(options.fast_paths, word);
+        CHECK_TEXT(options.unknown >= 1, word);
+    }
 }

@@ -1,5 +1,6 @@
 # One line per host suite; the GROUPS are the CppUTest TEST_GROUPs, each a ctest test.
-exo_host_suite(device_tree SOURCES device_tree_test.cpp device_tree_hostile_test.cpp GROUPS DeviceTreeVirt DeviceTreeSifive DeviceTreeHostile)
+exo_host_suite(device_tree SOURCES device_tree_test.cpp device_tree_hostile_test.cpp GROUPS DeviceTreeVirt DeviceTreeSifive DeviceTreeHostile
+    DeviceTreeBootargs BootOptions)
 exo_host_suite(elf_loader SOURCES elf_loader_test.cpp elf_loader_hostile_test.cpp GROUPS ElfLoader ElfLoaderHostile)
 exo_host_suite(sv39 SOURCES sv39_test.cpp GROUPS Sv39Entry PageTable)
 exo_host_suite(syscall_decode SOURCES syscall_decode_test.cpp GROUPS SyscallDecode)
@@ -19,3 +20,12 @@ exo_host_suite(syscalls SOURCES syscall_table_test.cpp kernel_paths_test.cpp
     GROUPS SyscallTable Scheduler TrapDecisions Interrupts)
 # The scheduler runs on the fake hardware here and every ownership change is checked.
 exo_host_suite(vector_inputs SOURCES vector_inputs_test.cpp GROUPS VectorInputs)
+# The library OS's upcall dispatcher: its decisions make no syscall, so they run here too.
+exo_host_suite(upcall_dispatcher
+    SOURCES upcall_dispatcher_test.cpp ${EXO_SOURCE_ROOT}/libos/runtime/dispatcher.cpp
+    GROUPS UpcallDispatcher)
+foreach(suite upcall_dispatcher upcall_dispatcher_sanitized)
+    if(TARGET ${suite})
+        target_include_directories(${suite} PRIVATE ${EXO_SOURCE_ROOT}/libos/include)
+    endif()
+endforeach()

@@ -174,19 +174,17 @@ exo_scenario(control_transfer IMAGE transfer STATUS 0 LABELS transfer
            "bytes through a pipe and back, 0 mismatched" "transfer: 0 failed checks"
     REJECT "CHECK FAILED" "killed")
 
-# Fast/slow agreement (issue 12): each scenario once as above and once with every fast path of
-# the trap vector off (selftests/slow_paths.cpp: transfers, exceptions, slot ends, device
-# interrupts and table syscalls all through the C++), consoles compared line by line
-# (compare_paths.sh). Under the instruction counter, so every figure is repeatable.
+# Fast/slow agreement (issue 12): each scenario's image booted once as above and once with the
+# boot option exo.fast_paths=off (transfers, exceptions, slot ends, device interrupts and table
+# syscalls all through the C++), consoles compared line by line (compare_paths.sh). Under the instruction counter, so every figure is repeatable.
 # exo_path_agreement(<name> IMAGE <image> [IGNORE <regex>...])
 function(exo_path_agreement name)
     if(NOT EXO_QEMU_LABEL)
         return()
     endif()
     cmake_parse_arguments(A "" "IMAGE" "IGNORE" ${ARGN})
-    set(arguments --fast ${CMAKE_BINARY_DIR}/kernel-${A_IMAGE}.elf
-                  --slow ${CMAKE_BINARY_DIR}/kernel-${A_IMAGE}_all_slow.elf
-                  --timeout 150 --logs ${CMAKE_CURRENT_BINARY_DIR}/${name})
+    set(arguments --kernel ${CMAKE_BINARY_DIR}/kernel-${A_IMAGE}.elf --timeout 150
+                  --logs ${CMAKE_CURRENT_BINARY_DIR}/${name})
     foreach(pattern IN LISTS A_IGNORE)
         list(APPEND arguments --ignore "${pattern}")
     endforeach()
@@ -203,3 +201,25 @@ exo_path_agreement(transfer_agreement IMAGE transfer)
 exo_path_agreement(exceptions_agreement IMAGE exceptions)
 # How many interrupts the storm raises in its fixed time depends on what each costs.
 exo_path_agreement(interrupts_agreement IMAGE irq IGNORE "storm of [0-9]+ interrupts")
+
+# The library OS's upcall dispatcher (issue 12): a demand pager, pinned memory and round-robin
+# threads in one environment. Faults reach the policy whose region they are in (pinned memory
+# reports its own and ends the environment with 95), a fault in neither is reported as
+# unclaimed (status 96), the threads progress, a second scheduler is refused, and a revocation
+# request is shared out between both policies in registration order.
+exo_scenario(library_os_policies IMAGE policies STATUS 0 LABELS memory cpu TIMEOUT 60
+    QEMU_ARGS -icount shift=0,align=off,sleep=off
+    EXPECT "exos: scheduler 'periodic tasks' refused: 'round-robin threads' already schedules this environment"
+           "pinned: store page fault at pc "
+           ", address 50002000: this policy never pages"
+           "exo: environment 'composed' exited with status 95"
+           "policies: the pinned-fault child has ended"
+           "exos: unclaimed store page fault at pc "
+           ", address 60000000: no memory policy or handler takes it"
+           "exo: environment 'composed' exited with status 96"
+           "policies: the unclaimed-fault child has ended"
+           "policies: pager 32 faults, 16 evictions, 16 of 16 pages intact; pinned "
+           "second scheduler refused: yes"
+           "revocation: pinned memory gave 4, the pager 12, 0 repossessed from us"
+           "policies: 0 failed checks"
+    REJECT "CHECK FAILED" "killed")

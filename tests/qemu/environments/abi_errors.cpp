@@ -1,7 +1,7 @@
 // Hostile calls on the ABI: unknown numbers and bad console pointers must come back as errors,
 // and the kernel must keep serving this environment afterwards.
-#include <exo/console.h>
-#include <exo/syscall.h>
+#include <exos/console.h>
+#include <exos/syscall.h>
 
 #include "check.h"
 
@@ -14,34 +14,34 @@ alignas(4096) char page_of_text[4096];
 void unknown_numbers() {
     const uint64_t numbers[] = {static_cast<uint64_t>(abi::Syscall::Count), 1000, ~uint64_t{0},
                                 uint64_t{1} << 63};
-    for (uint64_t number : numbers) EXPECT(exo::syscall(number).error == Error::UnknownSyscall);
+    for (uint64_t number : numbers) EXPECT(exos::syscall(number).error == Error::UnknownSyscall);
 }
 
 void bad_console_pointers() {
     // Kernel half: the direct map and the kernel image.
-    EXPECT(exo::syscall(abi::Syscall::ConsoleWrite, 0xffffffc080000000, 8).error ==
+    EXPECT(exos::syscall(abi::Syscall::ConsoleWrite, 0xffffffc080000000, 8).error ==
            Error::BadAddress);
-    EXPECT(exo::syscall(abi::Syscall::ConsoleWrite, 0xffffffff80200000, 8).error ==
+    EXPECT(exos::syscall(abi::Syscall::ConsoleWrite, 0xffffffff80200000, 8).error ==
            Error::BadAddress);
     // Unmapped user pages: page zero, and far above the image.
-    EXPECT(exo::syscall(abi::Syscall::ConsoleWrite, 0, 1).error == Error::BadAddress);
-    EXPECT(exo::syscall(abi::Syscall::ConsoleWrite, 0x200000000, 1).error == Error::BadAddress);
+    EXPECT(exos::syscall(abi::Syscall::ConsoleWrite, 0, 1).error == Error::BadAddress);
+    EXPECT(exos::syscall(abi::Syscall::ConsoleWrite, 0x200000000, 1).error == Error::BadAddress);
     // Wrapping around the top of the address space.
-    EXPECT(exo::syscall(abi::Syscall::ConsoleWrite, ~uint64_t{0} - 2, 8).error ==
+    EXPECT(exos::syscall(abi::Syscall::ConsoleWrite, ~uint64_t{0} - 2, 8).error ==
            Error::BadAddress);
     // Too long.
-    EXPECT(exo::syscall(abi::Syscall::ConsoleWrite, reinterpret_cast<uint64_t>(page_of_text),
+    EXPECT(exos::syscall(abi::Syscall::ConsoleWrite, reinterpret_cast<uint64_t>(page_of_text),
                         abi::kConsoleWriteMax + 1)
                .error == Error::InvalidArgument);
     // The stack's top page is mapped, the page above it is not: a write running across fails.
-    EXPECT(exo::syscall(abi::Syscall::ConsoleWrite, 0x3ffffff000 - 4, 8).error ==
+    EXPECT(exos::syscall(abi::Syscall::ConsoleWrite, 0x3ffffff000 - 4, 8).error ==
            Error::BadAddress);
 }
 
 void good_calls_still_work() {
-    EXPECT(exo::null_syscall() == Error::Ok);
+    EXPECT(exos::null_syscall() == Error::Ok);
     const char text[] = "abi_errors: console still works after hostile calls\n";
-    exo::SyscallReturn result = exo::console_write(text, sizeof(text) - 1);
+    exos::SyscallReturn result = exos::console_write(text, sizeof(text) - 1);
     EXPECT(result.error == Error::Ok && result.value == sizeof(text) - 1);
 }
 
@@ -51,6 +51,6 @@ int main() {
     unknown_numbers();
     bad_console_pointers();
     good_calls_still_work();
-    exo::printf("abi_errors: %d failed checks\n", scenario::failures);
+    exos::printf("abi_errors: %d failed checks\n", scenario::failures);
     return scenario::failures;
 }

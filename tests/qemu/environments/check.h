@@ -2,8 +2,8 @@
 // the environment exits with the failure count, which the runner compares with 0.
 #pragma once
 
-#include <exo/console.h>
-#include <exo/syscall.h>
+#include <exos/console.h>
+#include <exos/syscall.h>
 
 namespace scenario {
 
@@ -11,7 +11,7 @@ inline int failures = 0;
 
 inline void expect(bool condition, const char* what) {
     if (!condition) {
-        exo::printf("CHECK FAILED: %s\n", what);
+        exos::printf("CHECK FAILED: %s\n", what);
         ++failures;
     }
 }
@@ -22,8 +22,8 @@ inline void expect(bool condition, const char* what) {
 // The kernel's audit after a step: every frame accounted for, map counts right, owners alive.
 #define EXPECT_AUDIT_CLEAN(step)                                                      \
     do {                                                                              \
-        uint64_t problems = exo::audit();                                             \
-        if (problems != 0) exo::printf("CHECK FAILED: audit after %s: %lu problems\n", \
+        uint64_t problems = exos::audit();                                             \
+        if (problems != 0) exos::printf("CHECK FAILED: audit after %s: %lu problems\n", \
                                        step, problems);                               \
         ::scenario::failures += problems != 0;                                        \
     } while (0)

@@ -3,9 +3,9 @@
 // started on slots released for them.
 #pragma once
 
-#include <exo/children.h>
-#include <exo/frame_pool.h>
-#include <exo/syscall.h>
+#include <exos/children.h>
+#include <exos/frame_pool.h>
+#include <exos/syscall.h>
 
 #include "check.h"
 #include "memory/mailbox.h"
@@ -19,18 +19,18 @@ inline uint64_t now() {
 }
 
 // Unmaps the mailbox open before, then maps this child's (once it has granted it).
-inline bool open_mailbox(const exo::Child& child) {
-    (void)exo::unmap(mailbox::kAddress);
+inline bool open_mailbox(const exos::Child& child) {
+    (void)exos::unmap(mailbox::kAddress);
     return mailbox::accept(child.id, child.first_spare_frame);
 }
 
 // Releases the slots in `slot_mask` (ours until now), starts the child from `image` and opens its
 // mailbox; the child reserves the slots itself once it reads the mask.
-inline exo::Child start(exo::FramePool& pool, uint64_t image, uint64_t slot_mask) {
+inline exos::Child start(exos::FramePool& pool, uint64_t image, uint64_t slot_mask) {
     for (uint64_t slot = 0; slot < 16; ++slot) {
-        if (slot_mask >> slot & 1) EXPECT(exo::syscall(abi::Syscall::SliceRelease, slot).error == abi::Error::Ok);
+        if (slot_mask >> slot & 1) EXPECT(exos::syscall(abi::Syscall::SliceRelease, slot).error == abi::Error::Ok);
     }
-    exo::Child child = exo::spawn(pool, image, 6);
+    exos::Child child = exos::spawn(pool, image, 6);
     EXPECT(child.error == abi::Error::Ok);
     EXPECT(open_mailbox(child));
     return child;

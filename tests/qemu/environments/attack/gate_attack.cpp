@@ -3,11 +3,11 @@
 // tried as a callee id against idle, busy, waiting and self targets; registers checked after
 // every kind of syscall and transfer for kernel addresses and satp values; and the legitimate
 // caller of a busy server checked to get its reply.
-#include <exo/console.h>
-#include <exo/frame_pool.h>
-#include <exo/children.h>
-#include <exo/shared_info.h>
-#include <exo/transfer.h>
+#include <exos/console.h>
+#include <exos/frame_pool.h>
+#include <exos/children.h>
+#include <exos/shared_info.h>
+#include <exos/transfer.h>
 
 #include "../check.h"
 #include "gate_protocol.h"
@@ -16,7 +16,7 @@
 namespace {
 
 using abi::Error;
-exo::FramePool pool;
+exos::FramePool pool;
 
 // One syscall with every register patterned; returns how many registers broke the rule.
 int leaks_of(uint64_t number, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0) {
@@ -31,22 +31,22 @@ char message[] = "gate_attack: a console write with every register patterned\n";
 
 // Our own call entry, registered so that callers see us Busy while we wait; nobody may enter it.
 void never_entered(uint64_t caller, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t[5]) {
-    exo::printf("CHECK FAILED: the driver's entry entered by %lx\n", caller);
+    exos::printf("CHECK FAILED: the driver's entry entered by %lx\n", caller);
 }
 
 }  // namespace
 
 int main() {
     pool.adopt_initial_frames();
-    EXPECT(exo::serve(0, never_entered) == Error::Ok);
-    uint64_t me = exo::shared_info().environment_id;
+    EXPECT(exos::serve(0, never_entered) == Error::Ok);
+    uint64_t me = exos::shared_info().environment_id;
     EXPECT(me == gate::id_of_slot(0));
 
     // Every slot in use: children until the table is full.
     uint64_t slots = 1;
     Error last = Error::Ok;
     while (last == Error::Ok) {
-        exo::Child child = exo::spawn(pool, 1, 0);
+        exos::Child child = exos::spawn(pool, 1, 0);
         last = child.error;
         if (last == Error::Ok) {
             EXPECT(child.id == gate::id_of_slot(slots));
@@ -54,13 +54,13 @@ int main() {
         }
     }
     EXPECT(last == Error::TooMany);
-    exo::printf("gate_attack: %lu environments, every slot in use (then: %s)\n", slots, abi::to_string(last));
+    exos::printf("gate_attack: %lu environments, every slot in use (then: %s)\n", slots, abi::to_string(last));
     // Each peer registers its entry when it first runs.
     for (uint64_t slot = 1; slot < slots; ++slot) {
-        exo::CallResult ping = exo::call(gate::id_of_slot(slot), 0, gate::kPing, slot);
+        exos::CallResult ping = exos::call(gate::id_of_slot(slot), 0, gate::kPing, slot);
         while (ping.error == Error::InvalidArgument) {
-            (void)exo::yield(gate::id_of_slot(slot));
-            ping = exo::call(gate::id_of_slot(slot), 0, gate::kPing, slot);
+            (void)exos::yield(gate::id_of_slot(slot));
+            ping = exos::call(gate::id_of_slot(slot), 0, gate::kPing, slot);
         }
         EXPECT(ping.error == Error::Ok && ping.value[0] == (slot ^ gate::kMagic));
     }
@@ -94,7 +94,7 @@ int main() {
 
     // Every forged value against idle peers (their gates are their ids).
     uint64_t accepted = 0;
-    auto forged = [&](uint64_t a0) { accepted += exo::call(a0, 0, gate::kProbe).error == Error::Ok; };
+    auto forged = [&](uint64_t a0) { accepted += exos::call(a0, 0, gate::kProbe).error == Error::Ok; };
     for (uint64_t value : gate::kMarkers) forged(value);
     for (uint64_t address = gate::kKernelImage; address < gate::kKernelImage + gate::kScanBytes; address += 8) {
         forged(address);
@@ -103,7 +103,7 @@ int main() {
 
     // The chain: each peer calls the next and waits, so every gate holds a caller's address or
     // says "running"; the last peer attacks while its own caller and the rest wait on it.
-    exo::CallResult chain = exo::call(gate::id_of_slot(1), 0, gate::kChain, slots);
+    exos::CallResult chain = exos::call(gate::id_of_slot(1), 0, gate::kChain, slots);
     EXPECT(chain.error == Error::Ok);
     EXPECT(chain.value[3] == gate::kMagic);  // the legitimate caller got its reply
     EXPECT(chain.value[0] == 0);             // no forged value was accepted
@@ -111,17 +111,17 @@ int main() {
     EXPECT(chain.value[2] == 0);             // and left no kernel value in a register
     uint64_t forged_entries = 0, kernel_values = 0;
     for (uint64_t slot = 1; slot < slots; ++slot) {
-        exo::CallResult report = exo::call(gate::id_of_slot(slot), 0, gate::kReport);
+        exos::CallResult report = exos::call(gate::id_of_slot(slot), 0, gate::kReport);
         EXPECT(report.error == Error::Ok);
         forged_entries += report.value[0];
         kernel_values += report.value[1];
     }
     EXPECT(forged_entries == 0);
     EXPECT(kernel_values == 0);
-    exo::printf("gate_attack: forged ids accepted: %lu while idle, %lu while every peer waits or serves; "
+    exos::printf("gate_attack: forged ids accepted: %lu while idle, %lu while every peer waits or serves; "
                 "forged entries %lu; kernel values in registers %d (syscalls), %lu (entries), %lu (attacker)\n",
                 accepted, chain.value[0], forged_entries, leaks, kernel_values, chain.value[2]);
     EXPECT_AUDIT_CLEAN("the gate attack");
-    exo::printf("gate_attack: %d failed checks\n", scenario::failures);
+    exos::printf("gate_attack: %d failed checks\n", scenario::failures);
     return scenario::failures;
 }

@@ -7,11 +7,11 @@
 //   kZero     (the idle peer, called by the attacker while it waits) Call(0) and Call(attacker)
 //   kReport   reply how often a forged call entered us and how many kernel values we saw
 // Any other entry is a forged call that got through: counted and reported.
-#include <exo/console.h>
-#include <exo/shared_info.h>
+#include <exos/console.h>
+#include <exos/shared_info.h>
 #include <initializer_list>
-#include <exo/syscall.h>
-#include <exo/transfer.h>
+#include <exos/syscall.h>
+#include <exos/transfer.h>
 
 #include "gate_protocol.h"
 #include "registers.h"
@@ -22,18 +22,18 @@ using abi::Error;
 
 uint64_t forged_entries = 0;
 uint64_t kernel_values_seen = 0;
-uint64_t my_slot() { return (exo::shared_info().environment_id & 0xffff) - 1; }
+uint64_t my_slot() { return (exos::shared_info().environment_id & 0xffff) - 1; }
 
 // The attack proper, run by the last peer while every other environment waits or serves: every
 // value a gate or the directory can hold, and every 8-byte-aligned address of the kernel image
 // and of its direct-map alias (environment records, the directory, the hart page), as a callee
 // id. None may be accepted; each refusal must name an error and leak nothing.
 void attack(uint64_t caller, uint64_t slots, uint64_t results[5]) {
-    uint64_t me = exo::shared_info().environment_id;
+    uint64_t me = exos::shared_info().environment_id;
     uint64_t idle_peer = gate::id_of_slot(my_slot() - 1);
     uint64_t accepted = 0, wrong_errors = 0, leaks = 0;
     auto forged = [&](uint64_t a0) {
-        exo::CallResult result = exo::call(a0, 0, gate::kProbe);
+        exos::CallResult result = exos::call(a0, 0, gate::kProbe);
         if (result.error == Error::Ok) ++accepted;
         if (result.error != Error::NoSuchEnvironment && result.error != Error::Busy &&
             result.error != Error::InvalidArgument && result.error != Error::Ok) {
@@ -41,10 +41,10 @@ void attack(uint64_t caller, uint64_t slots, uint64_t results[5]) {
         }
     };
     // Ourselves, 0 (the directory's index 0), the dead and serving markers, wrong generations.
-    wrong_errors += exo::call(0, 0, gate::kProbe).error != Error::NoSuchEnvironment;
-    wrong_errors += exo::call(me, 0, gate::kProbe).error != Error::InvalidArgument;
-    wrong_errors += exo::call(caller, 0, gate::kProbe).error != Error::Busy;           // serving us... waiting
-    wrong_errors += exo::call(gate::id_of_slot(0), 0, gate::kProbe).error != Error::Busy;  // the driver waits
+    wrong_errors += exos::call(0, 0, gate::kProbe).error != Error::NoSuchEnvironment;
+    wrong_errors += exos::call(me, 0, gate::kProbe).error != Error::InvalidArgument;
+    wrong_errors += exos::call(caller, 0, gate::kProbe).error != Error::Busy;           // serving us... waiting
+    wrong_errors += exos::call(gate::id_of_slot(0), 0, gate::kProbe).error != Error::Busy;  // the driver waits
     for (uint64_t value : gate::kMarkers) forged(value);
     for (uint64_t slot = 0; slot < slots; ++slot) {
         uint64_t id = gate::id_of_slot(slot);
@@ -67,11 +67,11 @@ void attack(uint64_t caller, uint64_t slots, uint64_t results[5]) {
         leaks += attack::leaks_after_syscall(before, after);
     }
     // While we wait on a call to the idle peer, it tries Call(0) and calls us.
-    exo::CallResult zero = exo::call(idle_peer, 0, gate::kZero, me);
+    exos::CallResult zero = exos::call(idle_peer, 0, gate::kZero, me);
     results[0] = accepted;
     results[1] = wrong_errors + (zero.error != Error::Ok) + zero.value[0];
     if (results[1] != 0) {
-        exo::printf("gate_peer %lu: %lu wrong errors, the idle peer's call: %s, %lu wrong\n", my_slot(), wrong_errors,
+        exos::printf("gate_peer %lu: %lu wrong errors, the idle peer's call: %s, %lu wrong\n", my_slot(), wrong_errors,
                     abi::to_string(zero.error), zero.value[0]);
     }
     results[2] = leaks;
@@ -83,7 +83,7 @@ extern "C" void gate_peer_dispatch(uint64_t* regs) {
     for (int n = 1; n < 32; ++n) {
         if (n != attack::kSp && attack::kernel_value(regs[n])) {
             ++kernel_values_seen;
-            exo::printf("gate_peer %lu: x%d = %lx, a kernel value, at entry (command %lu)\n", my_slot(), n, regs[n], regs[attack::kA1]);
+            exos::printf("gate_peer %lu: x%d = %lx, a kernel value, at entry (command %lu)\n", my_slot(), n, regs[n], regs[attack::kA1]);
         }
     }
     // The trap vector's own registers come back zero (docs/abi.md).
@@ -102,7 +102,7 @@ extern "C" void gate_peer_dispatch(uint64_t* regs) {
         if (my_slot() == last) {
             attack(caller, argument, results);
         } else {
-            exo::CallResult deeper = exo::call(gate::id_of_slot(next), 0, gate::kChain, argument);
+            exos::CallResult deeper = exos::call(gate::id_of_slot(next), 0, gate::kChain, argument);
             for (int i = 0; i < 4; ++i) results[i] = deeper.value[i];
             if (deeper.error != Error::Ok) results[1] += 1000;
         }
@@ -110,8 +110,8 @@ extern "C" void gate_peer_dispatch(uint64_t* regs) {
     }
     case gate::kZero: {
         // The attacker (argument) waits on us; the slot it sits in must not be reachable by 0.
-        uint64_t wrong = exo::call(0, 0, gate::kProbe).error != Error::NoSuchEnvironment;
-        wrong += exo::call(argument, 0, gate::kProbe).error != Error::Busy;
+        uint64_t wrong = exos::call(0, 0, gate::kProbe).error != Error::NoSuchEnvironment;
+        wrong += exos::call(argument, 0, gate::kProbe).error != Error::Busy;
         results[0] = wrong;
         break;
     }
@@ -152,8 +152,8 @@ extern "C" [[gnu::naked]] void gate_peer_entry() {
 }
 
 int main() {
-    (void)exo::set_entry(abi::Entry::Call0, reinterpret_cast<uint64_t>(&gate_peer_entry),
+    (void)exos::set_entry(abi::Entry::Call0, reinterpret_cast<uint64_t>(&gate_peer_entry),
                          reinterpret_cast<uint64_t>(entry_stack + sizeof(entry_stack)));
-    uint64_t parent = exo::shared_info().parent_id;
-    for (;;) (void)exo::yield(parent);
+    uint64_t parent = exos::shared_info().parent_id;
+    for (;;) (void)exos::yield(parent);
 }

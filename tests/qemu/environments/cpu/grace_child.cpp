@@ -9,9 +9,9 @@
 //   must leave this upcall running (it finishes and reports) and the slot its, with no penalty.
 // - kLone: inside its slice-end upcall it releases its slot and overruns the grace: it is
 //   penalised all the same.
-#include <exo/shared_info.h>
-#include <exo/syscall.h>
-#include <exo/upcalls.h>
+#include <exos/shared_info.h>
+#include <exos/syscall.h>
+#include <exos/upcalls.h>
 
 #include "../memory/mailbox.h"
 
@@ -32,20 +32,20 @@ uint64_t now() {
     return time;
 }
 
-uint64_t round_ticks() { return exo::shared_info().slot_ticks * exo::shared_info().slots_per_round; }
+uint64_t round_ticks() { return exos::shared_info().slot_ticks * exos::shared_info().slots_per_round; }
 
 void overrun_after_release(uint64_t, uint64_t deadline) {
     if (box.words[3] == 0 || handler_done) return;  // not armed (or done): Yield(0) in time
-    (void)exo::syscall(abi::Syscall::SliceRelease, slot);
+    (void)exos::syscall(abi::Syscall::SliceRelease, slot);
     handler_done = true;
     if (box.words[0] == kOverrunner) {
-        (void)exo::yield(box.words[2]);  // the rest of the grace to the neighbour
+        (void)exos::yield(box.words[2]);  // the rest of the grace to the neighbour
     } else {
-        while (now() < deadline + exo::shared_info().slot_ticks / 2) {
+        while (now() < deadline + exos::shared_info().slot_ticks / 2) {
         }
     }
     // Reached only if the grace's end left this upcall running (no penalty charged to us).
-    box.words[8] = exo::shared_info().penalties;
+    box.words[8] = exos::shared_info().penalties;
     box.words[9] = 1;
 }
 
@@ -54,18 +54,18 @@ void long_slice_start(uint64_t, uint64_t) {
     long_upcall_used = true;
     uint64_t watched = box.words[1] + 1;  // the overrunner's slot, right after ours
     while (now() < box.words[4]) {
-        if (!reserved_in_upcall && exo::syscall(abi::Syscall::SliceRead, watched).value == 0) {
-            reserved_in_upcall = exo::syscall(abi::Syscall::SliceReserve, watched).error == abi::Error::Ok;
+        if (!reserved_in_upcall && exos::syscall(abi::Syscall::SliceRead, watched).value == 0) {
+            reserved_in_upcall = exos::syscall(abi::Syscall::SliceReserve, watched).error == abi::Error::Ok;
         }
     }
     upcall_finished = true;
 }
 
 void report(uint64_t owned_slot) {
-    const volatile abi::SharedInfo& info = exo::shared_info();
+    const volatile abi::SharedInfo& info = exos::shared_info();
     box.words[5] = info.penalties;
     box.words[6] = (info.events & abi::event::kSlicePenalty) != 0;
-    box.words[7] = exo::syscall(abi::Syscall::SliceRead, owned_slot).value == info.environment_id;
+    box.words[7] = exos::syscall(abi::Syscall::SliceRead, owned_slot).value == info.environment_id;
     box.words[10] = upcall_finished;
     box.words[11] = reserved_in_upcall;
     box.state = mailbox::kReported;
@@ -75,14 +75,14 @@ void report(uint64_t owned_slot) {
 
 int main() {
     if (!mailbox::offer()) return 1;
-    while (box.words[0] == 0) (void)exo::yield(exo::shared_info().parent_id);
+    while (box.words[0] == 0) (void)exos::yield(exos::shared_info().parent_id);
     uint64_t role = box.words[0];
     slot = box.words[1];
-    if (exo::syscall(abi::Syscall::SliceReserve, slot).error != abi::Error::Ok) return 2;
+    if (exos::syscall(abi::Syscall::SliceReserve, slot).error != abi::Error::Ok) return 2;
     if (role == kNeighbour) {
-        exo::set_slice_start_handler(long_slice_start);
+        (void)exos::set_slice_start_handler(long_slice_start);
     } else {
-        exo::set_slice_end_handler(overrun_after_release);
+        (void)exos::set_slice_end_handler(overrun_after_release);
     }
     box.state = mailbox::kDone;
     if (role == kNeighbour) {
@@ -98,5 +98,5 @@ int main() {
         }
         report(slot);
     }
-    for (;;) (void)exo::yield();
+    for (;;) (void)exos::yield();
 }

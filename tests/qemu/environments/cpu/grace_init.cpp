@@ -5,11 +5,11 @@
 // event bit, and its main context continues), the neighbour's upcall goes on, and slot 5 stays
 // the neighbour's with no penalty. Release alone: the owner of slot 9 releases it and overruns:
 // penalised all the same. (grace_child.cpp plays the three roles.)
-#include <exo/children.h>
-#include <exo/console.h>
-#include <exo/frame_pool.h>
-#include <exo/shared_info.h>
-#include <exo/syscall.h>
+#include <exos/children.h>
+#include <exos/console.h>
+#include <exos/frame_pool.h>
+#include <exos/shared_info.h>
+#include <exos/syscall.h>
 
 #include "../driver.h"
 
@@ -19,10 +19,10 @@ using abi::Error;
 constexpr uint64_t kChildImage = 1;
 constexpr uint64_t kOverrunner = 1, kNeighbour = 2, kLone = 3;
 constexpr uint64_t kNeighbourSlot = 4, kOverrunnerSlot = 5, kLoneSlot = 9;
-exo::FramePool pool;
+exos::FramePool pool;
 
-exo::Child start(uint64_t role, uint64_t slot, uint64_t neighbour = 0) {
-    exo::Child child = driver::start(pool, kChildImage, uint64_t{1} << slot);
+exos::Child start(uint64_t role, uint64_t slot, uint64_t neighbour = 0) {
+    exos::Child child = driver::start(pool, kChildImage, uint64_t{1} << slot);
     mailbox::at().words[1] = slot;
     mailbox::at().words[2] = neighbour;
     mailbox::at().words[0] = role;
@@ -32,12 +32,12 @@ exo::Child start(uint64_t role, uint64_t slot, uint64_t neighbour = 0) {
 
 // Donates our time to the child until it reports or `deadline` passes (or two rounds, when a
 // child before it used the time up); true if it reported.
-bool wait_for_report(const exo::Child& child, uint64_t deadline) {
-    const volatile abi::SharedInfo& info = exo::shared_info();
+bool wait_for_report(const exos::Child& child, uint64_t deadline) {
+    const volatile abi::SharedInfo& info = exos::shared_info();
     uint64_t at_least = driver::now() + 2 * info.slot_ticks * info.slots_per_round;
     if (deadline < at_least) deadline = at_least;
     EXPECT(driver::open_mailbox(child));
-    while (mailbox::at().state != mailbox::kReported && driver::now() < deadline) (void)exo::yield(child.id);
+    while (mailbox::at().state != mailbox::kReported && driver::now() < deadline) (void)exos::yield(child.id);
     return mailbox::at().state == mailbox::kReported;
 }
 
@@ -46,7 +46,7 @@ struct Report {
     uint64_t penalties, event, owns_slot, still_in_upcall, upcall_finished, reserved_in_upcall;
 };
 
-Report read_report(const exo::Child& child, uint64_t deadline) {
+Report read_report(const exos::Child& child, uint64_t deadline) {
     Report report{};
     report.reported = wait_for_report(child, deadline);
     const mailbox::Mailbox& box = mailbox::at();
@@ -65,13 +65,13 @@ const char* yes(uint64_t value) { return value ? "yes" : "no"; }
 
 int main() {
     pool.adopt_initial_frames();
-    for (int i = 0; i < 2; ++i) EXPECT(exo::page_table_donate(*pool.take()) == Error::Ok);
-    const volatile abi::SharedInfo& info = exo::shared_info();
+    for (int i = 0; i < 2; ++i) EXPECT(exos::page_table_donate(*pool.take()) == Error::Ok);
+    const volatile abi::SharedInfo& info = exos::shared_info();
     uint64_t round = info.slot_ticks * info.slots_per_round;
 
-    exo::Child neighbour = start(kNeighbour, kNeighbourSlot);
-    exo::Child overrunner = start(kOverrunner, kOverrunnerSlot, neighbour.id);
-    exo::Child lone = start(kLone, kLoneSlot);
+    exos::Child neighbour = start(kNeighbour, kNeighbourSlot);
+    exos::Child overrunner = start(kOverrunner, kOverrunnerSlot, neighbour.id);
+    exos::Child lone = start(kLone, kLoneSlot);
 
     // Armed from one of our own slots, the neighbour first: its next slot (4) comes before the
     // overrunner's next slot end (5), so the donation finds it inside its long upcall.
@@ -89,13 +89,13 @@ int main() {
     Report alone = read_report(lone, deadline);
     Report next = read_report(neighbour, deadline);
 
-    exo::printf("grace: release and yield: owner reported %s, penalties %lu (event %s), left in its upcall %s; "
+    exos::printf("grace: release and yield: owner reported %s, penalties %lu (event %s), left in its upcall %s; "
                 "neighbour reported %s, reserved the slot in its upcall %s, upcall finished %s, penalties %lu "
                 "(event %s), slot %lu its %s\n",
                 yes(owner.reported), owner.penalties, yes(owner.event), yes(owner.still_in_upcall),
                 yes(next.reported), yes(next.reserved_in_upcall), yes(next.upcall_finished), next.penalties,
                 yes(next.event), kOverrunnerSlot, yes(next.owns_slot));
-    exo::printf("grace: release alone: owner reported %s, penalties %lu (event %s), left in its upcall %s\n",
+    exos::printf("grace: release alone: owner reported %s, penalties %lu (event %s), left in its upcall %s\n",
                 yes(alone.reported), alone.penalties, yes(alone.event), yes(alone.still_in_upcall));
     EXPECT(owner.reported && owner.penalties == 1 && owner.event && !owner.still_in_upcall);
     EXPECT(!owner.owns_slot);
@@ -103,11 +103,11 @@ int main() {
     EXPECT(next.penalties == 0 && !next.event && next.owns_slot);
     EXPECT(alone.reported && alone.penalties == 1 && alone.event && !alone.still_in_upcall);
 
-    (void)exo::unmap(mailbox::kAddress);
-    EXPECT(exo::environment_destroy(overrunner.id) == Error::Ok);
-    EXPECT(exo::environment_destroy(neighbour.id) == Error::Ok);
-    EXPECT(exo::environment_destroy(lone.id) == Error::Ok);
+    (void)exos::unmap(mailbox::kAddress);
+    EXPECT(exos::environment_destroy(overrunner.id) == Error::Ok);
+    EXPECT(exos::environment_destroy(neighbour.id) == Error::Ok);
+    EXPECT(exos::environment_destroy(lone.id) == Error::Ok);
     EXPECT_AUDIT_CLEAN("grace scenario");
-    exo::printf("grace: %d failed checks\n", scenario::failures);
+    exos::printf("grace: %d failed checks\n", scenario::failures);
     return scenario::failures;
 }

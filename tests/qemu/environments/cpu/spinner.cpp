@@ -8,10 +8,10 @@
 // that resumes the preempted context as it is. Otherwise it keeps its own pattern in all 32
 // floating-point registers while it spins and checks it survives every preemption, after
 // checking it started with zeros there (no earlier environment's values).
-#include <exo/console.h>
-#include <exo/shared_info.h>
-#include <exo/syscall.h>
-#include <exo/upcalls.h>
+#include <exos/console.h>
+#include <exos/shared_info.h>
+#include <exos/syscall.h>
+#include <exos/upcalls.h>
 
 #include "../memory/mailbox.h"
 
@@ -80,7 +80,7 @@ uint64_t fp_differences(const uint64_t* expected) {
 volatile uint64_t ignored_ends = 0;
 void ignore_slice_end(uint64_t, uint64_t deadline) {
     ignored_ends = ignored_ends + 1;
-    uint64_t grace = deadline + exo::shared_info().slot_ticks / 2;  // well past the grace
+    uint64_t grace = deadline + exos::shared_info().slot_ticks / 2;  // well past the grace
     while (now() < grace) {
     }
 }
@@ -96,7 +96,7 @@ volatile uint64_t refusals_right = 0;   // ResumeContext refused a bad pointer a
 // refused and the upcall goes on. Then UpcallReturn resumes the main context as it was.
 void count_slice_start(uint64_t, uint64_t) {
     slice_starts = slice_starts + 1;
-    const volatile abi::TrapState& preempted = exo::shared_info().preempted;
+    const volatile abi::TrapState& preempted = exos::shared_info().preempted;
     if (uint64_t seed = pattern_seed) {
         bool held = true;
         for (int n = 18; n <= 27; ++n) held = held && preempted.registers[n] == seed + n;  // s2..s11
@@ -107,8 +107,8 @@ void count_slice_start(uint64_t, uint64_t) {
         for (int n = 1; n < 32; ++n) bad.registers[n] = preempted.registers[n];
         bad.pc = 0;  // below the user range
         bool pointer_refused =
-            exo::syscall(abi::Syscall::ResumeContext, 0x10).error == abi::Error::BadAddress;
-        bool pc_refused = exo::syscall(abi::Syscall::ResumeContext, reinterpret_cast<uint64_t>(&bad)).error ==
+            exos::syscall(abi::Syscall::ResumeContext, 0x10).error == abi::Error::BadAddress;
+        bool pc_refused = exos::syscall(abi::Syscall::ResumeContext, reinterpret_cast<uint64_t>(&bad)).error ==
                           abi::Error::OutOfRange;
         refusals_right = pointer_refused && pc_refused ? 1 : 0;
     }
@@ -119,42 +119,42 @@ void count_slice_start(uint64_t, uint64_t) {
 int main() {
     if (!mailbox::offer()) return 1;
     mailbox::Mailbox& box = mailbox::at();
-    while (box.words[0] == 0) (void)exo::yield(exo::shared_info().parent_id);  // the slot mask
+    while (box.words[0] == 0) (void)exos::yield(exos::shared_info().parent_id);  // the slot mask
     uint64_t mask = box.words[0];
     uint64_t mode = box.words[1];
-    if (mode & kSliceStart) exo::set_slice_start_handler(count_slice_start);
+    if (mode & kSliceStart) (void)exos::set_slice_start_handler(count_slice_start);
     uint64_t reserved = 0;
     for (uint64_t slot = 0; slot < 64; ++slot) {
-        if ((mask >> slot & 1) && exo::syscall(abi::Syscall::SliceReserve, slot).error == abi::Error::Ok) ++reserved;
+        if ((mask >> slot & 1) && exos::syscall(abi::Syscall::SliceReserve, slot).error == abi::Error::Ok) ++reserved;
     }
     // The slice-end entry after the slots: the kernel must then stop ending them in the trap
     // vector (which has no slice-end upcall) and leave them to the C++.
-    if (mode & kIgnoreSliceEnd) exo::set_slice_end_handler(ignore_slice_end);
+    if (mode & kIgnoreSliceEnd) (void)exos::set_slice_end_handler(ignore_slice_end);
     box.words[4] = reserved;
     box.state = mailbox::kDone;  // reserved: waiting for the start time
-    while (box.words[2] == 0) (void)exo::yield(exo::shared_info().parent_id);
+    while (box.words[2] == 0) (void)exos::yield(exos::shared_info().parent_id);
     uint64_t start = box.words[2], end = box.words[3];
-    uint64_t threshold = exo::shared_info().slot_ticks / 8;
+    uint64_t threshold = exos::shared_info().slot_ticks / 8;
     while (now() < start) {
     }
     if (mode & kIntegerRegisters) {
         // Slices given and slice-start entries seen while the registers were held.
-        uint64_t slices_before = exo::shared_info().slices_started, starts_before = slice_starts;
-        uint64_t seed = exo::shared_info().environment_id << 20;
+        uint64_t slices_before = exos::shared_info().slices_started, starts_before = slice_starts;
+        uint64_t seed = exos::shared_info().environment_id << 20;
         pattern_seed = seed;
         box.words[9] = hold_integer_registers(end, seed);
         pattern_seed = 0;
         box.words[10] = 0;
         box.words[5] = refusals_right;
         box.words[7] = pattern_seen;
-        box.words[6] = exo::shared_info().slices_started - slices_before;
+        box.words[6] = exos::shared_info().slices_started - slices_before;
         box.words[8] = slice_starts - starts_before;
         box.state = mailbox::kReported;
-        for (;;) (void)exo::yield();
+        for (;;) (void)exos::yield();
     }
     uint64_t zeros[32] = {}, pattern[32];
     uint64_t nonzero_at_start = fp_differences(zeros);
-    for (int i = 0; i < 32; ++i) pattern[i] = exo::shared_info().environment_id * 0x9e3779b97f4a7c15 + i;
+    for (int i = 0; i < 32; ++i) pattern[i] = exos::shared_info().environment_id * 0x9e3779b97f4a7c15 + i;
     write_fp(pattern);
     uint64_t fp_mismatches = 0;
     uint64_t ran = 0, last = now(), spins = 0;
@@ -170,8 +170,8 @@ int main() {
     box.words[10] = nonzero_at_start;
     box.words[5] = ran * 10000 / (end - start);  // share of the time, in units of 0.01 %
     box.words[6] = spins;
-    box.words[7] = exo::shared_info().penalties;
+    box.words[7] = exos::shared_info().penalties;
     box.words[8] = ignored_ends;
     box.state = mailbox::kReported;
-    for (;;) (void)exo::yield();
+    for (;;) (void)exos::yield();
 }

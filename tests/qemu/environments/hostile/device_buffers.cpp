@@ -3,9 +3,9 @@
 // is no RAM of its own: the kernel must refuse each call with BadAddress, never read the device
 // (a byte load from a device that takes only word accesses used to stop the whole machine), and
 // keep running. Buffers that start in RAM and run into the device page are refused the same way.
-#include <exo/console.h>
-#include <exo/shared_info.h>
-#include <exo/syscall.h>
+#include <exos/console.h>
+#include <exos/shared_info.h>
+#include <exos/syscall.h>
 
 #include "../check.h"
 
@@ -26,41 +26,41 @@ void expect_refused(Error error, const char* what) {
         ++refused;
         return;
     }
-    exo::printf("CHECK FAILED: %s: %s instead of bad address\n", what, abi::to_string(error));
+    exos::printf("CHECK FAILED: %s: %s instead of bad address\n", what, abi::to_string(error));
     ++scenario::failures;
 }
 
 // Every call that reads a user buffer, with the buffer at `address`.
 void every_buffer_call(uint64_t address, const char* where) {
-    exo::printf("device_buffers: buffers %s\n", where);
-    expect_refused(exo::syscall(abi::Syscall::ConsoleWrite, address, 16).error, "ConsoleWrite");
+    exos::printf("device_buffers: buffers %s\n", where);
+    expect_refused(exos::syscall(abi::Syscall::ConsoleWrite, address, 16).error, "ConsoleWrite");
     // EnvCreate checks the count before it reads the list: ask for the count first.
-    exo::SyscallReturn sizing = exo::syscall(abi::Syscall::EnvCreate, 0, 0, 0);
+    exos::SyscallReturn sizing = exos::syscall(abi::Syscall::EnvCreate, 0, 0, 0);
     EXPECT(sizing.error == Error::NoMemory && sizing.value > 0 && sizing.value <= 256);
-    expect_refused(exo::syscall(abi::Syscall::EnvCreate, 0, address, sizing.value).error,
+    expect_refused(exos::syscall(abi::Syscall::EnvCreate, 0, address, sizing.value).error,
                    "EnvCreate frame list");
-    expect_refused(exo::syscall(abi::Syscall::ResumeContext, address).error,
+    expect_refused(exos::syscall(abi::Syscall::ResumeContext, address).error,
                    "ResumeContext TrapState");
 }
 
 } // namespace
 
 int main() {
-    const volatile abi::SharedInfo& info = exo::shared_info();
+    const volatile abi::SharedInfo& info = exos::shared_info();
     EXPECT(info.device_count > 0);
     EXPECT(info.initial_frame_count >= 3);
     if (scenario::failures != 0) return scenario::failures;
 
-    EXPECT(exo::syscall(abi::Syscall::DeviceClaim, 0).error == Error::Ok);
-    EXPECT(exo::page_table_donate(info.initial_frames[0]) == Error::Ok);
-    EXPECT(exo::page_table_donate(info.initial_frames[1]) == Error::Ok);
+    EXPECT(exos::syscall(abi::Syscall::DeviceClaim, 0).error == Error::Ok);
+    EXPECT(exos::page_table_donate(info.initial_frames[0]) == Error::Ok);
+    EXPECT(exos::page_table_donate(info.initial_frames[1]) == Error::Ok);
     constexpr uint64_t kReadWrite = abi::permission::kRead | abi::permission::kWrite;
-    EXPECT(exo::map(kRamPage, info.initial_frames[2], 1, kReadWrite) == Error::Ok);
-    EXPECT(exo::map(kDevicePage, info.devices[0].base >> 12, 1, kReadWrite) == Error::Ok);
+    EXPECT(exos::map(kRamPage, info.initial_frames[2], 1, kReadWrite) == Error::Ok);
+    EXPECT(exos::map(kDevicePage, info.devices[0].base >> 12, 1, kReadWrite) == Error::Ok);
     // What the page table says: valid, user, readable and writable (Sv39 bits 0, 4, 1 and 2).
-    uint64_t entry = exo::pte_read(kDevicePage);
+    uint64_t entry = exos::pte_read(kDevicePage);
     EXPECT((entry & 0x17) == 0x17);
-    exo::printf("device_buffers: device %u mapped at %lx, its entry %lx\n", 0, kDevicePage, entry);
+    exos::printf("device_buffers: device %u mapped at %lx, its entry %lx\n", 0, kDevicePage, entry);
 
     char* ram_end = reinterpret_cast<char*>(kDevicePage) - 8;
     for (uint64_t i = 0; i < 8; ++i)
@@ -74,9 +74,9 @@ int main() {
     (void)*reinterpret_cast<volatile uint32_t*>(kDevicePage);
     // And the kernel still serves buffers in RAM.
     const char text[] = "device_buffers: the kernel still reads RAM buffers\n";
-    EXPECT(exo::console_write(text, sizeof(text) - 1).error == Error::Ok);
+    EXPECT(exos::console_write(text, sizeof(text) - 1).error == Error::Ok);
     EXPECT_AUDIT_CLEAN("the refused calls");
-    exo::printf("device_buffers: %d calls refused with bad address\n", refused);
-    exo::printf("device_buffers: %d failed checks\n", scenario::failures);
+    exos::printf("device_buffers: %d calls refused with bad address\n", refused);
+    exos::printf("device_buffers: %d failed checks\n", scenario::failures);
     return scenario::failures;
 }

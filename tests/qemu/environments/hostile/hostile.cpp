@@ -4,10 +4,10 @@
 // frames, stale ids, and the kernel's own encodings: gate markers, addresses of its records),
 // every register checked after each call, interleaved with loads, stores and jumps to random addresses, which its
 // own exception handler absorbs. The seed and the count are printed so a failure replays.
-#include <exo/console.h>
-#include <exo/shared_info.h>
-#include <exo/syscall.h>
-#include <exo/upcalls.h>
+#include <exos/console.h>
+#include <exos/shared_info.h>
+#include <exos/syscall.h>
+#include <exos/upcalls.h>
 
 #include "../attack/gate_protocol.h"
 #include "../attack/registers.h"
@@ -86,7 +86,7 @@ uint64_t kernel_encoding() {
 uint64_t some_id() {
     switch (below(6)) {
     case 0: return stale_id;
-    case 1: return exo::shared_info().parent_id;
+    case 1: return exos::shared_info().parent_id;
     case 2: return (below(4) << 16) | (1 + below(66));  // guessed: live ones, stale ones, forged
     case 3: return 0;
     case 4: return kernel_encoding();
@@ -108,17 +108,17 @@ uint64_t some_argument() {
 // The handler skips whatever faulted. A wild jump (jalr ra, target) faults on the fetch at the
 // target: resuming at ra continues right after the jump.
 volatile uint64_t faults = 0;
-exo::ExceptionOutcome on_fault(const volatile abi::TrapState& trap) {
+exos::ExceptionOutcome on_fault(const volatile abi::TrapState& trap) {
     faults = faults + 1;
     bool fetch = trap.cause == 12 || trap.cause == 1 || trap.cause == 0;
-    if (fetch) return exo::ExceptionOutcome::resume_at(trap.registers[1]);
-    return exo::ExceptionOutcome::resume_at(trap.pc + exo::instruction_length(trap.pc));
+    if (fetch) return exos::ExceptionOutcome::resume_at(trap.registers[1]);
+    return exos::ExceptionOutcome::resume_at(trap.pc + exos::instruction_length(trap.pc));
 }
 
 void learn_foreign_frames() {
-    uint64_t my_slot = (exo::shared_info().environment_id & 0xffff) - 1;
+    uint64_t my_slot = (exos::shared_info().environment_id & 0xffff) - 1;
     for (uint64_t pfn = 0x80000; pfn < 0x88000 && foreign_count < 64; ++pfn) {
-        uint64_t info = exo::frame_query(pfn);
+        uint64_t info = exos::frame_query(pfn);
         if (abi::frame_info_state(info) == abi::FrameState::Owned && abi::frame_info_owner_slot(info) != my_slot) {
             foreign_frames[foreign_count++] = pfn;
         }
@@ -178,7 +178,7 @@ void one_call() {
     for (uint64_t& value : a) value = some_argument();
     if (number == static_cast<uint64_t>(abi::Syscall::ConsoleWrite)) a[0] = edge_address() | 0xffffffc000000000;
     if (number == static_cast<uint64_t>(abi::Syscall::EnvDestroy) &&
-        a[0] == exo::shared_info().environment_id) {
+        a[0] == exos::shared_info().environment_id) {
         return;
     }
     if (number == static_cast<uint64_t>(abi::Syscall::Yield) && below(4) != 0) a[0] = 0;
@@ -194,21 +194,21 @@ void one_call() {
     for (int n = 0; n < 6; ++n) before[attack::kA0 + n] = a[n];
     for (int n = 0; n < 32; ++n) after[n] = before[n];
     attack::attack_ecall(after);
-    exo::SyscallReturn result = {static_cast<abi::Error>(after[attack::kA0]), after[attack::kA1]};
+    exos::SyscallReturn result = {static_cast<abi::Error>(after[attack::kA0]), after[attack::kA1]};
     bool answered_call = number >= abi::kCall && number < abi::kCall + abi::kCallEntries && result.error == abi::Error::Ok;
     uint64_t leaked = answered_call ? attack::leaks_after_reply(after) : attack::leaks_after_syscall(before, after);
     if (leaked != 0 && register_leaks == 0) {
-        exo::printf("CHECK FAILED: hostile: syscall %lu left kernel values in %lu registers\n", number, leaked);
+        exos::printf("CHECK FAILED: hostile: syscall %lu left kernel values in %lu registers\n", number, leaked);
     }
     register_leaks += leaked;
     ++calls;
     uint64_t error = static_cast<uint64_t>(result.error);
     ++errors_seen[error < 31 ? error : 31];
     // A random EnvSetEntry may have replaced our own handler: put it back.
-    if (number == static_cast<uint64_t>(abi::Syscall::EnvSetEntry)) exo::set_exception_handler(on_fault);
+    if (number == static_cast<uint64_t>(abi::Syscall::EnvSetEntry)) exos::set_exception_handler(on_fault);
     if (number == static_cast<uint64_t>(abi::Syscall::FrameAlloc) && result.error == abi::Error::Ok) {
         if (my_frame_count == 256) {
-            for (uint64_t i = 0; i < 128; ++i) (void)exo::frame_free(my_frames[--my_frame_count]);
+            for (uint64_t i = 0; i < 128; ++i) (void)exos::frame_free(my_frames[--my_frame_count]);
         }
         my_frames[my_frame_count++] = result.value;
     }
@@ -218,11 +218,11 @@ void one_call() {
 
 int main() {
     if (!mailbox::offer()) return 1;
-    exo::set_exception_handler(on_fault);
+    exos::set_exception_handler(on_fault);
     learn_foreign_frames();
     // A stale id: a child that existed and is gone (created from our own frames, destroyed).
     stale_id = (uint64_t{7} << 16) | 60;
-    exo::printf("hostile: seed %lx, %d calls, %lu foreign frames known\n",
+    exos::printf("hostile: seed %lx, %d calls, %lu foreign frames known\n",
                 static_cast<unsigned long>(HOSTILE_SEED), HOSTILE_CALLS, foreign_count);
     while (calls < HOSTILE_CALLS) {
         if (below(16) == 0) {
@@ -230,13 +230,13 @@ int main() {
         } else {
             one_call();
         }
-        if (calls % 20000 == 0 && calls != 0) (void)exo::yield(exo::shared_info().parent_id);
+        if (calls % 20000 == 0 && calls != 0) (void)exos::yield(exos::shared_info().parent_id);
     }
-    exo::printf("hostile: %lu hostile syscalls, %lu faults absorbed; errors: ok %lu, unknown %lu, "
+    exos::printf("hostile: %lu hostile syscalls, %lu faults absorbed; errors: ok %lu, unknown %lu, "
                 "bad address %lu, not owner %lu, out of range %lu, no such environment %lu\n",
                 calls, faults, errors_seen[0], errors_seen[1], errors_seen[3], errors_seen[8],
                 errors_seen[13], errors_seen[7]);
-    exo::printf("hostile: %lu registers with kernel values after %lu calls\n", register_leaks, calls);
+    exos::printf("hostile: %lu registers with kernel values after %lu calls\n", register_leaks, calls);
     mailbox::at().state = mailbox::kDone;
-    for (;;) (void)exo::yield(exo::shared_info().parent_id);
+    for (;;) (void)exos::yield(exos::shared_info().parent_id);
 }

@@ -1,8 +1,8 @@
 // A victim: keeps a checksummed workload in its own pages and re-verifies it whenever it runs,
 // while a hostile environment attacks the kernel. Reports through its mailbox.
-#include <exo/console.h>
-#include <exo/shared_info.h>
-#include <exo/syscall.h>
+#include <exos/console.h>
+#include <exos/shared_info.h>
+#include <exos/syscall.h>
 
 #include "../memory/mailbox.h"
 
@@ -25,26 +25,26 @@ uint64_t checksum() {
 
 int main() {
     if (!mailbox::offer()) return 1;
-    const volatile abi::SharedInfo& info = exo::shared_info();
+    const volatile abi::SharedInfo& info = exos::shared_info();
     // Two slots of the round are ours (the parent freed 12-15 for the two victims).
     uint64_t my_slots[2] = {0, 0};
     uint64_t got = 0;
     for (uint64_t slot = 12; slot < 16 && got < 2; ++slot) {
-        if (exo::syscall(abi::Syscall::SliceReserve, slot).error == abi::Error::Ok) my_slots[got++] = slot;
+        if (exos::syscall(abi::Syscall::SliceReserve, slot).error == abi::Error::Ok) my_slots[got++] = slot;
     }
     // Tables for the workload region come from the spare frames the parent gave.
     for (uint64_t i = 3; i < 5 && i < info.initial_frame_count; ++i) {
-        (void)exo::page_table_donate(info.initial_frames[i]);
+        (void)exos::page_table_donate(info.initial_frames[i]);
     }
     uint64_t state = 0x9e3779b97f4a7c15ull ^ info.environment_id;
     for (uint64_t p = 0; p < kPages; ++p) {
-        frames[p] = exo::frame_alloc().value;
-        if (exo::map(kBase + p * 4096, frames[p], 1, abi::permission::kRead | abi::permission::kWrite) !=
+        frames[p] = exos::frame_alloc().value;
+        if (exos::map(kBase + p * 4096, frames[p], 1, abi::permission::kRead | abi::permission::kWrite) !=
             abi::Error::Ok) {
             return 2;
         }
         // Essential: the kernel may never take these, even under memory pressure.
-        (void)exo::frame_set_essential(frames[p], true);
+        (void)exos::frame_set_essential(frames[p], true);
     }
     volatile uint64_t* words = reinterpret_cast<volatile uint64_t*>(kBase);
     for (uint64_t i = 0; i < kWords; ++i) {
@@ -63,21 +63,21 @@ int main() {
             uint64_t my_slot = (info.environment_id & 0xffff) - 1;
             uint64_t kept = 0;
             for (uint64_t frame : frames) {
-                uint64_t state_now = exo::frame_query(frame);
+                uint64_t state_now = exos::frame_query(frame);
                 kept += abi::frame_info_state(state_now) == abi::FrameState::Owned &&
                         abi::frame_info_owner_slot(state_now) == my_slot &&
                         abi::frame_info_map_count(state_now) == 1;
             }
             uint64_t slots_kept = 0;
             for (uint64_t i = 0; i < got; ++i) {
-                slots_kept += exo::syscall(abi::Syscall::SliceRead, my_slots[i]).value == info.environment_id;
+                slots_kept += exos::syscall(abi::Syscall::SliceRead, my_slots[i]).value == info.environment_id;
             }
-            exo::printf("victim %lu: %lu verifications, %lu checksum mismatches, %lu of %lu frames kept, "
+            exos::printf("victim %lu: %lu verifications, %lu checksum mismatches, %lu of %lu frames kept, "
                         "%lu of 2 slots kept\n",
                         my_slot, verifications, mismatches, kept, kPages, slots_kept);
             mailbox::at().value = mismatches == 0 && kept == kPages && slots_kept == 2 ? 2 : 3;
             mailbox::at().state = mailbox::kReported;
         }
-        (void)exo::yield(info.parent_id);
+        (void)exos::yield(info.parent_id);
     }
 }

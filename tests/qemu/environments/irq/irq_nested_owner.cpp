@@ -7,11 +7,11 @@
 // slice-start entry resumes it (ResumeContext, every register as the kernel saved it) past the
 // spin loop, where they are checked.
 #include <abi/trap_page.h>
-#include <exo/console.h>
-#include <exo/shared_info.h>
-#include <exo/syscall.h>
-#include <exo/transfer.h>
-#include <exo/upcalls.h>
+#include <exos/console.h>
+#include <exos/shared_info.h>
+#include <exos/syscall.h>
+#include <exos/transfer.h>
+#include <exos/upcalls.h>
 
 #include "../memory/mailbox.h"
 #include "device.h"
@@ -99,14 +99,14 @@ uint64_t now() {
 }
 
 uint64_t rounds(uint64_t count) {
-    const volatile abi::SharedInfo& info = exo::shared_info();
+    const volatile abi::SharedInfo& info = exos::shared_info();
     return count * info.slot_ticks * info.slots_per_round;
 }
 
 // Inside the first event, entered directly: a second interrupt pending, the parent's Calls, a
 // yield.
 void first_event() {
-    const volatile abi::SharedInfo& info = exo::shared_info();
+    const volatile abi::SharedInfo& info = exos::shared_info();
     const volatile abi::TrapPage& page = *reinterpret_cast<const volatile abi::TrapPage*>(abi::kTrapPageAddress);
     box.words[kEnteredDirectly] = page.event_busy != 0;
     uint64_t delivered = info.irq_delivered;
@@ -118,20 +118,20 @@ void first_event() {
     // A Call while we are inside the event and off the CPU (the kernel's C++ switched away).
     box.words[kStage] = kStageYielded;
     give_up = now() + rounds(4);
-    while (box.words[kCallAfterYield] == 0 && now() < give_up) (void)exo::yield(info.parent_id);
+    while (box.words[kCallAfterYield] == 0 && now() < give_up) (void)exos::yield(info.parent_id);
     // Calls after our slots end while we spin here (the trap vector switches slots itself).
     box.words[kStage] = kStageSpinning;
     give_up = now() + rounds(6);
     while (box.words[kCallsDone] == 0 && now() < give_up) {
     }
-    (void)exo::yield();  // with the second interrupt still pending
+    (void)exos::yield();  // with the second interrupt still pending
 }
 
 void on_interrupt(uint32_t line) {
     uint64_t count = handled + 1;
     handled = count;
     device::quiet(kind);
-    (void)exo::syscall(abi::Syscall::IrqAck, line);
+    (void)exos::syscall(abi::Syscall::IrqAck, line);
     if (count == 1) {
         first_running = true;
         first_event();
@@ -145,14 +145,14 @@ void on_interrupt(uint32_t line) {
 // Each slot of ours starts here. Once both events are over, the main context (spinning with the
 // pattern) is resumed past its loop, every register as the kernel saved it.
 void resume_after_events(uint64_t, uint64_t) {
-    const volatile abi::TrapState& preempted = exo::shared_info().preempted;
+    const volatile abi::TrapState& preempted = exos::shared_info().preempted;
     if (!events_done || first_running || preempted.pc != reinterpret_cast<uint64_t>(nested_spin)) return;
     abi::TrapState state{};
     state.cause = preempted.cause;
     state.address = preempted.address;
     for (int n = 0; n < 32; ++n) state.registers[n] = preempted.registers[n];
     state.pc = reinterpret_cast<uint64_t>(nested_after);
-    (void)exo::syscall(abi::Syscall::ResumeContext, reinterpret_cast<uint64_t>(&state));
+    (void)exos::syscall(abi::Syscall::ResumeContext, reinterpret_cast<uint64_t>(&state));
 }
 
 void answer(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t results[5]) { results[0] = 1; }
@@ -174,24 +174,24 @@ extern "C" uint64_t count_changed_registers(const uint64_t* dump, uint64_t sp) {
 
 int main() {
     if (!mailbox::offer()) return 1;
-    const volatile abi::SharedInfo& info = exo::shared_info();
-    while (box.words[kSlots] == 0) (void)exo::yield(info.parent_id);
+    const volatile abi::SharedInfo& info = exos::shared_info();
+    while (box.words[kSlots] == 0) (void)exos::yield(info.parent_id);
     for (uint64_t slot = 0; slot < 64; ++slot) {
-        if (box.words[kSlots] >> slot & 1) (void)exo::syscall(abi::Syscall::SliceReserve, slot);
+        if (box.words[kSlots] >> slot & 1) (void)exos::syscall(abi::Syscall::SliceReserve, slot);
     }
     kind = info.devices[0].kind;
-    exo::SyscallReturn claimed = exo::syscall(abi::Syscall::DeviceClaim, 0);
+    exos::SyscallReturn claimed = exos::syscall(abi::Syscall::DeviceClaim, 0);
     if (claimed.error != abi::Error::Ok) return 2;
     uint32_t line = static_cast<uint32_t>(claimed.value);
-    for (uint64_t i = 3; i < 5; ++i) (void)exo::page_table_donate(info.initial_frames[i]);
-    if (exo::map(device::kMapped, info.devices[0].base >> 12, 1, abi::permission::kRead | abi::permission::kWrite) !=
+    for (uint64_t i = 3; i < 5; ++i) (void)exos::page_table_donate(info.initial_frames[i]);
+    if (exos::map(device::kMapped, info.devices[0].base >> 12, 1, abi::permission::kRead | abi::permission::kWrite) !=
         abi::Error::Ok) {
         return 3;
     }
-    exo::set_interrupt_handler(on_interrupt);
-    exo::set_slice_start_handler(resume_after_events);
-    if (exo::serve(0, answer) != abi::Error::Ok) return 4;
-    if (exo::syscall(abi::Syscall::IrqBind, line).error != abi::Error::Ok) return 5;
+    (void)exos::set_interrupt_handler(on_interrupt);
+    (void)exos::set_slice_start_handler(resume_after_events);
+    if (exos::serve(0, answer) != abi::Error::Ok) return 4;
+    if (exos::syscall(abi::Syscall::IrqBind, line).error != abi::Error::Ok) return 5;
     box.state = mailbox::kDone;
 
     device::prepare(kind);
@@ -201,5 +201,5 @@ int main() {
     box.words[kHandled] = handled;
     box.words[kNested] = nested_entry;
     box.state = mailbox::kReported;
-    for (;;) (void)exo::yield();
+    for (;;) (void)exos::yield();
 }

@@ -1,10 +1,10 @@
 // Secure bindings under attack: every refused mapping, free and grant is checked for its exact
 // error, the kernel's audit runs after each step, and destroying a child returns its frames.
-#include <exo/children.h>
-#include <exo/console.h>
-#include <exo/frame_pool.h>
-#include <exo/shared_info.h>
-#include <exo/syscall.h>
+#include <exos/children.h>
+#include <exos/console.h>
+#include <exos/frame_pool.h>
+#include <exos/shared_info.h>
+#include <exos/syscall.h>
 
 #include "../check.h"
 
@@ -17,7 +17,7 @@ constexpr uint64_t kSleeperImage = 1;
 constexpr uint64_t kQuickExitImage = 2;
 constexpr uint64_t kBase = 0x20000000;
 
-exo::FramePool pool;
+exos::FramePool pool;
 
 uint64_t take() {
     std::optional<uint64_t> frame = pool.take();
@@ -25,78 +25,78 @@ uint64_t take() {
     return frame.value_or(0);
 }
 
-uint64_t state_of(uint64_t pfn) { return static_cast<uint64_t>(abi::frame_info_state(exo::frame_query(pfn))); }
+uint64_t state_of(uint64_t pfn) { return static_cast<uint64_t>(abi::frame_info_state(exos::frame_query(pfn))); }
 
 void mapping_checks() {
-    for (int i = 0; i < 4; ++i) EXPECT(exo::page_table_donate(take()) == Error::Ok);
+    for (int i = 0; i < 4; ++i) EXPECT(exos::page_table_donate(take()) == Error::Ok);
     uint64_t own = take();
     uint64_t spare = take();
-    EXPECT(exo::map(kBase, own, 1, RW) == Error::Ok);
+    EXPECT(exos::map(kBase, own, 1, RW) == Error::Ok);
     *reinterpret_cast<volatile uint64_t*>(kBase) = 0x5eed;
     EXPECT(*reinterpret_cast<volatile uint64_t*>(kBase) == 0x5eed);
-    EXPECT(abi::frame_info_map_count(exo::frame_query(own)) == 1);
+    EXPECT(abi::frame_info_map_count(exos::frame_query(own)) == 1);
 
     // Frames that are not ours: the kernel image, OpenSBI, a device, past the end of RAM.
-    EXPECT(exo::map(kBase + 0x1000, 0x80200, 1, permission::kRead) == Error::NotOwner);
-    EXPECT(exo::map(kBase + 0x1000, 0x80000, 1, permission::kRead) == Error::NotOwner);
-    EXPECT(exo::map(kBase + 0x1000, 0x10000, 1, RW) == Error::NotOwner);
-    EXPECT(exo::map(kBase + 0x1000, 0x0c000, 1, RW) == Error::NotOwner);
-    EXPECT(exo::map(kBase + 0x1000, 0x100000, 1, RW) == Error::NotOwner);
+    EXPECT(exos::map(kBase + 0x1000, 0x80200, 1, permission::kRead) == Error::NotOwner);
+    EXPECT(exos::map(kBase + 0x1000, 0x80000, 1, permission::kRead) == Error::NotOwner);
+    EXPECT(exos::map(kBase + 0x1000, 0x10000, 1, RW) == Error::NotOwner);
+    EXPECT(exos::map(kBase + 0x1000, 0x0c000, 1, RW) == Error::NotOwner);
+    EXPECT(exos::map(kBase + 0x1000, 0x100000, 1, RW) == Error::NotOwner);
     // Addresses that are not the user half, or are the kernel's fixed pages.
-    EXPECT(exo::map(0xffffffc080000000, spare, 1, RW) == Error::OutOfRange);
-    EXPECT(exo::map(0xffffffff80200000, spare, 1, RW) == Error::OutOfRange);
-    EXPECT(exo::map(abi::kUserTop, spare, 1, RW) == Error::OutOfRange);
-    EXPECT(exo::map(abi::kUserTop - 0x1000, spare, 2, RW) == Error::OutOfRange);
-    EXPECT(exo::map(0x8000, spare, 1, RW) == Error::OutOfRange);
-    EXPECT(exo::map(abi::kSharedInfoAddress, spare, 1, RW) == Error::OutOfRange);
-    EXPECT(exo::map(kBase + 0x1001, spare, 1, RW) == Error::Misaligned);
+    EXPECT(exos::map(0xffffffc080000000, spare, 1, RW) == Error::OutOfRange);
+    EXPECT(exos::map(0xffffffff80200000, spare, 1, RW) == Error::OutOfRange);
+    EXPECT(exos::map(abi::kUserTop, spare, 1, RW) == Error::OutOfRange);
+    EXPECT(exos::map(abi::kUserTop - 0x1000, spare, 2, RW) == Error::OutOfRange);
+    EXPECT(exos::map(0x8000, spare, 1, RW) == Error::OutOfRange);
+    EXPECT(exos::map(abi::kSharedInfoAddress, spare, 1, RW) == Error::OutOfRange);
+    EXPECT(exos::map(kBase + 0x1001, spare, 1, RW) == Error::Misaligned);
     // Permissions: write without read is reserved; unknown bits are refused.
-    EXPECT(exo::map(kBase + 0x1000, spare, 1, permission::kWrite) == Error::BadPermission);
-    EXPECT(exo::map(kBase + 0x1000, spare, 1, permission::kWrite | permission::kExecute) ==
+    EXPECT(exos::map(kBase + 0x1000, spare, 1, permission::kWrite) == Error::BadPermission);
+    EXPECT(exos::map(kBase + 0x1000, spare, 1, permission::kWrite | permission::kExecute) ==
            Error::BadPermission);
-    EXPECT(exo::map(kBase + 0x1000, spare, 1, 8) == Error::BadPermission);
-    EXPECT(exo::map(kBase + 0x1000, spare, 0, RW) == Error::InvalidArgument);
-    EXPECT(exo::map(kBase + 0x1000, spare, abi::kMaxBatchPages + 1, RW) == Error::InvalidArgument);
-    EXPECT(exo::map(kBase, spare, 1, RW) == Error::AlreadyMapped);
+    EXPECT(exos::map(kBase + 0x1000, spare, 1, 8) == Error::BadPermission);
+    EXPECT(exos::map(kBase + 0x1000, spare, 0, RW) == Error::InvalidArgument);
+    EXPECT(exos::map(kBase + 0x1000, spare, abi::kMaxBatchPages + 1, RW) == Error::InvalidArgument);
+    EXPECT(exos::map(kBase, spare, 1, RW) == Error::AlreadyMapped);
     // A batch whose second frame is not ours changes nothing, not even the first page.
-    uint64_t my_slot = (exo::shared_info().environment_id & 0xffff) - 1;
+    uint64_t my_slot = (exos::shared_info().environment_id & 0xffff) - 1;
     uint64_t edge = take();
-    while (abi::frame_info_state(exo::frame_query(edge + 1)) == abi::FrameState::Owned &&
-           abi::frame_info_owner_slot(exo::frame_query(edge + 1)) == my_slot) {
+    while (abi::frame_info_state(exos::frame_query(edge + 1)) == abi::FrameState::Owned &&
+           abi::frame_info_owner_slot(exos::frame_query(edge + 1)) == my_slot) {
         edge = take();
     }
-    EXPECT(exo::map(kBase + 0x1000, edge, 2, RW) == Error::NotOwner);
-    EXPECT(exo::pte_read(kBase + 0x1000) == 0);
-    EXPECT(abi::frame_info_map_count(exo::frame_query(edge)) == 0);
+    EXPECT(exos::map(kBase + 0x1000, edge, 2, RW) == Error::NotOwner);
+    EXPECT(exos::pte_read(kBase + 0x1000) == 0);
+    EXPECT(abi::frame_info_map_count(exos::frame_query(edge)) == 0);
     EXPECT_AUDIT_CLEAN("refused mappings");
 
     // Frees: while mapped, then properly, then twice; kernel frames never.
-    EXPECT(exo::frame_free(own) == Error::FrameInUse);
-    EXPECT(exo::unmap(kBase) == Error::Ok);
-    EXPECT(exo::unmap(kBase) == Error::NotMapped);
-    EXPECT(exo::frame_free(own) == Error::Ok);
-    EXPECT(exo::frame_free(own) == Error::NotOwner);
-    EXPECT(exo::frame_free(0x80200) == Error::NotOwner);
-    EXPECT(exo::frame_free(0x80000) == Error::NotOwner);
-    EXPECT(exo::frame_alloc(0x80200).error == Error::FrameNotFree);
-    EXPECT(exo::frame_alloc(0x80000).error == Error::FrameNotFree);
-    EXPECT(exo::frame_alloc(0x10000).error == Error::OutOfRange);
+    EXPECT(exos::frame_free(own) == Error::FrameInUse);
+    EXPECT(exos::unmap(kBase) == Error::Ok);
+    EXPECT(exos::unmap(kBase) == Error::NotMapped);
+    EXPECT(exos::frame_free(own) == Error::Ok);
+    EXPECT(exos::frame_free(own) == Error::NotOwner);
+    EXPECT(exos::frame_free(0x80200) == Error::NotOwner);
+    EXPECT(exos::frame_free(0x80000) == Error::NotOwner);
+    EXPECT(exos::frame_alloc(0x80200).error == Error::FrameNotFree);
+    EXPECT(exos::frame_alloc(0x80000).error == Error::FrameNotFree);
+    EXPECT(exos::frame_alloc(0x10000).error == Error::OutOfRange);
     EXPECT(state_of(0x80200) == static_cast<uint64_t>(abi::FrameState::Kernel));
     EXPECT(state_of(0x80000) == static_cast<uint64_t>(abi::FrameState::Reserved));
 
     // Page-table frames: a mapping in a new gigabyte takes donated frames as tables.
     uint64_t table = take();
-    EXPECT(exo::page_table_donate(table) == Error::Ok);
-    EXPECT(exo::frame_free(table) == Error::FrameInUse);
-    EXPECT(exo::map(0x1000000000, spare, 1, RW) == Error::Ok);
-    EXPECT(exo::map(kBase + 0x2000, table, 1, RW) == Error::FrameInUse);
-    EXPECT(exo::unmap(0x1000000000) == Error::Ok);
+    EXPECT(exos::page_table_donate(table) == Error::Ok);
+    EXPECT(exos::frame_free(table) == Error::FrameInUse);
+    EXPECT(exos::map(0x1000000000, spare, 1, RW) == Error::Ok);
+    EXPECT(exos::map(kBase + 0x2000, table, 1, RW) == Error::FrameInUse);
+    EXPECT(exos::unmap(0x1000000000) == Error::Ok);
     EXPECT_AUDIT_CLEAN("frees and page tables");
 }
 
 void child_checks() {
     // Create a child by hand to know which frame became its root page table.
-    exo::SyscallReturn probe = exo::environment_create(kSleeperImage, nullptr, 0);
+    exos::SyscallReturn probe = exos::environment_create(kSleeperImage, nullptr, 0);
     EXPECT(probe.error == Error::NoMemory);
     uint64_t count = probe.value + 4;
     uint64_t frames[64];
@@ -104,61 +104,61 @@ void child_checks() {
     // Hostile creates: a frame listed twice, a frame that is not ours, an unknown image.
     uint64_t saved = frames[1];
     frames[1] = frames[0];
-    EXPECT(exo::environment_create(kSleeperImage, frames, count).error == Error::InvalidArgument);
+    EXPECT(exos::environment_create(kSleeperImage, frames, count).error == Error::InvalidArgument);
     frames[1] = 0x80200;
-    EXPECT(exo::environment_create(kSleeperImage, frames, count).error == Error::NotOwner);
+    EXPECT(exos::environment_create(kSleeperImage, frames, count).error == Error::NotOwner);
     frames[1] = saved;
-    EXPECT(exo::environment_create(99, frames, count).error == Error::InvalidArgument);
-    EXPECT(exo::environment_create(kSleeperImage, reinterpret_cast<uint64_t*>(0xffffffc080000000), count).error ==
+    EXPECT(exos::environment_create(99, frames, count).error == Error::InvalidArgument);
+    EXPECT(exos::environment_create(kSleeperImage, reinterpret_cast<uint64_t*>(0xffffffc080000000), count).error ==
            Error::BadAddress);
     EXPECT_AUDIT_CLEAN("refused creates");
 
-    exo::SyscallReturn created = exo::environment_create(kSleeperImage, frames, count);
+    exos::SyscallReturn created = exos::environment_create(kSleeperImage, frames, count);
     EXPECT(created.error == Error::Ok);
     uint64_t child = created.value;
-    EXPECT(exo::map(kBase + 0x3000, frames[0], 1, permission::kRead) == Error::NotOwner);
-    EXPECT(exo::frame_free(frames[0]) == Error::NotOwner);
-    EXPECT(abi::frame_info_page_table(exo::frame_query(frames[0])));
+    EXPECT(exos::map(kBase + 0x3000, frames[0], 1, permission::kRead) == Error::NotOwner);
+    EXPECT(exos::frame_free(frames[0]) == Error::NotOwner);
+    EXPECT(abi::frame_info_page_table(exos::frame_query(frames[0])));
     // It checks it cannot destroy us, then marks its first spare frame essential and sleeps.
-    while (!abi::frame_info_essential(exo::frame_query(frames[probe.value]))) {
-        EXPECT(exo::yield(child) == Error::Ok);
+    while (!abi::frame_info_essential(exos::frame_query(frames[probe.value]))) {
+        EXPECT(exos::yield(child) == Error::Ok);
     }
 
     // Grants: to the child, duplicates, bad permissions, forged and own ids.
     uint64_t shared = take();
-    EXPECT(exo::grant(shared, child, permission::kRead) == Error::Ok);
-    EXPECT(exo::grant(shared, child, permission::kRead) == Error::AlreadyExists);
+    EXPECT(exos::grant(shared, child, permission::kRead) == Error::Ok);
+    EXPECT(exos::grant(shared, child, permission::kRead) == Error::AlreadyExists);
     uint64_t other = take();
-    EXPECT(exo::grant(other, child, permission::kWrite) == Error::BadPermission);
-    EXPECT(exo::grant(other, 0x7777000005, permission::kRead) == Error::NoSuchEnvironment);
-    EXPECT(exo::grant(other, 0, permission::kRead) == Error::NoSuchEnvironment);
-    EXPECT(exo::grant(other, exo::shared_info().environment_id, permission::kRead) == Error::InvalidArgument);
-    EXPECT(exo::grant(0x80200, child, permission::kRead) == Error::NotOwner);
-    EXPECT(exo::grant_revoke(other, child).error == Error::NotOwner);
-    EXPECT(exo::grant_revoke(shared, child).error == Error::Ok);
-    EXPECT(exo::grant(shared, child, permission::kRead) == Error::Ok);  // left for destroy
+    EXPECT(exos::grant(other, child, permission::kWrite) == Error::BadPermission);
+    EXPECT(exos::grant(other, 0x7777000005, permission::kRead) == Error::NoSuchEnvironment);
+    EXPECT(exos::grant(other, 0, permission::kRead) == Error::NoSuchEnvironment);
+    EXPECT(exos::grant(other, exos::shared_info().environment_id, permission::kRead) == Error::InvalidArgument);
+    EXPECT(exos::grant(0x80200, child, permission::kRead) == Error::NotOwner);
+    EXPECT(exos::grant_revoke(other, child).error == Error::NotOwner);
+    EXPECT(exos::grant_revoke(shared, child).error == Error::Ok);
+    EXPECT(exos::grant(shared, child, permission::kRead) == Error::Ok);  // left for destroy
     EXPECT_AUDIT_CLEAN("grants");
 
     // Stale ids: a child that has exited no longer answers to its id.
-    exo::Child quick = exo::spawn(pool, kQuickExitImage, 2);
+    exos::Child quick = exos::spawn(pool, kQuickExitImage, 2);
     EXPECT(quick.error == Error::Ok);
-    exo::wait_for(quick.id);
-    EXPECT(exo::grant(other, quick.id, permission::kRead) == Error::NoSuchEnvironment);
-    EXPECT(exo::environment_destroy(quick.id) == Error::NoSuchEnvironment);
-    EXPECT(exo::yield(quick.id) == Error::NoSuchEnvironment);
-    EXPECT(exo::grant_revoke(shared, quick.id).error == Error::NoSuchEnvironment);
+    exos::wait_for(quick.id);
+    EXPECT(exos::grant(other, quick.id, permission::kRead) == Error::NoSuchEnvironment);
+    EXPECT(exos::environment_destroy(quick.id) == Error::NoSuchEnvironment);
+    EXPECT(exos::yield(quick.id) == Error::NoSuchEnvironment);
+    EXPECT(exos::grant_revoke(shared, quick.id).error == Error::NoSuchEnvironment);
     EXPECT_AUDIT_CLEAN("stale ids");
 
     // Destroying the child returns every frame it had, and ends the grant.
-    EXPECT(exo::environment_destroy(child) == Error::Ok);
-    EXPECT(exo::environment_destroy(child) == Error::NoSuchEnvironment);
+    EXPECT(exos::environment_destroy(child) == Error::Ok);
+    EXPECT(exos::environment_destroy(child) == Error::NoSuchEnvironment);
     uint64_t returned = 0;
     for (uint64_t i = 0; i < count; ++i) returned += state_of(frames[i]) == static_cast<uint64_t>(abi::FrameState::Free);
     EXPECT(returned == count);
-    EXPECT(exo::grant_revoke(shared, child).error == Error::NoSuchEnvironment);
-    EXPECT(exo::frame_free(shared) == Error::Ok);
-    EXPECT(exo::frame_free(other) == Error::Ok);
-    exo::printf("bindings: child returned %lu of %lu frames\n", returned, count);
+    EXPECT(exos::grant_revoke(shared, child).error == Error::NoSuchEnvironment);
+    EXPECT(exos::frame_free(shared) == Error::Ok);
+    EXPECT(exos::frame_free(other) == Error::Ok);
+    exos::printf("bindings: child returned %lu of %lu frames\n", returned, count);
     EXPECT_AUDIT_CLEAN("destroy");
 }
 
@@ -168,6 +168,6 @@ int main() {
     pool.adopt_initial_frames();
     mapping_checks();
     child_checks();
-    exo::printf("bindings: %d failed checks\n", scenario::failures);
+    exos::printf("bindings: %d failed checks\n", scenario::failures);
     return scenario::failures;
 }

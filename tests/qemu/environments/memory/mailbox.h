@@ -3,8 +3,8 @@
 // synchronise on it instead of on scheduling order, which the timer may change.
 #pragma once
 
-#include <exo/shared_info.h>
-#include <exo/syscall.h>
+#include <exos/shared_info.h>
+#include <exos/syscall.h>
 
 namespace mailbox {
 
@@ -21,16 +21,16 @@ inline Mailbox& at() { return *reinterpret_cast<Mailbox*>(kAddress); }
 
 // Child side: share the first spare frame with the parent. Returns false on any refusal.
 inline bool offer() {
-    const volatile abi::SharedInfo& info = exo::shared_info();
+    const volatile abi::SharedInfo& info = exos::shared_info();
     if (info.initial_frame_count < 3) return false;
     uint64_t frame = info.initial_frames[0];
     // Two more spare frames pay for the mailbox's page-table nodes.
-    (void)exo::page_table_donate(info.initial_frames[1]);
-    (void)exo::page_table_donate(info.initial_frames[2]);
-    if (exo::map(kAddress, frame, 1, abi::permission::kRead | abi::permission::kWrite) != abi::Error::Ok) {
+    (void)exos::page_table_donate(info.initial_frames[1]);
+    (void)exos::page_table_donate(info.initial_frames[2]);
+    if (exos::map(kAddress, frame, 1, abi::permission::kRead | abi::permission::kWrite) != abi::Error::Ok) {
         return false;
     }
-    if (exo::grant(frame, info.parent_id, abi::permission::kRead | abi::permission::kWrite) != abi::Error::Ok) {
+    if (exos::grant(frame, info.parent_id, abi::permission::kRead | abi::permission::kWrite) != abi::Error::Ok) {
         return false;
     }
     at().state = kReady;
@@ -40,16 +40,16 @@ inline bool offer() {
 // Parent side: map the child's mailbox once it has been granted (the caller donates tables).
 inline bool accept(uint64_t child, uint64_t frame) {
     for (int attempt = 0; attempt < 1000; ++attempt) {
-        if (exo::map(kAddress, frame, 1, abi::permission::kRead | abi::permission::kWrite) == abi::Error::Ok) {
+        if (exos::map(kAddress, frame, 1, abi::permission::kRead | abi::permission::kWrite) == abi::Error::Ok) {
             return true;
         }
-        (void)exo::yield(child);
+        (void)exos::yield(child);
     }
     return false;
 }
 
 inline void wait_for_state(uint64_t child, uint64_t state) {
-    while (at().state != state) (void)exo::yield(child);
+    while (at().state != state) (void)exos::yield(child);
 }
 
 }  // namespace mailbox

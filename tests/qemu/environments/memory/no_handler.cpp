@@ -1,9 +1,9 @@
 // A child with no exception entry that touches an unmapped page: the kernel must destroy it.
 #include <cstdint>
 
-#include <exo/console.h>
+#include <exos/console.h>
 
 int main() {
-    exo::printf("no_handler: touching an unmapped page\n");
+    exos::printf("no_handler: touching an unmapped page\n");
     return static_cast<int>(*reinterpret_cast<volatile uint64_t*>(0x70000000));
 }

@@ -4,22 +4,22 @@
 // entered (in U-mode again) and faults while busy is set: the kernel must destroy the child, not
 // jump into itself or loop. Without the forged event, a store fault gets there the same way.
 #include <abi/syscall.h>
-#include <exo/console.h>
-#include <exo/syscall.h>
-#include <exo/trap_page.h>
+#include <exos/console.h>
+#include <exos/syscall.h>
+#include <exos/trap_page.h>
 
 int main() {
-    volatile abi::TrapPage& page = exo::trap_page();
+    volatile abi::TrapPage& page = exos::trap_page();
     page.handler_pc = 0xffffffff80200000;  // the kernel's text
     page.handler_sp = 0x8;
     page.busy = 0;
     page.event_pc = 0xffffffff80200000;
     page.event_sp = 0x8;
     page.event_busy = 1;
-    exo::printf("trap_page_forged: returning from a forged event\n");
-    (void)exo::syscall(abi::Syscall::UpcallReturn, 0);
-    exo::printf("trap_page_forged: faulting with a forged handler\n");
+    exos::printf("trap_page_forged: returning from a forged event\n");
+    (void)exos::syscall(abi::Syscall::UpcallReturn, 0);
+    exos::printf("trap_page_forged: faulting with a forged handler\n");
     *reinterpret_cast<volatile uint64_t*>(0x72000000) = 1;
-    exo::printf("trap_page_forged: still running, which is wrong\n");
+    exos::printf("trap_page_forged: still running, which is wrong\n");
     return 0;
 }

@@ -2,8 +2,8 @@
 // and wait for the measurement window.
 #pragma once
 
-#include <exo/shared_info.h>
-#include <exo/syscall.h>
+#include <exos/shared_info.h>
+#include <exos/syscall.h>
 
 #include "../memory/mailbox.h"
 
@@ -18,13 +18,13 @@ inline uint64_t now() {
 inline bool take_slots_and_wait() {
     if (!mailbox::offer()) return false;
     mailbox::Mailbox& box = mailbox::at();
-    const volatile abi::SharedInfo& info = exo::shared_info();
-    while (box.words[0] == 0) (void)exo::yield(info.parent_id);
+    const volatile abi::SharedInfo& info = exos::shared_info();
+    while (box.words[0] == 0) (void)exos::yield(info.parent_id);
     for (uint64_t slot = 0; slot < 64; ++slot) {
-        if (box.words[0] >> slot & 1) (void)exo::syscall(abi::Syscall::SliceReserve, slot);
+        if (box.words[0] >> slot & 1) (void)exos::syscall(abi::Syscall::SliceReserve, slot);
     }
     box.state = mailbox::kDone;
-    while (box.words[2] == 0) (void)exo::yield(info.parent_id);
+    while (box.words[2] == 0) (void)exos::yield(info.parent_id);
     return true;
 }
 

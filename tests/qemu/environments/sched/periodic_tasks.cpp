@@ -1,14 +1,14 @@
 // A real-time environment on short, frequent slots: three rate-monotonic periodic tasks (4, 8
 // and 16 slot lengths) whose jobs must all meet their deadlines while other environments,
 // one of them CPU-bound, run in the slots between.
-#include <exo/periodic.h>
-#include <exo/shared_info.h>
+#include <exos/periodic.h>
+#include <exos/shared_info.h>
 
 #include "common.h"
 
 namespace {
 
-exo::PeriodicTasks tasks;
+exos::PeriodicTasks tasks;
 volatile uint64_t work_sink = 0;
 
 void work(uint64_t iterations) {
@@ -34,7 +34,7 @@ void report() {
 
 int main() {
     if (!sched::take_slots_and_wait()) return 1;
-    uint64_t slot = exo::shared_info().slot_ticks;
+    uint64_t slot = exos::shared_info().slot_ticks;
     tasks.add(control_loop, 4 * slot);
     tasks.add(sensor_fusion, 8 * slot);
     tasks.add(report, 16 * slot);

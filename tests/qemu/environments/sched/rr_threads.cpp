@@ -1,12 +1,12 @@
 // A throughput environment: three compute threads, round-robin, one per slot of its own; a
 // fourth thread reports their progress when the measurement window closes.
-#include <exo/threads.h>
+#include <exos/threads.h>
 
 #include "common.h"
 
 namespace {
 
-exo::RoundRobinThreads threads;
+exos::RoundRobinThreads threads;
 volatile uint64_t progress[3] = {};
 
 void compute(uint64_t index) {

@@ -1,11 +1,11 @@
-// Upcall entry points for a library OS: the exception and revocation handlers, run on their own
-// stack, and how each resumes the interrupted code.
+// What upcall handlers take and return: the outcome of an exception, and the function types the
+// application's own handlers have (the dispatcher's fallbacks and the function-table scheduler).
 #pragma once
 
 #include <abi/shared_info.h>
 #include <cstdint>
 
-namespace exo {
+namespace exos {
 
 struct ExceptionOutcome {
     enum class Kind { Retry, ResumeAt, Fatal } kind;
@@ -27,16 +27,8 @@ using RevocationHandler = void (*)(uint64_t frames, uint64_t deadline);
 // An interrupt line this environment bound has fired (it stays masked until IrqAck).
 using InterruptHandler = void (*)(uint32_t line);
 // A slot of ours begins (start) or is about to end (end, with a grace deadline to save state and
-// Yield(0)). Neither returns: start resumes a context, end yields.
+// Yield(0)). Start may return (the main context continues) or resume another context; after end
+// the runtime yields.
 using SliceHandler = void (*)(uint64_t slot, uint64_t deadline);
 
-void set_exception_handler(ExceptionHandler handler);
-void set_revocation_handler(RevocationHandler handler);
-void set_interrupt_handler(InterruptHandler handler);
-void set_slice_start_handler(SliceHandler handler);
-void set_slice_end_handler(SliceHandler handler);
-
-// The length of the instruction at pc (2 for compressed, else 4): for skipping it.
-uint64_t instruction_length(uint64_t pc);
-
-}  // namespace exo
+}  // namespace exos

@@ -7,10 +7,10 @@
 #include <cstddef>
 #include <cstdint>
 
-#include <exo/syscall.h>
-#include <exo/transfer.h>
+#include <exos/syscall.h>
+#include <exos/transfer.h>
 
-namespace exo {
+namespace exos {
 
 struct PipeRing {
     static constexpr uint64_t kCapacity = 1024;  // bytes; a power of two
@@ -78,4 +78,4 @@ inline void Pipe::read(void* bytes, size_t size) {
     }
 }
 
-}  // namespace exo
+}  // namespace exos

@@ -3,9 +3,9 @@
 
 #include <cstddef>
 
-namespace exo {
+namespace exos {
 
 void print(const char* text);
 void printf(const char* format, ...) __attribute__((format(printf, 1, 2)));
 
-}  // namespace exo
+}  // namespace exos

@@ -9,9 +9,9 @@
 #include <abi/syscall.h>
 #include <cstdint>
 
-#include <exo/syscall.h>
+#include <exos/syscall.h>
 
-namespace exo {
+namespace exos {
 
 struct CallResult {
     abi::Error error;
@@ -61,4 +61,4 @@ using CallHandler = void (*)(uint64_t caller, uint64_t arg0, uint64_t arg1, uint
 // Registers `handler` at call entry `entry` (0..3). Calls reply with the results; sends return.
 abi::Error serve(uint64_t entry, CallHandler handler);
 
-}  // namespace exo
+}  // namespace exos

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <optional>
 
-namespace exo {
+namespace exos {
 
 class FramePool {
 public:
@@ -26,4 +26,4 @@ private:
     size_t count_ = 0;
 };
 
-}  // namespace exo
+}  // namespace exos

@@ -6,17 +6,23 @@
 
 #include <cstdint>
 
-namespace exo {
+#include <exos/slice_scheduler.h>
 
-class PeriodicTasks {
+namespace exos {
+
+class PeriodicTasks final : public SliceScheduler {
 public:
     static constexpr int kMaxTasks = 4;
     using Job = void (*)();
 
     // Tasks in priority order: add the shortest period first.
     bool add(Job job, uint64_t period_ticks);
+    // Becomes this environment's scheduler and never returns (as RoundRobinThreads::start).
     [[noreturn]] void start();
-    void on_slice_start(uint64_t now);
+
+    uint32_t hooks() const override { return kSliceStart; }
+    void slice_start(uint64_t slot, uint64_t end) override;
+    const char* name() const override { return "periodic tasks"; }
 
     uint64_t completed(int task) const { return tasks_[task].completed; }
     uint64_t missed(int task) const { return tasks_[task].missed; }
@@ -37,4 +43,4 @@ private:
     int count_ = 0;
 };
 
-}  // namespace exo
+}  // namespace exos

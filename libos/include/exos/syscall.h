@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace exo {
+namespace exos {
 
 struct SyscallReturn {
     abi::Error error;
@@ -116,4 +116,4 @@ inline SyscallReturn grant_revoke(uint64_t pfn, uint64_t grantee) {
 // Number of inconsistencies the kernel finds in its own tables (0 = every frame accounted for).
 inline uint64_t audit() { return syscall(abi::Syscall::Audit).value; }
 
-}  // namespace exo
+}  // namespace exos

@@ -7,9 +7,11 @@
 #include <abi/shared_info.h>
 #include <cstdint>
 
-namespace exo {
+#include <exos/slice_scheduler.h>
 
-class RoundRobinThreads {
+namespace exos {
+
+class RoundRobinThreads final : public SliceScheduler {
 public:
     static constexpr int kMaxThreads = 8;
     static constexpr uint64_t kStackBytes = 8192;
@@ -17,11 +19,16 @@ public:
     using Body = void (*)(uint64_t argument);
     // Adds a thread; it first runs at some slot start after start().
     bool spawn(Body body, uint64_t argument);
-    // Installs the slice-start handler and never returns: from now on, slots run threads.
+    // Becomes this environment's scheduler and never returns: from now on, slots run threads.
+    // If another scheduler has the environment, the runtime says so and it exits
+    // (kSchedulerRefusedStatus).
     [[noreturn]] void start();
 
     uint64_t switches() const { return switches_; }
-    void on_slice_start();
+
+    uint32_t hooks() const override { return kSliceStart; }
+    void slice_start(uint64_t slot, uint64_t end) override;
+    const char* name() const override { return "round-robin threads"; }
 
 private:
     struct Thread {
@@ -35,4 +42,4 @@ private:
     volatile uint64_t switches_ = 0;
 };
 
-}  // namespace exo
+}  // namespace exos

@@ -3,11 +3,11 @@
 
 #include <abi/shared_info.h>
 
-namespace exo {
+namespace exos {
 
 inline const volatile abi::SharedInfo& shared_info() {
     // volatile: the kernel writes it between any two instructions of ours (upcalls, preemption).
     return *reinterpret_cast<const volatile abi::SharedInfo*>(abi::kSharedInfoAddress);
 }
 
-}  // namespace exo
+}  // namespace exos

@@ -4,9 +4,9 @@
 #include <abi/syscall.h>
 #include <cstdint>
 
-#include <exo/frame_pool.h>
+#include <exos/frame_pool.h>
 
-namespace exo {
+namespace exos {
 
 struct Child {
     abi::Error error;
@@ -22,4 +22,4 @@ Child spawn(FramePool& pool, uint64_t image, uint64_t extra = 16);
 // Yields until the child no longer exists (it exited, was destroyed or killed).
 void wait_for(uint64_t child);
 
-}  // namespace exo
+}  // namespace exos

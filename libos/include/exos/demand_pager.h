@@ -3,28 +3,33 @@
 // yet, so an evicted page comes back zeroed: the region behaves as a cache.
 #pragma once
 
+#include <abi/syscall.h>
 #include <cstdint>
 
-#include <exo/frame_pool.h>
-#include <exo/upcalls.h>
+#include <exos/frame_pool.h>
+#include <exos/memory_policy.h>
 
-namespace exo {
+namespace exos {
 
-class DemandPager {
+class DemandPager final : public MemoryPolicy {
 public:
     static constexpr uint64_t kMaxResident = 256;
 
     // Serves faults in [base, base + pages * 4 KiB) with at most `resident_limit` pages mapped,
-    // installing the exception and revocation handlers (one pager per environment).
-    void start(FramePool& pool, uint64_t base, uint64_t pages, uint64_t resident_limit);
+    // registered with the upcall dispatcher beside whatever other policies the environment runs.
+    abi::Error start(FramePool& pool, uint64_t base, uint64_t pages, uint64_t resident_limit);
     bool contains(uint64_t address) const { return address - base_ < pages_ * 4096; }
     uint64_t faults() const { return faults_; }
     uint64_t evictions() const { return evictions_; }
     uint64_t resident() const { return resident_count_; }
+    uint64_t given_back() const { return given_back_; }
 
-    ExceptionOutcome handle_fault(const volatile abi::TrapState& trap);
-    // Gives back `frames`: spare pooled frames first, then the oldest resident pages.
-    void give_back(uint64_t frames);
+    // Page faults in the region.
+    bool claims(const volatile abi::TrapState& trap) const override;
+    ExceptionOutcome handle_fault(const volatile abi::TrapState& trap) override;
+    // Gives back up to `frames`: spare pooled frames first, then the oldest resident pages.
+    uint64_t give_back(uint64_t frames) override;
+    const char* name() const override { return "demand pager"; }
 
 private:
     bool evict_oldest();
@@ -39,6 +44,7 @@ private:
     // volatile: the fault handler updates them between any two statements of the main program.
     volatile uint64_t faults_ = 0;
     volatile uint64_t evictions_ = 0;
+    volatile uint64_t given_back_ = 0;
 };
 
-}  // namespace exo
+}  // namespace exos
