@@ -19,8 +19,9 @@ add_compile_options("$<$<COMPILE_LANGUAGE:CXX>:${EXO_FREESTANDING_FLAGS}>"
                     "$<$<COMPILE_LANGUAGE:ASM>:-g>")
 
 # Freestanding helpers shared by the kernel and the library OSes (formatting, mem* functions).
-add_library(exo_freestanding STATIC kernel/lib/format.cpp kernel/lib/memory.cpp)
-target_include_directories(exo_freestanding PUBLIC ${PROJECT_SOURCE_DIR}/kernel)
+# They live outside kernel/, so a library OS that links them sees no kernel header.
+add_library(exo_freestanding STATIC lib/freestanding/format.cpp lib/freestanding/memory.cpp)
+target_include_directories(exo_freestanding PUBLIC ${PROJECT_SOURCE_DIR}/lib)
 
 # Every kernel function clears the caller-saved registers it used before it returns, so no
 # kernel value (an address, another environment's data) is left in the registers an environment
@@ -29,8 +30,8 @@ target_include_directories(exo_freestanding PUBLIC ${PROJECT_SOURCE_DIR}/kernel)
 # CONFIG_ZERO_CALL_USED_REGS, applied for the same reason. The kernel's copy of the freestanding
 # helpers (memcpy and friends run on syscall paths) gets it too.
 set(EXO_KERNEL_REGISTER_HYGIENE -fzero-call-used-regs=used-gpr)
-add_library(exo_freestanding_kernel STATIC kernel/lib/format.cpp kernel/lib/memory.cpp)
-target_include_directories(exo_freestanding_kernel PUBLIC ${PROJECT_SOURCE_DIR}/kernel)
+add_library(exo_freestanding_kernel STATIC lib/freestanding/format.cpp lib/freestanding/memory.cpp)
+target_include_directories(exo_freestanding_kernel PUBLIC ${PROJECT_SOURCE_DIR}/lib)
 target_compile_options(exo_freestanding_kernel PRIVATE ${EXO_KERNEL_REGISTER_HYGIENE})
 
 # Every environment ELF lands here, where the board images' .incbin finds it.
@@ -45,7 +46,7 @@ add_subdirectory(libos)
 # boot.S. A layout change in C++ changes the assembly with it; there is no table to keep.
 add_library(exo_asm_offsets_source OBJECT arch/riscv64/asm_offsets.cpp)
 target_compile_options(exo_asm_offsets_source PRIVATE -S)
-target_include_directories(exo_asm_offsets_source PRIVATE ${PROJECT_SOURCE_DIR} ${PROJECT_SOURCE_DIR}/kernel
+target_include_directories(exo_asm_offsets_source PRIVATE ${PROJECT_SOURCE_DIR} ${PROJECT_SOURCE_DIR}/kernel ${PROJECT_SOURCE_DIR}/lib
                                                           ${PROJECT_SOURCE_DIR}/arch/riscv64)
 target_link_libraries(exo_asm_offsets_source PRIVATE exo_abi)
 set(EXO_GENERATED_DIR ${CMAKE_BINARY_DIR}/generated)
@@ -58,6 +59,8 @@ add_custom_command(
     VERBATIM)
 add_custom_target(exo_asm_offsets DEPENDS ${EXO_GENERATED_DIR}/asm_offsets.h)
 
+# The kernel's sources, folder by folder (kernel/CMakeLists.txt).
+include(${PROJECT_SOURCE_DIR}/kernel/CMakeLists.txt)
 add_library(exo_kernel OBJECT
     arch/riscv64/boot.S
     arch/riscv64/fpu.S
@@ -67,53 +70,11 @@ add_library(exo_kernel OBJECT
     arch/riscv64/sbi.cpp
     arch/riscv64/timer.cpp
     arch/riscv64/trap_names.cpp
-    kernel/address_space.cpp
-    kernel/accessed_bits.cpp
-    kernel/boot_memory.cpp
-    kernel/console.cpp
-    kernel/device_tree.cpp
-    kernel/boot_options.cpp
-    kernel/drivers/uart_ns16550.cpp
-    kernel/drivers/uart_sifive.cpp
-    kernel/elf_loader.cpp
-    kernel/environment_lifecycle.cpp
-    kernel/environment_table.cpp
-    kernel/frame_table.cpp
-    kernel/frame_zeroing.cpp
-    kernel/grant_table.cpp
-    kernel/idle_zeroing.cpp
-    kernel/interrupt_table.cpp
-    kernel/interrupts.cpp
-    kernel/kernel_memory.cpp
-    kernel/main.cpp
-    kernel/page_table.cpp
-    kernel/panic.cpp
-    kernel/physical_memory.cpp
-    kernel/power.cpp
-    kernel/revocation.cpp
-    kernel/memory_calls.cpp
-    kernel/runtime.cpp
-    kernel/scheduler.cpp
-    kernel/slice_grace.cpp
-    kernel/slice_vector.cpp
-    kernel/syscall_context.cpp
-    kernel/syscall_entry.cpp
-    kernel/syscall_table.cpp
-    kernel/syscalls.cpp
-    kernel/syscalls_cpu.cpp
-    kernel/syscalls_environment.cpp
-    kernel/syscalls_memory.cpp
-    kernel/syscalls_transfer.cpp
-    kernel/transfer.cpp
-    kernel/trap.cpp
-    kernel/upcall.cpp
-    kernel/user_copy.cpp
-    kernel/vector_inputs.cpp
-    kernel/fast_paths.cpp
+    ${EXO_KERNEL_SOURCES}
     ${EXO_BOARD_DIR}/board.cpp
 )
 target_include_directories(exo_kernel PRIVATE ${PROJECT_SOURCE_DIR} ${PROJECT_SOURCE_DIR}/kernel
-                                              ${PROJECT_SOURCE_DIR}/arch/riscv64 ${EXO_GENERATED_DIR})
+    ${PROJECT_SOURCE_DIR}/lib ${PROJECT_SOURCE_DIR}/arch/riscv64 ${EXO_GENERATED_DIR})
 add_dependencies(exo_kernel exo_asm_offsets)
 set_source_files_properties(arch/riscv64/trap_entry.S arch/riscv64/boot.S arch/riscv64/fpu.S PROPERTIES
     OBJECT_DEPENDS ${EXO_GENERATED_DIR}/asm_offsets.h)
@@ -130,11 +91,11 @@ target_compile_options(exo_kernel PRIVATE $<$<COMPILE_LANGUAGE:CXX>:-flto ${EXO_
 # it is given beyond its image's own) are what the image's first environment hands that
 # environment; the build checks that no two environments share a slot and generates
 # <exos/images/<name>.h> (namespace exos::image_<name>), where the image's environments read them. Every image of a board shares
-# the kernel objects; SELFTEST swaps in a kernel self-test (kernel/selftest.h) for the default
+# the kernel objects; SELFTEST swaps in a kernel self-test (kernel/boot/selftest.h) for the default
 # that does nothing.
 function(exo_image name)
     set(environments "")
-    set(selftest ${PROJECT_SOURCE_DIR}/kernel/selftest_none.cpp)
+    set(selftest ${EXO_KERNEL_DEFAULT_SELFTEST})
     set(field "")
     foreach(word IN LISTS ARGN)
         if(word MATCHES "^(ENVIRONMENT|SLOTS|FRAMES|SELFTEST)$")
@@ -203,7 +164,8 @@ ${declarations}
                    ${CMAKE_CURRENT_BINARY_DIR}/embed_${name}.S @ONLY)
     set(target kernel-${name})
     add_executable(${target} ${CMAKE_CURRENT_BINARY_DIR}/embed_${name}.S ${selftest})
-    target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR} ${PROJECT_SOURCE_DIR}/kernel)
+    target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR} ${PROJECT_SOURCE_DIR}/kernel
+                                                ${PROJECT_SOURCE_DIR}/lib)
     target_link_libraries(${target} PRIVATE exo_abi)
     set_target_properties(${target} PROPERTIES SUFFIX ".elf"
         RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})

@@ -1,17 +1,21 @@
-// The kernel's ownership state in one place: frames, grants, environments, and how to reach
-// physical memory and the TLB. The syscalls act on it; host tests build one over fake memory.
+// The kernel's ownership state in one place: frames, grants, environments, slots, interrupt
+// lines, and how to reach physical memory and the TLB. The syscalls act on it (through their
+// context); host tests build one over fake memory. Also the running kernel's two singletons:
+// that state and the environment on the CPU.
 #pragma once
 
 #include <cstddef>
 #include <span>
 
-#include "address_space.h"
-#include "embedded_images.h"
-#include "environment.h"
-#include "frame_table.h"
-#include "grant_table.h"
-#include "interrupt_table.h"
-#include "slice_vector.h"
+#include "arch/riscv64/hart_page.h"
+
+#include "boot/embedded_images.h"
+#include "cpu/interrupt_table.h"
+#include "cpu/slice_vector.h"
+#include "environments/environment.h"
+#include "memory/address_space.h"
+#include "memory/frame_table.h"
+#include "memory/grant_table.h"
 
 namespace exo {
 
@@ -47,5 +51,13 @@ struct KernelState {
         }
     }
 };
+
+// The running kernel's state (kernel_state.cpp; a host test's on the host).
+KernelState& kernel_state();
+
+// The environment on the CPU: the trap vector's fast transfers change it without the C++.
+inline Environment& current_environment() {
+    return *static_cast<Environment*>(riscv::hart_page().current_environment);
+}
 
 }  // namespace exo

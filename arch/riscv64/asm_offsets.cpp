@@ -15,8 +15,8 @@
 #include "arch/riscv64/memory_layout.h"
 #include "arch/riscv64/sbi.h"
 #include "arch/riscv64/trap_frame.h"
-#include "environment.h"
-#include "slice_clock.h"
+#include "cpu/slice_clock.h"
+#include "environments/environment.h"
 
 // One marker: `.ascii "->NAME value"` in the compiler's output, where "i" makes the compiler
 // print the value as the constant it is (a build error if it is not one).
@@ -36,7 +36,7 @@ constexpr int64_t hart(size_t offset) {
 constexpr uint64_t log2(uint64_t value) { return value <= 1 ? 0 : 1 + log2(value / 2); }
 // The vector indexes the entries with a shift.
 static_assert(sizeof(exo::UpcallEntry) == uint64_t{1} << log2(sizeof(exo::UpcallEntry)));
-// The gate's serving bits are its top two (kernel/environment.h): a shift tests them.
+// The gate's serving bits are its top two (kernel/environments/environment.h): a shift tests them.
 static_assert(exo::gate::kServingNobody == uint64_t{1} << 62 && exo::gate::kTopBit == uint64_t{1}
                                                                                           << 63);
 static_assert(exo::EnvironmentTable::kDirectorySize == riscv::kDirectorySlots);
@@ -104,7 +104,7 @@ void asm_offsets() {
     EXO_ASM_CONSTANT(IRQ_SLOT_a6, 8 * riscv::irq_slot::a6);
     EXO_ASM_CONSTANT(IRQ_SLOT_a7, 8 * riscv::irq_slot::a7);
 
-    // The slot clock (kernel/slice_clock.h), at HART_CLOCK.
+    // The slot clock (kernel/cpu/slice_clock.h), at HART_CLOCK.
     EXO_ASM_CONSTANT(CLOCK_SLOT_END, offsetof(exo::SliceClock, slot_end));
     EXO_ASM_CONSTANT(CLOCK_SLOT_TICKS, offsetof(exo::SliceClock, slot_ticks));
     EXO_ASM_CONSTANT(CLOCK_SLOT, offsetof(exo::SliceClock, slot));

@@ -17,7 +17,7 @@ inline constexpr uint64_t kHartPageAddress = 0xfffffffffffff000;
 // one shift tells a table call from a transfer (trap_entry.S).
 inline constexpr uint64_t kSyscallTableShift = 6;
 inline constexpr uint64_t kSyscallTableSlots = uint64_t{1} << kSyscallTableShift;
-// The transfers' directory of environments, one word per id & 63 (kernel/environment.h).
+// The transfers' directory of environments, one word per id & 63 (kernel/environments/environment.h).
 inline constexpr uint64_t kDirectorySlots = 64;
 
 // The device-interrupt path's save slots for the registers a C call may clobber (t0 waits in
@@ -31,7 +31,7 @@ struct HartPage {
     uint64_t syscall_table[kSyscallTableSlots];  // handler addresses, indexed by syscall number
     uint64_t directory[kDirectorySlots];         // see EnvironmentTable::attach_directory
     alignas(8) uint8_t scheduler[4096 - 2048 - 8 * kSyscallTableSlots - 8 * kDirectorySlots - 64 -
-                                 8 * 16]; // kernel/slice_clock.h
+                                 8 * 16]; // kernel/cpu/slice_clock.h
     uint64_t irq_slots[16];      // the device-interrupt path's registers, by irq_slot
     uint64_t saved_t1;           // t1 while the exception path frees it
     uint64_t interrupted_sp;     // a kernel trap's sp, while it picks a stack

@@ -1,5 +1,5 @@
 // HiFive Unleashed (FU540-C000): UART0 is the console; the RTC clock gives a 1 MHz timebase.
-#include "board.h"
+#include "boot/board.h"
 
 namespace exo {
 

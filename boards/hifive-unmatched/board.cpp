@@ -1,5 +1,5 @@
 // HiFive Unmatched (FU740-C000): SiFive UART0 console, 1 MHz timebase.
-#include "board.h"
+#include "boot/board.h"
 
 namespace exo {
 

@@ -1,5 +1,5 @@
 // QEMU virt: the device tree describes everything; these are only fallbacks.
-#include "board.h"
+#include "boot/board.h"
 
 namespace exo {
 

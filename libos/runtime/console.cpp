@@ -4,7 +4,7 @@
 
 #include <cstdarg>
 
-#include "lib/format.h"
+#include "freestanding/format.h"
 
 namespace exos {
 namespace {

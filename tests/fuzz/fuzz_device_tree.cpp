@@ -7,7 +7,7 @@
 #include <span>
 #include <vector>
 
-#include "device_tree.h"
+#include "boot/device_tree.h"
 #include "fuzz_support.h"
 
 namespace {

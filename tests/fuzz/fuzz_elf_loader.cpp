@@ -8,8 +8,8 @@
 #include <span>
 #include <vector>
 
-#include "elf_loader.h"
-#include "environment_lifecycle.h"
+#include "boot/elf_loader.h"
+#include "environments/environment_lifecycle.h"
 #include "fuzz_support.h"
 
 namespace {

@@ -8,8 +8,8 @@
 #include <span>
 #include <vector>
 
-#include "frame_table.h"
 #include "fuzz_support.h"
+#include "memory/frame_table.h"
 
 namespace {
 

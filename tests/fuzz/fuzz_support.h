@@ -18,9 +18,9 @@
 #include <abi/syscall.h>
 
 #include "arch/riscv64/sv39.h"
-#include "audit.h"
-#include "elf_loader.h"
+#include "boot/elf_loader.h"
 #include "kernel_state.h"
+#include "memory/audit.h"
 
 namespace exo::fuzz {
 

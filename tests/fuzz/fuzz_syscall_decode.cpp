@@ -1,7 +1,7 @@
 // libFuzzer target: the input is a sequence of system calls (a raw a7 value, a caller,
 // arguments) from three environments over fake memory, and of the kernel's own events (timer
 // deadlines, DMA pins, access faults, revocation). Each call goes through the kernel's own
-// dispatch and handlers (kernel/syscall_table.h) with a SyscallContext over this machine, on the
+// dispatch and handlers (kernel/syscalls/syscall_table.h) with a SyscallContext over this machine, on the
 // host's fake hardware (tests/host/fake_hardware.h); after every step the kernel's audit, the
 // rules in ownership_checks.h and what the call promised (syscall_promises.h) must hold.
 // EXO_FUZZ_TRACE=1 prints every call.
@@ -21,13 +21,13 @@
 #include <span>
 #include <vector>
 
-#include "environment_lifecycle.h"
+#include "cpu/scheduler.h"
+#include "environments/environment_lifecycle.h"
 #include "fuzz_support.h"
+#include "memory/revocation.h"
 #include "ownership_checks.h"
-#include "revocation.h"
-#include "scheduler.h"
 #include "syscall_promises.h"
-#include "syscall_table.h"
+#include "syscalls/syscall_table.h"
 #include "tests/host/fake_hardware.h"
 
 namespace {

@@ -7,8 +7,8 @@
 #include <utility>
 #include <vector>
 
-#include "address_space_fast.h"
 #include "kernel_test_names.h"
+#include "memory/address_space_fast.h"
 
 namespace address_space_test {
 

@@ -346,7 +346,7 @@ TEST(AddressSpaceHostile, AGrantedFrameDonatedAsAPageTableIsNotMappableByTheGran
                        : "the grantee mapped a frame that is its owner's page-table reserve");
 }
 
-// AUDIT GAP (kernel/audit_impl.h, the leaf visitor): a user mapping of a page-table or
+// AUDIT GAP (kernel/memory/audit.h, the leaf visitor): a user mapping of a page-table or
 // table-reserve frame passes the audit whenever the mapper owns the frame or holds a grant for it,
 // so the consequence of the bug above (and any future one like it) is invisible to the Audit
 // syscall. Expected: a leaf mapping of a kPageTable or kTableReserve frame is a problem.

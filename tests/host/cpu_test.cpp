@@ -1,8 +1,8 @@
 // The slice vector (reservations, penalties) and the interrupt table (devices, lines, acks).
 #include <cstdint>
 
-#include "interrupt_table.h"
-#include "slice_vector.h"
+#include "cpu/interrupt_table.h"
+#include "cpu/slice_vector.h"
 
 #include <CppUTest/TestHarness.h>
 

@@ -16,7 +16,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "device_tree.h"
+#include "boot/device_tree.h"
 
 #include <CppUTest/TestHarness.h>
 

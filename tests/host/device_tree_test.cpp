@@ -1,6 +1,6 @@
 // Host tests for the device tree parser on the real blobs QEMU and OpenSBI hand the kernel on
 // virt and sifive_u (tests/data). The hostile ones are in device_tree_hostile_test.cpp.
-#include "boot_options.h"
+#include "boot/boot_options.h"
 #include "device_tree_blobs.h"
 
 using namespace device_tree_test;

@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "elf_loader.h"
+#include "boot/elf_loader.h"
 
 #include <CppUTest/TestHarness.h>
 

@@ -1,4 +1,4 @@
-// One entry at a time (kernel/upcall.h): while an event entry the device-interrupt path entered
+// One entry at a time (kernel/environments/upcall.h): while an event entry the device-interrupt path entered
 // directly runs (trap page event_busy), or an upcall or call entry, no upcall or event is entered
 // and no call is accepted; a pending event waits for the running one to end. The trap vector's
 // side (its own paths) is checked in QEMU (interrupts_nested scenario).
@@ -7,9 +7,9 @@
 #include <abi/trap_page.h>
 #include <cstdint>
 
-#include "environment.h"
-#include "transfer.h"
-#include "upcall.h"
+#include "environments/environment.h"
+#include "environments/transfer.h"
+#include "environments/upcall.h"
 
 #include <CppUTest/TestHarness.h>
 

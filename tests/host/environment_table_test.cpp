@@ -1,4 +1,4 @@
-// Environment slots and generation-checked ids (kernel/environment_table.cpp).
+// Environment slots and generation-checked ids (kernel/environments/environment_table.cpp).
 #include <abi/trap_page.h>
 #include <cstdint>
 #include <cstring>
@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "revocation.h"
+#include "memory/revocation.h"
 
 #include "kernel_test_names.h"
 

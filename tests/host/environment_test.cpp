@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "revocation.h"
+#include "memory/revocation.h"
 
 #include "kernel_test_names.h"
 
@@ -317,7 +317,7 @@ TEST(EnvironmentLifecycle, CheckDonatedFramesRejectsEveryKindOfBadFrame) {
 }
 
 // Regression, found by this suite and fixed (check_donated_frames, check_frame; with
-// kernel/address_space.cpp check_frame): a frame the parent has granted to another environment
+// kernel/memory/address_space.cpp check_frame): a frame the parent has granted to another environment
 // passes check_donated_frames, and create_environment hands it to the child without removing the
 // parent's grant. The grant now names a frame its owner no longer holds, and check_frame honours
 // it (it never compares grant->owner with the frame's owner), so the grantee can map the child's

@@ -5,17 +5,17 @@
 #include <cstdarg>
 #include <cstdio>
 
-#include "accessed_bits.h"
 #include "arch/riscv64/fpu.h"
 #include "arch/riscv64/guarded_copy.h"
 #include "arch/riscv64/plic.h"
 #include "arch/riscv64/timer.h"
-#include "console.h"
-#include "panic.h"
-#include "power.h"
-#include "syscall_table.h"
-#include "system.h"
-#include "trap.h"
+#include "boot/panic.h"
+#include "boot/power.h"
+#include "cpu/trap.h"
+#include "drivers/console.h"
+#include "kernel_state.h"
+#include "memory/accessed_bits.h"
+#include "syscalls/syscall_table.h"
 
 namespace exo::fake {
 namespace {

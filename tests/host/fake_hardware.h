@@ -13,7 +13,7 @@
 #include "arch/riscv64/csr.h"
 #include "arch/riscv64/hart_page.h"
 #include "kernel_state.h"
-#include "syscall_context.h"
+#include "syscalls/syscall_context.h"
 
 namespace exo::fake {
 

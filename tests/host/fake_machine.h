@@ -20,10 +20,10 @@
 #include <abi/syscall.h>
 
 #include "arch/riscv64/sv39.h"
-#include "audit.h"
-#include "elf_loader.h"
-#include "environment_lifecycle.h"
+#include "boot/elf_loader.h"
+#include "environments/environment_lifecycle.h"
 #include "kernel_state.h"
+#include "memory/audit.h"
 
 #include <CppUTest/TestHarness.h>
 

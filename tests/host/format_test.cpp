@@ -2,7 +2,7 @@
 #include <cstdint>
 #include <string>
 
-#include "lib/format.h"
+#include "freestanding/format.h"
 
 #include <CppUTest/TestHarness.h>
 

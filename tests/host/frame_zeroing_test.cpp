@@ -6,7 +6,7 @@
 #include <random>
 #include <vector>
 
-#include "frame_zeroing.h"
+#include "memory/frame_zeroing.h"
 
 #include "fake_machine.h"
 

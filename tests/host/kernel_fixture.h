@@ -6,9 +6,9 @@
 #include <cstdint>
 #include <string>
 
+#include "cpu/scheduler.h"
 #include "fake_hardware.h"
-#include "scheduler.h"
-#include "syscall_table.h"
+#include "syscalls/syscall_table.h"
 
 // Last: it brings CppUTest, whose `new` macro the standard headers must not see.
 #include "kernel_test_names.h"

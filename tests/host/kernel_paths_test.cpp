@@ -8,9 +8,9 @@
 
 #include <abi/trap_page.h>
 
-#include "interrupts.h"
-#include "trap.h"
-#include "upcall.h"
+#include "cpu/interrupts.h"
+#include "cpu/trap.h"
+#include "environments/upcall.h"
 #include "kernel_fixture.h"
 
 extern "C" uint64_t handle_interrupt_fast(const uint64_t* slots, uint64_t sp);

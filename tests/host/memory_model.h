@@ -24,8 +24,8 @@
 #include <vector>
 
 #include "fake_hardware.h"
-#include "revocation.h"
-#include "syscall_table.h"
+#include "memory/revocation.h"
+#include "syscalls/syscall_table.h"
 
 // Last: it brings CppUTest, whose `new` macro the standard headers must not see.
 #include "kernel_test_names.h"

@@ -1,4 +1,4 @@
-// Visible revocation: requests, the abort protocol, repossession (kernel/revocation.cpp).
+// Visible revocation: requests, the abort protocol, repossession (kernel/memory/revocation.cpp).
 #include <abi/trap_page.h>
 #include <cstdint>
 #include <cstring>
@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "revocation.h"
+#include "memory/revocation.h"
 
 #include "kernel_test_names.h"
 

@@ -1,12 +1,12 @@
-// The slice-end grace (kernel/slice_grace.h): an overrun grace is charged to the environment that
+// The slice-end grace (kernel/cpu/slice_grace.h): an overrun grace is charged to the environment that
 // received the slice-end upcall, whoever owns the slot when the grace ends, and to nobody if that
 // environment died meanwhile. The scheduler around it is checked in QEMU (cpu_grace scenario).
 #include <abi/shared_info.h>
 #include <cstdint>
 
-#include "environment.h"
-#include "slice_grace.h"
-#include "slice_vector.h"
+#include "cpu/slice_grace.h"
+#include "cpu/slice_vector.h"
+#include "environments/environment.h"
 
 #include <CppUTest/TestHarness.h>
 

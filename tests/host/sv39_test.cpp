@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "arch/riscv64/sv39.h"
-#include "page_table.h"
+#include "memory/page_table.h"
 
 #include <CppUTest/TestHarness.h>
 

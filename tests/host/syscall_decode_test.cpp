@@ -2,7 +2,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "syscall_decode.h"
+#include "syscalls/syscall_decode.h"
 
 #include <CppUTest/TestHarness.h>
 

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "environment.h"
-#include "transfer.h"
+#include "environments/environment.h"
+#include "environments/transfer.h"
 
 #include <CppUTest/TestHarness.h>
 

@@ -1,4 +1,4 @@
-// Protected control transfer, the logic the trap vector shares with the C++ (kernel/transfer.h):
+// Protected control transfer, the logic the trap vector shares with the C++ (kernel/environments/transfer.h):
 // the gate each environment shows, calls and their errors, replies, sends, and what happens to
 // the other side when one party ends. The vector's own Call and Reply are checked in QEMU
 // (control_transfer scenario); here is every state they rely on.
@@ -6,8 +6,8 @@
 #include <abi/trap_page.h>
 #include <cstdint>
 
-#include "environment.h"
-#include "transfer.h"
+#include "environments/environment.h"
+#include "environments/transfer.h"
 
 #include <CppUTest/TestHarness.h>
 

@@ -5,7 +5,7 @@
 #include <cstring>
 
 #include "arch/riscv64/guarded_copy.h"
-#include "user_copy.h"
+#include "memory/user_copy.h"
 
 #include "kernel_test_names.h" // last: it brings CppUTest
 

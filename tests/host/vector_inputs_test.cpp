@@ -1,4 +1,4 @@
-// The single invalidation point (kernel/vector_inputs.h): every path that changes what the trap
+// The single invalidation point (kernel/cpu/vector_inputs.h): every path that changes what the trap
 // vector's fast paths read is driven here through the scheduler and transfer code the kernel
 // runs, and after each one the vector's inputs (SliceClock::fast_owners, the derived hold bits,
 // every gate and save area, the directory) are compared with what they must be, computed here
@@ -10,15 +10,15 @@
 #include <string>
 #include <vector>
 
+#include "cpu/fast_paths.h"
+#include "cpu/scheduler.h"
+#include "cpu/slice_clock.h"
+#include "cpu/vector_inputs.h"
+#include "environments/transfer.h"
+#include "environments/upcall.h"
 #include "fake_hardware.h"
 #include "fake_machine.h"
-#include "fast_paths.h"
-#include "revocation.h"
-#include "scheduler.h"
-#include "slice_clock.h"
-#include "transfer.h"
-#include "upcall.h"
-#include "vector_inputs.h"
+#include "memory/revocation.h"
 
 namespace {
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fast/slow agreement: boots the same image twice, once as it is and once with the boot option
-# exo.fast_paths=off (every fast path of the trap vector off, kernel/boot_options.h), and
+# exo.fast_paths=off (every fast path of the trap vector off, kernel/boot/boot_options.h), and
 # compares the consoles line by line. The fast paths only perform what the C++ decides, so what an environment can
 # observe must not depend on which path ran it.
 #

@@ -2,9 +2,9 @@
 // to software (Svade): the environment's exception page is the always-busy one, so the trap
 // vector's fast path declines every exception and the kernel's C++ delivers it to the same
 // handler through the real trap page.
-#include "accessed_bits.h"
-#include "console.h"
-#include "selftest.h"
+#include "boot/selftest.h"
+#include "drivers/console.h"
+#include "memory/accessed_bits.h"
 
 namespace exo {
 

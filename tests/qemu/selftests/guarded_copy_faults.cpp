@@ -8,8 +8,8 @@
 #include "arch/riscv64/csr.h"
 #include "arch/riscv64/guarded_copy.h"
 #include "arch/riscv64/memory_layout.h"
-#include "console.h"
-#include "selftest.h"
+#include "boot/selftest.h"
+#include "drivers/console.h"
 
 extern "C" char __boot_stack_guard[], __text_end[];
 

@@ -1,7 +1,7 @@
 // Self-test: the kernel recurses until it runs off its stack. The guard page below the stack
 // must turn that into a clean panic naming the overflow, not silent memory corruption.
-#include "console.h"
-#include "selftest.h"
+#include "boot/selftest.h"
+#include "drivers/console.h"
 
 namespace exo {
 namespace {

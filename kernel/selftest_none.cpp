@@ -1,8 +1,0 @@
-// The self-test hook of ordinary images: nothing to run.
-#include "selftest.h"
-
-namespace exo {
-
-void run_kernel_selftests() {}
-
-}  // namespace exo
