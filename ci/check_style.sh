@@ -5,7 +5,7 @@
 #   - no source file over 600 lines (STYLE.md: past that, a file has more than one job);
 #   - no tab characters and no trailing spaces.
 # Prints each offence as file:line: what, and exits 1 if there is any. ctest runs it (label
-# style); ci/test.sh runs it with everything else.
+# style, as style.format).
 #   ci/check_style.sh [file...]      (default: every tracked source)
 set -euo pipefail
 cd "$(dirname "$0")/.."

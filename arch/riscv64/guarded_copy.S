@@ -1,9 +1,10 @@
-// The one routine through which the kernel loads or stores user memory (kernel/memory/user_copy.cpp):
-// a copy between two kernel addresses, one of them the direct map of a user page.
+// The one routine through which the kernel loads or stores user memory
+// (kernel/memory/user_copy.cpp): a copy between two kernel addresses, one of them the direct map
+// of a user page.
 //
 // It is an exception-table entry of one: a load or store that faults anywhere in
-// [guarded_copy_begin, guarded_copy_end) is not fatal. handle_kernel_trap (kernel/cpu/trap.cpp) sees
-// the trap's sepc inside that range (arch/riscv64/guarded_copy.h decides) and resumes at
+// [guarded_copy_begin, guarded_copy_end) is not fatal. handle_kernel_trap (kernel/cpu/trap.cpp)
+// sees the trap's sepc inside that range (arch/riscv64/guarded_copy.h decides) and resumes at
 // guarded_copy_fault, which returns 0 to our caller as if the copy had ended there. That is a
 // second line of defence: user_copy.cpp already refuses every page that is not the caller's RAM,
 // so no fault is expected here.

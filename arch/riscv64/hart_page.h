@@ -17,7 +17,8 @@ inline constexpr uint64_t kHartPageAddress = 0xfffffffffffff000;
 // one shift tells a table call from a transfer (trap_entry.S).
 inline constexpr uint64_t kSyscallTableShift = 6;
 inline constexpr uint64_t kSyscallTableSlots = uint64_t{1} << kSyscallTableShift;
-// The transfers' directory of environments, one word per id & 63 (kernel/environments/environment.h).
+// The transfers' directory of environments, one word per id & 63
+// (kernel/environments/environment.h).
 inline constexpr uint64_t kDirectorySlots = 64;
 
 // The device-interrupt path's save slots for the registers a C call may clobber (t0 waits in

@@ -95,7 +95,8 @@ transfer:
     ld      t0, HART_DIRECTORY(t0)  // the callee, or a word no id selecting it can equal
     ld      t1, ENV_GATE(t0)
     bne     t1, a0, transfer_slow   // absent, stale, forged, ourselves, waiting or busy
-    slli    t1, a7, ENV_ENTRY_SHIFT // entry k of Call + k: at ENV_ENTRIES + ENV_ENTRY_SIZE * (Call0 + k)
+    // Entry k of Call + k: at ENV_ENTRIES + ENV_ENTRY_SIZE * (Call0 + k).
+    slli    t1, a7, ENV_ENTRY_SHIFT
     add     t1, t1, t0
     ld      a6, ENV_ENTRIES + ENV_ENTRY_SIZE * (ABI_ENTRY_CALL0 - ABI_CALL)(t1)
     beqz    a6, transfer_slow       // no such entry registered
@@ -346,7 +347,7 @@ device_interrupt:
     sd      t0, ENV_SAVE_AREA(a5)   // no slice-start entry: it resumes its main context
     mv      a0, t0
     j       return_to_user
-3:  csrw    sepc, t1                // the slice-start entry, as an upcall (upcall.cpp's enter_upcall)
+3:  csrw    sepc, t1                // the slice-start entry, as upcall.cpp's enter_upcall does
     li      t1, 1
     sb      t1, ENV_IN_UPCALL(a5)
     ld      t1, ENV_UPCALL_FRAME(a5)
@@ -371,10 +372,11 @@ device_interrupt:
 // the kernel keeps its active context (the main context's frame is its shared info page's
 // `preempted`). Then, when nothing unusual holds (SliceClock::hold, and the checks in
 // TICK_FAST: what scheduler_tick and run() would look at), the next slot starts here; else the
-// C++ ticks (scheduler_tick), with the same outcome. The next owner must be idle (its gate == its id: not waiting, serving or in an
-// upcall), with no upcall pending and no floating-point registers to load; the FPU holds zeros
-// and the leaving environment did not write it. The new owner enters its slice-start entry as
-// an upcall (gp and tp from its main context, a0 = slot, a1 = slot end), or resumes.
+// C++ ticks (scheduler_tick), with the same outcome. The next owner must be idle (its gate ==
+// its id: not waiting, serving or in an upcall), with no upcall pending and no floating-point
+// registers to load; the FPU holds zeros and the leaving environment did not write it. The new
+// owner enters its slice-start entry as an upcall (gp and tp from its main context, a0 = slot,
+// a1 = slot end), or resumes.
 timer_interrupt:
     csrrw   sp, sscratch, sp
     ld      t0, HART_CURRENT_ENV(zero)
@@ -474,8 +476,9 @@ kernel_wait_entry:
     sd      t0, HART_SAVED_T0(zero)
     j       trap_from_kernel
 
-// From S-mode: kernel faults, and interrupts while the kernel waits. sp is the kernel's own; if it ran into its guard page, move to the emergency stack
-// so the overflow is reported instead of faulting forever.
+// From S-mode: kernel faults, and interrupts while the kernel waits. sp is the kernel's own; if
+// it ran into its guard page, move to the emergency stack so the overflow is reported instead of
+// faulting forever.
 trap_from_kernel:
     sd      sp, HART_INTERRUPTED_SP(zero)
     ld      t0, HART_STACK_BOTTOM(zero)

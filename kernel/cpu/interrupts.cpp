@@ -28,7 +28,8 @@ void interrupts_init(const DeviceTreeInfo& tree, uint64_t hart_id) {
                              tree.uarts[i].window, tree.uarts[i].irq);
         }
     }
-    if (tree.rtc.window.size) table.add_device(abi::DeviceKind::GoldfishRtc, tree.rtc.window, tree.rtc.irq);
+    if (tree.rtc.window.size)
+        table.add_device(abi::DeviceKind::GoldfishRtc, tree.rtc.window, tree.rtc.irq);
 
     uint32_t context = kNoContext;
     for (uint32_t i = 0; i < tree.cpu_count; ++i) {
@@ -36,7 +37,8 @@ void interrupts_init(const DeviceTreeInfo& tree, uint64_t hart_id) {
     }
     if (tree.plic.window.size == 0 || context == kNoContext) return;
     plic = riscv::Plic(Mmio(layout::direct_map(tree.plic.window.base)), context);
-    for (uint32_t line = 1; line < tree.plic.source_count && line < InterruptTable::kMaxLines; ++line) {
+    for (uint32_t line = 1; line < tree.plic.source_count && line < InterruptTable::kMaxLines;
+         ++line) {
         plic.set_enabled(line, false);
     }
     plic.set_threshold(0);
@@ -61,8 +63,8 @@ namespace {
 // nothing more from a source in service), so it needs no masking. Returns the owner (`running`,
 // found without a lookup, when it is the one in `running_slot`), or nullptr for nobody's line,
 // whose claim is completed. Inline: the device-interrupt path counts every instruction.
-[[gnu::always_inline]] inline Environment* publish(KernelState& state, uint32_t line, Environment* running,
-                                                   EnvironmentSlot running_slot) {
+[[gnu::always_inline]] inline Environment*
+publish(KernelState& state, uint32_t line, Environment* running, EnvironmentSlot running_slot) {
     EnvironmentSlot slot = state.interrupts.arrive(line);
     if (slot == kNoEnvironment) {
         plic.complete(line);  // a race with unbind: the line stays off
@@ -83,7 +85,9 @@ void handle_external_interrupt() {
     KernelState& state = kernel_state();
     for (uint32_t line = plic.claim(); line != 0; line = plic.claim()) {
         Environment* owner = publish(state, line, nullptr, kNoEnvironment);
-        if (owner) owner->event_upcall_pending = owner->entries[static_cast<size_t>(abi::Entry::Event)].pc != 0;
+        if (owner)
+            owner->event_upcall_pending =
+                owner->entries[static_cast<size_t>(abi::Entry::Event)].pc != 0;
     }
 }
 
@@ -94,18 +98,20 @@ using namespace exo;
 // The trap vector's device-interrupt path (trap_entry.S), with only the caller-saved registers
 // saved: claim one line, publish it to its owner, and when the owner is the environment running
 // (and not inside an upcall, a call entry or a previous event) enter its Event entry directly,
-// keeping the interrupted pc, sp, ra, t0, t1, a0 and a7 in its trap page. Returns the sp the environment
-// resumes with, or 0 for the general path (the timer is due as well: the tick needs the whole
-// register state). Another pending line raises the interrupt again as soon as this returns.
+// keeping the interrupted pc, sp, ra, t0, t1, a0 and a7 in its trap page. Returns the sp the
+// environment resumes with, or 0 for the general path (the timer is due as well: the tick needs the
+// whole register state). Another pending line raises the interrupt again as soon as this returns.
 // `slots` is the vector's save area, by riscv::irq_slot (t0 is on the hart page).
 // The vector restores every caller-saved register from its slots after this returns, so it
 // skips clearing the ones it used (see cmake/board_image.cmake).
-extern "C" [[gnu::zero_call_used_regs("skip")]] uint64_t handle_interrupt_fast(const uint64_t* slots, uint64_t sp) {
+extern "C" [[gnu::zero_call_used_regs("skip")]] uint64_t
+handle_interrupt_fast(const uint64_t* slots, uint64_t sp) {
     if (riscv::read<riscv::Csr::sip>() & slice_clock().general_interrupt_bits) return 0;
     uint32_t line = plic.claim();
     if (line == 0) return sp;
     Environment& running = current_environment();
-    Environment* owner = publish(kernel_state(), line, &running, EnvironmentTable::slot_of(running.id));
+    Environment* owner =
+        publish(kernel_state(), line, &running, EnvironmentTable::slot_of(running.id));
     if (owner == nullptr) return sp;
     const UpcallEntry& entry = owner->entries[static_cast<size_t>(abi::Entry::Event)];
     if (entry.pc == 0) return sp;

@@ -34,7 +34,9 @@ SliceGrace grace;
 bool in_grace() { return grace.holder() != 0; }
 bool have_asids() { return (clock.hold & hold::kNoAsids) == 0; }
 
-uint32_t narrow_slot(uint64_t value) { return value > 0xffffffff ? 0xffffffff : static_cast<uint32_t>(value); }
+uint32_t narrow_slot(uint64_t value) {
+    return value > 0xffffffff ? 0xffffffff : static_cast<uint32_t>(value);
+}
 
 Environment* owner_of(uint32_t index) {
     return kernel_state().environments.at_slot(kernel_state().slices.owner(index));
@@ -56,7 +58,9 @@ void install(Environment& environment) {
 
 // Floating point: an environment's upcalls share its main context's registers (they are its own
 // code); a call entry runs on registers another environment handed over, so it has its own.
-Context& fp_context(Environment& environment) { return environment.serving() ? environment.upcall : environment.main; }
+Context& fp_context(Environment& environment) {
+    return environment.serving() ? environment.upcall : environment.main;
+}
 
 // The FPU holds nothing but zeros (cleared, and written by nobody since): an environment with
 // no floating-point state of its own can have it as it is.
@@ -65,7 +69,8 @@ bool fpu_holds_zeros() { return (clock.hold & hold::kFpuNotZero) == 0; }
 void set_fpu_holds_zeros(bool zeros) { clock.set_hold(hold::kFpuNotZero, !zeros); }
 
 void save_fpu(Environment& environment) {
-    if (environment.live && (environment.frame().sstatus() & riscv::sstatus::kFsMask) == riscv::sstatus::kFsMask) {
+    if (environment.live &&
+        (environment.frame().sstatus() & riscv::sstatus::kFsMask) == riscv::sstatus::kFsMask) {
         Context& context = fp_context(environment);
         fpu_save(&context.fp);
         context.fp_saved = true;
@@ -136,7 +141,8 @@ Environment* pick_runner() {
 void advance_slot(uint64_t now) {
     clock.slot = (clock.slot + 1) % clock.slots;
     clock.slot_end += clock.slot_ticks;
-    if (clock.slot_end <= now) clock.slot_end = now + clock.slot_ticks;  // the kernel fell behind: restart
+    if (clock.slot_end <= now)
+        clock.slot_end = now + clock.slot_ticks; // the kernel fell behind: restart
     grace.end();
     clock.runner = pick_runner();
     if (clock.runner && clock.runner == owner_of(clock.slot)) begin_slice(*clock.runner);
@@ -171,13 +177,15 @@ void refresh_vector_inputs() {
 EnvironmentId slice_grace_holder() { return grace.holder(); }
 
 abi::Error reserve_slot(Environment& caller, uint64_t slot) {
-    abi::Error error = kernel_state().slices.reserve(narrow_slot(slot), EnvironmentTable::slot_of(caller.id));
+    abi::Error error =
+        kernel_state().slices.reserve(narrow_slot(slot), EnvironmentTable::slot_of(caller.id));
     refresh_vector_inputs();
     return error;
 }
 
 abi::Error release_slot(Environment& caller, uint64_t slot) {
-    abi::Error error = kernel_state().slices.release(narrow_slot(slot), EnvironmentTable::slot_of(caller.id));
+    abi::Error error =
+        kernel_state().slices.release(narrow_slot(slot), EnvironmentTable::slot_of(caller.id));
     refresh_vector_inputs();
     return error;
 }
@@ -297,7 +305,8 @@ void scheduler_forget(Environment& environment) {
 
 abi::Error set_background(Environment* environment) {
     background = environment ? environment->id : 0;
-    refresh_vector_inputs();  // (nothing the vector reads follows it today: a free slot's tick is the C++'s)
+    refresh_vector_inputs(); // (nothing the vector reads follows it today: a free slot's tick is
+                             // the C++'s)
     return abi::Error::Ok;
 }
 

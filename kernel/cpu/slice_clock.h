@@ -36,7 +36,7 @@ struct SliceClock {
     uint64_t slots;       // slots per round
     uint64_t hold;        // hold:: bits: any but two (see above) send every tick to the C++
     Environment* runner;  // who runs in this slot (nullptr: the hart idles)
-    uint64_t owner_had_slot;  // nonzero: the owner ran (or donated) this slot; it gets the slice-end
+    uint64_t owner_had_slot; // nonzero: the owner ran (or donated) this slot; it gets the slice-end
     // Each slot's owner when the vector may end and start its slot itself: reserved, and with
     // no slice-end entry (that upcall and its grace are the C++'s). nullptr otherwise. One
     // more entry: after the last slot, a copy of the first, so the next owner is always at +1.
@@ -51,6 +51,8 @@ struct SliceClock {
 
 static_assert(sizeof(SliceClock) <= sizeof(riscv::HartPage::scheduler));
 
-inline SliceClock& slice_clock() { return *reinterpret_cast<SliceClock*>(riscv::hart_page().scheduler); }
+inline SliceClock& slice_clock() {
+    return *reinterpret_cast<SliceClock*>(riscv::hart_page().scheduler);
+}
 
 }  // namespace exo

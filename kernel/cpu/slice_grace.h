@@ -17,7 +17,9 @@ public:
 
     // Only the environment that received the upcall ends the grace early (Yield(0)), whether or
     // not it still owns the slot: one that reserved the slot meanwhile has no grace to end.
-    bool held_by(const Environment& environment) const { return holder_ != 0 && environment.id == holder_; }
+    bool held_by(const Environment& environment) const {
+        return holder_ != 0 && environment.id == holder_;
+    }
 
     // The grace ran out: the environment that received the upcall is charged (a slot forfeited,
     // SharedInfo::penalties, event::kSlicePenalty) and torn out of its upcall, so its main

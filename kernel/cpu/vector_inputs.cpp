@@ -13,7 +13,8 @@ void refresh_fast_owners(KernelState& state, SliceClock& clock) {
     SliceVector& slices = state.slices;
     for (uint32_t index = 0; index < slices.count(); ++index) {
         Environment* owner = state.environments.at_slot(slices.owner(index));
-        bool has_slice_end = owner && owner->entries[static_cast<size_t>(abi::Entry::SliceEnd)].pc != 0;
+        bool has_slice_end =
+            owner && owner->entries[static_cast<size_t>(abi::Entry::SliceEnd)].pc != 0;
         clock.fast_owners[index] = has_slice_end ? nullptr : owner;
     }
     clock.fast_owners[slices.count()] = clock.fast_owners[0];  // the next owner is always at +1
@@ -28,8 +29,9 @@ void refresh_vector_inputs(KernelState& state, SliceClock& clock, const SliceGra
     clock.set_hold(hold::kPenalties, state.slices.any_penalties());
     clock.set_hold(hold::kRevocations, state.revocations_outstanding);
     clock.set_hold(hold::kFastPathsOff, !fast_paths);
-    state.environments.for_each_live(
-        [&](Environment& environment) { transfer::refresh_gate(environment, &environment == on_cpu); });
+    state.environments.for_each_live([&](Environment& environment) {
+        transfer::refresh_gate(environment, &environment == on_cpu);
+    });
 }
 
 }  // namespace exo

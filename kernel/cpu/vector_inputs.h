@@ -25,7 +25,8 @@
 namespace exo {
 
 // The hold bits refresh_vector_inputs derives (the rest it leaves as they are).
-inline constexpr uint64_t kDerivedHolds = hold::kGrace | hold::kPenalties | hold::kRevocations | hold::kFastPathsOff;
+inline constexpr uint64_t kDerivedHolds =
+    hold::kGrace | hold::kPenalties | hold::kRevocations | hold::kFastPathsOff;
 
 // `on_cpu`: the environment whose registers are on the CPU (nullptr while the hart idles).
 void refresh_vector_inputs(KernelState& state, SliceClock& clock, const SliceGrace& grace,

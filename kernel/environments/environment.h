@@ -91,11 +91,11 @@ inline riscv::TrapFrame* main_context_frame(abi::SharedInfo& info) {
 }
 
 struct alignas(gate::kNonIdAlignment) Environment {
-    // ---- Read and written by the trap vector's fast paths (offsets generated: asm_offsets.cpp) ----
-    // The gate a fast Call must match: == id while this environment accepts calls (not running,
-    // not waiting, no entry in progress); 0 while it does not; a caller (see gate::) while it
-    // serves a call. Kept at offset 0: the trap vector's directory of environments points
-    // unused slots at words that no id can match.
+    // ---- Read and written by the trap vector's fast paths (offsets generated: asm_offsets.cpp)
+    // ---- The gate a fast Call must match: == id while this environment accepts calls (not
+    // running, not waiting, no entry in progress); 0 while it does not; a caller (see gate::) while
+    // it serves a call. Kept at offset 0: the trap vector's directory of environments points unused
+    // slots at words that no id can match.
     uint64_t gate = 0;
     uint64_t satp = 0;                        // its address space, ASID included
     uint64_t trap_page = 0;                   // kernel address of its abi::TrapPage
@@ -179,23 +179,29 @@ private:
     static constexpr uint64_t kDeBruijn = 0x03f79d71b4cb0a89;
     static constexpr std::array<uint8_t, 64> kBitOfPattern = [] {
         std::array<uint8_t, 64> result{};
-        for (size_t bit = 0; bit < 64; ++bit) result[((uint64_t{1} << bit) * kDeBruijn) >> 58] = static_cast<uint8_t>(bit);
+        for (size_t bit = 0; bit < 64; ++bit)
+            result[((uint64_t{1} << bit) * kDeBruijn) >> 58] = static_cast<uint8_t>(bit);
         return result;
     }();
-    static size_t lowest_bit_index(uint64_t mask) { return kBitOfPattern[((mask & -mask) * kDeBruijn) >> 58]; }
+    static size_t lowest_bit_index(uint64_t mask) {
+        return kBitOfPattern[((mask & -mask) * kDeBruijn) >> 58];
+    }
 
     std::array<uint32_t, kMaxEnvironments> generations_{};
     uint64_t* directory_ = nullptr;
     uint64_t live_mask_ = 0;  // bit n: slot n is live
 };
 
-static_assert(offsetof(Environment, gate) == 0, "the directory's never-matching words stand in for it");
+static_assert(offsetof(Environment, gate) == 0,
+              "the directory's never-matching words stand in for it");
 static_assert(EnvironmentTable::kDirectorySize == kMaxEnvironments + 1,
               "an index per slot, and index 0 for no environment");
 static_assert(kMaxEnvironments <= 64, "the live mask has a bit per slot");
-static_assert(alignof(Environment) % gate::kNonIdAlignment == 0 && sizeof(Environment) % gate::kNonIdAlignment == 0,
+static_assert(alignof(Environment) % gate::kNonIdAlignment == 0 &&
+                  sizeof(Environment) % gate::kNonIdAlignment == 0,
               "a caller's address, as a gate, is a multiple of 64");
-static_assert(gate::kServingNobody % gate::kNonIdAlignment == 0 && (gate::kTopBit | gate::kServingNobody) % gate::kNonIdAlignment == 0,
+static_assert(gate::kServingNobody % gate::kNonIdAlignment == 0 &&
+                  (gate::kTopBit | gate::kServingNobody) % gate::kNonIdAlignment == 0,
               "every non-id gate state selects directory index 0");
 
 }  // namespace exo

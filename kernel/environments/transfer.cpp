@@ -34,8 +34,9 @@ bool in_exception_handler(const Environment& environment) {
 // Inside an event entry the device-interrupt path entered directly it is Busy, as in an upcall
 // (upcall.h's in_event_entry; the trap vector's timer path checks the same word).
 bool accepts(const Environment& environment) {
-    return environment.live && !environment.waiting() && !environment.serving() && !environment.in_upcall &&
-           !in_exception_handler(environment) && !in_event_entry(environment);
+    return environment.live && !environment.waiting() && !environment.serving() &&
+           !environment.in_upcall && !in_exception_handler(environment) &&
+           !in_event_entry(environment);
 }
 
 namespace {
@@ -53,7 +54,8 @@ abi::Error check(EnvironmentTable& environments, Environment& caller, const risc
 }
 
 // The target starts at its entry on its upcall context with the caller's registers.
-void enter(Environment& target, uint64_t entry, const riscv::TrapFrame& frame, EnvironmentId caller) {
+void enter(Environment& target, uint64_t entry, const riscv::TrapFrame& frame,
+           EnvironmentId caller) {
     const UpcallEntry& start = target.entries[static_cast<size_t>(abi::Entry::Call0) + entry];
     *target.upcall.frame = frame;
     target.upcall.frame->pc() = start.pc;
@@ -75,9 +77,11 @@ void refresh_gate(Environment& environment, bool on_cpu) {
     environment.save_area = open ? environment.upcall.frame : &environment.frame();
 }
 
-Outcome call(EnvironmentTable& environments, Environment& caller, riscv::TrapFrame& frame, uint64_t entry) {
+Outcome call(EnvironmentTable& environments, Environment& caller, riscv::TrapFrame& frame,
+             uint64_t entry) {
     Environment* target = nullptr;
-    if (abi::Error error = check(environments, caller, frame, entry, target); error != abi::Error::Ok) {
+    if (abi::Error error = check(environments, caller, frame, entry, target);
+        error != abi::Error::Ok) {
         return {error, nullptr};
     }
     caller.resume_pc = frame.pc() - 4;  // the ecall, as the trap vector records it
@@ -87,9 +91,11 @@ Outcome call(EnvironmentTable& environments, Environment& caller, riscv::TrapFra
     return {abi::Error::Ok, target};
 }
 
-Outcome send(EnvironmentTable& environments, Environment& caller, riscv::TrapFrame& frame, uint64_t entry) {
+Outcome send(EnvironmentTable& environments, Environment& caller, riscv::TrapFrame& frame,
+             uint64_t entry) {
     Environment* target = nullptr;
-    if (abi::Error error = check(environments, caller, frame, entry, target); error != abi::Error::Ok) {
+    if (abi::Error error = check(environments, caller, frame, entry, target);
+        error != abi::Error::Ok) {
         return {error, nullptr};
     }
     enter(*target, entry, frame, caller.id);

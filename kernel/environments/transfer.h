@@ -43,9 +43,11 @@ struct Outcome {
 
 // `frame` is the caller's saved state with pc past the ecall. On success the target's upcall
 // context holds the caller's registers with pc/sp at the entry and a0 = the caller's id.
-Outcome call(EnvironmentTable& environments, Environment& caller, riscv::TrapFrame& frame, uint64_t entry);
+Outcome call(EnvironmentTable& environments, Environment& caller, riscv::TrapFrame& frame,
+             uint64_t entry);
 // As call, but the caller does not wait: its a0 = Ok and it runs again when scheduled.
-Outcome send(EnvironmentTable& environments, Environment& caller, riscv::TrapFrame& frame, uint64_t entry);
+Outcome send(EnvironmentTable& environments, Environment& caller, riscv::TrapFrame& frame,
+             uint64_t entry);
 // The caller resumes with the callee's registers, a0 = Ok, after its ecall.
 Outcome reply(Environment& callee, riscv::TrapFrame& frame);
 // UpcallReturn: the upcall, or the call entry with nobody to reply to (after a Send, or a caller

@@ -1,6 +1,6 @@
 // The work of the memory calls that is more than a table lookup, over a KernelState and the
-// calling environment: the syscall handlers (kernel/syscalls/syscalls_memory.cpp) are the register layer
-// over these. Nothing here touches a CSR, the timer or the running hart.
+// calling environment: the syscall handlers (kernel/syscalls/syscalls_memory.cpp) are the register
+// layer over these. Nothing here touches a CSR, the timer or the running hart.
 #pragma once
 
 #include <abi/syscall.h>

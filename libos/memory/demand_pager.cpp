@@ -11,7 +11,8 @@ constexpr uint64_t kStorePageFault = 15;
 
 }  // namespace
 
-abi::Error DemandPager::start(FramePool& pool, uint64_t base, uint64_t pages, uint64_t resident_limit) {
+abi::Error DemandPager::start(FramePool& pool, uint64_t base, uint64_t pages,
+                              uint64_t resident_limit) {
     pool_ = &pool;
     base_ = base;
     pages_ = pages;
@@ -20,7 +21,8 @@ abi::Error DemandPager::start(FramePool& pool, uint64_t base, uint64_t pages, ui
 }
 
 bool DemandPager::claims(const volatile abi::TrapState& trap) const {
-    return (trap.cause == kLoadPageFault || trap.cause == kStorePageFault) && contains(trap.address);
+    return (trap.cause == kLoadPageFault || trap.cause == kStorePageFault) &&
+           contains(trap.address);
 }
 
 bool DemandPager::evict_oldest() {
@@ -47,7 +49,8 @@ ExceptionOutcome DemandPager::handle_fault(const volatile abi::TrapState& trap) 
     // The walk needs page-table nodes (at most two below the root): donate and try again.
     for (int tables = 0; error == abi::Error::NoMemory && tables < 2; ++tables) {
         std::optional<uint64_t> table = pool_->take();
-        if (!table || page_table_donate(*table) != abi::Error::Ok) return ExceptionOutcome::fatal(92);
+        if (!table || page_table_donate(*table) != abi::Error::Ok)
+            return ExceptionOutcome::fatal(92);
         error = map(page, *frame, 1, abi::permission::kRead | abi::permission::kWrite);
     }
     if (error != abi::Error::Ok) return ExceptionOutcome::fatal(93);

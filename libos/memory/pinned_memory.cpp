@@ -12,15 +12,19 @@ abi::Error PinnedMemory::start(FramePool& pool, uint64_t base, uint64_t pages, u
     for (uint64_t i = 0; i < pages; ++i) {
         std::optional<uint64_t> frame = pool.take();
         if (!frame) return abi::Error::NoMemory;
-        abi::Error error = map(base + i * 4096, *frame, 1, abi::permission::kRead | abi::permission::kWrite);
+        abi::Error error =
+            map(base + i * 4096, *frame, 1, abi::permission::kRead | abi::permission::kWrite);
         while (error == abi::Error::NoMemory) {
             std::optional<uint64_t> table = pool.take();
             if (!table) return abi::Error::NoMemory;
-            if (abi::Error donated = page_table_donate(*table); donated != abi::Error::Ok) return donated;
-            error = map(base + i * 4096, *frame, 1, abi::permission::kRead | abi::permission::kWrite);
+            if (abi::Error donated = page_table_donate(*table); donated != abi::Error::Ok)
+                return donated;
+            error =
+                map(base + i * 4096, *frame, 1, abi::permission::kRead | abi::permission::kWrite);
         }
         if (error != abi::Error::Ok) return error;
-        if (abi::Error marked = frame_set_essential(*frame, true); marked != abi::Error::Ok) return marked;
+        if (abi::Error marked = frame_set_essential(*frame, true); marked != abi::Error::Ok)
+            return marked;
     }
     for (uint64_t i = 0; i < spare; ++i) {
         std::optional<uint64_t> frame = pool.take();
@@ -35,8 +39,8 @@ bool PinnedMemory::claims(const volatile abi::TrapState& trap) const {
 }
 
 ExceptionOutcome PinnedMemory::handle_fault(const volatile abi::TrapState& trap) {
-    printf("pinned: %s at pc %lx, address %lx: this policy never pages\n", exception_name(trap.cause),
-           trap.pc, trap.address);
+    printf("pinned: %s at pc %lx, address %lx: this policy never pages\n",
+           exception_name(trap.cause), trap.pc, trap.address);
     return ExceptionOutcome::fatal(95);
 }
 

@@ -23,7 +23,8 @@ abi::Error UpcallDispatcher::set_scheduler(SliceScheduler& scheduler) {
     return abi::Error::Ok;
 }
 
-std::optional<ExceptionOutcome> UpcallDispatcher::dispatch_fault(const volatile abi::TrapState& trap) {
+std::optional<ExceptionOutcome>
+UpcallDispatcher::dispatch_fault(const volatile abi::TrapState& trap) {
     for (size_t i = 0; i < count_; ++i) {
         if (policies_[i]->claims(trap)) return policies_[i]->handle_fault(trap);
     }
@@ -37,7 +38,8 @@ uint64_t UpcallDispatcher::dispatch_revocation(uint64_t frames, uint64_t deadlin
         uint64_t given = policies_[i]->give_back(frames - freed);
         freed += given < frames - freed ? given : frames - freed;
     }
-    if (freed < frames && revocation_fallback_ != nullptr) revocation_fallback_(frames - freed, deadline);
+    if (freed < frames && revocation_fallback_ != nullptr)
+        revocation_fallback_(frames - freed, deadline);
     return freed;
 }
 

@@ -151,7 +151,8 @@ alignas(16) char slice_stack[8192];
 }
 
 [[noreturn]] void on_slice_end(uint64_t slot, uint64_t deadline, uint64_t) {
-    if (SliceScheduler* scheduler = the_dispatcher.scheduler()) scheduler->slice_end(slot, deadline);
+    if (SliceScheduler* scheduler = the_dispatcher.scheduler())
+        scheduler->slice_end(slot, deadline);
     for (;;) (void)yield();  // done: the next slot may start now
 }
 
@@ -166,8 +167,12 @@ EntryPoint entry(Function* function, char* stack, uint64_t size) {
 
 UpcallDispatcher& dispatcher() { return the_dispatcher; }
 
-EntryPoint exception_entry() { return entry(&exos_exception_entry, exception_stack, sizeof(exception_stack)); }
-EntryPoint revocation_entry() { return entry(&on_revocation, revocation_stack, sizeof(revocation_stack)); }
+EntryPoint exception_entry() {
+    return entry(&exos_exception_entry, exception_stack, sizeof(exception_stack));
+}
+EntryPoint revocation_entry() {
+    return entry(&on_revocation, revocation_stack, sizeof(revocation_stack));
+}
 EntryPoint event_entry() { return entry(&exos_event_entry, event_stack, sizeof(event_stack)); }
 EntryPoint slice_start_entry() { return entry(&on_slice_start, slice_stack, sizeof(slice_stack)); }
 EntryPoint slice_end_entry() { return entry(&on_slice_end, slice_stack, sizeof(slice_stack)); }
@@ -192,10 +197,12 @@ extern "C" void exos_event_body() {
 // Returns to resume `state` (its pc perhaps changed); a fatal outcome ends the environment, and
 // so does a fault nothing claims, after saying what it was.
 extern "C" void exos_exception_dispatch(abi::TrapState* state) {
-    std::optional<exos::ExceptionOutcome> outcome = exos::runtime::dispatcher().dispatch_fault(*state);
+    std::optional<exos::ExceptionOutcome> outcome =
+        exos::runtime::dispatcher().dispatch_fault(*state);
     if (!outcome) {
-        exos::printf("exos: unclaimed %s at pc %lx, address %lx: no memory policy or handler takes it\n",
-                     exos::exception_name(state->cause), state->pc, state->address);
+        exos::printf(
+            "exos: unclaimed %s at pc %lx, address %lx: no memory policy or handler takes it\n",
+            exos::exception_name(state->cause), state->pc, state->address);
         exos::exit(exos::kUnclaimedFaultStatus);
     }
     switch (outcome->kind) {

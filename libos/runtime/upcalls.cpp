@@ -19,15 +19,19 @@ void register_entry(abi::Entry kind, bool wanted, EntryPoint entry) {
 }
 
 void register_memory_entries() {
-    register_entry(abi::Entry::Exception, dispatcher().takes_exceptions(), runtime::exception_entry());
-    register_entry(abi::Entry::Revocation, dispatcher().takes_revocation(), runtime::revocation_entry());
+    register_entry(abi::Entry::Exception, dispatcher().takes_exceptions(),
+                   runtime::exception_entry());
+    register_entry(abi::Entry::Revocation, dispatcher().takes_revocation(),
+                   runtime::revocation_entry());
 }
 
 void register_scheduler_entries() {
     SliceScheduler* scheduler = dispatcher().scheduler();
     uint32_t hooks = scheduler ? scheduler->hooks() : 0;
-    register_entry(abi::Entry::SliceStart, hooks & SliceScheduler::kSliceStart, runtime::slice_start_entry());
-    register_entry(abi::Entry::SliceEnd, hooks & SliceScheduler::kSliceEnd, runtime::slice_end_entry());
+    register_entry(abi::Entry::SliceStart, hooks & SliceScheduler::kSliceStart,
+                   runtime::slice_start_entry());
+    register_entry(abi::Entry::SliceEnd, hooks & SliceScheduler::kSliceEnd,
+                   runtime::slice_end_entry());
     register_entry(abi::Entry::Event, hooks & SliceScheduler::kEvent, runtime::event_entry());
 }
 

@@ -51,7 +51,8 @@ void RoundRobinThreads::slice_start(uint64_t, uint64_t) {
     if (count_ == 0) return;
     running_ = (running_ + 1) % count_;
     switches_ = switches_ + 1;
-    (void)syscall(abi::Syscall::ResumeContext, reinterpret_cast<uint64_t>(&threads_[running_].context));
+    (void)syscall(abi::Syscall::ResumeContext,
+                  reinterpret_cast<uint64_t>(&threads_[running_].context));
 }
 
 }  // namespace exos

@@ -39,7 +39,9 @@ void check(bool condition, const char* what) {
     }
 }
 
-volatile uint64_t* word(uint64_t page) { return reinterpret_cast<volatile uint64_t*>(kPages + page * kPage); }
+volatile uint64_t* word(uint64_t page) {
+    return reinterpret_cast<volatile uint64_t*>(kPages + page * kPage);
+}
 
 // ---- The exception entry: records when it was entered, then runs the current policy. ----
 volatile uint64_t handler_entered = 0;
@@ -220,12 +222,16 @@ void frames_and_mappings() {
         volatile bool dirty = exos::pte_read(kPages) & (1 << 7);
         (void)dirty;
     }));
-    report("prot1", bench::measure([](int i) { (void)exos::protect(kPages, 1, (i & 1) ? permission::kRead : RW); },
-                                   [](int i) { (void)exos::protect(kPages, 1, (i & 1) ? RW : permission::kRead); }));
-    report("prot100", bench::measure([](int) { (void)exos::protect(kPages, 100, RW); },
-                                     [](int) { (void)exos::protect(kPages, 100, permission::kRead); }));
-    report("unprot100", bench::measure([](int) { (void)exos::protect(kPages, 100, permission::kRead); },
-                                       [](int) { (void)exos::protect(kPages, 100, RW); }));
+    report("prot1",
+           bench::measure(
+               [](int i) { (void)exos::protect(kPages, 1, (i & 1) ? permission::kRead : RW); },
+               [](int i) { (void)exos::protect(kPages, 1, (i & 1) ? RW : permission::kRead); }));
+    report("prot100",
+           bench::measure([](int) { (void)exos::protect(kPages, 100, RW); },
+                          [](int) { (void)exos::protect(kPages, 100, permission::kRead); }));
+    report("unprot100",
+           bench::measure([](int) { (void)exos::protect(kPages, 100, permission::kRead); },
+                          [](int) { (void)exos::protect(kPages, 100, RW); }));
 }
 
 void exceptions() {
@@ -319,9 +325,10 @@ bench_spin:                     # +16; a0 = spin, a1 = changed, a2 = before
     ret
     .option pop
 )");
-extern "C" void bench_trigger_and_spin(volatile uint64_t* spin, const volatile uint64_t* changed, uint64_t before,
-                                       volatile uint32_t* address, uint32_t value);
-extern "C" void bench_spin(volatile uint64_t* spin, const volatile uint64_t* changed, uint64_t before);
+extern "C" void bench_trigger_and_spin(volatile uint64_t* spin, const volatile uint64_t* changed,
+                                       uint64_t before, volatile uint32_t* address, uint32_t value);
+extern "C" void bench_spin(volatile uint64_t* spin, const volatile uint64_t* changed,
+                           uint64_t before);
 
 namespace {
 
@@ -336,7 +343,8 @@ uint64_t loop_tail(uint64_t pc) {
 }
 
 void slice_switch() {
-    for (uint64_t slot = 1; slot < 16; slot += 2) (void)exos::syscall(abi::Syscall::SliceRelease, slot);
+    for (uint64_t slot = 1; slot < 16; slot += 2)
+        (void)exos::syscall(abi::Syscall::SliceRelease, slot);
     exos::Child peer = exos::spawn(pool, 1, 6);
     check(peer.error == Error::Ok, "peer environment");
     check(mailbox::accept(peer.id, peer.first_spare_frame), "peer mailbox");
@@ -363,7 +371,8 @@ void slice_switch() {
         asm volatile("rdinstret %0\n ecall\n rdinstret %1"
                      : "=&r"(start), "=&r"(end), "+r"(a0), "+r"(a1), "+r"(a7)
                      :
-                     : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a2", "a3", "a4", "a5", "a6", "memory");
+                     : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a2", "a3", "a4", "a5", "a6",
+                       "memory");
         oneway[i] = mailbox::at().words[4] - start - cost_of_measuring;
         roundtrip[i] = end - start - cost_of_measuring;
     }
@@ -397,7 +406,8 @@ void slice_switch() {
     check(pipe_misses == 0, "pipe bytes echoed");
     (void)exos::unmap(mailbox::kAddress);
     check(exos::environment_destroy(peer.id) == Error::Ok, "peer destroyed");
-    for (uint64_t slot = 1; slot < 16; slot += 2) (void)exos::syscall(abi::Syscall::SliceReserve, slot);
+    for (uint64_t slot = 1; slot < 16; slot += 2)
+        (void)exos::syscall(abi::Syscall::SliceReserve, slot);
 }
 
 volatile uint64_t irq_entered = 0, irq_spin_snapshot = 0, irq_count = 0;
@@ -424,11 +434,13 @@ void irq_to_user() {
     }
     check(mapped == Error::Ok, "device map");
     check(exos::set_entry(abi::Entry::Event, reinterpret_cast<uint64_t>(&bench_event_entry),
-                         reinterpret_cast<uint64_t>(event_stack + sizeof(event_stack))) == Error::Ok,
+                          reinterpret_cast<uint64_t>(event_stack + sizeof(event_stack))) ==
+              Error::Ok,
           "event entry");
     check(exos::syscall(abi::Syscall::IrqBind, device_line).error == Error::Ok, "bind");
     uint64_t cost_of_measuring = bench::overhead();
-    const volatile abi::TrapPage& trap_page = *reinterpret_cast<const abi::TrapPage*>(abi::kTrapPageAddress);
+    const volatile abi::TrapPage& trap_page =
+        *reinterpret_cast<const abi::TrapPage*>(abi::kTrapPageAddress);
     uint64_t samples[bench::kRuns];
     for (int i = 0; i < bench::kRuns; ++i) {
         uint64_t before = irq_count;

@@ -10,8 +10,9 @@
 
 // After recording the switch, carry on where the kernel stopped us (the IPC loop below).
 extern "C" [[noreturn]] void peer_give_up() {
-    (void)exos::syscall(abi::Syscall::ResumeContext,
-                       reinterpret_cast<uint64_t>(const_cast<abi::TrapState*>(&exos::shared_info().preempted)));
+    (void)exos::syscall(
+        abi::Syscall::ResumeContext,
+        reinterpret_cast<uint64_t>(const_cast<abi::TrapState*>(&exos::shared_info().preempted)));
     for (;;) (void)exos::yield();
 }
 
@@ -21,7 +22,8 @@ extern "C" [[noreturn]] void peer_give_up() {
     mailbox::Mailbox& box = mailbox::at();
     auto* in = reinterpret_cast<exos::PipeRing*>(mailbox::kAddress + 1024);
     auto* out = reinterpret_cast<exos::PipeRing*>(mailbox::kAddress + 2560);
-    exos::Pipe from_bench(in, exos::shared_info().parent_id), to_bench(out, exos::shared_info().parent_id);
+    exos::Pipe from_bench(in, exos::shared_info().parent_id),
+        to_bench(out, exos::shared_info().parent_id);
     for (;;) {
         if (box.words[8] != box.words[9]) box.words[9] = box.words[8];
         if (in->written != in->read) {
@@ -96,7 +98,9 @@ peer_shm_echo:
 extern "C" void peer_shm_echo();
 
 // Call entry 1, through the library OS: a remote procedure that adds its arguments.
-void add(uint64_t, uint64_t a, uint64_t b, uint64_t, uint64_t, uint64_t results[5]) { results[0] = a + b; }
+void add(uint64_t, uint64_t a, uint64_t b, uint64_t, uint64_t, uint64_t results[5]) {
+    results[0] = a + b;
+}
 
 // Call entry 3, the pipes' pump: echo what the benchmark wrote (ring at +1024) back (+2560).
 void pump(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t[5]) {
@@ -109,7 +113,8 @@ alignas(16) char entry_stack[4096];
 
 int main() {
     if (!mailbox::offer()) return 1;
-    for (uint64_t slot = 1; slot < 16; slot += 2) (void)exos::syscall(abi::Syscall::SliceReserve, slot);
+    for (uint64_t slot = 1; slot < 16; slot += 2)
+        (void)exos::syscall(abi::Syscall::SliceReserve, slot);
     (void)exos::set_entry(abi::Entry::SliceStart, reinterpret_cast<uint64_t>(&peer_slice_start),
                          reinterpret_cast<uint64_t>(entry_stack + sizeof(entry_stack)));
     (void)exos::set_entry(abi::Entry::Call0, reinterpret_cast<uint64_t>(&peer_null_call),

@@ -1,9 +1,9 @@
 // libFuzzer target: the input is a sequence of system calls (a raw a7 value, a caller,
 // arguments) from three environments over fake memory, and of the kernel's own events (timer
 // deadlines, DMA pins, access faults, revocation). Each call goes through the kernel's own
-// dispatch and handlers (kernel/syscalls/syscall_table.h) with a SyscallContext over this machine, on the
-// host's fake hardware (tests/host/fake_hardware.h); after every step the kernel's audit, the
-// rules in ownership_checks.h and what the call promised (syscall_promises.h) must hold.
+// dispatch and handlers (kernel/syscalls/syscall_table.h) with a SyscallContext over this machine,
+// on the host's fake hardware (tests/host/fake_hardware.h); after every step the kernel's audit,
+// the rules in ownership_checks.h and what the call promised (syscall_promises.h) must hold.
 // EXO_FUZZ_TRACE=1 prints every call.
 //
 // Input format (make_seeds.py writes seeds in it): each step is an operation byte (below 0xe0 a

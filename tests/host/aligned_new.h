@@ -1,8 +1,8 @@
 // Force-included into the plain host suites (tests/host/CMakeLists.txt). CppUTest's leak
 // detector turns `new T` into `new(__FILE__, __LINE__) T` and declares no aligned form of that,
 // so an over-aligned T (a fixture holding environment records, which are 64-byte aligned: see
-// kernel/environments/environment.h, "The gate") would get unaligned memory from the detector, and the
-// aligned delete the compiler pairs with it would free it as if it were the library's. These
+// kernel/environments/environment.h, "The gate") would get unaligned memory from the detector, and
+// the aligned delete the compiler pairs with it would free it as if it were the library's. These
 // forms send such allocations to the library's aligned operator new, which that delete matches.
 #pragma once
 

@@ -36,7 +36,8 @@ TEST(SliceVector, SomeoneElsesSlotAndOutOfRange) {
 }
 
 TEST(SliceVector, ReleaseAllFreesOnlyThatOwner) {
-    for (uint32_t slot = 0; slot < 16; ++slot) CHECK(slices.reserve(slot, slot % 2 ? 7 : 8) == Error::Ok);
+    for (uint32_t slot = 0; slot < 16; ++slot)
+        CHECK(slices.reserve(slot, slot % 2 ? 7 : 8) == Error::Ok);
     slices.penalize(7);
     slices.release_all(7);
     UNSIGNED_LONGS_EQUAL(0, slices.owned_by(7));

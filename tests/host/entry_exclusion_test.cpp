@@ -1,7 +1,7 @@
-// One entry at a time (kernel/environments/upcall.h): while an event entry the device-interrupt path entered
-// directly runs (trap page event_busy), or an upcall or call entry, no upcall or event is entered
-// and no call is accepted; a pending event waits for the running one to end. The trap vector's
-// side (its own paths) is checked in QEMU (interrupts_nested scenario).
+// One entry at a time (kernel/environments/upcall.h): while an event entry the device-interrupt
+// path entered directly runs (trap page event_busy), or an upcall or call entry, no upcall or event
+// is entered and no call is accepted; a pending event waits for the running one to end. The trap
+// vector's side (its own paths) is checked in QEMU (interrupts_nested scenario).
 #include <abi/shared_info.h>
 #include <abi/syscall.h>
 #include <abi/trap_page.h>

@@ -317,11 +317,12 @@ TEST(EnvironmentLifecycle, CheckDonatedFramesRejectsEveryKindOfBadFrame) {
 }
 
 // Regression, found by this suite and fixed (check_donated_frames, check_frame; with
-// kernel/memory/address_space.cpp check_frame): a frame the parent has granted to another environment
-// passes check_donated_frames, and create_environment hands it to the child without removing the
-// parent's grant. The grant now names a frame its owner no longer holds, and check_frame honours
-// it (it never compares grant->owner with the frame's owner), so the grantee can map the child's
-// root page table read-write. Expected: the donation refused (FrameInUse), or the grant revoked.
+// kernel/memory/address_space.cpp check_frame): a frame the parent has granted to another
+// environment passes check_donated_frames, and create_environment hands it to the child without
+// removing the parent's grant. The grant now names a frame its owner no longer holds, and
+// check_frame honours it (it never compares grant->owner with the frame's owner), so the grantee
+// can map the child's root page table read-write. Expected: the donation refused (FrameInUse), or
+// the grant revoked.
 TEST(EnvironmentLifecycle, AGrantedFrameCannotBecomeAChildsFrameBehindTheGrant) {
     Environment& grantee = machine.make_environment(2);
     std::vector<uint64_t> frames = machine.frames_for(exo::test::kTinyFramesNeeded, parent);

@@ -4,8 +4,8 @@
 // the error code of every call, every frame's owner, state, flags, map and pin count, every
 // mapping's PTE, every grant and every environment's reserve; every few operations the kernel's
 // own audit must find nothing. The syscall layer is re-enacted here (FrameFree, Grant,
-// GrantRevoke, FrameSetEssential do what kernel/syscalls/syscalls_memory.cpp does) because it needs the
-// real machine; the checked operations underneath are the kernel's.
+// GrantRevoke, FrameSetEssential do what kernel/syscalls/syscalls_memory.cpp does) because it needs
+// the real machine; the checked operations underneath are the kernel's.
 #include <cstdio>
 
 #include "memory_model.h"

@@ -1,6 +1,6 @@
-// The slice-end grace (kernel/cpu/slice_grace.h): an overrun grace is charged to the environment that
-// received the slice-end upcall, whoever owns the slot when the grace ends, and to nobody if that
-// environment died meanwhile. The scheduler around it is checked in QEMU (cpu_grace scenario).
+// The slice-end grace (kernel/cpu/slice_grace.h): an overrun grace is charged to the environment
+// that received the slice-end upcall, whoever owns the slot when the grace ends, and to nobody if
+// that environment died meanwhile. The scheduler around it is checked in QEMU (cpu_grace scenario).
 #include <abi/shared_info.h>
 #include <cstdint>
 
@@ -37,7 +37,9 @@ TEST_GROUP(SliceGrace) {
         ++added;
         return environment;
     }
-    static exo::EnvironmentSlot slot(const Environment& environment) { return EnvironmentTable::slot_of(environment.id); }
+    static exo::EnvironmentSlot slot(const Environment& environment) {
+        return EnvironmentTable::slot_of(environment.id);
+    }
 
     void setup() override {
         slices.init(16);
@@ -53,7 +55,8 @@ TEST_GROUP(SliceGrace) {
     void check_charged(const Environment& environment, uint64_t penalties) {
         UNSIGNED_LONGS_EQUAL(penalties, slices.penalties(slot(environment)));
         UNSIGNED_LONGLONGS_EQUAL(penalties, environment.shared_info->penalties);
-        CHECK_EQUAL(penalties != 0, (environment.shared_info->events & abi::event::kSlicePenalty) != 0);
+        CHECK_EQUAL(penalties != 0,
+                    (environment.shared_info->events & abi::event::kSlicePenalty) != 0);
     }
 };
 

@@ -1,7 +1,7 @@
-// Protected control transfer, the logic the trap vector shares with the C++ (kernel/environments/transfer.h):
-// the gate each environment shows, calls and their errors, replies, sends, and what happens to
-// the other side when one party ends. The vector's own Call and Reply are checked in QEMU
-// (control_transfer scenario); here is every state they rely on.
+// Protected control transfer, the logic the trap vector shares with the C++
+// (kernel/environments/transfer.h): the gate each environment shows, calls and their errors,
+// replies, sends, and what happens to the other side when one party ends. The vector's own Call and
+// Reply are checked in QEMU (control_transfer scenario); here is every state they rely on.
 #include <abi/syscall.h>
 #include <abi/trap_page.h>
 #include <cstdint>
@@ -75,7 +75,8 @@ TEST(Transfer, TheDirectoryPointsAtLiveEnvironmentsAndNothingElseMatches) {
         CHECK((*gate & exo::EnvironmentTable::kDirectoryMask) != i);
     }
     table.release(*callee);
-    auto* gate = reinterpret_cast<const uint64_t*>(directory[callee->id & exo::EnvironmentTable::kDirectoryMask]);
+    auto* gate = reinterpret_cast<const uint64_t*>(
+        directory[callee->id & exo::EnvironmentTable::kDirectoryMask]);
     CHECK(gate != &callee->gate);
 }
 
@@ -141,12 +142,13 @@ TEST(Transfer, ACallEntersTheCalleeWithTheCallersRegisters) {
 TEST(Transfer, ErrorsLeaveBothSidesAsTheyWere) {
     Environment* third = add();
     CHECK(call(*caller, 0).error == Error::NoSuchEnvironment);
-    CHECK(call(*caller, callee->id ^ (uint64_t{1} << 16)).error == Error::NoSuchEnvironment);  // stale
-    CHECK(call(*caller, callee->id + 1000).error == Error::NoSuchEnvironment);                // forged
-    CHECK(call(*caller, caller->id).error == Error::InvalidArgument);                         // ourselves
-    CHECK(call(*caller, callee->id, 1).error == Error::InvalidArgument);                      // unregistered
-    CHECK(call(*caller, callee->id, 4).error == Error::InvalidArgument);                      // no such entry
-    CHECK(call(*caller, third->id).error == Error::InvalidArgument);                          // no entries
+    CHECK(call(*caller, callee->id ^ (uint64_t{1} << 16)).error ==
+          Error::NoSuchEnvironment);                                           // stale
+    CHECK(call(*caller, callee->id + 1000).error == Error::NoSuchEnvironment); // forged
+    CHECK(call(*caller, caller->id).error == Error::InvalidArgument);          // ourselves
+    CHECK(call(*caller, callee->id, 1).error == Error::InvalidArgument);       // unregistered
+    CHECK(call(*caller, callee->id, 4).error == Error::InvalidArgument);       // no such entry
+    CHECK(call(*caller, third->id).error == Error::InvalidArgument);           // no entries
     CHECK(!caller->waiting());
     CHECK(!callee->serving());
     UNSIGNED_LONGLONGS_EQUAL(callee->id, callee->gate);

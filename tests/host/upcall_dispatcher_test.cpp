@@ -24,7 +24,9 @@ class FakePolicy final : public exos::MemoryPolicy {
 public:
     FakePolicy(uint64_t base, uint64_t pages, uint64_t spare, uint64_t status)
         : base_(base), pages_(pages), spare_(spare), status_(status) {}
-    bool claims(const volatile abi::TrapState& trap) const override { return exos::fault_in(trap, base_, pages_); }
+    bool claims(const volatile abi::TrapState& trap) const override {
+        return exos::fault_in(trap, base_, pages_);
+    }
     ExceptionOutcome handle_fault(const volatile abi::TrapState&) override {
         ++faults;
         return ExceptionOutcome::fatal(status_);
@@ -61,7 +63,8 @@ abi::TrapState fault(uint64_t cause, uint64_t address) {
 }
 
 // The dispatcher takes the trap state as the exception entry's volatile stack copy.
-std::optional<ExceptionOutcome> dispatch(exos::UpcallDispatcher& dispatcher, uint64_t cause, uint64_t address) {
+std::optional<ExceptionOutcome> dispatch(exos::UpcallDispatcher& dispatcher, uint64_t cause,
+                                         uint64_t address) {
     const volatile abi::TrapState trap = fault(cause, address);
     return dispatcher.dispatch_fault(trap);
 }
@@ -91,8 +94,10 @@ TEST_GROUP(UpcallDispatcher) {
 };
 
 TEST(UpcallDispatcher, EachFaultGoesToThePolicyWhoseRegionItIs) {
-    std::optional<ExceptionOutcome> paged = dispatch(dispatcher, kStorePageFault, kPaged + 5 * 4096 + 8);
-    std::optional<ExceptionOutcome> pinned_fault = dispatch(dispatcher, kLoadPageFault, kPinned + 3 * 4096);
+    std::optional<ExceptionOutcome> paged =
+        dispatch(dispatcher, kStorePageFault, kPaged + 5 * 4096 + 8);
+    std::optional<ExceptionOutcome> pinned_fault =
+        dispatch(dispatcher, kLoadPageFault, kPinned + 3 * 4096);
     CHECK(paged && paged->value == 1);
     CHECK(pinned_fault && pinned_fault->value == 2);
     LONGS_EQUAL(1, pager.faults);

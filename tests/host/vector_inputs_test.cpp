@@ -35,7 +35,8 @@ constexpr uint64_t kEntrySp = 0x3fff0000;
 // transfer.h, written again independently).
 bool accepts_call(const Environment& environment) {
     const abi::TrapPage& page = environment.trap();
-    return !environment.waiting() && !environment.in_upcall && page.busy <= 1 && page.event_busy == 0;
+    return !environment.waiting() && !environment.in_upcall && page.busy <= 1 &&
+           page.event_busy == 0;
 }
 
 TEST_GROUP(VectorInputs) {
@@ -67,12 +68,15 @@ TEST_GROUP(VectorInputs) {
     Environment& create(const char* name, exo::EnvironmentId parent) {
         std::vector<uint64_t> frames = machine.frames_for(exo::test::kTinyFramesNeeded);
         Environment* environment = nullptr;
-        CHECK_EQUAL(Error::Ok, exo::create_environment(machine.state, parent, elf, bytes, frames, name, environment));
+        CHECK_EQUAL(Error::Ok, exo::create_environment(machine.state, parent, elf, bytes, frames,
+                                                       name, environment));
         exo::environment_created();
         return *environment;
     }
 
-    Environment* on_cpu() { return static_cast<Environment*>(riscv::hart_page().current_environment); }
+    Environment* on_cpu() {
+        return static_cast<Environment*>(riscv::hart_page().current_environment);
+    }
 
     // Runs a scheduler path that may leave the kernel (idle, return_to_user).
     template <typename Path>
@@ -97,28 +101,38 @@ TEST_GROUP(VectorInputs) {
         // Each slot's fast owner: reserved, and no slice-end entry.
         for (uint32_t index = 0; index < state.slices.count(); ++index) {
             Environment* owner = state.environments.at_slot(state.slices.owner(index));
-            bool slice_end = owner && owner->entries[static_cast<size_t>(abi::Entry::SliceEnd)].pc != 0;
+            bool slice_end =
+                owner && owner->entries[static_cast<size_t>(abi::Entry::SliceEnd)].pc != 0;
             check(clock.fast_owners[index] == (slice_end ? nullptr : owner), "fast_owners", index);
         }
-        check(clock.fast_owners[state.slices.count()] == clock.fast_owners[0], "fast_owners after the last");
+        check(clock.fast_owners[state.slices.count()] == clock.fast_owners[0],
+              "fast_owners after the last");
         // The derived hold bits.
-        check(((clock.hold & hold::kGrace) != 0) == (exo::slice_grace_holder() != 0), "hold kGrace");
-        check(((clock.hold & hold::kPenalties) != 0) == state.slices.any_penalties(), "hold kPenalties");
+        check(((clock.hold & hold::kGrace) != 0) == (exo::slice_grace_holder() != 0),
+              "hold kGrace");
+        check(((clock.hold & hold::kPenalties) != 0) == state.slices.any_penalties(),
+              "hold kPenalties");
         bool deadline_pending = false;
-        state.environments.for_each_live(
-            [&](Environment& environment) { deadline_pending |= environment.revocation_remaining != 0; });
-        check(((clock.hold & hold::kRevocations) != 0) == state.revocations_outstanding, "hold kRevocations");
-        check(!deadline_pending || (clock.hold & hold::kRevocations) != 0, "hold kRevocations while a deadline waits");
-        check(((clock.hold & hold::kFastPathsOff) != 0) == !exo::fast_paths_enabled, "hold kFastPathsOff");
+        state.environments.for_each_live([&](Environment& environment) {
+            deadline_pending |= environment.revocation_remaining != 0;
+        });
+        check(((clock.hold & hold::kRevocations) != 0) == state.revocations_outstanding,
+              "hold kRevocations");
+        check(!deadline_pending || (clock.hold & hold::kRevocations) != 0,
+              "hold kRevocations while a deadline waits");
+        check(((clock.hold & hold::kFastPathsOff) != 0) == !exo::fast_paths_enabled,
+              "hold kFastPathsOff");
         // Every gate and save area.
         bool fast = exo::transfer::fast();
         state.environments.for_each_live([&](Environment& environment) {
             uint64_t slot = exo::EnvironmentTable::slot_of(environment.id);
             if (environment.serving()) {
-                check(environment.save_area == environment.upcall.frame, "a serving environment's save area", slot);
+                check(environment.save_area == environment.upcall.frame,
+                      "a serving environment's save area", slot);
                 if (Environment* caller = environment.caller()) {
                     check(caller->waiting(), "its caller waits", slot);
-                    check(((environment.gate >> 63) != 0) == fast, "the vector may reply exactly when fast", slot);
+                    check(((environment.gate >> 63) != 0) == fast,
+                          "the vector may reply exactly when fast", slot);
                 } else {
                     check(environment.gate == exo::gate::kServingNobody, "serving nobody", slot);
                 }
@@ -126,31 +140,38 @@ TEST_GROUP(VectorInputs) {
             }
             bool open = &environment != on_cpu() && fast && accepts_call(environment);
             check(environment.gate == (open ? environment.id : 0), "gate", slot);
-            riscv::TrapFrame* active = environment.in_upcall ? environment.upcall.frame : environment.main.frame;
-            check(environment.save_area == (open ? environment.upcall.frame : active), "save area", slot);
+            riscv::TrapFrame* active =
+                environment.in_upcall ? environment.upcall.frame : environment.main.frame;
+            check(environment.save_area == (open ? environment.upcall.frame : active), "save area",
+                  slot);
         });
         // The directory lists exactly the live environments.
         const uint64_t* directory = riscv::hart_page().directory;
         for (uint64_t index = 0; index < exo::EnvironmentTable::kDirectorySize; ++index) {
             Environment* listed = nullptr;
             state.environments.for_each_live([&](Environment& environment) {
-                if ((environment.id & exo::EnvironmentTable::kDirectoryMask) == index) listed = &environment;
+                if ((environment.id & exo::EnvironmentTable::kDirectoryMask) == index)
+                    listed = &environment;
             });
             if (listed) {
                 check(directory[index] == reinterpret_cast<uint64_t>(listed), "directory", index);
             } else {
-                check((*reinterpret_cast<const uint64_t*>(directory[index]) & exo::EnvironmentTable::kDirectoryMask) != index,
+                check((*reinterpret_cast<const uint64_t*>(directory[index]) &
+                       exo::EnvironmentTable::kDirectoryMask) != index,
                       "directory's absent word", index);
             }
         }
     }
 
     void check(bool condition, const char* what, uint64_t index = 0) {
-        if (!condition) FAIL((std::string("after ") + step + ": " + what + " " + std::to_string(index)).c_str());
+        if (!condition)
+            FAIL(
+                (std::string("after ") + step + ": " + what + " " + std::to_string(index)).c_str());
     }
 
     void set(Environment& environment, abi::Entry entry, uint64_t pc) {
-        CHECK_EQUAL(Error::Ok, exo::change_entry(environment, static_cast<uint64_t>(entry), pc, kEntrySp));
+        CHECK_EQUAL(Error::Ok,
+                    exo::change_entry(environment, static_cast<uint64_t>(entry), pc, kEntrySp));
     }
 
     // A C++ call from the environment on the CPU (what syscall::call does).
@@ -158,7 +179,8 @@ TEST_GROUP(VectorInputs) {
         riscv::TrapFrame& frame = *on_cpu()->save_area;
         frame.x[riscv::reg::a0] = callee.id;
         frame.pc() = 0x10104;
-        exo::transfer::Outcome outcome = exo::transfer::call(machine.state.environments, *on_cpu(), frame, 0);
+        exo::transfer::Outcome outcome =
+            exo::transfer::call(machine.state.environments, *on_cpu(), frame, 0);
         CHECK_EQUAL(Error::Ok, outcome.error);
         (void)exo::transfer_to(*outcome.next, false);
     }
@@ -254,7 +276,8 @@ TEST(VectorInputs, CallReplySendAndRelease) {
     // Send: the sender continues.
     riscv::TrapFrame& sent = *first->save_area;
     sent.x[riscv::reg::a0] = other.id;
-    exo::transfer::Outcome outcome = exo::transfer::send(machine.state.environments, *first, sent, 0);
+    exo::transfer::Outcome outcome =
+        exo::transfer::send(machine.state.environments, *first, sent, 0);
     CHECK_EQUAL(Error::Ok, outcome.error);
     (void)exo::transfer_to(*outcome.next, true);
     verify("send");

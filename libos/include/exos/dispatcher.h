@@ -27,7 +27,9 @@ public:
     // The application's own handlers, asked last: for faults no policy claims, and for the frames
     // the policies could not give.
     void set_fallback_exception_handler(ExceptionHandler handler) { exception_fallback_ = handler; }
-    void set_fallback_revocation_handler(RevocationHandler handler) { revocation_fallback_ = handler; }
+    void set_fallback_revocation_handler(RevocationHandler handler) {
+        revocation_fallback_ = handler;
+    }
 
     // The first policy (in registration order) that claims the fault resolves it, else the
     // application's handler; nothing if neither takes it (the runtime reports it).

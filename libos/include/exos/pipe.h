@@ -25,7 +25,8 @@ public:
     static constexpr uint64_t kNoPump = ~uint64_t{0};
     // `ring` lies in shared memory; `peer` is the environment at the other end; `pump` is the
     // call entry (0..3) where the peer serves pump_pipes for this pipe, or kNoPump.
-    Pipe(PipeRing* ring, uint64_t peer, uint64_t pump = kNoPump) : ring_(ring), peer_(peer), pump_(pump) {}
+    Pipe(PipeRing* ring, uint64_t peer, uint64_t pump = kNoPump)
+        : ring_(ring), peer_(peer), pump_(pump) {}
     // Inline, like the transfer they may block in: a transfer clobbers every register, and an
     // out-of-line function around one must save and restore all 24 callee-saved registers at
     // each call, where the caller's own frame saves them once.

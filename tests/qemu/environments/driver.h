@@ -28,7 +28,8 @@ inline bool open_mailbox(const exos::Child& child) {
 // mailbox; the child reserves the slots itself once it reads the mask.
 inline exos::Child start(exos::FramePool& pool, uint64_t image, uint64_t slot_mask) {
     for (uint64_t slot = 0; slot < 16; ++slot) {
-        if (slot_mask >> slot & 1) EXPECT(exos::syscall(abi::Syscall::SliceRelease, slot).error == abi::Error::Ok);
+        if (slot_mask >> slot & 1)
+            EXPECT(exos::syscall(abi::Syscall::SliceRelease, slot).error == abi::Error::Ok);
     }
     exos::Child child = exos::spawn(pool, image, 6);
     EXPECT(child.error == abi::Error::Ok);

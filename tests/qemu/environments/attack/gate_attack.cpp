@@ -54,7 +54,8 @@ int main() {
         }
     }
     EXPECT(last == Error::TooMany);
-    exos::printf("gate_attack: %lu environments, every slot in use (then: %s)\n", slots, abi::to_string(last));
+    exos::printf("gate_attack: %lu environments, every slot in use (then: %s)\n", slots,
+                 abi::to_string(last));
     // Each peer registers its entry when it first runs.
     for (uint64_t slot = 1; slot < slots; ++slot) {
         exos::CallResult ping = exos::call(gate::id_of_slot(slot), 0, gate::kPing, slot);
@@ -68,7 +69,8 @@ int main() {
     // Registers after table calls (fast and with the frame), refused and unknown numbers.
     int leaks = 0;
     leaks += leaks_of(static_cast<uint64_t>(abi::Syscall::Null));
-    leaks += leaks_of(static_cast<uint64_t>(abi::Syscall::ConsoleWrite), reinterpret_cast<uint64_t>(message), sizeof(message) - 1);
+    leaks += leaks_of(static_cast<uint64_t>(abi::Syscall::ConsoleWrite),
+                      reinterpret_cast<uint64_t>(message), sizeof(message) - 1);
     leaks += leaks_of(static_cast<uint64_t>(abi::Syscall::ConsoleWrite), gate::kKernelImage, 16);
     leaks += leaks_of(static_cast<uint64_t>(abi::Syscall::FrameQuery), 0x80200);
     leaks += leaks_of(static_cast<uint64_t>(abi::Syscall::SliceRead), 0);
@@ -94,9 +96,12 @@ int main() {
 
     // Every forged value against idle peers (their gates are their ids).
     uint64_t accepted = 0;
-    auto forged = [&](uint64_t a0) { accepted += exos::call(a0, 0, gate::kProbe).error == Error::Ok; };
+    auto forged = [&](uint64_t a0) {
+        accepted += exos::call(a0, 0, gate::kProbe).error == Error::Ok;
+    };
     for (uint64_t value : gate::kMarkers) forged(value);
-    for (uint64_t address = gate::kKernelImage; address < gate::kKernelImage + gate::kScanBytes; address += 8) {
+    for (uint64_t address = gate::kKernelImage; address < gate::kKernelImage + gate::kScanBytes;
+         address += 8) {
         forged(address);
     }
     EXPECT(accepted == 0);
@@ -118,9 +123,11 @@ int main() {
     }
     EXPECT(forged_entries == 0);
     EXPECT(kernel_values == 0);
-    exos::printf("gate_attack: forged ids accepted: %lu while idle, %lu while every peer waits or serves; "
-                "forged entries %lu; kernel values in registers %d (syscalls), %lu (entries), %lu (attacker)\n",
-                accepted, chain.value[0], forged_entries, leaks, kernel_values, chain.value[2]);
+    exos::printf(
+        "gate_attack: forged ids accepted: %lu while idle, %lu while every peer waits or serves; "
+        "forged entries %lu; kernel values in registers %d (syscalls), %lu (entries), %lu "
+        "(attacker)\n",
+        accepted, chain.value[0], forged_entries, leaks, kernel_values, chain.value[2]);
     EXPECT_AUDIT_CLEAN("the gate attack");
     exos::printf("gate_attack: %d failed checks\n", scenario::failures);
     return scenario::failures;

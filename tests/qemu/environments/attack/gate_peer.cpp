@@ -43,8 +43,10 @@ void attack(uint64_t caller, uint64_t slots, uint64_t results[5]) {
     // Ourselves, 0 (the directory's index 0), the dead and serving markers, wrong generations.
     wrong_errors += exos::call(0, 0, gate::kProbe).error != Error::NoSuchEnvironment;
     wrong_errors += exos::call(me, 0, gate::kProbe).error != Error::InvalidArgument;
-    wrong_errors += exos::call(caller, 0, gate::kProbe).error != Error::Busy;           // serving us... waiting
-    wrong_errors += exos::call(gate::id_of_slot(0), 0, gate::kProbe).error != Error::Busy;  // the driver waits
+    wrong_errors +=
+        exos::call(caller, 0, gate::kProbe).error != Error::Busy; // serving us... waiting
+    wrong_errors +=
+        exos::call(gate::id_of_slot(0), 0, gate::kProbe).error != Error::Busy; // the driver waits
     for (uint64_t value : gate::kMarkers) forged(value);
     for (uint64_t slot = 0; slot < slots; ++slot) {
         uint64_t id = gate::id_of_slot(slot);
@@ -55,7 +57,8 @@ void attack(uint64_t caller, uint64_t slots, uint64_t results[5]) {
         forged(id + (uint64_t{1} << 48));
     }
     for (uint64_t base : {gate::kKernelImage, gate::kKernelDirectMap}) {
-        for (uint64_t address = base; address < base + gate::kScanBytes; address += 8) forged(address);
+        for (uint64_t address = base; address < base + gate::kScanBytes; address += 8)
+            forged(address);
     }
     for (uint64_t address = gate::kHartPage; address != 0; address += 8) forged(address);
     // Every register after a refused transfer.
@@ -71,8 +74,8 @@ void attack(uint64_t caller, uint64_t slots, uint64_t results[5]) {
     results[0] = accepted;
     results[1] = wrong_errors + (zero.error != Error::Ok) + zero.value[0];
     if (results[1] != 0) {
-        exos::printf("gate_peer %lu: %lu wrong errors, the idle peer's call: %s, %lu wrong\n", my_slot(), wrong_errors,
-                    abi::to_string(zero.error), zero.value[0]);
+        exos::printf("gate_peer %lu: %lu wrong errors, the idle peer's call: %s, %lu wrong\n",
+                     my_slot(), wrong_errors, abi::to_string(zero.error), zero.value[0]);
     }
     results[2] = leaks;
     results[3] = gate::kMagic;
@@ -83,11 +86,13 @@ extern "C" void gate_peer_dispatch(uint64_t* regs) {
     for (int n = 1; n < 32; ++n) {
         if (n != attack::kSp && attack::kernel_value(regs[n])) {
             ++kernel_values_seen;
-            exos::printf("gate_peer %lu: x%d = %lx, a kernel value, at entry (command %lu)\n", my_slot(), n, regs[n], regs[attack::kA1]);
+            exos::printf("gate_peer %lu: x%d = %lx, a kernel value, at entry (command %lu)\n",
+                         my_slot(), n, regs[n], regs[attack::kA1]);
         }
     }
     // The trap vector's own registers come back zero (docs/abi.md).
-    kernel_values_seen += (regs[attack::kT0] != 0) + (regs[attack::kT1] != 0) + (regs[attack::kA6] != 0);
+    kernel_values_seen +=
+        (regs[attack::kT0] != 0) + (regs[attack::kT1] != 0) + (regs[attack::kA6] != 0);
     uint64_t caller = regs[attack::kA0];
     uint64_t command = regs[attack::kA1];
     uint64_t argument = regs[12];

@@ -14,9 +14,19 @@ inline uint64_t id_of_slot(uint64_t slot) { return (uint64_t{1} << 16) | (slot +
 
 // 0 and the directory's stand-ins (0, 1), the dead marker (1), the serving markers (bit 62,
 // bits 63 and 62), and neighbours of each.
-inline constexpr uint64_t kMarkers[] = {0, 1, 2, 63, 64, 65, uint64_t{1} << 62, (uint64_t{1} << 62) + 64,
-                                        uint64_t{3} << 62, ~uint64_t{0}, ~uint64_t{0} << 6,
-                                        uint64_t{1} << 63, uint64_t{1} << 16};
+inline constexpr uint64_t kMarkers[] = {0,
+                                        1,
+                                        2,
+                                        63,
+                                        64,
+                                        65,
+                                        uint64_t{1} << 62,
+                                        (uint64_t{1} << 62) + 64,
+                                        uint64_t{3} << 62,
+                                        ~uint64_t{0},
+                                        ~uint64_t{0} << 6,
+                                        uint64_t{1} << 63,
+                                        uint64_t{1} << 16};
 
 // Where the kernel's records live: its image (linker/kernel.ld: the top 2 GiB, loaded at
 // 0x80200000 on both QEMU boards) and the direct map's view of the same RAM, and the hart page.

@@ -13,16 +13,20 @@ namespace attack {
 // the ecall (sp, gp and tp restored to ours after they were read).
 extern "C" void attack_ecall(uint64_t regs[32]);
 
-inline constexpr int kA0 = 10, kA1 = 11, kA6 = 16, kA7 = 17, kT0 = 5, kT1 = 6, kSp = 2, kGp = 3, kTp = 4;
+inline constexpr int kA0 = 10, kA1 = 11, kA6 = 16, kA7 = 17, kT0 = 5, kT1 = 6, kSp = 2, kGp = 3,
+                     kTp = 4;
 
 inline uint64_t pattern(int n) { return 0x5a5a000000 + static_cast<uint64_t>(n) * 0x101; }
 
 // The kernel half (the top 256 GiB: bits 63..38 all set), or a satp. Written with shifts so the
 // compiler keeps no kernel-half constant in a register of ours, which a call would pass on.
-inline bool kernel_value(uint64_t value) { return (value >> 38) == 0x3ffffff || (value >> 60) == 8; }
+inline bool kernel_value(uint64_t value) {
+    return (value >> 38) == 0x3ffffff || (value >> 60) == 8;
+}
 
 // Fills regs with the pattern and the call's number and arguments.
-inline void prepare(uint64_t regs[32], uint64_t number, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0) {
+inline void prepare(uint64_t regs[32], uint64_t number, uint64_t a0 = 0, uint64_t a1 = 0,
+                    uint64_t a2 = 0) {
     for (int n = 0; n < 32; ++n) regs[n] = pattern(n);
     regs[kA7] = number;
     regs[kA0] = a0;

@@ -31,7 +31,8 @@ void run(Spinner* spinners, int count, uint64_t rounds) {
     uint64_t release = 0;
     for (int i = 0; i < count; ++i) release |= spinners[i].mask;
     for (uint64_t slot = 0; slot < 16; ++slot) {
-        if (release >> slot & 1) EXPECT(exos::syscall(abi::Syscall::SliceRelease, slot).error == Error::Ok);
+        if (release >> slot & 1)
+            EXPECT(exos::syscall(abi::Syscall::SliceRelease, slot).error == Error::Ok);
     }
     for (int i = 0; i < count; ++i) {
         spinners[i].child = exos::spawn(pool, kSpinnerImage, 4);
@@ -52,7 +53,8 @@ void run(Spinner* spinners, int count, uint64_t rounds) {
         mailbox::at().words[3] = end;
         mailbox::at().words[2] = start;
     }
-    while (driver::now() < end + 2 * info.slot_ticks) (void)exos::yield();  // our own slots: given up
+    while (driver::now() < end + 2 * info.slot_ticks)
+        (void)exos::yield(); // our own slots: given up
     for (int i = 0; i < count; ++i) {
         EXPECT(driver::open_mailbox(spinners[i].child));
         mailbox::wait_for_state(spinners[i].child.id, mailbox::kReported);
@@ -65,7 +67,8 @@ void run(Spinner* spinners, int count, uint64_t rounds) {
     }
     (void)exos::unmap(mailbox::kAddress);
     for (uint64_t slot = 0; slot < 16; ++slot) {
-        if (release >> slot & 1) EXPECT(exos::syscall(abi::Syscall::SliceReserve, slot).error == Error::Ok);
+        if (release >> slot & 1)
+            EXPECT(exos::syscall(abi::Syscall::SliceReserve, slot).error == Error::Ok);
     }
 }
 
@@ -89,21 +92,24 @@ int main() {
     // Shares: eight slots against four, neither ever yielding.
     Spinner shares[2] = {{{}, 0b0110011001100110, 0, {}}, {{}, 0b1000100010001000, 0, {}}};
     run(shares, 2, 20);
-    exos::printf("cpu: 8-slot spinner ran %lu.%02lu%%, 4-slot spinner ran %lu.%02lu%% (expected 50%% and 25%%)\n",
-                shares[0].result[5] / 100, shares[0].result[5] % 100, shares[1].result[5] / 100,
-                shares[1].result[5] % 100);
+    exos::printf("cpu: 8-slot spinner ran %lu.%02lu%%, 4-slot spinner ran %lu.%02lu%% (expected "
+                 "50%% and 25%%)\n",
+                 shares[0].result[5] / 100, shares[0].result[5] % 100, shares[1].result[5] / 100,
+                 shares[1].result[5] % 100);
     EXPECT(within_one_slot(shares[0].result[5], 8));
     EXPECT(within_one_slot(shares[1].result[5], 4));
 
     // Penalty: one ignores its slice-end upcalls and loses slots; the other is unaffected.
     // The one that ignores them starts last, so that no reservation after its slice-end entry
     // refreshes what the trap vector knows of its slots (the entry itself must).
-    Spinner penalty[2] = {{{}, 0b1000100010001000, 0, {}}, {{}, 0b0010001000100010, kIgnoreSliceEnd, {}}};
+    Spinner penalty[2] = {{{}, 0b1000100010001000, 0, {}},
+                          {{}, 0b0010001000100010, kIgnoreSliceEnd, {}}};
     run(penalty, 2, 20);
     const Spinner &ignoring = penalty[1], &other = penalty[0];
-    exos::printf("cpu: slice-end ignored %lu times, %lu penalties, its share %lu.%02lu%%; the other's %lu.%02lu%%\n",
-                ignoring.result[8], ignoring.result[7], ignoring.result[5] / 100, ignoring.result[5] % 100,
-                other.result[5] / 100, other.result[5] % 100);
+    exos::printf("cpu: slice-end ignored %lu times, %lu penalties, its share %lu.%02lu%%; the "
+                 "other's %lu.%02lu%%\n",
+                 ignoring.result[8], ignoring.result[7], ignoring.result[5] / 100,
+                 ignoring.result[5] % 100, other.result[5] / 100, other.result[5] % 100);
     EXPECT(ignoring.result[7] > 0);
     EXPECT(ignoring.result[5] + 10000 / 16 <= 4 * 10000 / 16);  // at least a slot a round lost
     EXPECT(within_one_slot(other.result[5], 4));
@@ -115,10 +121,11 @@ int main() {
                           {{}, 0b1000100010001000, kIntegerRegisters, {}}};
     constexpr uint64_t kRounds = 20;
     run(integer, 2, kRounds);
-    exos::printf("cpu: integer spinners: %lu and %lu registers lost, %lu and %lu slices, %lu slice-start entries "
-                "(%lu saw the pattern in the preempted context)\n",
-                integer[0].result[9], integer[1].result[9], integer[0].result[6], integer[1].result[6],
-                integer[0].result[8], integer[0].result[7]);
+    exos::printf("cpu: integer spinners: %lu and %lu registers lost, %lu and %lu slices, %lu "
+                 "slice-start entries "
+                 "(%lu saw the pattern in the preempted context)\n",
+                 integer[0].result[9], integer[1].result[9], integer[0].result[6],
+                 integer[1].result[6], integer[0].result[8], integer[0].result[7]);
     for (const Spinner& spinner : integer) EXPECT(spinner.result[6] + 1 >= 4 * kRounds);
     EXPECT(integer[0].result[8] == integer[0].result[6]);  // each slice began at its entry
     EXPECT(integer[1].result[8] == 0);

@@ -32,7 +32,9 @@ uint64_t now() {
     return time;
 }
 
-uint64_t round_ticks() { return exos::shared_info().slot_ticks * exos::shared_info().slots_per_round; }
+uint64_t round_ticks() {
+    return exos::shared_info().slot_ticks * exos::shared_info().slots_per_round;
+}
 
 void overrun_after_release(uint64_t, uint64_t deadline) {
     if (box.words[3] == 0 || handler_done) return;  // not armed (or done): Yield(0) in time
@@ -55,7 +57,8 @@ void long_slice_start(uint64_t, uint64_t) {
     uint64_t watched = box.words[1] + 1;  // the overrunner's slot, right after ours
     while (now() < box.words[4]) {
         if (!reserved_in_upcall && exos::syscall(abi::Syscall::SliceRead, watched).value == 0) {
-            reserved_in_upcall = exos::syscall(abi::Syscall::SliceReserve, watched).error == abi::Error::Ok;
+            reserved_in_upcall =
+                exos::syscall(abi::Syscall::SliceReserve, watched).error == abi::Error::Ok;
         }
     }
     upcall_finished = true;

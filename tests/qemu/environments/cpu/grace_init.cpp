@@ -37,7 +37,8 @@ bool wait_for_report(const exos::Child& child, uint64_t deadline) {
     uint64_t at_least = driver::now() + 2 * info.slot_ticks * info.slots_per_round;
     if (deadline < at_least) deadline = at_least;
     EXPECT(driver::open_mailbox(child));
-    while (mailbox::at().state != mailbox::kReported && driver::now() < deadline) (void)exos::yield(child.id);
+    while (mailbox::at().state != mailbox::kReported && driver::now() < deadline)
+        (void)exos::yield(child.id);
     return mailbox::at().state == mailbox::kReported;
 }
 
@@ -89,14 +90,18 @@ int main() {
     Report alone = read_report(lone, deadline);
     Report next = read_report(neighbour, deadline);
 
-    exos::printf("grace: release and yield: owner reported %s, penalties %lu (event %s), left in its upcall %s; "
-                "neighbour reported %s, reserved the slot in its upcall %s, upcall finished %s, penalties %lu "
-                "(event %s), slot %lu its %s\n",
-                yes(owner.reported), owner.penalties, yes(owner.event), yes(owner.still_in_upcall),
-                yes(next.reported), yes(next.reserved_in_upcall), yes(next.upcall_finished), next.penalties,
-                yes(next.event), kOverrunnerSlot, yes(next.owns_slot));
-    exos::printf("grace: release alone: owner reported %s, penalties %lu (event %s), left in its upcall %s\n",
-                yes(alone.reported), alone.penalties, yes(alone.event), yes(alone.still_in_upcall));
+    exos::printf("grace: release and yield: owner reported %s, penalties %lu (event %s), left in "
+                 "its upcall %s; "
+                 "neighbour reported %s, reserved the slot in its upcall %s, upcall finished %s, "
+                 "penalties %lu "
+                 "(event %s), slot %lu its %s\n",
+                 yes(owner.reported), owner.penalties, yes(owner.event), yes(owner.still_in_upcall),
+                 yes(next.reported), yes(next.reserved_in_upcall), yes(next.upcall_finished),
+                 next.penalties, yes(next.event), kOverrunnerSlot, yes(next.owns_slot));
+    exos::printf("grace: release alone: owner reported %s, penalties %lu (event %s), left in its "
+                 "upcall %s\n",
+                 yes(alone.reported), alone.penalties, yes(alone.event),
+                 yes(alone.still_in_upcall));
     EXPECT(owner.reported && owner.penalties == 1 && owner.event && !owner.still_in_upcall);
     EXPECT(!owner.owns_slot);
     EXPECT(next.reported && next.reserved_in_upcall && next.upcall_finished);

@@ -60,15 +60,19 @@ uint64_t now() {
 // The floating-point registers: all 32 to memory, and all 32 from a pattern.
 void read_fp(uint64_t* out) {
     asm volatile(
-        ".irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
+        ".irp n, "
+        "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
         "fsd f\\n, 8*\\n(%0)\n"
-        ".endr" ::"r"(out) : "memory");
+        ".endr" ::"r"(out)
+        : "memory");
 }
 void write_fp(const uint64_t* in) {
     asm volatile(
-        ".irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
+        ".irp n, "
+        "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
         "fld f\\n, 8*\\n(%0)\n"
-        ".endr" ::"r"(in) : "memory");
+        ".endr" ::"r"(in)
+        : "memory");
 }
 uint64_t fp_differences(const uint64_t* expected) {
     uint64_t now_in[32], differences = 0;
@@ -99,7 +103,8 @@ void count_slice_start(uint64_t, uint64_t) {
     const volatile abi::TrapState& preempted = exos::shared_info().preempted;
     if (uint64_t seed = pattern_seed) {
         bool held = true;
-        for (int n = 18; n <= 27; ++n) held = held && preempted.registers[n] == seed + n;  // s2..s11
+        for (int n = 18; n <= 27; ++n)
+            held = held && preempted.registers[n] == seed + n; // s2..s11
         if (held) pattern_seen = pattern_seen + 1;
     }
     if (slice_starts == 1) {
@@ -108,8 +113,9 @@ void count_slice_start(uint64_t, uint64_t) {
         bad.pc = 0;  // below the user range
         bool pointer_refused =
             exos::syscall(abi::Syscall::ResumeContext, 0x10).error == abi::Error::BadAddress;
-        bool pc_refused = exos::syscall(abi::Syscall::ResumeContext, reinterpret_cast<uint64_t>(&bad)).error ==
-                          abi::Error::OutOfRange;
+        bool pc_refused =
+            exos::syscall(abi::Syscall::ResumeContext, reinterpret_cast<uint64_t>(&bad)).error ==
+            abi::Error::OutOfRange;
         refusals_right = pointer_refused && pc_refused ? 1 : 0;
     }
 }
@@ -125,7 +131,9 @@ int main() {
     if (mode & kSliceStart) (void)exos::set_slice_start_handler(count_slice_start);
     uint64_t reserved = 0;
     for (uint64_t slot = 0; slot < 64; ++slot) {
-        if ((mask >> slot & 1) && exos::syscall(abi::Syscall::SliceReserve, slot).error == abi::Error::Ok) ++reserved;
+        if ((mask >> slot & 1) &&
+            exos::syscall(abi::Syscall::SliceReserve, slot).error == abi::Error::Ok)
+            ++reserved;
     }
     // The slice-end entry after the slots: the kernel must then stop ending them in the trap
     // vector (which has no slice-end upcall) and leave them to the C++.
@@ -154,7 +162,8 @@ int main() {
     }
     uint64_t zeros[32] = {}, pattern[32];
     uint64_t nonzero_at_start = fp_differences(zeros);
-    for (int i = 0; i < 32; ++i) pattern[i] = exos::shared_info().environment_id * 0x9e3779b97f4a7c15 + i;
+    for (int i = 0; i < 32; ++i)
+        pattern[i] = exos::shared_info().environment_id * 0x9e3779b97f4a7c15 + i;
     write_fp(pattern);
     uint64_t fp_mismatches = 0;
     uint64_t ran = 0, last = now(), spins = 0;

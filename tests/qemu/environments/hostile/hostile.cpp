@@ -2,8 +2,9 @@
 // syscalls with random numbers and arguments biased toward edge values (zero, all ones, kernel,
 // firmware and device addresses, misaligned pointers, huge counts, other environments' ids and
 // frames, stale ids, and the kernel's own encodings: gate markers, addresses of its records),
-// every register checked after each call, interleaved with loads, stores and jumps to random addresses, which its
-// own exception handler absorbs. The seed and the count are printed so a failure replays.
+// every register checked after each call, interleaved with loads, stores and jumps to random
+// addresses, which its own exception handler absorbs. The seed and the count are printed so a
+// failure replays.
 #include <exos/console.h>
 #include <exos/shared_info.h>
 #include <exos/syscall.h>
@@ -49,11 +50,13 @@ uint64_t edge_address() {
     uint64_t choice = below(sizeof(kEdges) / sizeof(kEdges[0]) + 3);
     if (choice < sizeof(kEdges) / sizeof(kEdges[0])) return kEdges[choice];
     if (choice == sizeof(kEdges) / sizeof(kEdges[0])) return next();
-    return (next() & ((1ull << 38) - 1)) | (below(2) ? 0 : below(4096));  // user half, maybe misaligned
+    return (next() & ((1ull << 38) - 1)) |
+           (below(2) ? 0 : below(4096)); // user half, maybe misaligned
 }
 
 uint64_t edge_count() {
-    static const uint64_t kCounts[] = {0, 1, 2, 100, 4096, 4097, 1ull << 32, ~uint64_t{0}, 511, 512};
+    static const uint64_t kCounts[] = {0,   1,  2, 100, 4096, 4097, 1ull << 32, ~uint64_t{0},
+                                       511, 512};
     return below(3) == 0 ? next() : kCounts[below(sizeof(kCounts) / sizeof(kCounts[0]))];
 }
 
@@ -119,7 +122,8 @@ void learn_foreign_frames() {
     uint64_t my_slot = (exos::shared_info().environment_id & 0xffff) - 1;
     for (uint64_t pfn = 0x80000; pfn < 0x88000 && foreign_count < 64; ++pfn) {
         uint64_t info = exos::frame_query(pfn);
-        if (abi::frame_info_state(info) == abi::FrameState::Owned && abi::frame_info_owner_slot(info) != my_slot) {
+        if (abi::frame_info_state(info) == abi::FrameState::Owned &&
+            abi::frame_info_owner_slot(info) != my_slot) {
             foreign_frames[foreign_count++] = pfn;
         }
     }
@@ -154,7 +158,8 @@ void memory_chaos() {
 bool touches_self(uint64_t va, uint64_t count) {
     uint64_t end = count > (1ull << 26) ? ~uint64_t{0} : va + count * 4096;
     auto overlaps = [&](uint64_t low, uint64_t high) { return va < high && end > low; };
-    return overlaps(0x10000, 0x100000) || overlaps(abi::kInitialStackTop - 0x8000, abi::kInitialStackTop) ||
+    return overlaps(0x10000, 0x100000) ||
+           overlaps(abi::kInitialStackTop - 0x8000, abi::kInitialStackTop) ||
            overlaps(mailbox::kAddress, mailbox::kAddress + 4096);
 }
 
@@ -164,9 +169,10 @@ uint64_t register_leaks = 0;
 
 void one_call() {
     uint64_t pick = below(8);
-    uint64_t number = pick == 0   ? next() >> below(64)
-                      : pick == 1 ? abi::kTransferBase + below(abi::kTransferEnd - abi::kTransferBase + 1)
-                                  : below(static_cast<uint64_t>(abi::Syscall::Count) + 2);
+    uint64_t number = pick == 0 ? next() >> below(64)
+                      : pick == 1
+                          ? abi::kTransferBase + below(abi::kTransferEnd - abi::kTransferBase + 1)
+                          : below(static_cast<uint64_t>(abi::Syscall::Count) + 2);
     // Calls that would end this environment or replace all its registers are left out (that
     // attacks only itself), and so is the audit (a diagnostic that scans every frame).
     if (number == static_cast<uint64_t>(abi::Syscall::Exit) ||
@@ -176,7 +182,8 @@ void one_call() {
     }
     uint64_t a[6];
     for (uint64_t& value : a) value = some_argument();
-    if (number == static_cast<uint64_t>(abi::Syscall::ConsoleWrite)) a[0] = edge_address() | 0xffffffc000000000;
+    if (number == static_cast<uint64_t>(abi::Syscall::ConsoleWrite))
+        a[0] = edge_address() | 0xffffffc000000000;
     if (number == static_cast<uint64_t>(abi::Syscall::EnvDestroy) &&
         a[0] == exos::shared_info().environment_id) {
         return;
@@ -195,18 +202,23 @@ void one_call() {
     for (int n = 0; n < 32; ++n) after[n] = before[n];
     attack::attack_ecall(after);
     exos::SyscallReturn result = {static_cast<abi::Error>(after[attack::kA0]), after[attack::kA1]};
-    bool answered_call = number >= abi::kCall && number < abi::kCall + abi::kCallEntries && result.error == abi::Error::Ok;
-    uint64_t leaked = answered_call ? attack::leaks_after_reply(after) : attack::leaks_after_syscall(before, after);
+    bool answered_call = number >= abi::kCall && number < abi::kCall + abi::kCallEntries &&
+                         result.error == abi::Error::Ok;
+    uint64_t leaked = answered_call ? attack::leaks_after_reply(after)
+                                    : attack::leaks_after_syscall(before, after);
     if (leaked != 0 && register_leaks == 0) {
-        exos::printf("CHECK FAILED: hostile: syscall %lu left kernel values in %lu registers\n", number, leaked);
+        exos::printf("CHECK FAILED: hostile: syscall %lu left kernel values in %lu registers\n",
+                     number, leaked);
     }
     register_leaks += leaked;
     ++calls;
     uint64_t error = static_cast<uint64_t>(result.error);
     ++errors_seen[error < 31 ? error : 31];
     // A random EnvSetEntry may have replaced our own handler: put it back.
-    if (number == static_cast<uint64_t>(abi::Syscall::EnvSetEntry)) exos::set_exception_handler(on_fault);
-    if (number == static_cast<uint64_t>(abi::Syscall::FrameAlloc) && result.error == abi::Error::Ok) {
+    if (number == static_cast<uint64_t>(abi::Syscall::EnvSetEntry))
+        exos::set_exception_handler(on_fault);
+    if (number == static_cast<uint64_t>(abi::Syscall::FrameAlloc) &&
+        result.error == abi::Error::Ok) {
         if (my_frame_count == 256) {
             for (uint64_t i = 0; i < 128; ++i) (void)exos::frame_free(my_frames[--my_frame_count]);
         }
@@ -236,7 +248,8 @@ int main() {
                 "bad address %lu, not owner %lu, out of range %lu, no such environment %lu\n",
                 calls, faults, errors_seen[0], errors_seen[1], errors_seen[3], errors_seen[8],
                 errors_seen[13], errors_seen[7]);
-    exos::printf("hostile: %lu registers with kernel values after %lu calls\n", register_leaks, calls);
+    exos::printf("hostile: %lu registers with kernel values after %lu calls\n", register_leaks,
+                 calls);
     mailbox::at().state = mailbox::kDone;
     for (;;) (void)exos::yield(exos::shared_info().parent_id);
 }

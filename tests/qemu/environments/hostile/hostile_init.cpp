@@ -20,7 +20,8 @@ uint64_t frames_owned_by(uint64_t id) {
     uint64_t slot = (id & 0xffff) - 1, count = 0;
     for (uint64_t pfn = 0x80000; pfn < 0x88000; ++pfn) {
         uint64_t info = exos::frame_query(pfn);
-        count += abi::frame_info_state(info) == abi::FrameState::Owned && abi::frame_info_owner_slot(info) == slot;
+        count += abi::frame_info_state(info) == abi::FrameState::Owned &&
+                 abi::frame_info_owner_slot(info) == slot;
     }
     return count;
 }
@@ -30,7 +31,8 @@ uint64_t frames_owned_by(uint64_t id) {
 int main() {
     pool.adopt_initial_frames();
     for (int i = 0; i < 2; ++i) EXPECT(exos::page_table_donate(*pool.take()) == Error::Ok);
-    for (uint64_t slot = 12; slot < 16; ++slot) EXPECT(exos::syscall(abi::Syscall::SliceRelease, slot).error == Error::Ok);
+    for (uint64_t slot = 12; slot < 16; ++slot)
+        EXPECT(exos::syscall(abi::Syscall::SliceRelease, slot).error == Error::Ok);
     exos::Child victims[2];
     for (exos::Child& victim : victims) {
         victim = exos::spawn(pool, kVictimImage, 6);

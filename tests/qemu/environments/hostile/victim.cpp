@@ -30,7 +30,8 @@ int main() {
     uint64_t my_slots[2] = {0, 0};
     uint64_t got = 0;
     for (uint64_t slot = 12; slot < 16 && got < 2; ++slot) {
-        if (exos::syscall(abi::Syscall::SliceReserve, slot).error == abi::Error::Ok) my_slots[got++] = slot;
+        if (exos::syscall(abi::Syscall::SliceReserve, slot).error == abi::Error::Ok)
+            my_slots[got++] = slot;
     }
     // Tables for the workload region come from the spare frames the parent gave.
     for (uint64_t i = 3; i < 5 && i < info.initial_frame_count; ++i) {
@@ -39,8 +40,8 @@ int main() {
     uint64_t state = 0x9e3779b97f4a7c15ull ^ info.environment_id;
     for (uint64_t p = 0; p < kPages; ++p) {
         frames[p] = exos::frame_alloc().value;
-        if (exos::map(kBase + p * 4096, frames[p], 1, abi::permission::kRead | abi::permission::kWrite) !=
-            abi::Error::Ok) {
+        if (exos::map(kBase + p * 4096, frames[p], 1,
+                      abi::permission::kRead | abi::permission::kWrite) != abi::Error::Ok) {
             return 2;
         }
         // Essential: the kernel may never take these, even under memory pressure.
@@ -70,11 +71,13 @@ int main() {
             }
             uint64_t slots_kept = 0;
             for (uint64_t i = 0; i < got; ++i) {
-                slots_kept += exos::syscall(abi::Syscall::SliceRead, my_slots[i]).value == info.environment_id;
+                slots_kept += exos::syscall(abi::Syscall::SliceRead, my_slots[i]).value ==
+                              info.environment_id;
             }
-            exos::printf("victim %lu: %lu verifications, %lu checksum mismatches, %lu of %lu frames kept, "
-                        "%lu of 2 slots kept\n",
-                        my_slot, verifications, mismatches, kept, kPages, slots_kept);
+            exos::printf(
+                "victim %lu: %lu verifications, %lu checksum mismatches, %lu of %lu frames kept, "
+                "%lu of 2 slots kept\n",
+                my_slot, verifications, mismatches, kept, kPages, slots_kept);
             mailbox::at().value = mismatches == 0 && kept == kPages && slots_kept == 2 ? 2 : 3;
             mailbox::at().state = mailbox::kReported;
         }

@@ -11,7 +11,9 @@
 namespace {
 volatile uint64_t received = 0;
 void on_interrupt(uint32_t) { received = received + 1; }
-abi::Error call(abi::Syscall number, uint64_t argument) { return exos::syscall(number, argument).error; }
+abi::Error call(abi::Syscall number, uint64_t argument) {
+    return exos::syscall(number, argument).error;
+}
 }  // namespace
 
 int main() {
@@ -32,7 +34,8 @@ int main() {
     expect(call(abi::Syscall::IrqUnbind, line) == abi::Error::NotOwner);
     expect(call(abi::Syscall::IrqBind, 0) == abi::Error::OutOfRange);
     expect(call(abi::Syscall::IrqBind, 100000) == abi::Error::OutOfRange);
-    expect(exos::map(device::kMapped, info.devices[0].base >> 12, 1, abi::permission::kRead) == abi::Error::NotOwner);
+    expect(exos::map(device::kMapped, info.devices[0].base >> 12, 1, abi::permission::kRead) ==
+           abi::Error::NotOwner);
     expect(call(abi::Syscall::SliceReserve, 1) == abi::Error::Busy);  // the owner's slot
     // Every line: none may be bound without owning its device, the kernel's console least.
     uint64_t not_permitted = 0;

@@ -37,8 +37,10 @@ int main() {
 
     EXPECT(driver::open_mailbox(owner));
     while (mailbox::at().words[2] < 5) (void)exos::yield();  // the owner's slots come round
-    exos::printf("irq: device 0 (kind %u, line %lu): owner handled %lu interrupts, kernel delivered %lu\n",
-                static_cast<unsigned>(info.devices[0].kind), line, mailbox::at().words[2], mailbox::at().words[3]);
+    exos::printf(
+        "irq: device 0 (kind %u, line %lu): owner handled %lu interrupts, kernel delivered %lu\n",
+        static_cast<unsigned>(info.devices[0].kind), line, mailbox::at().words[2],
+        mailbox::at().words[3]);
     EXPECT(mailbox::at().words[2] == 5 && mailbox::at().words[3] == 5);
 
     // The storm, while a CPU-bound child measures its share of four slots.
@@ -58,8 +60,9 @@ int main() {
     EXPECT(driver::open_mailbox(spinner));
     mailbox::wait_for_state(spinner.id, mailbox::kReported);
     uint64_t share = mailbox::at().words[5];
-    exos::printf("irq: storm of %lu interrupts on the owner's line; a 4-slot spinner still ran %lu.%02lu%%\n",
-                storm, share / 100, share % 100);
+    exos::printf("irq: storm of %lu interrupts on the owner's line; a 4-slot spinner still ran "
+                 "%lu.%02lu%%\n",
+                 storm, share / 100, share % 100);
     EXPECT(storm > 20);
     EXPECT(share + 10000 / 16 >= 4 * 10000 / 16);
 
@@ -69,9 +72,12 @@ int main() {
     EXPECT(driver::open_mailbox(bystander));
     mailbox::at().words[4] = 1;
     mailbox::wait_for_state(bystander.id, mailbox::kReported);
-    exos::printf("irq: bystander refused %lu times, received %lu interrupts (kernel count %lu), reclaimed the device: %s\n",
-                refused, mailbox::at().words[5], mailbox::at().words[6], mailbox::at().words[7] ? "yes" : "no");
-    EXPECT(mailbox::at().words[5] == 0 && mailbox::at().words[6] == 0 && mailbox::at().words[7] == 1);
+    exos::printf("irq: bystander refused %lu times, received %lu interrupts (kernel count %lu), "
+                 "reclaimed the device: %s\n",
+                 refused, mailbox::at().words[5], mailbox::at().words[6],
+                 mailbox::at().words[7] ? "yes" : "no");
+    EXPECT(mailbox::at().words[5] == 0 && mailbox::at().words[6] == 0 &&
+           mailbox::at().words[7] == 1);
     (void)exos::unmap(mailbox::kAddress);
     EXPECT(exos::environment_destroy(bystander.id) == Error::Ok);
     EXPECT(exos::environment_destroy(spinner.id) == Error::Ok);

@@ -41,10 +41,12 @@ int main() {
 
     // Our time goes to the owner until it is inside the event and has yielded to us.
     uint64_t give_up = driver::now() + 8 * round;
-    while (box.words[kStage] != kStageYielded && driver::now() < give_up) (void)exos::yield(owner.id);
+    while (box.words[kStage] != kStageYielded && driver::now() < give_up)
+        (void)exos::yield(owner.id);
     Error after_yield = exos::call(owner.id, 0).error;
     box.words[kCallAfterYield] = static_cast<uint64_t>(after_yield) + 1;
-    while (box.words[kStage] != kStageSpinning && driver::now() < give_up) (void)exos::yield(owner.id);
+    while (box.words[kStage] != kStageSpinning && driver::now() < give_up)
+        (void)exos::yield(owner.id);
     // Each yield lends the owner the rest of our slot; we run again when a slot of ours starts,
     // the owner still inside its event.
     int busy = 0;
@@ -57,14 +59,17 @@ int main() {
     while (box.state != mailbox::kReported && driver::now() < give_up) (void)exos::yield(owner.id);
     bool reported = box.state == mailbox::kReported;
 
-    exos::printf("irq_nested: first event entered directly %s, second interrupt pending inside it %s; "
-                "events handled %lu, the second entered while the first ran %s\n",
-                yes(box.words[kEnteredDirectly]), yes(box.words[kSecondPublished] == 1), box.words[kHandled],
-                yes(box.words[kNested]));
-    exos::printf("irq_nested: main context reported %s, %lu of 31 registers changed (first x%lu)\n", yes(reported),
-                box.words[kRegistersChanged], box.words[kFirstChanged] ? box.words[kFirstChanged] - 1 : 0);
-    exos::printf("irq_nested: Call into the event entry: error %u after a yield, %d of %d busy after slot ends\n",
-                static_cast<unsigned>(after_yield), busy, kCallsAfterSlotEnds);
+    exos::printf(
+        "irq_nested: first event entered directly %s, second interrupt pending inside it %s; "
+        "events handled %lu, the second entered while the first ran %s\n",
+        yes(box.words[kEnteredDirectly]), yes(box.words[kSecondPublished] == 1),
+        box.words[kHandled], yes(box.words[kNested]));
+    exos::printf("irq_nested: main context reported %s, %lu of 31 registers changed (first x%lu)\n",
+                 yes(reported), box.words[kRegistersChanged],
+                 box.words[kFirstChanged] ? box.words[kFirstChanged] - 1 : 0);
+    exos::printf("irq_nested: Call into the event entry: error %u after a yield, %d of %d busy "
+                 "after slot ends\n",
+                 static_cast<unsigned>(after_yield), busy, kCallsAfterSlotEnds);
     EXPECT(box.words[kEnteredDirectly] == 1 && box.words[kSecondPublished] == 1);
     // At least the two events; the RTC keeps host time even under icount, so on a loaded host
     // its alarm can fire once more before the owner quiets it (seen once in 60 parallel runs).

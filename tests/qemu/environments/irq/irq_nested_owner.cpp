@@ -107,7 +107,8 @@ uint64_t rounds(uint64_t count) {
 // yield.
 void first_event() {
     const volatile abi::SharedInfo& info = exos::shared_info();
-    const volatile abi::TrapPage& page = *reinterpret_cast<const volatile abi::TrapPage*>(abi::kTrapPageAddress);
+    const volatile abi::TrapPage& page =
+        *reinterpret_cast<const volatile abi::TrapPage*>(abi::kTrapPageAddress);
     box.words[kEnteredDirectly] = page.event_busy != 0;
     uint64_t delivered = info.irq_delivered;
     device::trigger(kind);
@@ -146,7 +147,8 @@ void on_interrupt(uint32_t line) {
 // pattern) is resumed past its loop, every register as the kernel saved it.
 void resume_after_events(uint64_t, uint64_t) {
     const volatile abi::TrapState& preempted = exos::shared_info().preempted;
-    if (!events_done || first_running || preempted.pc != reinterpret_cast<uint64_t>(nested_spin)) return;
+    if (!events_done || first_running || preempted.pc != reinterpret_cast<uint64_t>(nested_spin))
+        return;
     abi::TrapState state{};
     state.cause = preempted.cause;
     state.address = preempted.address;
@@ -155,7 +157,9 @@ void resume_after_events(uint64_t, uint64_t) {
     (void)exos::syscall(abi::Syscall::ResumeContext, reinterpret_cast<uint64_t>(&state));
 }
 
-void answer(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t results[5]) { results[0] = 1; }
+void answer(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t results[5]) {
+    results[0] = 1;
+}
 
 }  // namespace
 
@@ -184,8 +188,8 @@ int main() {
     if (claimed.error != abi::Error::Ok) return 2;
     uint32_t line = static_cast<uint32_t>(claimed.value);
     for (uint64_t i = 3; i < 5; ++i) (void)exos::page_table_donate(info.initial_frames[i]);
-    if (exos::map(device::kMapped, info.devices[0].base >> 12, 1, abi::permission::kRead | abi::permission::kWrite) !=
-        abi::Error::Ok) {
+    if (exos::map(device::kMapped, info.devices[0].base >> 12, 1,
+                  abi::permission::kRead | abi::permission::kWrite) != abi::Error::Ok) {
         return 3;
     }
     (void)exos::set_interrupt_handler(on_interrupt);

@@ -38,12 +38,13 @@ int main() {
     if (claimed.error != abi::Error::Ok) return 2;
     uint32_t line = static_cast<uint32_t>(claimed.value);
     for (uint64_t i = 3; i < 5; ++i) (void)exos::page_table_donate(info.initial_frames[i]);
-    if (exos::map(device::kMapped, info.devices[0].base >> 12, 1, abi::permission::kRead | abi::permission::kWrite) !=
-        abi::Error::Ok) {
+    if (exos::map(device::kMapped, info.devices[0].base >> 12, 1,
+                  abi::permission::kRead | abi::permission::kWrite) != abi::Error::Ok) {
         return 3;
     }
     // Device pages are never executable, even for their owner.
-    if (exos::protect(device::kMapped, 1, abi::permission::kAll) != abi::Error::BadPermission) return 4;
+    if (exos::protect(device::kMapped, 1, abi::permission::kAll) != abi::Error::BadPermission)
+        return 4;
     (void)exos::set_interrupt_handler(on_interrupt);
     if (exos::syscall(abi::Syscall::IrqBind, line).error != abi::Error::Ok) return 5;
     box.words[1] = line;

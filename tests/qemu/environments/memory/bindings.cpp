@@ -25,7 +25,9 @@ uint64_t take() {
     return frame.value_or(0);
 }
 
-uint64_t state_of(uint64_t pfn) { return static_cast<uint64_t>(abi::frame_info_state(exos::frame_query(pfn))); }
+uint64_t state_of(uint64_t pfn) {
+    return static_cast<uint64_t>(abi::frame_info_state(exos::frame_query(pfn)));
+}
 
 void mapping_checks() {
     for (int i = 0; i < 4; ++i) EXPECT(exos::page_table_donate(take()) == Error::Ok);
@@ -109,8 +111,9 @@ void child_checks() {
     EXPECT(exos::environment_create(kSleeperImage, frames, count).error == Error::NotOwner);
     frames[1] = saved;
     EXPECT(exos::environment_create(99, frames, count).error == Error::InvalidArgument);
-    EXPECT(exos::environment_create(kSleeperImage, reinterpret_cast<uint64_t*>(0xffffffc080000000), count).error ==
-           Error::BadAddress);
+    EXPECT(exos::environment_create(kSleeperImage, reinterpret_cast<uint64_t*>(0xffffffc080000000),
+                                    count)
+               .error == Error::BadAddress);
     EXPECT_AUDIT_CLEAN("refused creates");
 
     exos::SyscallReturn created = exos::environment_create(kSleeperImage, frames, count);
@@ -132,7 +135,8 @@ void child_checks() {
     EXPECT(exos::grant(other, child, permission::kWrite) == Error::BadPermission);
     EXPECT(exos::grant(other, 0x7777000005, permission::kRead) == Error::NoSuchEnvironment);
     EXPECT(exos::grant(other, 0, permission::kRead) == Error::NoSuchEnvironment);
-    EXPECT(exos::grant(other, exos::shared_info().environment_id, permission::kRead) == Error::InvalidArgument);
+    EXPECT(exos::grant(other, exos::shared_info().environment_id, permission::kRead) ==
+           Error::InvalidArgument);
     EXPECT(exos::grant(0x80200, child, permission::kRead) == Error::NotOwner);
     EXPECT(exos::grant_revoke(other, child).error == Error::NotOwner);
     EXPECT(exos::grant_revoke(shared, child).error == Error::Ok);
@@ -153,7 +157,8 @@ void child_checks() {
     EXPECT(exos::environment_destroy(child) == Error::Ok);
     EXPECT(exos::environment_destroy(child) == Error::NoSuchEnvironment);
     uint64_t returned = 0;
-    for (uint64_t i = 0; i < count; ++i) returned += state_of(frames[i]) == static_cast<uint64_t>(abi::FrameState::Free);
+    for (uint64_t i = 0; i < count; ++i)
+        returned += state_of(frames[i]) == static_cast<uint64_t>(abi::FrameState::Free);
     EXPECT(returned == count);
     EXPECT(exos::grant_revoke(shared, child).error == Error::NoSuchEnvironment);
     EXPECT(exos::frame_free(shared) == Error::Ok);

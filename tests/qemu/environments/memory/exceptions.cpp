@@ -40,9 +40,13 @@ exos::ExceptionOutcome handler(const volatile abi::TrapState& trap) {
             (void)exos::page_table_donate(*pool.take());
             error = exos::map(kLazyPage, *frame, 1, abi::permission::kRead);
         }
-        return error == Error::Ok ? exos::ExceptionOutcome::retry() : exos::ExceptionOutcome::fatal(61);
+        return error == Error::Ok ? exos::ExceptionOutcome::retry()
+                                  : exos::ExceptionOutcome::fatal(61);
     }
-    default: exos::printf("exceptions: unexpected cause %lu at pc %lx (address %lx)\n", trap.cause, trap.pc, trap.address); return exos::ExceptionOutcome::fatal(62);
+    default:
+        exos::printf("exceptions: unexpected cause %lu at pc %lx (address %lx)\n", trap.cause,
+                     trap.pc, trap.address);
+        return exos::ExceptionOutcome::fatal(62);
     }
 }
 
@@ -50,8 +54,10 @@ void own_exceptions() {
     // Misuse first: no upcall in progress, bad entry kinds and addresses.
     EXPECT(exos::syscall(abi::Syscall::UpcallReturn, 0).error == Error::NotInUpcall);
     EXPECT(exos::set_entry(abi::Entry::Count, 0x10000, 0x20000) == Error::InvalidArgument);
-    EXPECT(exos::set_entry(abi::Entry::Exception, 0xffffffff80200000, 0x20000) == Error::OutOfRange);
-    EXPECT(exos::set_entry(abi::Entry::Exception, 0x10000, 0xffffffc080000000) == Error::OutOfRange);
+    EXPECT(exos::set_entry(abi::Entry::Exception, 0xffffffff80200000, 0x20000) ==
+           Error::OutOfRange);
+    EXPECT(exos::set_entry(abi::Entry::Exception, 0x10000, 0xffffffc080000000) ==
+           Error::OutOfRange);
 
     exos::set_exception_handler(handler);
     asm volatile(".4byte 0xc0001073");  // csrw cycle, zero: a read-only CSR, so illegal

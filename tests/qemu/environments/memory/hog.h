@@ -12,7 +12,8 @@ inline uint64_t recent_count = 0;
 
 // The slots the parent set aside for us: we answer revocation requests in our own time.
 inline void take_slots() {
-    for (uint64_t slot = 8; slot < 16; ++slot) (void)exos::syscall(abi::Syscall::SliceReserve, slot);
+    for (uint64_t slot = 8; slot < 16; ++slot)
+        (void)exos::syscall(abi::Syscall::SliceReserve, slot);
 }
 
 inline uint64_t grab_everything() {

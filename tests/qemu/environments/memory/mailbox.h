@@ -27,10 +27,12 @@ inline bool offer() {
     // Two more spare frames pay for the mailbox's page-table nodes.
     (void)exos::page_table_donate(info.initial_frames[1]);
     (void)exos::page_table_donate(info.initial_frames[2]);
-    if (exos::map(kAddress, frame, 1, abi::permission::kRead | abi::permission::kWrite) != abi::Error::Ok) {
+    if (exos::map(kAddress, frame, 1, abi::permission::kRead | abi::permission::kWrite) !=
+        abi::Error::Ok) {
         return false;
     }
-    if (exos::grant(frame, info.parent_id, abi::permission::kRead | abi::permission::kWrite) != abi::Error::Ok) {
+    if (exos::grant(frame, info.parent_id, abi::permission::kRead | abi::permission::kWrite) !=
+        abi::Error::Ok) {
         return false;
     }
     at().state = kReady;
@@ -40,7 +42,8 @@ inline bool offer() {
 // Parent side: map the child's mailbox once it has been granted (the caller donates tables).
 inline bool accept(uint64_t child, uint64_t frame) {
     for (int attempt = 0; attempt < 1000; ++attempt) {
-        if (exos::map(kAddress, frame, 1, abi::permission::kRead | abi::permission::kWrite) == abi::Error::Ok) {
+        if (exos::map(kAddress, frame, 1, abi::permission::kRead | abi::permission::kWrite) ==
+            abi::Error::Ok) {
             return true;
         }
         (void)exos::yield(child);

@@ -43,8 +43,8 @@ void demand_paging() {
     EXPECT(pager.faults() == 80);
     EXPECT(*word(kPagedBase, 0) == 0);  // evicted: refetched as a fresh zero page
     EXPECT(pager.faults() == 81);
-    exos::printf("paging: %lu faults, %lu evictions, %lu resident\n", pager.faults(), pager.evictions(),
-                pager.resident());
+    exos::printf("paging: %lu faults, %lu evictions, %lu resident\n", pager.faults(),
+                 pager.evictions(), pager.resident());
     EXPECT_AUDIT_CLEAN("demand paging");
 }
 

@@ -42,7 +42,8 @@ uint64_t allocate_under_pressure(uint64_t& frame) {
 
 void run(uint64_t image, const char* what) {
     // The child gets slots 8-15 of the round, so it can answer requests in its own time.
-    for (uint64_t slot = 8; slot < 16; ++slot) EXPECT(exos::syscall(abi::Syscall::SliceRelease, slot).error == Error::Ok);
+    for (uint64_t slot = 8; slot < 16; ++slot)
+        EXPECT(exos::syscall(abi::Syscall::SliceRelease, slot).error == Error::Ok);
     exos::Child child = exos::spawn(pool, image, 8);
     EXPECT(child.error == Error::Ok);
     // Keep enough pooled to answer a request in full: what a request leaves unanswered the abort
@@ -58,7 +59,8 @@ void run(uint64_t image, const char* what) {
     mailbox::wait_for_state(child.id, mailbox::kDone);
     // Take those back: now the failed request asks the child, the largest holder, for frames.
     uint64_t taken_back = 0;
-    for (exos::SyscallReturn frame = exos::frame_alloc(); frame.error == Error::Ok; frame = exos::frame_alloc()) {
+    for (exos::SyscallReturn frame = exos::frame_alloc(); frame.error == Error::Ok;
+         frame = exos::frame_alloc()) {
         pool.add(frame.value);
         ++taken_back;
     }

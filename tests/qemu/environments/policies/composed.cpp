@@ -51,7 +51,8 @@ void page_in(uint64_t) {
 // Real-time work in pinned memory: never a fault.
 void pinned_work(uint64_t) {
     for (;;) {
-        for (uint64_t page = 0; page < kPinnedPages; ++page) *at(kPinnedBase, page) = pinned_rounds + page;
+        for (uint64_t page = 0; page < kPinnedPages; ++page)
+            *at(kPinnedBase, page) = pinned_rounds + page;
         uint64_t sum = 0;
         for (uint64_t page = 0; page < kPinnedPages; ++page) sum += *at(kPinnedBase, page) - page;
         if (sum == kPinnedPages * pinned_rounds) pinned_rounds = pinned_rounds + 1;
@@ -69,7 +70,8 @@ void report(uint64_t) {
     box.state = mailbox::kDone;
     // The driver now takes every free frame: the kernel asks us (the largest holder) for 16.
     const volatile abi::SharedInfo& info = exos::shared_info();
-    while (info.revocation.sequence == 0 || pinned.given_back() + pager.given_back() < info.revocation.frames_requested) {
+    while (info.revocation.sequence == 0 ||
+           pinned.given_back() + pager.given_back() < info.revocation.frames_requested) {
     }
     box.words[kPinnedGaveBack] = pinned.given_back();
     box.words[kPagerGaveBack] = pager.given_back();

@@ -52,10 +52,11 @@ int main() {
     exos::Child child = start(kRunTogether);
     mailbox::wait_for_state(child.id, mailbox::kDone);
     volatile uint64_t* w = mailbox::at().words;
-    exos::printf("policies: pager %lu faults, %lu evictions, %lu of %lu pages intact; pinned %lu rounds "
-                 "without a fault; %lu thread switches; second scheduler refused: %s\n",
-                 w[kPagerFaults], w[kPagerEvictions], w[kPagedCorrect], kResidentLimit, w[kPinnedRounds],
-                 w[kSwitches], w[kSecondSchedulerRefused] ? "yes" : "no");
+    exos::printf(
+        "policies: pager %lu faults, %lu evictions, %lu of %lu pages intact; pinned %lu rounds "
+        "without a fault; %lu thread switches; second scheduler refused: %s\n",
+        w[kPagerFaults], w[kPagerEvictions], w[kPagedCorrect], kResidentLimit, w[kPinnedRounds],
+        w[kSwitches], w[kSecondSchedulerRefused] ? "yes" : "no");
     EXPECT(w[kPagerFaults] == kPagesTouched);
     EXPECT(w[kPagerEvictions] == kPagesTouched - kResidentLimit);
     EXPECT(w[kPagedCorrect] == kResidentLimit);

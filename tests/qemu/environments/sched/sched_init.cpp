@@ -54,7 +54,8 @@ int main() {
 
     EXPECT(driver::open_mailbox(children[1]));
     mailbox::wait_for_state(children[1].id, mailbox::kReported);
-    exos::printf("sched: round-robin threads progressed %lu, %lu, %lu over %lu switches\n", w[4], w[5], w[6], w[7]);
+    exos::printf("sched: round-robin threads progressed %lu, %lu, %lu over %lu switches\n", w[4],
+                 w[5], w[6], w[7]);
     uint64_t least = w[4] < w[5] ? (w[4] < w[6] ? w[4] : w[6]) : (w[5] < w[6] ? w[5] : w[6]);
     uint64_t most = w[4] > w[5] ? (w[4] > w[6] ? w[4] : w[6]) : (w[5] > w[6] ? w[5] : w[6]);
     EXPECT(least > 0 && most <= 2 * least);  // each thread got its turns

@@ -75,8 +75,9 @@ int main() {
     for (;;) {
         if (mailbox::at().words[5] == 1) {
             mailbox::at().words[5] = 2;
-            (void)exos::set_entry(abi::Entry::Call2, reinterpret_cast<uint64_t>(&server_hostile_reply),
-                                 reinterpret_cast<uint64_t>(hostile_stack + sizeof(hostile_stack)));
+            (void)exos::set_entry(
+                abi::Entry::Call2, reinterpret_cast<uint64_t>(&server_hostile_reply),
+                reinterpret_cast<uint64_t>(hostile_stack + sizeof(hostile_stack)));
         }
         while (in->written != in->read) {
             uint8_t byte;

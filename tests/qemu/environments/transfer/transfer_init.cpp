@@ -84,9 +84,11 @@ int main() {
     }
     EXPECT(dead.error == Error::NoSuchEnvironment);
     EXPECT(exos::call(server.id, 0, 1).error == Error::NoSuchEnvironment);
-    exos::printf("transfer: 1001 calls answered, 10 sends counted (%lu), a callee dying mid-call failed the call: %s\n",
-                counted, abi::to_string(dead.error));
-    exos::printf("transfer: %lu bytes through a pipe and back, %lu mismatched\n", piped, mismatched);
+    exos::printf("transfer: 1001 calls answered, 10 sends counted (%lu), a callee dying mid-call "
+                 "failed the call: %s\n",
+                 counted, abi::to_string(dead.error));
+    exos::printf("transfer: %lu bytes through a pipe and back, %lu mismatched\n", piped,
+                 mismatched);
     EXPECT_AUDIT_CLEAN("protected control transfer");
     exos::printf("transfer: %d failed checks\n", scenario::failures);
     return scenario::failures;
