@@ -98,7 +98,9 @@ struct Totals {
     uint64_t audits = 0;
     uint64_t comparisons = 0;
     uint64_t creates = 0;
+    uint64_t syscall_creates = 0;  // of them, by EnvCreate
     uint64_t destroys = 0;
+    uint64_t syscall_destroys = 0;  // of them, by the parent's EnvDestroy
     uint64_t repossessed = 0;
 };
 
@@ -137,6 +139,9 @@ class ModelRun {
         exo::fake::reset();
         exo::fake::use_state(machine_.state);
         machine_.state.timebase_hz = 10'000'000;
+        // EnvCreate's image table: the tiny image, as index kModelImage.
+        image_ = {"model", bytes_.data(), bytes_.size()};
+        machine_.state.images = {&image_, 1};
     }
 
     ~ModelRun() { exo::fake::reset(); }
@@ -252,6 +257,8 @@ class ModelRun {
     void create_at_boot(uint64_t extra);
 
     void finish_create(const std::vector<uint64_t>& list, EnvironmentId parent_id);
+    void record_created(const std::vector<uint64_t>& list, Environment& created);
+    std::optional<uint64_t> readable_own_page(EnvironmentSlot slot) const;
 
     // ---------------- comparison ----------------
 
@@ -269,6 +276,8 @@ class ModelRun {
     exo::fake::Console console_;
     std::vector<std::byte> bytes_ = exo::test::tiny_elf_bytes();
     exo::ElfImage elf_;
+    static constexpr uint64_t kModelImage = 0;
+    exo::EmbeddedImage image_{};
     uint64_t needed_ = 0;
     uint64_t now_ = 0;
     unsigned step_ = 0;

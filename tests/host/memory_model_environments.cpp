@@ -1,5 +1,7 @@
 // ModelRun (memory_model.h): environments (create, destroy, hostile donations) and revocation
 // (requests, deadlines, repossession), each against the kernel and the model.
+#include <algorithm>
+
 #include "memory_model.h"
 
 namespace memory_model {
@@ -52,7 +54,31 @@ void ModelRun::destroy(EnvironmentSlot slot) {
         return;
     }
     operation_ = "destroy slot " + std::to_string(slot);
-    exo::destroy_environment(machine_.state, kernel_environment(slot));
+    // A child whose parent lives is destroyed as the parent would: EnvDestroy through the real
+    // dispatch, after a try by an environment that is not its parent (refused, nothing changes).
+    // The rest (created at boot, or orphaned) end as a fault or Exit ends them, which the kernel
+    // does without a syscall on their behalf; so does slot 0, whose end ends the machine's run.
+    EnvironmentId parent_id = kernel_environment(slot).parent;
+    std::optional<EnvironmentSlot> parent;
+    for (const auto& [other, environment] : environments_) {
+        if (slot != 0 && other != slot && parent_id != 0 && environment.id == parent_id) {
+            parent = other;
+        }
+    }
+    if (parent) {
+        EnvironmentId target = environments_[slot].id;
+        for (const auto& [other, environment] : environments_) {
+            if (other == slot || other == *parent) continue;
+            operation_ = "EnvDestroy of slot " + std::to_string(slot) + " by a stranger";
+            expect_error(Error::NotPermitted, call(other, abi::Syscall::EnvDestroy, target).error());
+            break;
+        }
+        operation_ = "EnvDestroy of slot " + std::to_string(slot) + " by its parent";
+        expect_error(Error::Ok, call(*parent, abi::Syscall::EnvDestroy, target).error());
+        ++totals_.syscall_destroys;
+    } else {
+        exo::destroy_environment(machine_.state, kernel_environment(slot));
+    }
     for (auto it = grants_.begin(); it != grants_.end();) {
         auto next = std::next(it);
         if (it->second.owner == slot) {
@@ -113,9 +139,21 @@ void ModelRun::create() {
     if (random_.percent(15)) list[random_.below(list.size())] = hostile_donation(parent, list);
     operation_ = "EnvCreate by slot " + std::to_string(parent) + " with " +
                  std::to_string(list.size()) + " frames";
-    Error expected = Error::Ok;
+    // The list goes where the real call reads it: a readable page of the parent's own RAM.
+    std::optional<uint64_t> list_va = readable_own_page(parent);
+    if (!list_va) {
+        ++totals_.skipped;
+        return;
+    }
+    auto* words = reinterpret_cast<uint64_t*>(
+        machine_.state.physical->frame(mappings_.at({parent, *list_va}).pfn));
+    std::copy(list.begin(), list.end(), words);
+    // What the handler answers, in its order: too few frames, then the donation's check
+    // (check_donated_frames), then create_environment's own refusal.
+    Error expected = list.size() < needed_ ? Error::NoMemory : Error::Ok;
     std::set<uint64_t> seen;
     for (uint64_t pfn : list) {
+        if (expected != Error::Ok) break;
         Error error = freeable_error(pfn, parent);
         if (error == Error::Ok && seen.count(pfn)) error = Error::InvalidArgument;
         if (error == Error::Ok && frame(pfn)->essential) error = Error::FrameInUse;
@@ -123,16 +161,32 @@ void ModelRun::create() {
             error = Error::FrameInUse; // granted frames are refused (a fixed bug)
             tolerant_ = true;
         }
-        if (error != Error::Ok) {
-            expected = error;
-            break;
-        }
+        expected = error;
         seen.insert(pfn);
     }
-    expect_error(expected, exo::check_donated_frames(machine_.state, parent, list));
-    if (expected != Error::Ok) return;
+    if (expected == Error::Ok && list.size() - needed_ > abi::kInitialFrameSlots) {
+        expected = Error::InvalidArgument;
+    }
+    exo::SyscallResult result =
+        call(parent, abi::Syscall::EnvCreate, kModelImage, *list_va, list.size());
+    expect_error(expected, result.error());
     tolerant_ = false;
-    finish_create(list, environments_[parent].id);
+    if (result.error() != Error::Ok) return;
+    Environment* created = machine_.state.environments.find(result.value());
+    if (created == nullptr) fail("EnvCreate's id names no environment");
+    record_created(list, *created);
+    ++totals_.syscall_creates;
+}
+
+std::optional<uint64_t> ModelRun::readable_own_page(EnvironmentSlot slot) const {
+    for (const auto& [key, mapping] : mappings_) {
+        const ModelFrame* owned = frame(mapping.pfn);
+        if (key.first == slot && (mapping.permissions & abi::permission::kRead) && owned &&
+            owned->owner == slot) {
+            return key.second;
+        }
+    }
+    return std::nullopt;
 }
 
 uint64_t ModelRun::hostile_donation(EnvironmentSlot parent, const std::vector<uint64_t>& list) {
@@ -164,15 +218,22 @@ void ModelRun::create_at_boot(uint64_t extra) {
     finish_create(list, 0);
 }
 
+// What kmain does for the first environment: create_environment on free frames, no syscall.
 void ModelRun::finish_create(const std::vector<uint64_t>& list, EnvironmentId parent_id) {
-    Error expected = list.size() < needed_                             ? Error::NoMemory
-                     : list.size() - needed_ > abi::kInitialFrameSlots ? Error::InvalidArgument
-                                                                       : Error::Ok;
+    Error expected = list.size() - needed_ > abi::kInitialFrameSlots ? Error::InvalidArgument
+                                                                     : Error::Ok;
     Environment* created = nullptr;
     Error actual =
         exo::create_environment(machine_.state, parent_id, elf_, bytes_, list, "model", created);
     expect_error(expected, actual);
     if (actual != Error::Ok) return;
+    record_created(list, *created);
+}
+
+// The model's side of a creation the kernel made: the new environment's frames, in the
+// documented order.
+void ModelRun::record_created(const std::vector<uint64_t>& list, Environment& created_record) {
+    Environment* created = &created_record;
     EnvironmentSlot slot = EnvironmentTable::slot_of(created->id);
     expect(slot == *free_slots_.begin(), "the lowest free slot");
     free_slots_.erase(slot);

@@ -3,9 +3,10 @@
 // against a plain model kept in std::map/std::set. After every operation the two must agree:
 // the error code of every call, every frame's owner, state, flags, map and pin count, every
 // mapping's PTE, every grant and every environment's reserve; every few operations the kernel's
-// own audit must find nothing. The syscall layer is re-enacted here (FrameFree, Grant,
-// GrantRevoke, FrameSetEssential do what kernel/syscalls/syscalls_memory.cpp does) because it needs
-// the real machine; the checked operations underneath are the kernel's.
+// own audit must find nothing. Every operation an environment can ask for goes through the real
+// syscall dispatch and handlers (memory_model.cpp, ModelRun::call), EnvCreate included, with its
+// frame list in the parent's own memory; only the creations kmain makes at boot call
+// create_environment directly, as kmain does.
 #include <cstdio>
 
 #include "memory_model.h"
@@ -23,7 +24,8 @@ constexpr unsigned kSteps = 2000;
 void report(const char* name, const Totals& totals) {
     std::printf(
         "\n%s: %llu seeds, %llu operations (%llu succeeded, %llu refused as the model predicted, "
-        "%llu skipped), %llu creates, %llu destroys, %llu frames repossessed, %llu audits, "
+        "%llu skipped), %llu creates (%llu by EnvCreate), %llu destroys (%llu by EnvDestroy), "
+        "%llu frames repossessed, %llu audits, "
         "%llu comparisons\n",
         name, static_cast<unsigned long long>(totals.seeds),
         static_cast<unsigned long long>(totals.operations),
@@ -31,7 +33,9 @@ void report(const char* name, const Totals& totals) {
         static_cast<unsigned long long>(totals.refused),
         static_cast<unsigned long long>(totals.skipped),
         static_cast<unsigned long long>(totals.creates),
+        static_cast<unsigned long long>(totals.syscall_creates),
         static_cast<unsigned long long>(totals.destroys),
+        static_cast<unsigned long long>(totals.syscall_destroys),
         static_cast<unsigned long long>(totals.repossessed),
         static_cast<unsigned long long>(totals.audits),
         static_cast<unsigned long long>(totals.comparisons));
@@ -54,6 +58,8 @@ TEST(MemoryModel, RandomSequencesAgreeWithTheModel) {
     CHECK(totals.refused > totals.operations / 10);
     CHECK(totals.creates > kSeeds * 3);
     CHECK(totals.destroys > kSeeds);
+    CHECK(totals.syscall_creates > kSeeds);
+    CHECK(totals.syscall_destroys > kSeeds / 2);
     CHECK(totals.repossessed > kSeeds);
 }
 
