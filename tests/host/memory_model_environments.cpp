@@ -70,7 +70,8 @@ void ModelRun::destroy(EnvironmentSlot slot) {
         for (const auto& [other, environment] : environments_) {
             if (other == slot || other == *parent) continue;
             operation_ = "EnvDestroy of slot " + std::to_string(slot) + " by a stranger";
-            expect_error(Error::NotPermitted, call(other, abi::Syscall::EnvDestroy, target).error());
+            expect_error(Error::NotPermitted,
+                         call(other, abi::Syscall::EnvDestroy, target).error());
             break;
         }
         operation_ = "EnvDestroy of slot " + std::to_string(slot) + " by its parent";
