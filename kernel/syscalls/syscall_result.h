@@ -41,7 +41,8 @@ public:
     }
     constexpr uint64_t value() const { return static_cast<uint64_t>(registers_ >> 64); }
     constexpr bool failed() const { return error() != abi::Error::Ok; }
-    constexpr bool sets_registers() const { return !registers_set_(); }
+    // Whether write_to stores a0/a1 (false: the call set the registers itself).
+    constexpr bool writes_registers() const { return !registers_set_(); }
     constexpr RegisterPair registers() const { return registers_; }
 
     // The one place a result becomes the caller's registers, for calls that run with a saved

@@ -377,7 +377,7 @@ private:
         try {
             exo::SyscallContext context{state_, caller, clock_, console_};
             exo::SyscallResult result = exo::dispatch(context, frame);
-            switched = !result.sets_registers();
+            switched = !result.writes_registers();
             result.write_to(frame);
             outcome = {result.error(), result.value()};
         } catch (const exo::fake::Shutdown&) {

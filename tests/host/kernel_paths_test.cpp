@@ -70,7 +70,7 @@ TEST(Scheduler, YieldDonatesTheSlotOrGivesItUp) {
     frame.x[riscv::reg::a7] = number(abi::Syscall::Yield);
     frame.x[riscv::reg::a0] = b->id;
     exo::SyscallContext context = kernel->context(*a);
-    CHECK(!exo::dispatch(context, frame).sets_registers());
+    CHECK(!exo::dispatch(context, frame).writes_registers());
     POINTERS_EQUAL(b, on_cpu());
     UNSIGNED_LONGLONGS_EQUAL(0, frame.x[riscv::reg::a0]);  // Ok, for when a resumes
     // A stale id is refused before anything switches.

@@ -16,8 +16,8 @@ exo_host_suite(cpu SOURCES cpu_test.cpp slice_grace_test.cpp entry_exclusion_tes
     GROUPS SliceVector InterruptTable SliceGrace EntryExclusion)
 exo_host_suite(transfer SOURCES transfer_test.cpp transfer_gate_test.cpp GROUPS Transfer TransferGate)
 exo_host_suite(user_copy SOURCES user_copy_test.cpp GROUPS UserCopy GuardedCopyFixup)
-exo_host_suite(syscalls SOURCES syscall_table_test.cpp kernel_paths_test.cpp
-    GROUPS SyscallTable Scheduler TrapDecisions Interrupts)
+exo_host_suite(syscalls SOURCES syscall_table_test.cpp kernel_paths_test.cpp upcalls_test.cpp
+    GROUPS SyscallTable Scheduler TrapDecisions Interrupts Upcalls)
 # The scheduler runs on the fake hardware here and every ownership change is checked.
 exo_host_suite(vector_inputs SOURCES vector_inputs_test.cpp GROUPS VectorInputs)
 # The library OS's upcall dispatcher: its decisions make no syscall, so they run here too.
