@@ -1,5 +1,6 @@
 // The C++ ABI hooks freestanding code still needs in the kernel: pure virtuals, global
-// destructors (the kernel never exits), abort. The mem* functions are in lib/freestanding/memory.cpp.
+// destructors (the kernel never exits), abort. The mem* functions are in
+// lib/freestanding/memory.cpp.
 #include <cstddef>
 
 #include "boot/panic.h"
