@@ -12,6 +12,7 @@
 #include "boot/embedded_images.h"
 #include "cpu/interrupt_table.h"
 #include "cpu/slice_vector.h"
+#include "disk/disk.h"
 #include "environments/environment.h"
 #include "memory/address_space.h"
 #include "memory/frame_table.h"
@@ -25,6 +26,7 @@ struct KernelState {
     EnvironmentTable environments;
     SliceVector slices;
     InterruptTable interrupts;
+    Disk disk;
     PhysicalMemory* physical = nullptr;
     TlbControl* tlb = nullptr;
     const sv39::Entry* kernel_root = nullptr;  // upper half copied into every address space

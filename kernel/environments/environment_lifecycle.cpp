@@ -241,8 +241,15 @@ void destroy_environment(KernelState& state, Environment& environment) {
     for (uint64_t i = 0; i < state.frames.frame_count(); ++i) {
         uint64_t pfn = state.frames.first_pfn() + i;
         const FrameEntry* frame = state.frames.find(pfn);
-        if (frame->state == abi::FrameState::Owned && frame->owner == slot)
-            state.frames.release(pfn);
+        if (frame->state == abi::FrameState::Owned && frame->owner == slot) {
+            // A frame the disk may still write stays out of use until the device is done with
+            // it (disk/disk.h frees it then): orphaned, never handed to anyone meanwhile.
+            if (frame->pin_count != 0) {
+                state.frames.orphan(pfn);
+            } else {
+                state.frames.release(pfn);
+            }
+        }
     }
     state.environments.release(environment);
 }

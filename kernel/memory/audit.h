@@ -95,7 +95,10 @@ AuditReport audit(KernelState& state, std::span<uint16_t> scratch, Report&& repo
         case abi::FrameState::Device: ++result.reserved; break;
         case abi::FrameState::Owned:
             ++result.owned;
-            if (state.environments.at_slot(frame.owner) == nullptr)
+            // Owned by nobody: an ended environment's frame with disk I/O in flight, freed
+            // when the device completes it (disk/disk.h); it must still be pinned.
+            if (frame.owner == kNoEnvironment ? frame.pin_count == 0
+                                              : state.environments.at_slot(frame.owner) == nullptr)
                 problem("frame owned by a dead environment", pfn);
             if (frame.flags & frame_flag::kPageTable) ++flagged_tables;
             if (frame.flags & frame_flag::kMark) problem("scratch mark left on a frame", pfn);

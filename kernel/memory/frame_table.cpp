@@ -96,6 +96,12 @@ Error FrameTable::pin(uint64_t pfn) {
     return Error::Ok;
 }
 
+void FrameTable::orphan(uint64_t pfn) {
+    FrameEntry* entry = find(pfn);
+    entry->owner = kNoEnvironment;
+    entry->flags = 0;
+}
+
 Error FrameTable::unpin(uint64_t pfn) {
     FrameEntry* entry = find(pfn);
     if (entry == nullptr || entry->pin_count == 0) return Error::InvalidArgument;

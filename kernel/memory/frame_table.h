@@ -142,6 +142,9 @@ public:
 
     abi::Error pin(uint64_t pfn);
     abi::Error unpin(uint64_t pfn);
+    // An ended environment's pinned frame: owned by nobody (kNoEnvironment) until its last pin
+    // goes, when the disk's completion releases it. Its flags go: it is no one's page any more.
+    void orphan(uint64_t pfn);
 
     uint64_t query(uint64_t pfn) const;
 

@@ -51,6 +51,8 @@ abi::Error grant(KernelState& state, Environment& caller, uint64_t pfn, Environm
         error != abi::Error::Ok) {
         return error;
     }
+    // Not while the disk may write it (disk/disk.h): what a grantee sees must be settled.
+    if (state.frames.find(pfn)->pin_count != 0) return abi::Error::FrameInUse;
     return state.grants.add(pfn, slot(caller), slot(*grantee), static_cast<uint8_t>(permissions));
 }
 

@@ -43,6 +43,11 @@ SyscallResult device_release(SyscallContext&, const Arguments&);
 SyscallResult irq_bind(SyscallContext&, const Arguments&);
 SyscallResult irq_ack(SyscallContext&, const Arguments&);
 SyscallResult irq_unbind(SyscallContext&, const Arguments&);
+SyscallResult disk_info(SyscallContext&, const Arguments&);
+SyscallResult disk_rings(SyscallContext&, const Arguments&);
+SyscallResult disk_submit(SyscallContext&, const Arguments&);
+SyscallResult disk_extent_grant(SyscallContext&, const Arguments&);
+SyscallResult disk_extent_revoke(SyscallContext&, const Arguments&);
 // syscalls_transfer.cpp: what the trap vector's transfer path leaves to the C++ (entry 0..3)
 SyscallResult call(SyscallContext&, riscv::TrapFrame&, uint64_t entry);
 SyscallResult reply(SyscallContext&, riscv::TrapFrame&);

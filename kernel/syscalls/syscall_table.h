@@ -63,6 +63,11 @@ inline constexpr SyscallSlot kSyscallSlots[] = {
     {syscall::irq_bind},                                        // IrqBind
     {syscall::irq_ack},                                         // IrqAck
     {syscall::irq_unbind},                                      // IrqUnbind
+    {syscall::disk_info},                                       // DiskInfo
+    {syscall::disk_rings},                                      // DiskRings
+    {syscall::disk_submit},                                     // DiskSubmit
+    {syscall::disk_extent_grant},                               // DiskExtentGrant
+    {syscall::disk_extent_revoke},                              // DiskExtentRevoke
 };
 static_assert(std::size(kSyscallSlots) == static_cast<size_t>(abi::Syscall::Count),
               "one slot per syscall number");

@@ -46,6 +46,8 @@ void end_environment(KernelState& state, Environment& environment, int status) {
         line_enable(line, false);
         line_complete(line);
     });
+    // Its disk rings and extents go; its requests in flight finish as orphans (disk/disk.h).
+    state.disk.forget(state, environment);
     destroy_environment(state, environment);
     // The first environment is the image's driver: when it ends, the machine's run ends.
     if (first) shutdown(status);

@@ -366,6 +366,16 @@ TEST(EnvironmentLifecycle, DestroyReturnsEveryFrame) {
     machine.clear_flushes();
 
     exo::destroy_environment(machine.state, *child);
+    // The pinned frame (disk I/O in flight) is no one's but stays out of use, pinned, until
+    // its I/O completes; every other frame is free at once.
+    uint64_t pinned = frames[exo::test::kTinyFramesNeeded + 1];
+    UNSIGNED_LONGLONGS_EQUAL(free_before - 1, machine.free_count());
+    CHECK(machine.entry(pinned).state == abi::FrameState::Owned);
+    UNSIGNED_LONGS_EQUAL(exo::kNoEnvironment, machine.entry(pinned).owner);
+    UNSIGNED_LONGS_EQUAL(1, machine.entry(pinned).pin_count);
+    UNSIGNED_LONGS_EQUAL(0, machine.entry(pinned).flags);
+    CHECK_EQUAL(Error::Ok, machine.state.frames.unpin(pinned));
+    machine.state.frames.release(pinned);  // what the disk's completion does
     UNSIGNED_LONGLONGS_EQUAL(free_before, machine.free_count());
     POINTERS_EQUAL(nullptr, machine.state.environments.find(id));
     for (uint64_t pfn : frames) {

@@ -120,6 +120,7 @@ void ModelRun::grant(EnvironmentSlot slot) {
                      : !model_valid_permissions(permissions)         ? Error::BadPermission
                      : entry == nullptr || entry->owner != slot      ? Error::NotOwner
                      : entry->bound                                  ? Error::FrameInUse
+                     : entry->pins != 0                              ? Error::FrameInUse
                      : grants_.count({pfn, to})                      ? Error::AlreadyExists
                      : grants_.size() == exo::GrantTable::kCapacity ? Error::TooMany
                                                                      : Error::Ok;

@@ -95,8 +95,17 @@ void ModelRun::destroy(EnvironmentSlot slot) {
         if (it->first.first == slot) remove_mapping(it);
         it = next;
     }
+    // Its frames go back to the free list, except those pinned for DMA: owned by nobody, still
+    // pinned, until the disk completes with them (disk/disk.h).
     for (auto it = owned_.begin(); it != owned_.end();) {
-        it = it->second.owner == slot ? owned_.erase(it) : std::next(it);
+        if (it->second.owner != slot) {
+            it = std::next(it);
+        } else if (it->second.pins != 0) {
+            it->second = ModelFrame{exo::kNoEnvironment, false, false, it->second.pins};
+            it = std::next(it);
+        } else {
+            it = owned_.erase(it);
+        }
     }
     dead_ids_.push_back(environments_[slot].id);
     environments_.erase(slot);

@@ -129,7 +129,13 @@ void ModelRun::unpin(EnvironmentSlot slot) {
     const ModelFrame* entry = frame(pfn);
     Error expected = entry == nullptr || entry->pins == 0 ? Error::InvalidArgument : Error::Ok;
     expect_error(expected, machine_.state.frames.unpin(pfn));
-    if (expected == Error::Ok) --owned_[pfn].pins;
+    if (expected != Error::Ok) return;
+    --owned_[pfn].pins;
+    // An ended environment's frame whose last DMA finished: the disk layer frees it then.
+    if (owned_[pfn].owner == exo::kNoEnvironment && owned_[pfn].pins == 0) {
+        machine_.state.frames.release(pfn);
+        owned_.erase(pfn);
+    }
 }
 
 } // namespace memory_model

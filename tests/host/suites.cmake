@@ -29,3 +29,5 @@ foreach(suite upcall_dispatcher upcall_dispatcher_sanitized)
         target_include_directories(${suite} PRIVATE ${EXO_SOURCE_ROOT}/libos/include)
     endif()
 endforeach()
+# The disk layer: block ownership, rings, pinning, revocation (over FakeBlockQueue).
+exo_host_suite(disk SOURCES extent_table_test.cpp disk_test.cpp GROUPS ExtentTable DiskRings)

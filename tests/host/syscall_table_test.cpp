@@ -58,6 +58,11 @@ TEST(SyscallTable, EveryNumberDecodesToItsHandler) {
         {Syscall::IrqBind, calls::irq_bind, nullptr},
         {Syscall::IrqAck, calls::irq_ack, nullptr},
         {Syscall::IrqUnbind, calls::irq_unbind, nullptr},
+        {Syscall::DiskInfo, calls::disk_info, nullptr},
+        {Syscall::DiskRings, calls::disk_rings, nullptr},
+        {Syscall::DiskSubmit, calls::disk_submit, nullptr},
+        {Syscall::DiskExtentGrant, calls::disk_extent_grant, nullptr},
+        {Syscall::DiskExtentRevoke, calls::disk_extent_revoke, nullptr},
     };
     UNSIGNED_LONGLONGS_EQUAL(static_cast<uint64_t>(Syscall::Count), std::size(expected));
     for (const Expected& row : expected) {

@@ -48,6 +48,12 @@ enum class Syscall : uint64_t {
     IrqBind = 27,       // a0 = PLIC line of a device the caller owns
     IrqAck = 28,        // a0 = line: completes the claim and unmasks the line
     IrqUnbind = 29,     // a0 = line
+    // The disk (abi/disk.h). Every call: NoDisk when the machine has none.
+    DiskInfo = 30,         // a0 = abi::DiskInfoField -> the answer
+    DiskRings = 31,        // a0 = submission ring frame, a1 = completion ring frame (owned)
+    DiskSubmit = 32,       // -> how many submission entries the kernel took
+    DiskExtentGrant = 33,  // a0 = child id, a1 = first sector, a2 = count, a3 = disk_rights
+    DiskExtentRevoke = 34, // a0 = child id, a1 = first sector of an extent granted to it
     Count,              // one past the last table call; see the transfers below
 };
 
@@ -123,6 +129,9 @@ enum class [[nodiscard]] Error : uint64_t {
     NotInUpcall = 16,       // UpcallReturn outside an upcall
     TooMany = 17,           // a fixed table (grants, essential frames) is full
     Busy = 18,              // the slot, device or line is another environment's
+    IoError = 19,           // the device reported an error, or failed and was disabled
+    NoDisk = 20,            // the machine has no disk (or its driver disabled it)
+    TooLarge = 21,          // more than one request may move (kMaxRequestSectors)
     Count,
 };
 
@@ -147,6 +156,9 @@ constexpr const char* to_string(Error error) {
     case Error::NotInUpcall: return "not in upcall";
     case Error::TooMany: return "too many";
     case Error::Busy: return "busy";
+    case Error::IoError: return "I/O error";
+    case Error::NoDisk: return "no disk";
+    case Error::TooLarge: return "too large";
     case Error::Count: break;
     }
     return "?";

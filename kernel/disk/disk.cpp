@@ -1,0 +1,219 @@
+// The disk layer (disk.h).
+#include "disk/disk.h"
+
+#include <abi/shared_info.h>
+
+#include "kernel_state.h"
+
+namespace exo {
+
+namespace {
+
+constexpr uint64_t kPage = 4096;
+
+abi::DiskRingHeader& header(KernelState& state, uint64_t pfn) {
+    return *reinterpret_cast<abi::DiskRingHeader*>(state.physical->frame(pfn));
+}
+
+template <typename Entry>
+Entry* entries(KernelState& state, uint64_t pfn) {
+    return reinterpret_cast<Entry*>(state.physical->frame(pfn) + sizeof(abi::DiskRingHeader));
+}
+
+// A ring frame, or a frame a request names: the caller's own RAM, not a frame the kernel holds
+// for it (a page table, its shared info or trap page), which DMA could otherwise overwrite.
+bool own_plain_frame(const KernelState& state, uint64_t pfn, EnvironmentSlot slot) {
+    const FrameEntry* frame = state.frames.find(pfn);
+    return frame != nullptr && frame->state == abi::FrameState::Owned && frame->owner == slot &&
+           (frame->flags & frame_flag::kKernelBound) == 0;
+}
+
+}  // namespace
+
+void Disk::attach(BlockQueue* queue, EnvironmentSlot first) {
+    queue_ = queue;
+    extents_.reset(queue ? queue->capacity() : 0, first);
+    rings_ = {};
+    in_flight_ = {};
+}
+
+SyscallResult Disk::info(uint64_t field) const {
+    if (!present()) return abi::Error::NoDisk;
+    switch (static_cast<abi::DiskInfoField>(field)) {
+    case abi::DiskInfoField::Capacity: return SyscallResult::ok(queue_->capacity());
+    case abi::DiskInfoField::QueueDepth: return SyscallResult::ok(queue_->depth());
+    case abi::DiskInfoField::Features: return SyscallResult::ok(queue_->features());
+    }
+    return abi::Error::InvalidArgument;
+}
+
+void Disk::release_rings(KernelState& state, Rings& rings) {
+    if (rings.submission_pfn != 0) {
+        (void)state.frames.unpin(rings.submission_pfn);
+        (void)state.frames.unpin(rings.completion_pfn);
+    }
+    rings = {};
+}
+
+abi::Error Disk::set_rings(KernelState& state, Environment& caller, uint64_t submission_pfn,
+                           uint64_t completion_pfn) {
+    if (!present()) return abi::Error::NoDisk;
+    EnvironmentSlot slot = EnvironmentTable::slot_of(caller.id);
+    if (in_flight(slot) != 0) return abi::Error::Busy;
+    if (submission_pfn == 0 && completion_pfn == 0) {
+        release_rings(state, rings_[slot]);
+        return abi::Error::Ok;
+    }
+    if (submission_pfn == completion_pfn) return abi::Error::InvalidArgument;
+    if (!own_plain_frame(state, submission_pfn, slot) ||
+        !own_plain_frame(state, completion_pfn, slot)) {
+        return abi::Error::NotOwner;
+    }
+    release_rings(state, rings_[slot]);
+    (void)state.frames.pin(submission_pfn);
+    (void)state.frames.pin(completion_pfn);
+    // The rings start empty, whatever the frames held.
+    header(state, submission_pfn) = {};
+    header(state, completion_pfn) = {};
+    rings_[slot] = {submission_pfn, completion_pfn, 0, 0};
+    return abi::Error::Ok;
+}
+
+uint32_t Disk::in_flight(EnvironmentSlot slot) const {
+    uint32_t count = 0;
+    for (const InFlight& request : in_flight_) count += request.used && request.slot == slot;
+    return count;
+}
+
+bool Disk::busy_on(EnvironmentSlot slot, uint64_t start, uint64_t count) const {
+    for (const InFlight& request : in_flight_) {
+        if (request.used && request.slot == slot && request.sectors != 0 &&
+            request.sector < start + count && start < request.sector + request.sectors) {
+            return true;
+        }
+    }
+    return false;
+}
+
+uint32_t Disk::completion_room(KernelState& state, EnvironmentSlot slot) const {
+    const Rings& rings = rings_[slot];
+    // The environment's head is only believed as far as it can hurt the environment itself.
+    uint32_t unread = rings.completion_tail - header(state, rings.completion_pfn).head;
+    uint32_t reserved = unread + in_flight(slot);
+    return reserved >= abi::kCompletionRingEntries ? 0 : abi::kCompletionRingEntries - reserved;
+}
+
+void Disk::post(KernelState& state, EnvironmentSlot slot, uint64_t tag, abi::Error status) {
+    Rings& rings = rings_[slot];
+    Environment* owner = state.environments.at_slot(slot);
+    if (owner == nullptr || rings.completion_pfn == 0) return;
+    entries<abi::DiskCompletion>(state, rings.completion_pfn)
+        [rings.completion_tail % abi::kCompletionRingEntries] = {tag, static_cast<uint64_t>(status)};
+    ++rings.completion_tail;
+    header(state, rings.completion_pfn).tail = rings.completion_tail;
+    owner->shared_info->events |= abi::event::kDiskCompletion;
+    owner->event_upcall_pending = owner->entries[static_cast<size_t>(abi::Entry::Event)].pc != 0;
+}
+
+abi::Error Disk::check(KernelState& state, EnvironmentSlot slot,
+                       const abi::DiskRequest& request) {
+    switch (request.op) {
+    case abi::DiskOp::Flush:
+        return (queue_->features() & abi::disk_feature::kFlush) ? abi::Error::Ok
+                                                                 : abi::Error::InvalidArgument;
+    case abi::DiskOp::Discard:
+        if (!(queue_->features() & abi::disk_feature::kDiscard)) return abi::Error::InvalidArgument;
+        return extents_.check(slot, request.sector, request.sectors, abi::disk_rights::kWrite);
+    case abi::DiskOp::Read:
+    case abi::DiskOp::Write: break;
+    default: return abi::Error::InvalidArgument;
+    }
+    if (request.sectors > abi::kMaxRequestSectors) return abi::Error::TooLarge;
+    if (request.offset % abi::kSectorSize != 0 ||
+        request.offset + uint64_t{request.sectors} * abi::kSectorSize > kPage) {
+        return abi::Error::InvalidArgument;
+    }
+    uint8_t rights = request.op == abi::DiskOp::Read ? abi::disk_rights::kRead
+                                                     : abi::disk_rights::kWrite;
+    if (abi::Error error = extents_.check(slot, request.sector, request.sectors, rights);
+        error != abi::Error::Ok) {
+        return error;
+    }
+    if (!own_plain_frame(state, request.frame, slot)) return abi::Error::NotOwner;
+    return abi::Error::Ok;
+}
+
+SyscallResult Disk::submit(KernelState& state, Environment& caller) {
+    if (!present()) return abi::Error::NoDisk;
+    EnvironmentSlot slot = EnvironmentTable::slot_of(caller.id);
+    Rings& rings = rings_[slot];
+    if (rings.submission_pfn == 0) return abi::Error::InvalidArgument;
+    uint32_t queued = header(state, rings.submission_pfn).tail - rings.submission_head;
+    if (queued > abi::kSubmissionRingEntries) queued = abi::kSubmissionRingEntries;
+    uint32_t taken = 0;
+    for (; taken < queued && completion_room(state, slot) != 0; ++taken) {
+        // One copy: what the kernel checks is what it uses, whatever the ring says later.
+        abi::DiskRequest request = entries<abi::DiskRequest>(
+            state, rings.submission_pfn)[rings.submission_head % abi::kSubmissionRingEntries];
+        if (abi::Error error = check(state, slot, request); error != abi::Error::Ok) {
+            post(state, slot, request.tag, error);
+            ++rings.submission_head;
+            continue;
+        }
+        uint32_t id = 0;
+        while (id < kMaxInFlight && in_flight_[id].used) ++id;
+        if (id == kMaxInFlight) break;
+        bool data = request.op == abi::DiskOp::Read || request.op == abi::DiskOp::Write;
+        DeviceRequest device{request.op, request.sector, request.sectors,
+                             data ? (request.frame << 12) + request.offset : 0, id};
+        if (data && state.frames.pin(request.frame) != abi::Error::Ok) {
+            post(state, slot, request.tag, abi::Error::TooMany);
+            ++rings.submission_head;
+            continue;
+        }
+        in_flight_[id] = {true, slot, request.op, request.tag, data ? request.frame : 0,
+                          request.op == abi::DiskOp::Flush ? 0 : request.sector,
+                          request.op == abi::DiskOp::Flush ? 0u : request.sectors};
+        if (!queue_->submit(device)) {  // the device is full: the rest wait (back-pressure)
+            if (data) (void)state.frames.unpin(request.frame);
+            in_flight_[id] = {};
+            break;
+        }
+        ++rings.submission_head;
+    }
+    header(state, rings.submission_pfn).head = rings.submission_head;
+    return SyscallResult::ok(taken);
+}
+
+void Disk::complete(KernelState& state) {
+    if (queue_ == nullptr) return;
+    completing_ = &state;
+    queue_->harvest(*this);
+    completing_ = nullptr;
+}
+
+void Disk::complete(uint32_t id, abi::Error status) {
+    if (id >= kMaxInFlight || !in_flight_[id].used) return;  // the queue checked; so do we
+    KernelState& state = *completing_;
+    InFlight request = in_flight_[id];
+    in_flight_[id] = {};
+    if (request.pfn != 0) {
+        (void)state.frames.unpin(request.pfn);
+        const FrameEntry* frame = state.frames.find(request.pfn);
+        if (frame->owner == kNoEnvironment && frame->pin_count == 0) {
+            state.frames.release(request.pfn);  // its environment ended meanwhile
+        }
+    }
+    if (request.slot != kNoEnvironment) post(state, request.slot, request.tag, status);
+}
+
+void Disk::forget(KernelState& state, Environment& environment) {
+    EnvironmentSlot slot = EnvironmentTable::slot_of(environment.id);
+    for (InFlight& request : in_flight_) {
+        if (request.used && request.slot == slot) request.slot = kNoEnvironment;
+    }
+    release_rings(state, rings_[slot]);
+    extents_.forget(slot);
+}
+
+}  // namespace exo
