@@ -31,3 +31,8 @@ foreach(suite upcall_dispatcher upcall_dispatcher_sanitized)
 endforeach()
 # The disk layer: block ownership, rings, pinning, revocation (over FakeBlockQueue).
 exo_host_suite(disk SOURCES extent_table_test.cpp disk_test.cpp GROUPS ExtentTable DiskRings)
+# virtio-mmio transport, split virtqueue and virtio-blk over a fake device that can lie.
+exo_host_suite(virtio
+    SOURCES virtio_transport_test.cpp virtqueue_test.cpp virtio_blk_test.cpp
+            virtio_blk_hostile_test.cpp fake_virtio_device.cpp
+    GROUPS VirtioTransport Virtqueue VirtqueueHostile VirtioBlock VirtioBlockHostile)
