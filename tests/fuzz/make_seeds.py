@@ -171,6 +171,35 @@ DEVICE_TREE_DICTIONARY = [word.encode() + b'\0' for word in (
     'interrupt-controller')] + [struct.pack('>I', token) for token in (1, 2, 3, 4, 9, 0xd00dfeed, 17, 16)]
 
 
+# ---- virtqueue_used: encoders mirroring Run::step in fuzz_virtqueue_used.cpp ----
+
+def vq_shape(log2_size, modern): return bytes([log2_size | (0x80 if modern else 0)])
+def vq_submit(count, writable_mask, length=512):
+    return bytes([0, count - 1, writable_mask]) + struct.pack('<H', length) * count
+def vq_used_entry(slot, id_, length): return bytes([2]) + struct.pack('<HQQ', slot, id_, length)
+def vq_complete(choice=0): return bytes([3, choice])
+def vq_used_index(index): return bytes([4, 0]) + struct.pack('<H', index)
+VQ_HARVEST, VQ_RELEASE = bytes([5]), bytes([7])
+def vq_scribble(offset, value): return bytes([6]) + struct.pack('<HB', offset, value)
+
+
+def virtqueue_seeds():
+    seeds = {}
+    for modern in (False, True):
+        kind = 'modern' if modern else 'legacy'
+        seeds[f'{kind}_honest'] = (vq_shape(3, modern) + vq_submit(3, 0b100) + vq_submit(2, 0b10)
+                                   + vq_complete(1) + vq_complete(0) + VQ_HARVEST
+                                   + vq_submit(4, 0b1100) + vq_complete() + VQ_HARVEST)
+        seeds[f'{kind}_id_out_of_range'] = (vq_shape(2, modern) + vq_submit(2, 0b10)
+                                            + vq_used_entry(0, 4, 0) + vq_used_index(1)
+                                            + VQ_HARVEST + VQ_RELEASE)
+        seeds[f'{kind}_index_jump'] = (vq_shape(4, modern) + vq_submit(1, 1) + vq_used_index(9)
+                                       + VQ_HARVEST + VQ_RELEASE + vq_submit(1, 0))
+        seeds[f'{kind}_scribbled'] = (vq_shape(3, modern) + vq_submit(3, 0b110) + vq_scribble(14, 5)
+                                      + vq_scribble(30, 0xff) + vq_complete() + VQ_HARVEST)
+    return seeds
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--elf-dir', type=pathlib.Path, default=ROOT / 'build/qemu-virt/environments',
@@ -193,6 +222,9 @@ def main():
 
     for name, data in SYSCALL_SEEDS.items():
         write(corpus / 'syscall_decode' / name, data)
+
+    for name, data in virtqueue_seeds().items():
+        write(corpus / 'virtqueue_used' / name, data)
 
     generator = random.Random(20241127)
     for target, count in (('syscall_decode', 16), ('frame_table', 24)):
