@@ -173,6 +173,7 @@ uint32_t FakeVirtioDevice::read32(uint32_t offset) {
 }
 
 void FakeVirtioDevice::write32(uint32_t offset, uint32_t value) {
+    ++register_writes;
     const bool legacy = transport == Transport::Legacy;
     auto modern_only = [&](const char* name) {
         if (legacy) protocol_error(std::string(name) + " written on a legacy device");

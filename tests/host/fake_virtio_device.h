@@ -143,6 +143,7 @@ class FakeVirtioDevice final : public VirtioRegisters {
     uint32_t notifications = 0;
     uint32_t interrupt_status = 0;
     uint32_t resets = 0;
+    uint32_t register_writes = 0;
     std::vector<std::string> protocol_errors; // the driver broke a rule of the spec
 
     FakeDma dma;

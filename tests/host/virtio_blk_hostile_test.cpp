@@ -164,6 +164,19 @@ TEST(VirtioBlockHostile, InitializationRefusals) {
     }
 }
 
+TEST(VirtioBlockHostile, AWindowWithoutTheMagicIsNeverWritten) {
+    for (Transport kind : kBothTransports) {
+        BlockRig rig(kind);
+        rig.fake.device.magic = 0x12345678;
+        CHECK_FALSE(rig.initialize());
+        rig.fake.device.raise(interrupt::kUsedBuffer);
+        UNSIGNED_LONGS_EQUAL(0, rig.driver.acknowledge_interrupt());
+        UNSIGNED_LONGS_EQUAL(0, rig.harvest());
+        UNSIGNED_LONGS_EQUAL(0, rig.cancel_all());
+        UNSIGNED_LONGS_EQUAL(0, rig.fake.device.register_writes);
+    }
+}
+
 TEST(VirtioBlockHostile, ModernFeatureRefusals) {
     BlockRig refusing(Transport::Modern);
     refusing.fake.device.keep_features_ok = false;

@@ -155,6 +155,7 @@ void VirtioTransport::notify(uint16_t queue) {
 }
 
 uint32_t VirtioTransport::acknowledge_interrupts() {
+    if (version_ == 0) return 0; // not (yet) a virtio window: touch nothing
     const uint32_t pending = read(Register::InterruptStatus);
     if (pending != 0) write(Register::InterruptAck, pending);
     if ((pending & interrupt::kConfigChange) != 0 && !legacy() &&
@@ -171,6 +172,7 @@ void VirtioTransport::fail(const char* reason) {
 }
 
 bool VirtioTransport::reset() {
+    if (version_ == 0) return false; // not a virtio window: writing Status could mean anything
     status_ = 0;
     write(Register::Status, 0);
     if (legacy()) return true;
