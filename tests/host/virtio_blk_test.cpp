@@ -222,6 +222,8 @@ TEST(VirtioBlock, AFullQueueIsBusyAndLosesNothing) {
         CHECK(rig.initialize());
         // Three descriptors a read: 128 / 3 requests fit, two descriptors are left over.
         const uint32_t fit = VirtioBlock::kQueueLimit / 3;
+        UNSIGNED_LONGS_EQUAL(fit, rig.driver.max_in_flight(1));
+        UNSIGNED_LONGS_EQUAL(VirtioBlock::kQueueLimit / 2, rig.driver.max_in_flight(0));
         for (uint32_t i = 0; i < fit; ++i) {
             CHECK(rig.driver.submit(rig.request(BlockRequestType::Read, i % kRigSectors, 1, i)) ==
                   SubmitResult::Queued);

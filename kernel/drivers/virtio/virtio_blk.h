@@ -144,6 +144,9 @@ class VirtioBlock {
     bool legacy() const { return transport_.legacy(); }
     uint64_t capacity() const { return capacity_; } // in 512-byte sectors
     uint16_t queue_size() const { return queue_.size(); }
+    // How many requests of `segments` data segments each fit on the queue at once (a request
+    // takes segments + 2 descriptors; a discard takes 3, a flush 2).
+    uint32_t max_in_flight(uint32_t segments) const { return queue_.size() / (segments + 2); }
     bool supports_flush() const { return transport_.has(block_feature::kFlush); }
     bool supports_discard() const { return max_discard_sectors_ != 0; }
     bool read_only() const { return transport_.has(block_feature::kReadOnly); }
