@@ -8,7 +8,7 @@ packages=(
   g++ clang libclang-rt-14-dev llvm
   g++-riscv64-linux-gnu binutils-riscv64-linux-gnu
   qemu-system-misc opensbi
-  libcpputest-dev
+  libcpputest-dev dosfstools mtools
   gdb-multiarch
 )
 

@@ -102,8 +102,13 @@ FsError FileSystem::open(std::string_view path, uint32_t flags, File& file) {
             return FsError::IsDirectory;
         if (writes && (stat.attributes & attribute::kReadOnly))
             return FsError::ReadOnly;
-        if (stat.first_cluster != 0 && !valid_cluster(stat.first_cluster))
+        // The chain must hold the size and must not loop; a chain longer than the size is
+        // what a cut inside fsync leaves (docs/filesystem.md), and is read as it is.
+        uint32_t needed = stat.size == 0 ? 0 : (stat.size - 1) / volume_.cluster_bytes + 1;
+        if (stat.first_cluster == 0 && needed > 0)
             return FsError::Corrupt;
+        if (stat.first_cluster != 0)
+            EXOS_TRY(check_chain(stat.first_cluster, needed, needed * 4 + 4));
         file.entry_ = lookup.entry.location;
         file.first_cluster_ = stat.first_cluster;
         file.size_ = stat.size;

@@ -7,16 +7,24 @@
 namespace exos::fat {
 namespace {
 
-// Byte `offset` of FAT copy `copy`, which may be the second byte of a FAT12 entry in the next
-// sector: entries are read and written a byte at a time through the cache.
+// Bytes [offset, offset + count) of one FAT copy, which cross into the next sector only for a
+// FAT12 entry at a sector's last byte. Written with one cache write per sector, so a cut never
+// leaves half an entry (except in that one FAT12 case: docs/filesystem.md).
 struct FatBytes {
     BlockCache& cache;
     uint64_t start;  // first sector of the copy
-    FsError read(uint64_t offset, uint8_t& value) {
-        return cache.read(start + offset / kBlockSize, offset % kBlockSize, &value, 1);
-    }
-    FsError write(uint64_t offset, uint8_t value) {
-        return cache.write(start + offset / kBlockSize, offset % kBlockSize, &value, 1);
+    FsError access(uint64_t offset, uint8_t* data, uint32_t count, bool write) {
+        while (count > 0) {
+            uint32_t within = static_cast<uint32_t>(offset % kBlockSize);
+            uint32_t chunk = kBlockSize - within < count ? kBlockSize - within : count;
+            uint64_t sector = start + offset / kBlockSize;
+            EXOS_TRY(write ? cache.write(sector, within, data, chunk)
+                           : cache.read(sector, within, data, chunk));
+            offset += chunk;
+            data += chunk;
+            count -= chunk;
+        }
+        return FsError::Ok;
     }
 };
 
@@ -39,15 +47,19 @@ bool FileSystem::end_of_chain(uint32_t value) const {
     return true;
 }
 
+uint64_t FileSystem::fat_offset(uint32_t cluster) const {
+    switch (volume_.type) {
+    case FatType::Fat12: return cluster + cluster / 2;
+    case FatType::Fat16: return uint64_t{cluster} * 2;
+    case FatType::Fat32: return uint64_t{cluster} * 4;
+    }
+    return 0;
+}
+
 FsError FileSystem::read_fat(uint32_t cluster, uint32_t& value) {
     FatBytes fat{cache_, volume_.fat_start + uint64_t{volume_.active_fat} * volume_.fat_sectors};
     uint8_t raw[4] = {};
-    uint32_t width = volume_.type == FatType::Fat32 ? 4 : 2;
-    uint64_t offset = volume_.type == FatType::Fat12   ? cluster + cluster / 2
-                      : volume_.type == FatType::Fat16 ? uint64_t{cluster} * 2
-                                                       : uint64_t{cluster} * 4;
-    for (uint32_t index = 0; index < width; ++index)
-        EXOS_TRY(fat.read(offset + index, raw[index]));
+    EXOS_TRY(fat.access(fat_offset(cluster), raw, volume_.type == FatType::Fat32 ? 4 : 2, false));
     value = bytes::le32(raw);
     if (volume_.type == FatType::Fat12)
         value = (cluster & 1) ? (value & 0xffff) >> 4 : value & 0xfff;
@@ -59,43 +71,23 @@ FsError FileSystem::read_fat(uint32_t cluster, uint32_t& value) {
 }
 
 FsError FileSystem::write_fat(uint32_t cluster, uint32_t value) {
+    uint32_t width = volume_.type == FatType::Fat32 ? 4 : 2;
     for (uint32_t copy = 0; copy < volume_.fat_copies; ++copy) {
         uint32_t which = volume_.fat_copies == 1 ? volume_.active_fat : copy;
         FatBytes fat{cache_, volume_.fat_start + uint64_t{which} * volume_.fat_sectors};
-        switch (volume_.type) {
-        case FatType::Fat12: {
-            uint64_t offset = cluster + cluster / 2;
-            uint8_t low = 0;
-            uint8_t high = 0;
-            EXOS_TRY(fat.read(offset, low));
-            EXOS_TRY(fat.read(offset + 1, high));
-            // An odd cluster's entry is the high 12 bits of the pair, an even one's the low.
-            if (cluster & 1) {
-                low = static_cast<uint8_t>((low & 0x0f) | (value << 4 & 0xf0));
-                high = static_cast<uint8_t>(value >> 4);
-            } else {
-                low = static_cast<uint8_t>(value);
-                high = static_cast<uint8_t>((high & 0xf0) | (value >> 8 & 0x0f));
-            }
-            EXOS_TRY(fat.write(offset, low));
-            EXOS_TRY(fat.write(offset + 1, high));
-            break;
-        }
-        case FatType::Fat16:
-            EXOS_TRY(fat.write(uint64_t{cluster} * 2, static_cast<uint8_t>(value)));
-            EXOS_TRY(fat.write(uint64_t{cluster} * 2 + 1, static_cast<uint8_t>(value >> 8)));
-            break;
-        case FatType::Fat32: {
-            uint64_t offset = uint64_t{cluster} * 4;
-            uint8_t top = 0;
-            EXOS_TRY(fat.read(offset + 3, top));
-            for (uint32_t index = 0; index < 3; ++index)
-                EXOS_TRY(fat.write(offset + index, static_cast<uint8_t>(value >> (8 * index))));
-            // The reserved top 4 bits are kept as they were.
-            EXOS_TRY(fat.write(offset + 3, static_cast<uint8_t>((top & 0xf0) | (value >> 24))));
-            break;
-        }
-        }
+        uint8_t raw[4] = {};
+        EXOS_TRY(fat.access(fat_offset(cluster), raw, width, false));
+        uint32_t old = bytes::le32(raw);
+        uint32_t merged = value;
+        // An odd FAT12 cluster's entry is the high 12 bits of its byte pair, an even one's the
+        // low 12; FAT32 keeps the reserved top 4 bits as they were.
+        if (volume_.type == FatType::Fat12)
+            merged = (cluster & 1) ? (old & 0x000f) | (value & 0xfff) << 4
+                                   : (old & 0xf000) | (value & 0xfff);
+        else if (volume_.type == FatType::Fat32)
+            merged = (old & 0xf0000000) | (value & 0x0fffffff);
+        bytes::put32(raw, merged);
+        EXOS_TRY(fat.access(fat_offset(cluster), raw, width, true));
     }
     return FsError::Ok;
 }
@@ -111,6 +103,40 @@ FsError FileSystem::next_cluster(uint32_t cluster, uint32_t& next, bool& end) {
     if (!end && !valid_cluster(value))
         return FsError::Corrupt;
     return FsError::Ok;
+}
+
+FsError FileSystem::check_chain(uint32_t first, uint32_t needed, uint32_t scan) {
+    // Brent's cycle detection: the hare walks the chain, the tortoise jumps to it at every
+    // power of two, so a loop within the first n clusters is found within 3n steps, in O(1)
+    // space (callers scan 4n).
+    // A chain that ends before `needed` clusters is shorter than the size that needs them.
+    if (!valid_cluster(first))
+        return FsError::Corrupt;
+    uint32_t tortoise = first;
+    uint32_t hare = first;
+    uint32_t power = 1;
+    uint32_t length = 1;
+    uint64_t limit = scan < uint64_t{volume_.cluster_count} + 1 ? scan
+                                                                : uint64_t{volume_.cluster_count} + 1;
+    for (uint64_t walked = 1;; ++walked) {
+        uint32_t next = 0;
+        bool end = false;
+        EXOS_TRY(next_cluster(hare, next, end));
+        if (end)
+            return walked < needed ? FsError::Corrupt : FsError::Ok;
+        if (walked >= limit)
+            // Scanned as far as asked without finding a loop; longer than the volume is one.
+            return walked > volume_.cluster_count ? FsError::Corrupt : FsError::Ok;
+        hare = next;
+        if (hare == tortoise)
+            return FsError::Corrupt;  // a loop
+        if (length == power) {
+            tortoise = hare;
+            power *= 2;
+            length = 0;
+        }
+        ++length;
+    }
 }
 
 FsError FileSystem::allocate_cluster(uint32_t& cluster) {

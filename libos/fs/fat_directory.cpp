@@ -35,6 +35,10 @@ void set_entry_cluster(uint8_t* slot, uint32_t cluster) {
     bytes::put16(slot + 26, static_cast<uint16_t>(cluster));
 }
 
+uint32_t FileSystem::directory_scan() const {
+    return 4 * (kMaxDirectorySlots * kSlotBytes / volume_.cluster_bytes) + 4;
+}
+
 FsError FileSystem::slot_sector(SlotCursor& cursor, uint32_t index, uint64_t& sector,
                                 uint32_t& offset) {
     offset = index * kSlotBytes % kBlockSize;
@@ -69,18 +73,32 @@ FsError FileSystem::slot_sector(SlotCursor& cursor, uint32_t index, uint64_t& se
     return FsError::Ok;
 }
 
+// Slots [first, first + count), one cache access per sector they lie in: a set within one
+// sector is written by one device write, whole or not at all.
+FsError FileSystem::access_slots(SlotCursor& cursor, uint32_t first, uint32_t count,
+                                 uint8_t* slots, bool write) {
+    for (uint32_t done = 0; done < count;) {
+        uint64_t sector = 0;
+        uint32_t offset = 0;
+        EXOS_TRY(slot_sector(cursor, first + done, sector, offset));
+        uint32_t in_sector = (kBlockSize - offset) / kSlotBytes;
+        uint32_t chunk = count - done < in_sector ? count - done : in_sector;
+        uint8_t* at = slots + done * kSlotBytes;
+        EXOS_TRY(write ? cache_.write(sector, offset, at, chunk * kSlotBytes)
+                       : cache_.read(sector, offset, at, chunk * kSlotBytes));
+        done += chunk;
+    }
+    return FsError::Ok;
+}
+
 FsError FileSystem::read_slot(SlotCursor& cursor, uint32_t index, uint8_t* slot) {
-    uint64_t sector = 0;
-    uint32_t offset = 0;
-    EXOS_TRY(slot_sector(cursor, index, sector, offset));
-    return cache_.read(sector, offset, slot, kSlotBytes);
+    return access_slots(cursor, index, 1, slot, false);
 }
 
 FsError FileSystem::write_slot(SlotCursor& cursor, uint32_t index, const uint8_t* slot) {
-    uint64_t sector = 0;
-    uint32_t offset = 0;
-    EXOS_TRY(slot_sector(cursor, index, sector, offset));
-    return cache_.write(sector, offset, slot, kSlotBytes);
+    uint8_t copy[kSlotBytes];
+    bytes::copy(copy, slot, kSlotBytes);
+    return access_slots(cursor, index, 1, copy, true);
 }
 
 FsError FileSystem::next_entry(uint32_t directory, uint32_t& index, DirectoryEntry& entry) {
@@ -171,6 +189,7 @@ FsError FileSystem::check_subdirectory(uint32_t parent, uint32_t directory) {
     // and ".." disagree with where it was found, is refused: walking it could loop.
     if (!valid_cluster(directory) || directory == root_directory())
         return FsError::Corrupt;
+    EXOS_TRY(check_chain(directory, 1, directory_scan()));
     SlotCursor cursor{directory};
     uint8_t dot[kSlotBytes];
     uint8_t dot_dot[kSlotBytes];
@@ -185,6 +204,12 @@ FsError FileSystem::check_subdirectory(uint32_t parent, uint32_t directory) {
     return FsError::Ok;
 }
 
+// Whether the slot just before `index` is an end-of-directory mark.
+bool FileSystem::directory_end_before(SlotCursor& cursor, uint32_t index) {
+    uint8_t slot[kSlotBytes];
+    return read_slot(cursor, index - 1, slot) == FsError::Ok && slot[0] == 0;
+}
+
 FsError FileSystem::find_free_slots(uint32_t directory, uint32_t count, uint32_t& first) {
     SlotCursor cursor{directory};
     uint32_t run = 0;
@@ -194,10 +219,14 @@ FsError FileSystem::find_free_slots(uint32_t directory, uint32_t count, uint32_t
         if (error == FsError::EndOfDirectory)
             return FsError::NoSpace;
         EXOS_TRY(error);
+        // A set of up to a sector's 16 slots is kept within one sector (see access_slots).
+        bool sector_start = index % (kBlockSize / kSlotBytes) == 0;
         if (slot[0] != 0 && slot[0] != kDeleted) {
             run = 0;
             continue;
         }
+        if (sector_start && count <= kBlockSize / kSlotBytes)
+            run = 0;
         first = ++run == 1 ? index : first;
         if (run == count)
             return FsError::Ok;
@@ -287,7 +316,9 @@ FsError FileSystem::create_entry(uint32_t directory, const NameUnits& name, uint
             break;
         EXOS_TRY(grow_directory(directory));
     }
-    uint8_t slot[kSlotBytes] = {};
+    // The set as it will lie on disk: long-name slots, last part first, then the short entry.
+    uint8_t set[(kMaxLongSlots + 1) * kSlotBytes] = {};
+    uint8_t* slot = set + (count - 1) * kSlotBytes;
     bytes::copy(slot, short_name, 11);
     slot[11] = attributes;
     bytes::put16(slot + 14, time_);
@@ -297,23 +328,11 @@ FsError FileSystem::create_entry(uint32_t directory, const NameUnits& name, uint
     bytes::put16(slot + 24, date_);
     set_entry_cluster(slot, first_cluster);
     bytes::put32(slot + 28, size);
-    SlotCursor cursor{directory};
-    uint32_t short_index = first + count - 1;
-    // The short entry first: until the long-name slots follow, it stands alone as a valid 8.3
-    // entry; long-name slots without their short entry would be orphans fsck.fat complains of.
-    EXOS_TRY(write_slot(cursor, short_index, slot));
-    uint64_t short_sector = 0;
-    uint64_t first_sector = 0;
-    uint32_t offset = 0;
-    EXOS_TRY(slot_sector(cursor, short_index, short_sector, offset));
-    EXOS_TRY(slot_sector(cursor, first, first_sector, offset));
-    if (short_sector != first_sector)
-        EXOS_TRY(barrier());
     uint8_t sum = names::checksum(short_name);
-    for (uint32_t index = first; index < short_index; ++index) {
-        uint32_t ordinal = short_index - index;
-        uint8_t long_slot[kSlotBytes] = {};
-        long_slot[0] = static_cast<uint8_t>(ordinal | (index == first ? 0x40 : 0));
+    for (uint32_t index = 0; index + 1 < count; ++index) {
+        uint32_t ordinal = count - 1 - index;
+        uint8_t* long_slot = set + index * kSlotBytes;
+        long_slot[0] = static_cast<uint8_t>(ordinal | (index == 0 ? 0x40 : 0));
         long_slot[11] = attribute::kLongName;
         long_slot[13] = sum;
         for (uint32_t unit = 0; unit < kUnitsPerLongSlot; ++unit) {
@@ -322,31 +341,36 @@ FsError FileSystem::create_entry(uint32_t directory, const NameUnits& name, uint
             uint16_t value = at < name.length ? name.units[at] : at == name.length ? 0 : 0xffff;
             bytes::put16(long_slot + kLongUnitOffsets[unit], value);
         }
-        EXOS_TRY(write_slot(cursor, index, long_slot));
     }
-    location = {directory, first, short_index};
+    // A set moved to the next sector leaves the slots it skipped behind; any still 0 ("end of
+    // directory") would hide it, so they become deleted slots first.
+    SlotCursor cursor{directory};
+    uint32_t slots_per_sector = kBlockSize / kSlotBytes;
+    if (first % slots_per_sector == 0 && first > 0 && directory_end_before(cursor, first)) {
+        uint8_t skipped[kBlockSize];
+        uint32_t start = first - slots_per_sector;
+        EXOS_TRY(access_slots(cursor, start, slots_per_sector, skipped, false));
+        for (uint32_t index = 0; index < slots_per_sector; ++index)
+            if (skipped[index * kSlotBytes] == 0)
+                skipped[index * kSlotBytes] = kDeleted;
+        EXOS_TRY(access_slots(cursor, start, slots_per_sector, skipped, true));
+    }
+    // One sector write for any set of up to 16 slots (find_free_slots keeps it in one sector).
+    EXOS_TRY(access_slots(cursor, first, count, set, true));
+    location = {directory, first, first + count - 1};
     return FsError::Ok;
 }
 
 FsError FileSystem::clear_entry(const EntryLocation& location) {
     SlotCursor cursor{location.directory};
-    // Long-name slots first, so no cut leaves them orphaned (the reverse of create_entry).
-    uint8_t slot[kSlotBytes];
-    for (uint32_t index = location.first_index; index < location.short_index; ++index) {
-        EXOS_TRY(read_slot(cursor, index, slot));
-        slot[0] = kDeleted;
-        EXOS_TRY(write_slot(cursor, index, slot));
-    }
-    uint64_t short_sector = 0;
-    uint64_t first_sector = 0;
-    uint32_t offset = 0;
-    EXOS_TRY(slot_sector(cursor, location.short_index, short_sector, offset));
-    EXOS_TRY(slot_sector(cursor, location.first_index, first_sector, offset));
-    if (short_sector != first_sector)
-        EXOS_TRY(barrier());
-    EXOS_TRY(read_slot(cursor, location.short_index, slot));
-    slot[0] = kDeleted;
-    return write_slot(cursor, location.short_index, slot);
+    uint32_t count = location.short_index - location.first_index + 1;
+    if (count > kMaxLongSlots + 1)
+        return FsError::Corrupt;
+    uint8_t set[(kMaxLongSlots + 1) * kSlotBytes];
+    EXOS_TRY(access_slots(cursor, location.first_index, count, set, false));
+    for (uint32_t index = 0; index < count; ++index)
+        set[index * kSlotBytes] = kDeleted;
+    return access_slots(cursor, location.first_index, count, set, true);
 }
 
 FsError FileSystem::update_entry(const EntryLocation& location, uint32_t first_cluster,

@@ -94,6 +94,8 @@ FsError FileSystem::mount() {
     uint8_t sector[kBlockSize];
     EXOS_TRY(cache_.read(0, 0, sector, kBlockSize));
     EXOS_TRY(parse_boot_sector(sector));
+    if (volume_.type == FatType::Fat32)
+        EXOS_TRY(check_chain(volume_.root_cluster, 1, directory_scan()));
     EXOS_TRY(count_free_clusters());
     mounted_ = true;
     return FsError::Ok;

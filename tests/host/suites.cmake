@@ -36,3 +36,18 @@ exo_host_suite(virtio
     SOURCES virtio_transport_test.cpp virtqueue_test.cpp virtio_blk_test.cpp
             virtio_blk_hostile_test.cpp fake_virtio_device.cpp
     GROUPS VirtioTransport Virtqueue VirtqueueHostile VirtioBlock VirtioBlockHostile)
+# The library OS's file system: the block cache, and FAT12/16/32 against images made and checked
+# by the real tools (mkfs.fat, mtools, fsck.fat: ci/setup.sh installs dosfstools and mtools).
+set(EXO_FS_SOURCES block_cache.cpp fat_mount.cpp fat_chain.cpp fat_names.cpp fat_directory.cpp
+    fat_file.cpp fat_api.cpp)
+list(TRANSFORM EXO_FS_SOURCES PREPEND ${EXO_SOURCE_ROOT}/libos/fs/)
+exo_host_suite(block_cache SOURCES block_cache_test.cpp ${EXO_FS_SOURCES} GROUPS BlockCache)
+exo_host_suite(fat
+    SOURCES fat_test.cpp fat_namespace_test.cpp fat_hostile_test.cpp fat_durability_test.cpp
+            ${EXO_FS_SOURCES}
+    GROUPS FatMount FatRead FatWrite FatNamespace FatHostile FatFull FatDurability)
+foreach(suite block_cache block_cache_sanitized fat fat_sanitized)
+    if(TARGET ${suite})
+        target_include_directories(${suite} PRIVATE ${EXO_SOURCE_ROOT}/libos/include)
+    endif()
+endforeach()

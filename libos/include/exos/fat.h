@@ -179,21 +179,29 @@ private:
     FsError barrier();  // FSInfo, then the cache's sync(): the ordering point
     // fat_chain.cpp
     bool valid_cluster(uint32_t cluster) const;
+    uint64_t fat_offset(uint32_t cluster) const;  // of its entry, in bytes from the FAT's start
     FsError read_fat(uint32_t cluster, uint32_t& value);
     FsError write_fat(uint32_t cluster, uint32_t value);
     bool end_of_chain(uint32_t value) const;
     FsError next_cluster(uint32_t cluster, uint32_t& next, bool& end);
+    // Corrupt when the chain from `first` ends before `needed` clusters, or loops within its
+    // first `scan` clusters (Brent's algorithm finds a loop in the first n within 3n steps).
+    FsError check_chain(uint32_t first, uint32_t needed, uint32_t scan);
+    uint32_t directory_scan() const;  // how far a directory's chain is checked
     FsError allocate_cluster(uint32_t& cluster);
     FsError free_chain(uint32_t first);
     FsError zero_cluster(uint32_t cluster);
     uint64_t cluster_sector(uint32_t cluster) const;
     // fat_directory.cpp
     FsError slot_sector(SlotCursor& cursor, uint32_t index, uint64_t& sector, uint32_t& offset);
+    FsError access_slots(SlotCursor& cursor, uint32_t first, uint32_t count, uint8_t* slots,
+                         bool write);
     FsError read_slot(SlotCursor& cursor, uint32_t index, uint8_t* slot);
     FsError write_slot(SlotCursor& cursor, uint32_t index, const uint8_t* slot);
     FsError next_entry(uint32_t directory, uint32_t& index, DirectoryEntry& entry);
     FsError find(uint32_t directory, const NameUnits& name, DirectoryEntry& entry);
     FsError check_subdirectory(uint32_t parent, uint32_t directory);
+    bool directory_end_before(SlotCursor& cursor, uint32_t index);
     FsError find_free_slots(uint32_t directory, uint32_t count, uint32_t& first);
     FsError grow_directory(uint32_t directory);
     FsError create_entry(uint32_t directory, const NameUnits& name, uint8_t attributes,
