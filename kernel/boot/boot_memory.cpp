@@ -45,6 +45,21 @@ bool BootMemory::was_allocated(uint64_t physical_address) const {
     return false;
 }
 
+std::optional<uint64_t> BootMemory::allocate_contiguous(uint64_t pages) {
+    for (;;) {
+        std::optional<uint64_t> first = allocate_frame();
+        if (!first) return std::nullopt;
+        uint64_t got = 1;
+        while (got < pages) {
+            std::optional<uint64_t> next = allocate_frame();
+            if (!next) return std::nullopt;
+            if (*next != *first + got * sv39::kPageSize) break;
+            ++got;
+        }
+        if (got == pages) return first;
+    }
+}
+
 std::optional<uint64_t> BootMemory::allocate_frame() {
     while (region_ < tree_->memory_count) {
         AddressRange region = tree_->memory[region_];

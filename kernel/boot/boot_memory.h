@@ -18,6 +18,10 @@ public:
     bool is_reserved(uint64_t physical_address) const;  // firmware, blob or kernel image
     // The next free frame (zeroed by the caller), lowest address first.
     std::optional<uint64_t> allocate_frame();
+    // `pages` consecutive frames (not zeroed), the first one's address. Frames are handed out
+    // in address order, so consecutive calls are contiguous unless a reserved range intervenes:
+    // then it starts over (the frames skipped stay the kernel's).
+    std::optional<uint64_t> allocate_contiguous(uint64_t pages);
     // Whether allocate_frame has handed out this (non-reserved) frame.
     bool was_allocated(uint64_t physical_address) const;
     uint64_t frames_allocated() const { return frames_allocated_; }

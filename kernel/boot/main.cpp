@@ -21,6 +21,7 @@
 #include "cpu/kernel_wait.h"
 #include "cpu/scheduler.h"
 #include "cpu/trap.h"
+#include "disk/disk_boot.h"
 #include "drivers/console.h"
 #include "environments/environment_lifecycle.h"
 #include "kernel_state.h"
@@ -197,12 +198,14 @@ void kmain(uint64_t hart_id, uint64_t device_tree_physical, uint64_t entry_instr
             hardware_ad ? "the hardware" : "software",
             state.exception_page_override ? "through the kernel" : "straight to the environment");
 
+    disk_reserve_memory(tree, boot_memory);
     frame_table_init(state, tree, boot_memory, kernel_image_range());
     uint16_t asid_bits = asid_bits_probe();
     uint64_t slot_ticks = tree.timebase_hz / 1'000'000 * kBoard.slot_microseconds;
     scheduler_init({kBoard.slots_per_round, slot_ticks, slot_ticks / 4},
                    asid_bits >= 7);  // 64 environments need 7 bits
     interrupts_init(tree, hart_id);
+    disk_init(state, tree);
     state.timebase_hz = tree.timebase_hz;
     state.slot_ticks = slot_ticks;
     state.images = embedded_images();

@@ -7,6 +7,7 @@
 #include "arch/riscv64/csr.h"
 #include "arch/riscv64/plic.h"
 #include "cpu/slice_clock.h"
+#include "disk/disk_boot.h"
 #include "drivers/console.h"
 #include "environments/upcall.h"
 #include "kernel_state.h"
@@ -84,6 +85,11 @@ void handle_external_interrupt() {
     if (!plic.present()) return;
     KernelState& state = kernel_state();
     for (uint32_t line = plic.claim(); line != 0; line = plic.claim()) {
+        if (disk_owns_line(line)) {
+            disk_interrupt(state);
+            plic.complete(line);
+            continue;
+        }
         Environment* owner = publish(state, line, nullptr, kNoEnvironment);
         if (owner)
             owner->event_upcall_pending =
@@ -109,6 +115,13 @@ handle_interrupt_fast(const uint64_t* slots, uint64_t sp) {
     if (riscv::read<riscv::Csr::sip>() & slice_clock().general_interrupt_bits) return 0;
     uint32_t line = plic.claim();
     if (line == 0) return sp;
+    if (disk_owns_line(line)) {
+        // The kernel's own line: completions to their rings; the general path (0) then runs
+        // the environment, entering its Event entry if the disk has news for it.
+        disk_interrupt(kernel_state());
+        plic.complete(line);
+        return 0;
+    }
     Environment& running = current_environment();
     Environment* owner =
         publish(kernel_state(), line, &running, EnvironmentTable::slot_of(running.id));

@@ -30,8 +30,9 @@ public:
     virtual uint32_t depth() const = 0;     // requests it takes at once
     virtual uint64_t features() const = 0;  // abi::disk_feature bits
     virtual bool failed() const = 0;        // disabled after misbehaving: takes nothing more
-    // False when it has no room now (nothing was taken).
-    virtual bool submit(const DeviceRequest& request) = 0;
+    // Ok: queued. Busy: no room now, nothing was taken (back-pressure). Anything else: the
+    // device refuses this request (past its end, an operation it lacks), nothing was taken.
+    virtual abi::Error submit(const DeviceRequest& request) = 0;
     // Every request the device has completed, each exactly once; after a failure, every
     // request still outstanding, as IoError.
     virtual void harvest(CompletionSink& sink) = 0;

@@ -107,8 +107,9 @@ void Disk::post(KernelState& state, EnvironmentSlot slot, uint64_t tag, abi::Err
     Rings& rings = rings_[slot];
     Environment* owner = state.environments.at_slot(slot);
     if (owner == nullptr || rings.completion_pfn == 0) return;
-    entries<abi::DiskCompletion>(state, rings.completion_pfn)
-        [rings.completion_tail % abi::kCompletionRingEntries] = {tag, static_cast<uint64_t>(status)};
+    entries<abi::DiskCompletion>(
+        state, rings.completion_pfn)[rings.completion_tail % abi::kCompletionRingEntries] = {
+        tag, static_cast<uint64_t>(status)};
     ++rings.completion_tail;
     header(state, rings.completion_pfn).tail = rings.completion_tail;
     owner->shared_info->events |= abi::event::kDiskCompletion;
@@ -174,10 +175,12 @@ SyscallResult Disk::submit(KernelState& state, Environment& caller) {
         in_flight_[id] = {true, slot, request.op, request.tag, data ? request.frame : 0,
                           request.op == abi::DiskOp::Flush ? 0 : request.sector,
                           request.op == abi::DiskOp::Flush ? 0u : request.sectors};
-        if (!queue_->submit(device)) {  // the device is full: the rest wait (back-pressure)
+        abi::Error queued = queue_->submit(device);
+        if (queued != abi::Error::Ok) {
             if (data) (void)state.frames.unpin(request.frame);
             in_flight_[id] = {};
-            break;
+            if (queued == abi::Error::Busy) break;  // the device is full: the rest wait
+            post(state, slot, request.tag, queued);
         }
         ++rings.submission_head;
     }

@@ -11,28 +11,17 @@ namespace {
 
 std::span<uint16_t> scratch;
 
-// Contiguous, zeroed kernel frames from boot memory (it hands out frames in address order, so
-// consecutive calls are contiguous unless a reserved range intervenes: then start over).
+// Contiguous, zeroed kernel frames from boot memory.
 template <typename T>
 std::span<T> boot_array(BootMemory& boot_memory, uint64_t count) {
     uint64_t bytes = count * sizeof(T);
     uint64_t pages = (bytes + sv39::kPageSize - 1) / sv39::kPageSize;
-    for (;;) {
-        std::optional<uint64_t> first = boot_memory.allocate_frame();
-        if (!first) panic("no memory for a %lu-page kernel table", pages);
-        uint64_t got = 1;
-        while (got < pages) {
-            std::optional<uint64_t> next = boot_memory.allocate_frame();
-            if (!next) panic("no memory for a %lu-page kernel table", pages);
-            if (*next != *first + got * sv39::kPageSize) break;
-            ++got;
-        }
-        if (got < pages) continue;  // a reserved hole split the run: the frames stay Kernel
-        auto* storage = physical_to_virtual<T>(*first);
-        auto* words = reinterpret_cast<uint64_t*>(storage);
-        for (uint64_t i = 0; i < pages * sv39::kPageSize / sizeof(uint64_t); ++i) words[i] = 0;
-        return {storage, count};
-    }
+    std::optional<uint64_t> first = boot_memory.allocate_contiguous(pages);
+    if (!first) panic("no memory for a %lu-page kernel table", pages);
+    auto* storage = physical_to_virtual<T>(*first);
+    auto* words = reinterpret_cast<uint64_t*>(storage);
+    for (uint64_t i = 0; i < pages * sv39::kPageSize / sizeof(uint64_t); ++i) words[i] = 0;
+    return {storage, count};
 }
 
 }  // namespace

@@ -158,10 +158,10 @@ TEST(DiskRings, ABadRequestCompletesAtOnceWithItsErrorAndTouchesNothing) {
     UNSIGNED_LONGLONGS_EQUAL(10, submit(*owner));
     UNSIGNED_LONGLONGS_EQUAL(1, submit(*child));
     UNSIGNED_LONGS_EQUAL(0, device->submitted);
-    const Error expected[] = {Error::OutOfRange,      Error::OutOfRange,      Error::TooLarge,
-                              Error::InvalidArgument, Error::InvalidArgument, Error::InvalidArgument,
-                              Error::NotOwner,        Error::NotOwner,        Error::NotOwner,
-                              Error::InvalidArgument};
+    const Error expected[] = {
+        Error::OutOfRange,      Error::OutOfRange,      Error::TooLarge, Error::InvalidArgument,
+        Error::InvalidArgument, Error::InvalidArgument, Error::NotOwner, Error::NotOwner,
+        Error::NotOwner,        Error::InvalidArgument};
     std::vector<abi::DiskCompletion> done = completions(*owner);
     UNSIGNED_LONGS_EQUAL(10, done.size());
     for (size_t i = 0; i < done.size(); ++i) {

@@ -20,11 +20,12 @@ public:
     uint32_t depth() const override { return depth_; }
     uint64_t features() const override { return features_; }
     bool failed() const override { return failed_; }
-    bool submit(const DeviceRequest& request) override {
-        if (failed_ || pending_.size() == depth_) return false;
+    abi::Error submit(const DeviceRequest& request) override {
+        if (failed_) return abi::Error::IoError;
+        if (pending_.size() == depth_) return abi::Error::Busy;
         pending_.push_back(request);
         ++submitted;
-        return true;
+        return abi::Error::Ok;
     }
     void harvest(CompletionSink& sink) override {
         std::vector<DeviceRequest> done;

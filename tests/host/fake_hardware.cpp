@@ -12,6 +12,7 @@
 #include "boot/panic.h"
 #include "boot/power.h"
 #include "cpu/trap.h"
+#include "disk/disk_boot.h"
 #include "drivers/console.h"
 #include "kernel_state.h"
 #include "memory/accessed_bits.h"
@@ -106,6 +107,11 @@ SyscallContext running_context() {
 }
 
 bool skip_accessed_bit_probe_fault(riscv::TrapFrame&) { return false; }
+
+// The running kernel's disk is found at boot (disk_boot.cpp); host tests attach their own to
+// KernelState::disk, and no line is the disk's.
+bool disk_owns_line(uint32_t) { return false; }
+void disk_interrupt(KernelState&) {}
 
 void console_write(const char* text, size_t length) { hardware().console.append(text, length); }
 void console_put(char c) { hardware().console.push_back(c); }

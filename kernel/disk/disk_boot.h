@@ -1,0 +1,22 @@
+// The running kernel's disk: found in the device tree at boot, its interrupt routed here.
+#pragma once
+
+#include <cstdint>
+
+#include "boot/boot_memory.h"
+#include "boot/device_tree.h"
+#include "kernel_state.h"
+
+namespace exo {
+
+// Before the frame table: the driver's rings and request slots, from boot memory (so they are
+// the kernel's frames), if the machine has virtio-mmio slots at all.
+void disk_reserve_memory(const DeviceTreeInfo& tree, BootMemory& boot_memory);
+// After the PLIC: probes every virtio-mmio slot, attaches the first block device that sets up,
+// owned whole by the first environment (slot 0); says on the console what it found.
+void disk_init(KernelState& state, const DeviceTreeInfo& tree);
+// The interrupt path's question and the handler for the disk's line.
+bool disk_owns_line(uint32_t line);
+void disk_interrupt(KernelState& state);
+
+}  // namespace exo
