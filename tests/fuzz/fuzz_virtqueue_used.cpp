@@ -21,7 +21,7 @@ using exo::fuzz::Input;
 using namespace exo::virtio;
 
 constexpr unsigned kMaxOperations = 512;
-constexpr uint64_t kQueuePhys = 0x8000'0000; // made up: this device never dereferences it
+constexpr uint64_t kQueuePhys = 0x8000'0000;  // made up: this device never dereferences it
 
 struct Offered {
     uint16_t descriptors;
@@ -33,7 +33,7 @@ struct AlignedDelete {
 };
 
 class Run {
-  public:
+public:
     explicit Run(Input& input) : input_(input) {
         const uint8_t shape = input_.byte();
         size_ = static_cast<uint16_t>(1u << ((shape & 0x7f) % 9));  // 1 .. 256
@@ -72,9 +72,9 @@ class Run {
         check_counts();
     }
 
-  private:
+private:
     template <typename T>
-    void store(uint64_t offset, T value) { // the device's write, inside the queue memory
+    void store(uint64_t offset, T value) {  // the device's write, inside the queue memory
         check(offset + sizeof(T) <= bytes_, "harness wrote outside the queue");
         *reinterpret_cast<volatile T*>(memory_.get() + offset) = value;
     }
@@ -149,7 +149,7 @@ class Run {
 
     void release_if_failed() {
         if (!queue_.failed()) {
-            (void)queue_.should_notify(); // reads the device's flags: any value is allowed
+            (void)queue_.should_notify();  // reads the device's flags: any value is allowed
             return;
         }
         queue_.release_all([&](uint16_t head) {
@@ -180,7 +180,7 @@ class Run {
     bool failed_seen_ = false;
 };
 
-} // namespace
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Input input({data, size});

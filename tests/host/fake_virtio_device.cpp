@@ -17,7 +17,7 @@ bool power_of_two(uint32_t value) {
 uint64_t align_to(uint64_t value, uint64_t alignment) {
     return alignment == 0 ? value : (value + alignment - 1) / alignment * alignment;
 }
-} // namespace
+}  // namespace
 
 const char* to_string(Transport transport) {
     return transport == Transport::Legacy ? "legacy" : "modern";
@@ -326,7 +326,7 @@ FakeBlockDevice::FakeBlockDevice(Transport transport, uint64_t sectors, uint64_t
     device.set_config32(8, 4096);      // size_max
     device.set_config32(12, 254);      // seg_max, as QEMU (queue size - 2)
     device.set_config32(20, 512);      // blk_size
-    device.set_config32(36, 0x3fffff); // max_discard_sectors
+    device.set_config32(36, 0x3fffff);  // max_discard_sectors
     device.set_config32(40, 1);        // max_discard_seg
     device.on_notify = [this] {
         if (complete_on_notify) serve();
@@ -423,4 +423,4 @@ uint32_t FakeBlockDevice::serve() {
     return served;
 }
 
-} // namespace exo::virtio::test
+}  // namespace exo::virtio::test

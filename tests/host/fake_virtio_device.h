@@ -24,7 +24,7 @@ const char* to_string(Transport transport);
 // address below 2^44 (host addresses are higher, and the legacy queue's page number is 32 bits).
 // Each buffer gets its own range, a guard page apart, so a wrong address lands in no buffer.
 class DmaBuffer {
-  public:
+public:
     explicit DmaBuffer(size_t bytes) : storage_(bytes + kAlignment), bytes_(bytes) {
         const uintptr_t start = reinterpret_cast<uintptr_t>(storage_.data());
         offset_ = (kAlignment - start % kAlignment) % kAlignment;
@@ -36,7 +36,7 @@ class DmaBuffer {
     uint64_t phys(size_t offset = 0) const { return phys_ + offset; }
     DmaRegion region() { return {data(), phys(), bytes_}; }
 
-  private:
+private:
     static constexpr size_t kAlignment = 4096;
     static inline uint64_t next_phys_ = uint64_t{1} << 32;
     std::vector<std::byte> storage_;
@@ -48,14 +48,14 @@ class DmaBuffer {
 // The device's DMA: physical addresses translated through the ranges the test allowed; anything
 // else is recorded as a violation (a wrong address fails its test here, not by luck).
 class FakeDma {
-  public:
+public:
     void allow(uint64_t phys, std::byte* host, size_t bytes);
     void allow(DmaBuffer& buffer) { allow(buffer.phys(), buffer.data(), buffer.size()); }
     bool read(uint64_t phys, void* out, size_t bytes);
     bool write(uint64_t phys, const void* in, size_t bytes);
     std::vector<std::string> violations;
 
-  private:
+private:
     std::byte* find(uint64_t phys, size_t bytes);
     struct Range {
         uint64_t phys;
@@ -67,7 +67,7 @@ class FakeDma {
 
 // The device side of one split virtqueue.
 class FakeRing {
-  public:
+public:
     struct Buffer {
         uint64_t phys;
         uint32_t length;
@@ -98,7 +98,7 @@ class FakeRing {
     void set_used_flags(uint16_t flags);
     uint16_t used_index() const { return used_index_; }
 
-  private:
+private:
     FakeDma& dma_;
     uint16_t size_ = 0;
     QueueAddresses addresses_{};
@@ -107,7 +107,7 @@ class FakeRing {
 };
 
 class FakeVirtioDevice final : public VirtioRegisters {
-  public:
+public:
     FakeVirtioDevice(Transport transport, uint32_t device_id, uint64_t features);
     uint32_t read32(uint32_t offset) override;
     void write32(uint32_t offset, uint32_t value) override;
@@ -121,12 +121,12 @@ class FakeVirtioDevice final : public VirtioRegisters {
     uint32_t magic = kMagic;
     uint32_t version;
     uint32_t device_id;
-    uint32_t vendor_id = 0x554d4551; // "QEMU"
+    uint32_t vendor_id = 0x554d4551;  // "QEMU"
     uint64_t device_features;
     uint32_t queue_size_max = 256;
     bool keep_features_ok = true;    // false: clears FEATURES_OK, refusing the driver's subset
     bool finish_reset = true;        // false: Status never reads back 0 after a reset
-    bool generation_changes = false; // true: ConfigGeneration moves on every read
+    bool generation_changes = false;  // true: ConfigGeneration moves on every read
     uint32_t config_generation = 0;
     std::vector<uint8_t> config = std::vector<uint8_t>(256, 0);
 
@@ -144,13 +144,13 @@ class FakeVirtioDevice final : public VirtioRegisters {
     uint32_t interrupt_status = 0;
     uint32_t resets = 0;
     uint32_t register_writes = 0;
-    std::vector<std::string> protocol_errors; // the driver broke a rule of the spec
+    std::vector<std::string> protocol_errors;  // the driver broke a rule of the spec
 
     FakeDma dma;
     FakeRing ring{dma};
     std::function<void()> on_notify;
 
-  private:
+private:
     void write_status(uint32_t value);
     void protocol_error(const std::string& what) { protocol_errors.push_back(what); }
     uint32_t feature_select_device_ = 0;
@@ -160,7 +160,7 @@ class FakeVirtioDevice final : public VirtioRegisters {
 
 // A virtio-blk device: requests against an in-memory disk, completed on notify (or by serve()).
 class FakeBlockDevice {
-  public:
+public:
     FakeBlockDevice(Transport transport, uint64_t sectors, uint64_t features);
 
     // Performs every available request and completes it; returns how many.
@@ -171,12 +171,12 @@ class FakeBlockDevice {
     std::vector<uint8_t> disk;
     bool complete_on_notify = true;
     int forced_status = -1;   // >= 0: every request ends with this status byte
-    bool skip_status = false; // completes without writing the status byte
+    bool skip_status = false;  // completes without writing the status byte
     std::vector<uint32_t> types_seen;
     std::vector<std::string>& errors() { return device.protocol_errors; }
 
-  private:
+private:
     uint32_t perform(const FakeRing::Chain& chain, uint32_t& written);
 };
 
-} // namespace exo::virtio::test
+}  // namespace exo::virtio::test

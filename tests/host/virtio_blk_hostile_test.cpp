@@ -49,7 +49,7 @@ void expect_lie_caught(Transport kind, Lie&& lie, const char* reason) {
     CHECK(rig.fake.device.dma.violations.empty());
 }
 
-} // namespace
+}  // namespace
 
 TEST(VirtioBlockHostile, UsedIdOutOfRange) {
     for (Transport kind : kBothTransports) {
@@ -92,7 +92,7 @@ TEST(VirtioBlockHostile, WrittenLengthLargerThanOffered) {
         expect_lie_caught(
             kind,
             [](BlockRig& rig, const uint16_t* heads) {
-                rig.fake.device.ring.push_used(heads[0], 512 + 2); // offered: 512 + status byte
+                rig.fake.device.ring.push_used(heads[0], 512 + 2);  // offered: 512 + status byte
             },
             "more bytes");
     }
@@ -104,7 +104,7 @@ TEST(VirtioBlockHostile, UndefinedStatusByte) {
             kind,
             [](BlockRig& rig, const uint16_t*) {
                 rig.complete(0, 0, 513);
-                rig.complete(1, 7, 513); // VIRTIO_BLK_S_* ends at 2
+                rig.complete(1, 7, 513);  // VIRTIO_BLK_S_* ends at 2
                 rig.complete(2, 0, 513);
             },
             "status");

@@ -21,12 +21,12 @@ TEST(VirtioBlock, InitializeReadsTheConfigurationAndGoesLive) {
         CHECK_FALSE(rig.driver.failed());
         CHECK_EQUAL(kind == Transport::Legacy, rig.driver.legacy());
         UNSIGNED_LONGLONGS_EQUAL(kRigSectors, rig.driver.capacity());
-        UNSIGNED_LONGS_EQUAL(VirtioBlock::kQueueLimit, rig.driver.queue_size()); // device: 256
+        UNSIGNED_LONGS_EQUAL(VirtioBlock::kQueueLimit, rig.driver.queue_size());  // device: 256
         CHECK(rig.driver.supports_flush());
         CHECK(rig.driver.supports_discard());
         CHECK_FALSE(rig.driver.read_only());
         UNSIGNED_LONGS_EQUAL(512, rig.driver.block_size());
-        UNSIGNED_LONGS_EQUAL(kMaxBlockSegments, rig.driver.max_segments()); // seg_max 254
+        UNSIGNED_LONGS_EQUAL(kMaxBlockSegments, rig.driver.max_segments());  // seg_max 254
         UNSIGNED_LONGS_EQUAL(4096, rig.driver.max_segment_bytes());
         UNSIGNED_LONGS_EQUAL(0x3fffff, rig.driver.max_discard_sectors());
         CHECK(rig.fake.device.live());
@@ -159,24 +159,24 @@ TEST(VirtioBlock, MalformedRequestsNeverReachTheDevice) {
         UNSIGNED_LONGS_EQUAL(2, rig.driver.max_segments());
         UNSIGNED_LONGS_EQUAL(2048, rig.driver.max_segment_bytes());
         std::vector<BlockRequest> bad;
-        bad.push_back(rig.request(BlockRequestType::Read, 0, 0, 1)); // no data
+        bad.push_back(rig.request(BlockRequestType::Read, 0, 0, 1));  // no data
         BlockRequest crossing = rig.request(BlockRequestType::Read, 0, 1, 2);
-        crossing.segments[0].phys = rig.data.phys(kPageSize - 256); // crosses into page 1
+        crossing.segments[0].phys = rig.data.phys(kPageSize - 256);  // crosses into page 1
         bad.push_back(crossing);
         BlockRequest empty_segment = rig.request(BlockRequestType::Read, 0, 1, 3);
-        empty_segment.segment_count = 2; // the second one has length 0
+        empty_segment.segment_count = 2;  // the second one has length 0
         bad.push_back(empty_segment);
         BlockRequest ragged = rig.request(BlockRequestType::Write, 0, 1, 4);
-        ragged.segments[0].length = 700; // not a whole number of sectors
+        ragged.segments[0].length = 700;  // not a whole number of sectors
         bad.push_back(ragged);
         BlockRequest many = rig.request(BlockRequestType::Read, 0, 1, 5);
-        many.segment_count = 3; // above seg_max
+        many.segment_count = 3;  // above seg_max
         many.segments[1] = many.segments[2] = many.segments[0];
         bad.push_back(many);
-        bad.push_back(rig.request(BlockRequestType::Read, 0, 8, 6)); // 4096 > size_max
+        bad.push_back(rig.request(BlockRequestType::Read, 0, 8, 6));  // 4096 > size_max
         BlockRequest flush_with_data = rig.request(BlockRequestType::Flush, 0, 1, 7);
         bad.push_back(flush_with_data);
-        bad.push_back(rig.request(BlockRequestType::Discard, 0, 0, 8)); // 0 sectors
+        bad.push_back(rig.request(BlockRequestType::Discard, 0, 0, 8));  // 0 sectors
         BlockRequest unknown = rig.request(BlockRequestType::Read, 0, 1, 9);
         unknown.type = static_cast<BlockRequestType>(7);
         bad.push_back(unknown);

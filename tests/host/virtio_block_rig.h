@@ -83,4 +83,4 @@ inline bool mentions(const char* text, const char* word) {
     return text != nullptr && std::strstr(text, word) != nullptr;
 }
 
-} // namespace exo::virtio::test
+}  // namespace exo::virtio::test

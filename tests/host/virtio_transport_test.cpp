@@ -26,7 +26,7 @@ bool mentions(const char* text, const char* word) {
     return text != nullptr && std::strstr(text, word) != nullptr;
 }
 
-} // namespace
+}  // namespace
 
 TEST_GROUP(VirtioTransport){};
 
@@ -55,12 +55,12 @@ TEST(VirtioTransport, EmptySlotProbesAsDeviceIdZero) {
 TEST(VirtioTransport, BadMagicIsRefusedWithoutAWrite) {
     for (Transport kind : kBothTransports) {
         FakeVirtioDevice device(kind, kDeviceIdBlock, 0);
-        device.magic = 0x76697274; // byte-swapped: not "virt"
+        device.magic = 0x76697274;  // byte-swapped: not "virt"
         VirtioTransport transport(device);
         CHECK_FALSE(transport.probe());
         CHECK(transport.failed());
         CHECK(mentions(transport.failure(), "magic"));
-        UNSIGNED_LONGS_EQUAL(0, device.status); // not even FAILED: it is not a virtio window
+        UNSIGNED_LONGS_EQUAL(0, device.status);  // not even FAILED: it is not a virtio window
         CHECK_FALSE(transport.begin());
         UNSIGNED_LONGS_EQUAL(0, device.resets);
     }
@@ -79,7 +79,7 @@ TEST(VirtioTransport, UnknownVersionsAreRefused) {
 TEST(VirtioTransport, BeginResetsThenAcknowledgesInOrder) {
     for (Transport kind : kBothTransports) {
         FakeVirtioDevice device(kind, kDeviceIdBlock, kBit9);
-        device.status = status::kDriverOk | status::kDriver | status::kAcknowledge; // stale
+        device.status = status::kDriverOk | status::kDriver | status::kAcknowledge;  // stale
         VirtioTransport transport(device);
         CHECK(transport.probe());
         CHECK(transport.begin());
@@ -270,7 +270,7 @@ TEST(VirtioTransport, ConfigurationReadsRetryUntilTheGenerationHolds) {
     uint32_t value = 0;
     CHECK(transport.read_config_consistent([&] { value = transport.read_config32(0); }));
     UNSIGNED_LONGS_EQUAL(0x12345678, value);
-    device.generation_changes = true; // a device whose configuration never settles
+    device.generation_changes = true;  // a device whose configuration never settles
     int reads = 0;
     CHECK_FALSE(transport.read_config_consistent([&] { ++reads; }));
     CHECK(reads > 1 && reads < 100);

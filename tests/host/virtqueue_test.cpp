@@ -52,14 +52,14 @@ bool mentions(const char* text, const char* word) {
     return text != nullptr && std::strstr(text, word) != nullptr;
 }
 
-} // namespace
+}  // namespace
 
 TEST_GROUP(Virtqueue){};
 
 TEST(Virtqueue, LegacyLayoutPutsTheUsedRingOnThePageAfterTheAvailableRing) {
     const VirtqueueLayout big = virtqueue_layout(256, RingLayout::Legacy);
     UNSIGNED_LONGLONGS_EQUAL(4096, big.available);
-    UNSIGNED_LONGLONGS_EQUAL(8192, big.used); // 4096 + 4 + 512 + 2 rounds up to 8192
+    UNSIGNED_LONGLONGS_EQUAL(8192, big.used);  // 4096 + 4 + 512 + 2 rounds up to 8192
     UNSIGNED_LONGLONGS_EQUAL(12288, big.bytes);
     UNSIGNED_LONGLONGS_EQUAL(4096, big.alignment);
     const VirtqueueLayout small = virtqueue_layout(8, RingLayout::Legacy);
@@ -71,7 +71,7 @@ TEST(Virtqueue, LegacyLayoutPutsTheUsedRingOnThePageAfterTheAvailableRing) {
 TEST(Virtqueue, ModernLayoutPacksThePartsAtTheirOwnAlignment) {
     const VirtqueueLayout big = virtqueue_layout(256, RingLayout::Modern);
     UNSIGNED_LONGLONGS_EQUAL(4096, big.available);
-    UNSIGNED_LONGLONGS_EQUAL(4616, big.used); // 4096 + 518, rounded to 4
+    UNSIGNED_LONGLONGS_EQUAL(4616, big.used);  // 4096 + 518, rounded to 4
     UNSIGNED_LONGLONGS_EQUAL(4616 + 2054, big.bytes);
     UNSIGNED_LONGLONGS_EQUAL(16, big.alignment);
 }
@@ -80,7 +80,7 @@ TEST(Virtqueue, InitializeRefusesBadSizesAndMemory) {
     for (RingLayout layout : kLayouts) {
         DmaBuffer memory(virtqueue_layout(Virtqueue::kMaxSize, layout).bytes + 4096);
         Virtqueue queue;
-        CHECK(queue.failed()); // nothing works before initialize
+        CHECK(queue.failed());  // nothing works before initialize
         CHECK_FALSE(queue.initialize(memory.region(), 0, layout));
         CHECK_FALSE(queue.initialize(memory.region(), 12, layout));
         CHECK_FALSE(queue.initialize(memory.region(), 512, layout));
@@ -244,7 +244,7 @@ void expect_failure(RingLayout layout, Lie&& lie, const char* reason, size_t all
     UNSIGNED_LONGS_EQUAL(0, rig.dma.violations.size());
 }
 
-} // namespace
+}  // namespace
 
 TEST(VirtqueueHostile, UsedIdOutsideTheQueue) {
     for (RingLayout layout : kLayouts) {

@@ -26,8 +26,8 @@ inline void dma_fence() {
 #if defined(EXO_HOST)
     std::atomic_thread_fence(std::memory_order_seq_cst);
 #else
-    asm volatile("fence iorw, iorw" ::: "memory"); // see above: memory and device, both ways
+    asm volatile("fence iorw, iorw" ::: "memory");  // see above: memory and device, both ways
 #endif
 }
 
-} // namespace exo::virtio
+}  // namespace exo::virtio

@@ -4,15 +4,15 @@
 namespace exo::virtio {
 
 namespace {
-constexpr uint8_t kStatusOk = 0; // VIRTIO_BLK_S_*, 5.2.6
+constexpr uint8_t kStatusOk = 0;  // VIRTIO_BLK_S_*, 5.2.6
 constexpr uint8_t kStatusIoError = 1;
 constexpr uint8_t kStatusUnsupported = 2;
-constexpr uint8_t kStatusNotWritten = 0xff; // our sentinel: the device must overwrite it
+constexpr uint8_t kStatusNotWritten = 0xff;  // our sentinel: the device must overwrite it
 
 constexpr uint64_t kUnderstood = block_feature::kSizeMax | block_feature::kSegmentMax |
                                  block_feature::kReadOnly | block_feature::kBlockSize |
                                  block_feature::kFlush | block_feature::kDiscard;
-} // namespace
+}  // namespace
 
 const char* to_string(SubmitResult result) {
     switch (result) {
@@ -151,7 +151,7 @@ SubmitResult VirtioBlock::check_data(const BlockRequest& request) const {
         }
         bytes += segment.length;
     }
-    if (bytes % kSectorSize != 0) return SubmitResult::InvalidRequest; // 5.2.6.1
+    if (bytes % kSectorSize != 0) return SubmitResult::InvalidRequest;  // 5.2.6.1
     const uint64_t sectors = bytes / kSectorSize;
     if (request.sector > capacity_ || sectors > capacity_ - request.sector) {
         return SubmitResult::OutOfRange;
@@ -190,7 +190,7 @@ SubmitResult VirtioBlock::submit(const BlockRequest& request) {
     if (verdict != SubmitResult::Queued) return verdict;
     const bool discard = request.type == BlockRequestType::Discard;
     const uint32_t data = discard ? 1 : request.segment_count;
-    const uint16_t count = static_cast<uint16_t>(data + 2); // header, data, status
+    const uint16_t count = static_cast<uint16_t>(data + 2);  // header, data, status
     const uint16_t head = queue_.next_head();
     if (head == Virtqueue::kNoHead || queue_.free_descriptors() < count) return SubmitResult::Busy;
 
@@ -199,10 +199,10 @@ SubmitResult VirtioBlock::submit(const BlockRequest& request) {
         request.type == BlockRequestType::Read || request.type == BlockRequestType::Write;
     request_slot->type = static_cast<uint32_t>(request.type);
     request_slot->reserved = 0;
-    request_slot->sector = with_sector ? request.sector : 0; // 5.2.6: 0 for other types
+    request_slot->sector = with_sector ? request.sector : 0;  // 5.2.6: 0 for other types
     request_slot->discard_sector = request.sector;
     request_slot->discard_sectors = request.discard_sectors;
-    request_slot->discard_flags = 0; // no unmap hint
+    request_slot->discard_flags = 0;  // no unmap hint
     // Volatile: read back after the device wrote it, never from a value the compiler kept.
     *static_cast<volatile uint8_t*>(&request_slot->status) = kStatusNotWritten;
 
@@ -221,7 +221,7 @@ SubmitResult VirtioBlock::submit(const BlockRequest& request) {
     chain[used++] = {slot_address + offsetof(BlockRequestSlot, status), 1, true};
 
     const uint16_t added = queue_.add_chain(chain, used);
-    if (added != head) { // cannot happen after the checks above; refuse rather than guess
+    if (added != head) {  // cannot happen after the checks above; refuse rather than guess
         fail("virtqueue refused a chain it had room for");
         return SubmitResult::DeviceFailed;
     }
@@ -233,7 +233,7 @@ SubmitResult VirtioBlock::submit(const BlockRequest& request) {
 
 BlockStatus VirtioBlock::completion_status(uint16_t head) {
     if (failed()) return BlockStatus::DeviceFailed;
-    const uint8_t status = *static_cast<volatile uint8_t*>(&slot(head)->status); // read once
+    const uint8_t status = *static_cast<volatile uint8_t*>(&slot(head)->status);  // read once
     switch (status) {
     case kStatusOk:
         return BlockStatus::Ok;
@@ -249,4 +249,4 @@ BlockStatus VirtioBlock::completion_status(uint16_t head) {
     }
 }
 
-} // namespace exo::virtio
+}  // namespace exo::virtio

@@ -24,7 +24,7 @@ inline constexpr uint64_t kReadOnly = uint64_t{1} << 5;
 inline constexpr uint64_t kBlockSize = uint64_t{1} << 6;
 inline constexpr uint64_t kFlush = uint64_t{1} << 9;
 inline constexpr uint64_t kDiscard = uint64_t{1} << 13;
-} // namespace block_feature
+}  // namespace block_feature
 
 // Configuration-space offsets (struct virtio_blk_config, 5.2.4) of the fields read here.
 namespace block_config {
@@ -35,7 +35,7 @@ inline constexpr uint32_t kSegmentMax = 12;
 inline constexpr uint32_t kBlockSize = 20;
 inline constexpr uint32_t kMaxDiscardSectors = 36;
 inline constexpr uint32_t kMaxDiscardSegments = 40;
-} // namespace block_config
+}  // namespace block_config
 
 // The request types, with the spec's values (VIRTIO_BLK_T_*).
 enum class BlockRequestType : uint32_t { Read = 0, Write = 1, Flush = 4, Discard = 11 };
@@ -48,11 +48,11 @@ struct BlockSegment {
 
 struct BlockRequest {
     BlockRequestType type = BlockRequestType::Read;
-    uint64_t sector = 0; // Read, Write: the first sector; Discard: the first discarded sector
-    uint32_t segment_count = 0; // Read, Write: 1..max_segments(); Flush, Discard: 0
+    uint64_t sector = 0;  // Read, Write: the first sector; Discard: the first discarded sector
+    uint32_t segment_count = 0;  // Read, Write: 1..max_segments(); Flush, Discard: 0
     BlockSegment segments[kMaxBlockSegments];
-    uint32_t discard_sectors = 0; // Discard only: how many sectors from `sector`
-    uint64_t tag = 0; // the caller's; handed back with the completion, never seen by the device
+    uint32_t discard_sectors = 0;  // Discard only: how many sectors from `sector`
+    uint64_t tag = 0;  // the caller's; handed back with the completion, never seen by the device
 };
 
 // How a request ended. DeviceFailed: the device broke the protocol or was reset before it
@@ -62,7 +62,7 @@ enum class BlockStatus : uint8_t { Ok, IoError, Unsupported, DeviceFailed };
 enum class [[nodiscard]] SubmitResult : uint8_t{
     Queued,         // on the device; its completion will come from harvest or cancel_all
     Busy,           // not enough free descriptors now: nothing was queued, try after a harvest
-    InvalidRequest, // malformed: segment count, length, alignment, page crossing, type
+    InvalidRequest,  // malformed: segment count, length, alignment, page crossing, type
     OutOfRange,     // past the device's capacity
     Unsupported,    // flush or discard not offered, or a write to a read-only device
     DeviceFailed,   // the device is failed: see failure()
@@ -89,7 +89,7 @@ static_assert(offsetof(BlockRequestSlot, discard_sector) == 16);
 static_assert(offsetof(BlockRequestSlot, status) == 32);
 
 class VirtioBlock {
-  public:
+public:
     static constexpr uint16_t kQueueLimit = 128;
     // The queue first (page aligned, as legacy needs), then the request slots.
     static constexpr uint64_t kQueueBytes = virtqueue_layout(kQueueLimit, RingLayout::Legacy).bytes;
@@ -142,7 +142,7 @@ class VirtioBlock {
     bool failed() const { return transport_.failed() || queue_.failed(); }
     const char* failure() const;
     bool legacy() const { return transport_.legacy(); }
-    uint64_t capacity() const { return capacity_; } // in 512-byte sectors
+    uint64_t capacity() const { return capacity_; }  // in 512-byte sectors
     uint16_t queue_size() const { return queue_.size(); }
     // How many requests of `segments` data segments each fit on the queue at once (a request
     // takes segments + 2 descriptors; a discard takes 3, a flush 2).
@@ -150,12 +150,12 @@ class VirtioBlock {
     bool supports_flush() const { return transport_.has(block_feature::kFlush); }
     bool supports_discard() const { return max_discard_sectors_ != 0; }
     bool read_only() const { return transport_.has(block_feature::kReadOnly); }
-    uint32_t block_size() const { return block_size_; } // advisory: the device's preference
+    uint32_t block_size() const { return block_size_; }  // advisory: the device's preference
     uint32_t max_segments() const { return max_segments_; }
     uint32_t max_segment_bytes() const { return max_segment_bytes_; }
     uint32_t max_discard_sectors() const { return max_discard_sectors_; }
 
-  private:
+private:
     void fail(const char* reason);
     bool read_configuration();
     SubmitResult check(const BlockRequest& request) const;
@@ -173,7 +173,7 @@ class VirtioBlock {
     uint32_t max_segment_bytes_ = kPageSize;
     uint32_t max_discard_sectors_ = 0;
     uint32_t in_flight_ = 0;
-    uint64_t tags_[kQueueLimit]{}; // per head; private, so the device cannot change a tag
+    uint64_t tags_[kQueueLimit]{};  // per head; private, so the device cannot change a tag
 };
 
-} // namespace exo::virtio
+}  // namespace exo::virtio

@@ -20,28 +20,28 @@ enum class Register : uint32_t {
     DeviceFeaturesSelect = 0x014,
     DriverFeatures = 0x020,
     DriverFeaturesSelect = 0x024,
-    GuestPageSize = 0x028, // legacy only
+    GuestPageSize = 0x028,  // legacy only
     QueueSelect = 0x030,
     QueueSizeMax = 0x034,
     QueueSize = 0x038,
-    QueueAlign = 0x03c, // legacy only
+    QueueAlign = 0x03c,  // legacy only
     QueuePfn = 0x040,   // legacy only
-    QueueReady = 0x044, // modern only
+    QueueReady = 0x044,  // modern only
     QueueNotify = 0x050,
     InterruptStatus = 0x060,
     InterruptAck = 0x064,
     Status = 0x070,
-    QueueDescriptorLow = 0x080, // modern only, as are the five after it
+    QueueDescriptorLow = 0x080,  // modern only, as are the five after it
     QueueDescriptorHigh = 0x084,
     QueueDriverLow = 0x090,
     QueueDriverHigh = 0x094,
     QueueDeviceLow = 0x0a0,
     QueueDeviceHigh = 0x0a4,
-    ConfigGeneration = 0x0fc, // modern only
+    ConfigGeneration = 0x0fc,  // modern only
     Config = 0x100,           // the device-specific configuration space starts here
 };
 
-inline constexpr uint32_t kMagic = 0x74726976; // "virt", little-endian
+inline constexpr uint32_t kMagic = 0x74726976;  // "virt", little-endian
 inline constexpr uint32_t kVersionLegacy = 1;
 inline constexpr uint32_t kVersionModern = 2;
 
@@ -55,23 +55,23 @@ namespace status {
 inline constexpr uint32_t kAcknowledge = 1;
 inline constexpr uint32_t kDriver = 2;
 inline constexpr uint32_t kDriverOk = 4;
-inline constexpr uint32_t kFeaturesOk = 8; // modern only
+inline constexpr uint32_t kFeaturesOk = 8;  // modern only
 inline constexpr uint32_t kDeviceNeedsReset = 64;
 inline constexpr uint32_t kFailed = 128;
-} // namespace status
+}  // namespace status
 
 // InterruptStatus bits (virtio 1.2 4.2.2).
 namespace interrupt {
 inline constexpr uint32_t kUsedBuffer = 1;
 inline constexpr uint32_t kConfigChange = 2;
-} // namespace interrupt
+}  // namespace interrupt
 
 // Transport-level feature bits (virtio 1.2 6). Only VERSION_1 is ever accepted: the others
 // (indirect descriptors, event index, packed rings, IOMMU platforms) are features this driver
 // does not implement, and accepting a feature promises to follow its rules.
 namespace feature {
 inline constexpr uint64_t kVersion1 = uint64_t{1} << 32;
-} // namespace feature
+}  // namespace feature
 
 // The legacy interface's page size and queue alignment: the driver says 4096 for both.
 inline constexpr uint32_t kLegacyPageSize = 4096;
@@ -85,24 +85,24 @@ constexpr uint32_t offset_of(Register reg) {
 // the target each call is one volatile load or store behind a virtual call, small beside the
 // cost of the device access itself (every virtio-mmio access exits to the hypervisor on QEMU).
 class VirtioRegisters {
-  public:
+public:
     // offset: a Register, or Register::Config plus an offset into the device's configuration.
     virtual uint32_t read32(uint32_t offset) = 0;
     virtual void write32(uint32_t offset, uint32_t value) = 0;
 
-  protected:
+protected:
     ~VirtioRegisters() = default;
 };
 
 // The target's implementation: the window mapped at a fixed kernel address (board data).
 class MmioVirtioRegisters final : public VirtioRegisters {
-  public:
+public:
     explicit MmioVirtioRegisters(Mmio window) : window_(window) {}
     uint32_t read32(uint32_t offset) override { return window_.read32(offset); }
     void write32(uint32_t offset, uint32_t value) override { window_.write32(offset, value); }
 
-  private:
+private:
     Mmio window_;
 };
 
-} // namespace exo::virtio
+}  // namespace exo::virtio

@@ -58,7 +58,7 @@ bool VirtioTransport::negotiate(uint64_t understood, uint64_t required) {
     features_ = offered & understood;
     write(Register::DriverFeaturesSelect, 0);
     write(Register::DriverFeatures, static_cast<uint32_t>(features_));
-    if (legacy()) return true; // no FEATURES_OK handshake before version 1.0
+    if (legacy()) return true;  // no FEATURES_OK handshake before version 1.0
 
     write(Register::DriverFeaturesSelect, 1);
     write(Register::DriverFeatures, static_cast<uint32_t>(features_ >> 32));
@@ -155,7 +155,7 @@ void VirtioTransport::notify(uint16_t queue) {
 }
 
 uint32_t VirtioTransport::acknowledge_interrupts() {
-    if (version_ == 0) return 0; // not (yet) a virtio window: touch nothing
+    if (version_ == 0) return 0;  // not (yet) a virtio window: touch nothing
     const uint32_t pending = read(Register::InterruptStatus);
     if (pending != 0) write(Register::InterruptAck, pending);
     if ((pending & interrupt::kConfigChange) != 0 && !legacy() &&
@@ -167,12 +167,12 @@ uint32_t VirtioTransport::acknowledge_interrupts() {
 
 void VirtioTransport::fail(const char* reason) {
     if (failure_ == nullptr) failure_ = reason;
-    if (version_ == 0) return; // not a virtio window: write nothing to it
+    if (version_ == 0) return;  // not a virtio window: write nothing to it
     add_status(status::kFailed);
 }
 
 bool VirtioTransport::reset() {
-    if (version_ == 0) return false; // not a virtio window: writing Status could mean anything
+    if (version_ == 0) return false;  // not a virtio window: writing Status could mean anything
     status_ = 0;
     write(Register::Status, 0);
     if (legacy()) return true;
@@ -185,4 +185,4 @@ bool VirtioTransport::reset() {
     return false;
 }
 
-} // namespace exo::virtio
+}  // namespace exo::virtio

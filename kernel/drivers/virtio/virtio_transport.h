@@ -11,7 +11,7 @@
 namespace exo::virtio {
 
 class VirtioTransport {
-  public:
+public:
     explicit VirtioTransport(VirtioRegisters& registers) : registers_(registers) {}
 
     // Checks the magic value and version (1 or 2) and reads the device id (kDeviceIdNone for an
@@ -73,7 +73,7 @@ class VirtioTransport {
     // waits a bounded time for it to read back 0. False if it never does.
     bool reset();
 
-  private:
+private:
     static constexpr int kConfigAttempts = 8;
     static constexpr int kResetPolls = 1000;
 
@@ -86,9 +86,9 @@ class VirtioTransport {
     uint32_t version_ = 0;
     uint32_t device_id_ = kDeviceIdNone;
     uint32_t vendor_id_ = 0;
-    uint32_t status_ = 0; // what we have written: the device's copy is not trusted to match
+    uint32_t status_ = 0;  // what we have written: the device's copy is not trusted to match
     uint64_t features_ = 0;
     const char* failure_ = nullptr;
 };
 
-} // namespace exo::virtio
+}  // namespace exo::virtio

@@ -8,7 +8,7 @@ namespace {
 constexpr bool is_power_of_two(uint32_t value) {
     return value != 0 && (value & (value - 1)) == 0;
 }
-} // namespace
+}  // namespace
 
 bool Virtqueue::initialize(DmaRegion memory, uint16_t size, RingLayout layout) {
     if (!is_power_of_two(size) || size > kMaxSize) {
@@ -108,7 +108,7 @@ bool Virtqueue::should_notify() const {
 
 uint16_t Virtqueue::used_ready() {
     if (failed()) return 0;
-    const uint16_t device_index = *used_header_field(1); // read once: the device may change it
+    const uint16_t device_index = *used_header_field(1);  // read once: the device may change it
     const uint16_t ready = static_cast<uint16_t>(device_index - next_used_);
     // More new entries than chains we handed out means the index is a lie (or garbage), and
     // reading that many entries would hand back chains that were never completed.
@@ -157,4 +157,4 @@ void Virtqueue::release_chain(uint16_t head) {
     --outstanding_;
 }
 
-} // namespace exo::virtio
+}  // namespace exo::virtio

@@ -29,9 +29,9 @@ static_assert(sizeof(VirtqUsedElement) == 8);
 namespace descriptor_flag {
 inline constexpr uint16_t kNext = 1;
 inline constexpr uint16_t kDeviceWritable = 2;
-} // namespace descriptor_flag
+}  // namespace descriptor_flag
 
-inline constexpr uint16_t kUsedFlagNoNotify = 1; // the device's hint that it polls
+inline constexpr uint16_t kUsedFlagNoNotify = 1;  // the device's hint that it polls
 inline constexpr uint64_t kRingHeaderBytes = 4;  // flags and idx, before either ring's entries
 
 // Legacy: one block, the used ring at the next QueueAlign (4096) boundary after the available
@@ -41,11 +41,11 @@ inline constexpr uint64_t kRingHeaderBytes = 4;  // flags and idx, before either
 enum class RingLayout : uint8_t { Legacy, Modern };
 
 struct VirtqueueLayout {
-    uint64_t descriptors; // offsets into the region
+    uint64_t descriptors;  // offsets into the region
     uint64_t available;
     uint64_t used;
     uint64_t bytes;     // the whole region
-    uint64_t alignment; // what the region's physical address must be a multiple of
+    uint64_t alignment;  // what the region's physical address must be a multiple of
 };
 
 constexpr uint64_t align_up(uint64_t value, uint64_t alignment) {
@@ -54,7 +54,7 @@ constexpr uint64_t align_up(uint64_t value, uint64_t alignment) {
 
 constexpr VirtqueueLayout virtqueue_layout(uint16_t size, RingLayout layout) {
     const uint64_t descriptors = uint64_t{16} * size;
-    const uint64_t available = kRingHeaderBytes + uint64_t{2} * size + 2; // + used_event
+    const uint64_t available = kRingHeaderBytes + uint64_t{2} * size + 2;  // + used_event
     const uint64_t used = kRingHeaderBytes + uint64_t{8} * size + 2;      // + avail_event
     if (layout == RingLayout::Legacy) {
         const uint64_t used_offset = align_up(descriptors + available, 4096);
@@ -81,11 +81,11 @@ struct ChainBuffer {
 // One used-ring entry that passed every check.
 struct UsedChain {
     uint16_t head;
-    uint32_t written; // bytes the device says it wrote, at most what the chain offered
+    uint32_t written;  // bytes the device says it wrote, at most what the chain offered
 };
 
 class Virtqueue {
-  public:
+public:
     // The bookkeeping below is private to the driver (never in the shared memory, which the
     // device may scribble on) and sized for this many descriptors.
     static constexpr uint16_t kMaxSize = 256;
@@ -147,14 +147,14 @@ class Virtqueue {
     // Records the first reason the queue can no longer be trusted; later calls keep the first.
     void fail(const char* reason);
 
-  private:
+private:
     uint16_t used_ready();           // checked count of new used entries, 0 once failed
-    bool take_used(UsedChain& used); // checks and frees one; false (failed) if it lies
+    bool take_used(UsedChain& used);  // checks and frees one; false (failed) if it lies
     void release_chain(uint16_t head);
 
     volatile VirtqDescriptor* descriptor(uint16_t index) const;
     volatile uint16_t* available_field(uint32_t index) const;   // 0 flags, 1 idx, 2.. ring
-    volatile uint16_t* used_header_field(uint32_t index) const; // 0 flags, 1 idx
+    volatile uint16_t* used_header_field(uint32_t index) const;  // 0 flags, 1 idx
     volatile VirtqUsedElement* used_element(uint16_t slot) const;
 
     std::byte* ring_ = nullptr;
@@ -167,11 +167,11 @@ class Virtqueue {
     uint16_t free_head_ = 0;
     uint16_t free_count_ = 0;
     uint16_t outstanding_ = 0;
-    uint16_t next_available_ = 0; // our copy of avail->idx: never read back from shared memory
+    uint16_t next_available_ = 0;  // our copy of avail->idx: never read back from shared memory
     uint16_t next_used_ = 0;      // the used-ring index we will check next
     uint16_t next_[kMaxSize]{};   // free list and chain links
     uint16_t chain_length_[kMaxSize]{};   // > 0 only for the head of an outstanding chain
-    uint64_t writable_bytes_[kMaxSize]{}; // per outstanding head: what the device may write
+    uint64_t writable_bytes_[kMaxSize]{};  // per outstanding head: what the device may write
 };
 
-} // namespace exo::virtio
+}  // namespace exo::virtio
