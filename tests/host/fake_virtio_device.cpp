@@ -323,11 +323,11 @@ FakeBlockDevice::FakeBlockDevice(Transport transport, uint64_t sectors, uint64_t
         disk[i] = static_cast<uint8_t>(i * 7 + i / 512);
     device.set_config32(0, static_cast<uint32_t>(sectors));
     device.set_config32(4, static_cast<uint32_t>(sectors >> 32));
-    device.set_config32(8, 4096);      // size_max
-    device.set_config32(12, 254);      // seg_max, as QEMU (queue size - 2)
-    device.set_config32(20, 512);      // blk_size
+    device.set_config32(8, 4096);       // size_max
+    device.set_config32(12, 254);       // seg_max, as QEMU (queue size - 2)
+    device.set_config32(20, 512);       // blk_size
     device.set_config32(36, 0x3fffff);  // max_discard_sectors
-    device.set_config32(40, 1);        // max_discard_seg
+    device.set_config32(40, 1);         // max_discard_seg
     device.on_notify = [this] {
         if (complete_on_notify) serve();
     };

@@ -124,8 +124,8 @@ public:
     uint32_t vendor_id = 0x554d4551;  // "QEMU"
     uint64_t device_features;
     uint32_t queue_size_max = 256;
-    bool keep_features_ok = true;    // false: clears FEATURES_OK, refusing the driver's subset
-    bool finish_reset = true;        // false: Status never reads back 0 after a reset
+    bool keep_features_ok = true;     // false: clears FEATURES_OK, refusing the driver's subset
+    bool finish_reset = true;         // false: Status never reads back 0 after a reset
     bool generation_changes = false;  // true: ConfigGeneration moves on every read
     uint32_t config_generation = 0;
     std::vector<uint8_t> config = std::vector<uint8_t>(256, 0);
@@ -170,7 +170,7 @@ public:
     FakeVirtioDevice device;
     std::vector<uint8_t> disk;
     bool complete_on_notify = true;
-    int forced_status = -1;   // >= 0: every request ends with this status byte
+    int forced_status = -1;    // >= 0: every request ends with this status byte
     bool skip_status = false;  // completes without writing the status byte
     std::vector<uint32_t> types_seen;
     std::vector<std::string>& errors() { return device.protocol_errors; }

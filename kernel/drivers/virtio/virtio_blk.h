@@ -60,12 +60,12 @@ struct BlockRequest {
 enum class BlockStatus : uint8_t { Ok, IoError, Unsupported, DeviceFailed };
 
 enum class [[nodiscard]] SubmitResult : uint8_t{
-    Queued,         // on the device; its completion will come from harvest or cancel_all
-    Busy,           // not enough free descriptors now: nothing was queued, try after a harvest
+    Queued,          // on the device; its completion will come from harvest or cancel_all
+    Busy,            // not enough free descriptors now: nothing was queued, try after a harvest
     InvalidRequest,  // malformed: segment count, length, alignment, page crossing, type
-    OutOfRange,     // past the device's capacity
-    Unsupported,    // flush or discard not offered, or a write to a read-only device
-    DeviceFailed,   // the device is failed: see failure()
+    OutOfRange,      // past the device's capacity
+    Unsupported,     // flush or discard not offered, or a write to a read-only device
+    DeviceFailed,    // the device is failed: see failure()
 };
 
 const char* to_string(SubmitResult result);

@@ -25,7 +25,7 @@ enum class Register : uint32_t {
     QueueSizeMax = 0x034,
     QueueSize = 0x038,
     QueueAlign = 0x03c,  // legacy only
-    QueuePfn = 0x040,   // legacy only
+    QueuePfn = 0x040,    // legacy only
     QueueReady = 0x044,  // modern only
     QueueNotify = 0x050,
     InterruptStatus = 0x060,
@@ -38,7 +38,7 @@ enum class Register : uint32_t {
     QueueDeviceLow = 0x0a0,
     QueueDeviceHigh = 0x0a4,
     ConfigGeneration = 0x0fc,  // modern only
-    Config = 0x100,           // the device-specific configuration space starts here
+    Config = 0x100,            // the device-specific configuration space starts here
 };
 
 inline constexpr uint32_t kMagic = 0x74726976;  // "virt", little-endian

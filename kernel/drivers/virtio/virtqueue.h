@@ -32,7 +32,7 @@ inline constexpr uint16_t kDeviceWritable = 2;
 }  // namespace descriptor_flag
 
 inline constexpr uint16_t kUsedFlagNoNotify = 1;  // the device's hint that it polls
-inline constexpr uint64_t kRingHeaderBytes = 4;  // flags and idx, before either ring's entries
+inline constexpr uint64_t kRingHeaderBytes = 4;   // flags and idx, before either ring's entries
 
 // Legacy: one block, the used ring at the next QueueAlign (4096) boundary after the available
 // ring (virtio 1.2 2.7.2, "Legacy Interfaces: A Note on Virtqueue Layout"), because the device
@@ -44,7 +44,7 @@ struct VirtqueueLayout {
     uint64_t descriptors;  // offsets into the region
     uint64_t available;
     uint64_t used;
-    uint64_t bytes;     // the whole region
+    uint64_t bytes;      // the whole region
     uint64_t alignment;  // what the region's physical address must be a multiple of
 };
 
@@ -55,7 +55,7 @@ constexpr uint64_t align_up(uint64_t value, uint64_t alignment) {
 constexpr VirtqueueLayout virtqueue_layout(uint16_t size, RingLayout layout) {
     const uint64_t descriptors = uint64_t{16} * size;
     const uint64_t available = kRingHeaderBytes + uint64_t{2} * size + 2;  // + used_event
-    const uint64_t used = kRingHeaderBytes + uint64_t{8} * size + 2;      // + avail_event
+    const uint64_t used = kRingHeaderBytes + uint64_t{8} * size + 2;       // + avail_event
     if (layout == RingLayout::Legacy) {
         const uint64_t used_offset = align_up(descriptors + available, 4096);
         return {0, descriptors, used_offset, used_offset + align_up(used, 4096), 4096};
@@ -148,12 +148,12 @@ public:
     void fail(const char* reason);
 
 private:
-    uint16_t used_ready();           // checked count of new used entries, 0 once failed
+    uint16_t used_ready();            // checked count of new used entries, 0 once failed
     bool take_used(UsedChain& used);  // checks and frees one; false (failed) if it lies
     void release_chain(uint16_t head);
 
     volatile VirtqDescriptor* descriptor(uint16_t index) const;
-    volatile uint16_t* available_field(uint32_t index) const;   // 0 flags, 1 idx, 2.. ring
+    volatile uint16_t* available_field(uint32_t index) const;    // 0 flags, 1 idx, 2.. ring
     volatile uint16_t* used_header_field(uint32_t index) const;  // 0 flags, 1 idx
     volatile VirtqUsedElement* used_element(uint16_t slot) const;
 
@@ -168,9 +168,9 @@ private:
     uint16_t free_count_ = 0;
     uint16_t outstanding_ = 0;
     uint16_t next_available_ = 0;  // our copy of avail->idx: never read back from shared memory
-    uint16_t next_used_ = 0;      // the used-ring index we will check next
-    uint16_t next_[kMaxSize]{};   // free list and chain links
-    uint16_t chain_length_[kMaxSize]{};   // > 0 only for the head of an outstanding chain
+    uint16_t next_used_ = 0;  // the used-ring index we will check next
+    uint16_t next_[kMaxSize]{};  // free list and chain links
+    uint16_t chain_length_[kMaxSize]{};  // > 0 only for the head of an outstanding chain
     uint64_t writable_bytes_[kMaxSize]{};  // per outstanding head: what the device may write
 };
 
