@@ -304,3 +304,71 @@ TEST(VirtioBlock, CancelAllResetsTheDeviceAndReportsEveryRequest) {
         UNSIGNED_LONGS_EQUAL(0, rig.cancel_all());
     }
 }
+
+TEST(VirtioBlock, HeadersAndStatusBytesLiveInTheDriversSlots) {
+    for (Transport kind : kBothTransports) {
+        BlockRig rig(kind);
+        rig.fake.complete_on_notify = false;
+        CHECK(rig.initialize());
+        BlockRequest discard = rig.request(BlockRequestType::Discard, 3, 0, 3);
+        discard.discard_sectors = 2;
+        const BlockRequest requests[] = {rig.request(BlockRequestType::Read, 1, 2, 1, 2),
+                                         rig.request(BlockRequestType::Write, 2, 1, 2, 3),
+                                         discard};
+        for (const BlockRequest& request : requests) {
+            CHECK(rig.driver.submit(request) == SubmitResult::Queued);
+            rig.pop_head();
+        }
+        for (size_t i = 0; i < 3; ++i) {
+            const FakeRing::Chain& chain = rig.popped[i];
+            const uint64_t slot =
+                rig.dma.phys(VirtioBlock::kQueueBytes + chain.head * sizeof(BlockRequestSlot));
+            UNSIGNED_LONGS_EQUAL(3, chain.buffers.size());
+            UNSIGNED_LONGLONGS_EQUAL(slot, chain.buffers[0].phys);
+            UNSIGNED_LONGS_EQUAL(16, chain.buffers[0].length);
+            CHECK_FALSE(chain.buffers[0].writable);
+            UNSIGNED_LONGLONGS_EQUAL(slot + offsetof(BlockRequestSlot, status),
+                                     chain.buffers[2].phys);
+            UNSIGNED_LONGS_EQUAL(1, chain.buffers[2].length);
+            CHECK(chain.buffers[2].writable);
+        }
+        UNSIGNED_LONGLONGS_EQUAL(rig.data.phys(2 * kPageSize), rig.popped[0].buffers[1].phys);
+        CHECK(rig.popped[0].buffers[1].writable);  // a read: the device writes the data
+        CHECK_FALSE(rig.popped[1].buffers[1].writable);
+        const uint64_t range_slot =
+            rig.dma.phys(VirtioBlock::kQueueBytes + rig.popped[2].head * sizeof(BlockRequestSlot));
+        UNSIGNED_LONGLONGS_EQUAL(range_slot + offsetof(BlockRequestSlot, discard_sector),
+                                 rig.popped[2].buffers[1].phys);
+        UNSIGNED_LONGS_EQUAL(16, rig.popped[2].buffers[1].length);
+        CHECK(VirtioBlock::kQueueBytes + 128 * sizeof(BlockRequestSlot) <= VirtioBlock::kDmaBytes);
+    }
+}
+
+TEST(VirtioBlock, SubmittingFromACompletionIsSafe) {
+    for (Transport kind : kBothTransports) {
+        BlockRig rig(kind);
+        rig.fake.complete_on_notify = false;
+        CHECK(rig.initialize());
+        for (uint64_t tag = 0; tag < 8; ++tag) {
+            CHECK(rig.driver.submit(rig.request(BlockRequestType::Read, tag, 1, tag)) ==
+                  SubmitResult::Queued);
+        }
+        rig.fake.serve();
+        rig.fake.complete_on_notify = true;  // each resubmission completes at once, mid-harvest
+        uint32_t resubmitted = 0;
+        const uint32_t delivered = rig.driver.harvest([&](uint64_t tag, BlockStatus status) {
+            CHECK(status == BlockStatus::Ok);
+            if (tag < 8) {
+                CHECK(rig.driver.submit(rig.request(BlockRequestType::Read, 0, 1, tag + 100)) ==
+                      SubmitResult::Queued);
+                ++resubmitted;
+            }
+        });
+        UNSIGNED_LONGS_EQUAL(8, delivered);  // this harvest: only what was ready when it began
+        UNSIGNED_LONGS_EQUAL(8, resubmitted);
+        UNSIGNED_LONGS_EQUAL(8, rig.harvest());
+        UNSIGNED_LONGS_EQUAL(0, rig.driver.in_flight());
+        CHECK_FALSE(rig.driver.failed());
+        CHECK(rig.clean());
+    }
+}

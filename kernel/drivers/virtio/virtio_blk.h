@@ -108,8 +108,9 @@ public:
     SubmitResult submit(const BlockRequest& request);
 
     // Calls on_complete(uint64_t tag, BlockStatus) for each completed request, after the checks
-    // in Virtqueue::harvest and on the status byte. Do not call submit from on_complete. If the
-    // device breaks a rule, failed() turns true: call cancel_all for what is still in flight.
+    // in Virtqueue::harvest and on the status byte. on_complete may submit (the chain is free
+    // by then); what completes meanwhile waits for the next harvest. If the device breaks a
+    // rule, failed() turns true: call cancel_all for what is still in flight.
     template <typename OnComplete>
     uint32_t harvest(OnComplete&& on_complete) {
         if (failed()) return 0;
