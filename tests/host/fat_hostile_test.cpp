@@ -2,6 +2,7 @@
 // range, chains shorter than their size, directories that point at themselves or whose ".." is
 // wrong, a failing device, and random damage. Each is a clear error, never a crash or a hang.
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 

@@ -90,7 +90,7 @@ inline bool write_host_file(const std::string& path, const std::vector<uint8_t>&
     FILE* file = fopen(path.c_str(), "wb");
     if (file == nullptr)
         return false;
-    bool ok = fwrite(bytes.data(), 1, bytes.size(), file) == bytes.size();
+    bool ok = bytes.empty() || fwrite(bytes.data(), 1, bytes.size(), file) == bytes.size();
     return fclose(file) == 0 && ok;
 }
 
