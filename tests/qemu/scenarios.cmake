@@ -225,3 +225,19 @@ exo_scenario(library_os_policies IMAGE policies STATUS 0 LABELS memory cpu TIMEO
            "revocation: pinned memory gave 4, the pager 12, 0 repossessed from us"
            "policies: 0 failed checks"
     REJECT "CHECK FAILED" "killed")
+
+# The disk (issue 13), on virt (the board with virtio-mmio slots): a FAT16 image made and
+# checked by the host's mkfs.fat, mtools and fsck.fat around a guest that reads, writes, renames
+# and deletes through the library OS's FAT over the kernel's disk rings; the legacy and the
+# modern virtio-mmio transport; no disk attached; a boot sector the guest's mount must refuse.
+if(EXO_QEMU_LABEL STREQUAL "qemu-virt")
+    foreach(mode legacy modern none corrupt)
+        set(test ${EXO_QEMU_LABEL}.disk_fat_${mode})
+        add_test(NAME ${test}
+                 COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/disk_fat.sh --mode ${mode}
+                         --kernel ${CMAKE_BINARY_DIR}/kernel-disk_fat.elf
+                         --work ${CMAKE_CURRENT_BINARY_DIR}/disk_fat_${mode}
+                         -- ${EXO_QEMU_COMMAND})
+        set_tests_properties(${test} PROPERTIES LABELS "${EXO_QEMU_LABEL};blk;fs" TIMEOUT 180)
+    endforeach()
+endif()

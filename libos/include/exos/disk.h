@@ -1,0 +1,69 @@
+// The kernel's disk from the library OS (abi/disk.h): the two rings in this environment's own
+// frames, requests by tag, completions waited for; and a BlockDevice over it, which a file
+// system (exos/fat.h) mounts.
+#pragma once
+
+#include <abi/disk.h>
+#include <abi/syscall.h>
+#include <cstdint>
+
+#include <exos/block_device.h>
+#include <exos/frame_pool.h>
+
+namespace exos {
+
+class Disk {
+public:
+    // Takes two frames from `pool`, maps them at `rings_va` (two pages) and registers them.
+    abi::Error open(FramePool& pool, uint64_t rings_va);
+    bool is_open() const { return submission_ != nullptr; }
+    uint64_t capacity() const { return capacity_; }  // sectors
+    uint64_t features() const { return features_; }
+
+    // Writes a request into the submission ring; false when it is full (submit first).
+    bool queue(const abi::DiskRequest& request);
+    // DiskSubmit: how many queued requests the kernel took (it may take fewer than queued).
+    uint64_t submit();
+    // The next completion, if one waits.
+    bool next_completion(abi::DiskCompletion& completion);
+    // Queues, submits and waits for this one request (yielding the CPU while it is on the
+    // device): its status. Other completions that arrive meanwhile are counted and dropped:
+    // for code that keeps one request in flight.
+    abi::Error run(const abi::DiskRequest& request);
+
+private:
+    abi::DiskRingHeader* submission_ = nullptr;
+    abi::DiskRingHeader* completion_ = nullptr;
+    uint64_t capacity_ = 0;
+    uint64_t features_ = 0;
+};
+
+// Sectors [first, first + count) of a Disk as a BlockDevice, moved through one frame of ours
+// (the kernel moves data only to and from frames, by number).
+class DiskBlockDevice final : public BlockDevice {
+public:
+    DiskBlockDevice(Disk& disk, uint64_t bounce_pfn, void* bounce, uint64_t first,
+                    uint64_t count)
+        : disk_(disk), bounce_pfn_(bounce_pfn), bounce_(static_cast<uint8_t*>(bounce)),
+          first_(first), count_(count) {}
+
+    uint32_t block_size() const override { return abi::kSectorSize; }
+    uint64_t block_count() const override { return count_; }
+    abi::Error read(uint64_t block, uint32_t count, void* buffer) override;
+    abi::Error write(uint64_t block, uint32_t count, const void* buffer) override;
+    abi::Error flush() override;
+
+    uint64_t requests() const { return requests_; }  // sent to the kernel so far
+
+private:
+    abi::Error move(abi::DiskOp op, uint64_t block, uint32_t count, uint8_t* buffer);
+
+    Disk& disk_;
+    uint64_t bounce_pfn_;
+    uint8_t* bounce_;
+    uint64_t first_;
+    uint64_t count_;
+    uint64_t requests_ = 0;
+};
+
+}  // namespace exos

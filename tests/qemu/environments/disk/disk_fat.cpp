@@ -1,0 +1,145 @@
+// The disk scenario's driver (tests/qemu/disk_fat.sh makes the image and checks it afterwards).
+// It owns the whole disk: through the rings it refuses what it must (past the end, too large, a
+// frame not its own), then mounts the FAT volume with the library OS, checks every file the host
+// put there byte by byte, writes, appends, renames and deletes, syncs, and exits. With no disk
+// attached it says so and exits 0; with a volume it cannot mount it says why and exits 3.
+#include <exos/console.h>
+#include <exos/disk.h>
+#include <exos/fat.h>
+#include <exos/frame_pool.h>
+#include <exos/syscall.h>
+
+#include "../check.h"
+#include "disk_files.h"
+
+namespace {
+
+using abi::Error;
+using exos::FsError;
+namespace fat = exos::fat;
+
+constexpr uint64_t kRingsVa = 0x30000000;   // two pages
+constexpr uint64_t kBounceVa = 0x30002000;  // one page
+constexpr uint64_t kBlocks = 64;
+
+exos::FramePool pool;
+exos::Disk disk;
+exos::BlockCacheStorage<kBlocks> cache_storage;
+uint8_t buffer[4096];
+
+uint64_t take() {
+    std::optional<uint64_t> frame = pool.take();
+    EXPECT(frame.has_value());
+    return frame.value_or(0);
+}
+
+Error run(uint64_t tag, abi::DiskOp op, uint64_t sector, uint16_t sectors, uint64_t frame) {
+    return disk.run({tag, sector, frame, op, sectors, 0});
+}
+
+// What the kernel must refuse, each with its own error, the rings still working afterwards.
+void refusals(uint64_t bounce) {
+    EXPECT(run(1, abi::DiskOp::Read, disk.capacity() - 1, 2, bounce) == Error::OutOfRange);
+    EXPECT(run(2, abi::DiskOp::Read, 0, 9, bounce) == Error::TooLarge);
+    uint64_t freed = take();
+    EXPECT(exos::frame_free(freed) == Error::Ok);
+    EXPECT(run(3, abi::DiskOp::Read, 0, 1, freed) == Error::NotOwner);
+    EXPECT(run(4, abi::DiskOp::Read, 0, 8, bounce) == Error::Ok);
+    EXPECT_AUDIT_CLEAN("refusals");
+}
+
+void check_host_files(fat::FileSystem& fs) {
+    for (const disk_files::File& expected : disk_files::kFromHost) {
+        fat::File file;
+        FsError error = fs.open(expected.path, fat::kRead, file);
+        if (error != FsError::Ok) {
+            exos::printf("CHECK FAILED: open %s: %s\n", expected.path, exos::to_string(error));
+            ++scenario::failures;
+            continue;
+        }
+        EXPECT(file.size() == expected.size);
+        uint64_t offset = 0, wrong = 0;
+        for (;;) {
+            uint32_t got = 0;
+            if (fs.read(file, buffer, got) != FsError::Ok || got == 0) break;
+            for (uint32_t i = 0; i < got; ++i)
+                wrong += buffer[i] != disk_files::byte_at(expected.seed, offset + i);
+            offset += got;
+        }
+        EXPECT(offset == expected.size);
+        EXPECT(wrong == 0);
+        EXPECT(fs.close(file) == FsError::Ok);
+    }
+    exos::printf("disk_fat: %zu host files read and checked\n", std::size(disk_files::kFromHost));
+}
+
+void write_file(fat::FileSystem& fs, const disk_files::File& spec, uint32_t chunk) {
+    fat::File file;
+    EXPECT(fs.open(spec.path, fat::kWrite | fat::kCreate | fat::kAppend, file) == FsError::Ok);
+    for (uint32_t done = 0; done < spec.size;) {
+        uint32_t length = spec.size - done < chunk ? spec.size - done : chunk;
+        for (uint32_t i = 0; i < length; ++i) buffer[i] = disk_files::byte_at(spec.seed, done + i);
+        uint32_t written = 0;
+        EXPECT(fs.write(file, {buffer, length}, written) == FsError::Ok && written == length);
+        done += length;
+    }
+    EXPECT(fs.fsync(file) == FsError::Ok);
+    EXPECT(fs.close(file) == FsError::Ok);
+}
+
+void write_guest_files(fat::FileSystem& fs) {
+    EXPECT(fs.make_directory("/written") == FsError::Ok);
+    EXPECT(fs.make_directory("/written/empty directory") == FsError::Ok);
+    write_file(fs, disk_files::kFromGuest[0], 3000);  // appends that straddle clusters
+    write_file(fs, disk_files::kFromGuest[1], 4096);
+    disk_files::File before_rename{"/written/to-rename.bin", disk_files::kFromGuest[2].size,
+                                   disk_files::kFromGuest[2].seed};
+    write_file(fs, before_rename, 1000);
+    EXPECT(fs.rename("/written/to-rename.bin", disk_files::kFromGuest[2].path) == FsError::Ok);
+    EXPECT(fs.remove(disk_files::kDeleted) == FsError::Ok);
+    fat::Stat stat;
+    EXPECT(fs.stat(disk_files::kDeleted, stat) == FsError::NotFound);
+    EXPECT(fs.stat(disk_files::kFromGuest[2].path, stat) == FsError::Ok &&
+           stat.size == disk_files::kFromGuest[2].size);
+    EXPECT(fs.sync() == FsError::Ok);
+    exos::printf("disk_fat: %zu files written, one renamed, one deleted, synced\n",
+                 std::size(disk_files::kFromGuest));
+}
+
+}  // namespace
+
+int main() {
+    pool.adopt_initial_frames();
+    for (int i = 0; i < 4; ++i) EXPECT(exos::page_table_donate(take()) == Error::Ok);
+    Error opened = disk.open(pool, kRingsVa);
+    if (opened == Error::NoDisk) {
+        exos::printf("disk_fat: no disk attached\n");
+        return 0;
+    }
+    EXPECT(opened == Error::Ok);
+    if (opened != Error::Ok) return 1;
+    uint64_t bounce = take();
+    EXPECT(exos::map(kBounceVa, bounce, 1, abi::permission::kRead | abi::permission::kWrite) ==
+           Error::Ok);
+    exos::printf("disk_fat: %lu sectors\n", disk.capacity());
+    refusals(bounce);
+
+    exos::DiskBlockDevice device(disk, bounce, reinterpret_cast<void*>(kBounceVa), 0,
+                                 disk.capacity());
+    exos::BlockCache cache(device, cache_storage, exos::CachePolicy::WriteBack);
+    fat::FileSystem fs(cache);
+    if (FsError error = fs.mount(); error != FsError::Ok) {
+        exos::printf("disk_fat: mount refused: %s\n", exos::to_string(error));
+        return 3;
+    }
+    exos::printf("disk_fat: mounted %s, %u clusters of %u bytes\n",
+                 fat::to_string(fs.volume().type), fs.volume().cluster_count,
+                 fs.volume().cluster_bytes);
+    check_host_files(fs);
+    write_guest_files(fs);
+    EXPECT(fs.unmount() == FsError::Ok);
+    EXPECT_AUDIT_CLEAN("the file system's work");
+    exos::printf("disk_fat: %lu disk requests, %d failed checks\n", device.requests(),
+                 scenario::failures);
+    return scenario::failures;
+}
