@@ -116,8 +116,8 @@ FsError FileSystem::check_chain(uint32_t first, uint32_t needed, uint32_t scan) 
     uint32_t hare = first;
     uint32_t power = 1;
     uint32_t length = 1;
-    uint64_t limit = scan < uint64_t{volume_.cluster_count} + 1 ? scan
-                                                                : uint64_t{volume_.cluster_count} + 1;
+    uint64_t most = uint64_t{volume_.cluster_count} + 1;  // a longer chain must loop
+    uint64_t limit = scan < most ? scan : most;
     for (uint64_t walked = 1;; ++walked) {
         uint32_t next = 0;
         bool end = false;

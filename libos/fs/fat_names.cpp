@@ -30,7 +30,10 @@ FsError decode(std::string_view utf8, NameUnits& name) {
     size_t at = 0;
     while (at < utf8.size()) {
         uint32_t lead = static_cast<uint8_t>(utf8[at]);
-        uint32_t extra = lead < 0x80 ? 0 : (lead & 0xe0) == 0xc0 ? 1 : (lead & 0xf0) == 0xe0 ? 2 : 3;
+        uint32_t extra = lead < 0x80                ? 0
+                         : (lead & 0xe0) == 0xc0 ? 1
+                         : (lead & 0xf0) == 0xe0 ? 2
+                                                 : 3;
         if (extra == 3)
             return FsError::InvalidName;  // past U+FFFF (long names here are UCS-2), or no lead
         if (at + extra >= utf8.size())

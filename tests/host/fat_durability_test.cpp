@@ -159,7 +159,8 @@ bool intact(const std::string& image, const std::vector<Version>& versions, uint
     if (latest < 0)
         return true;  // no fsync had returned: nothing was promised
     const Version& now = versions[latest];
-    const Version& next = latest + 1 < static_cast<int>(versions.size()) ? versions[latest + 1] : now;
+    bool has_next = latest + 1 < static_cast<int>(versions.size());
+    const Version& next = has_next ? versions[latest + 1] : now;
     for (const std::string& path : {now.path, next.path}) {
         bool ok = false;
         std::vector<uint8_t> bytes = fat_test::mtype(image, path, ok, scratch);

@@ -151,7 +151,7 @@ public:
         if (descriptor_ >= 0 && fstat(descriptor_, &status) == 0)
             blocks_ = static_cast<uint64_t>(status.st_size) / 512;
     }
-    ~FileDevice() override {
+    ~FileDevice() {
         if (descriptor_ >= 0)
             close(descriptor_);
     }
@@ -172,7 +172,9 @@ public:
             return abi::Error::OutOfRange;
         return abi::Error::Ok;
     }
-    abi::Error flush() override { return fsync(descriptor_) == 0 ? abi::Error::Ok : abi::Error::Busy; }
+    abi::Error flush() override {
+        return fsync(descriptor_) == 0 ? abi::Error::Ok : abi::Error::Busy;
+    }
     uint64_t writes = 0;
 
 private:
