@@ -103,12 +103,27 @@ FsError FileSystem::mount() {
 
 FsError FileSystem::count_free_clusters() {
     // Counted rather than taken from FSInfo, which the specification calls a hint: a wrong
-    // count written back would make fsck.fat report a mismatch.
+    // count written back would make fsck.fat report a mismatch. FAT16 and FAT32 entries never
+    // cross a sector, so those FATs are read a sector at a time; FAT12 is at most 4084 entries.
     uint32_t free = 0;
     uint32_t first_free = 0;
+    uint32_t width = volume_.type == FatType::Fat32 ? 4 : 2;
+    uint8_t sector[kBlockSize];
+    uint64_t loaded = ~uint64_t{0};
+    uint64_t fat = volume_.fat_start + uint64_t{volume_.active_fat} * volume_.fat_sectors;
     for (uint32_t cluster = 2; cluster < volume_.cluster_count + 2; ++cluster) {
         uint32_t value = 0;
-        EXOS_TRY(read_fat(cluster, value));
+        if (volume_.type == FatType::Fat12) {
+            EXOS_TRY(read_fat(cluster, value));
+        } else {
+            uint64_t offset = fat_offset(cluster);
+            if (offset / kBlockSize != loaded) {
+                loaded = offset / kBlockSize;
+                EXOS_TRY(cache_.read(fat + loaded, 0, sector, kBlockSize));
+            }
+            const uint8_t* entry = sector + offset % kBlockSize;
+            value = width == 4 ? bytes::le32(entry) & 0x0fffffff : bytes::le16(entry);
+        }
         if (value == 0) {
             ++free;
             first_free = first_free == 0 ? cluster : first_free;
