@@ -237,6 +237,12 @@ FsError FileSystem::rename(std::string_view from, std::string_view to) {
             directory = directory == 0 ? root_directory() : directory;
         }
     }
+    if (target.parent == source.parent) {
+        bool renamed = false;
+        EXOS_TRY(rename_in_sector(source.entry.location, target.name, renamed));
+        if (renamed)
+            return barrier();
+    }
     // The new name first, then the old one goes: a cut between leaves both naming the same
     // clusters (docs/filesystem.md), never neither.
     EntryLocation location;

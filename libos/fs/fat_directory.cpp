@@ -299,14 +299,42 @@ FsError FileSystem::make_short_name(uint32_t directory, const NameUnits& name,
     return FsError::NoSpace;
 }
 
+namespace {
+
+// Long-name slots for `name` (last part first) in set[0 .. count - 2], and the 8.3 name in the
+// short slot set[count - 1], whose other fields the caller fills.
+void fill_entry_set(const FileSystem::NameUnits& name, const uint8_t short_name[11],
+                    uint32_t count, uint8_t* set) {
+    bytes::copy(set + (count - 1) * kSlotBytes, short_name, 11);
+    uint8_t sum = names::checksum(short_name);
+    for (uint32_t index = 0; index + 1 < count; ++index) {
+        uint32_t ordinal = count - 1 - index;
+        uint8_t* long_slot = set + index * kSlotBytes;
+        bytes::fill(long_slot, 0, kSlotBytes);
+        long_slot[0] = static_cast<uint8_t>(ordinal | (index == 0 ? 0x40 : 0));
+        long_slot[11] = attribute::kLongName;
+        long_slot[13] = sum;
+        for (uint32_t unit = 0; unit < kUnitsPerLongSlot; ++unit) {
+            uint32_t at = (ordinal - 1) * kUnitsPerLongSlot + unit;
+            // The name, one NUL after it when it does not fill the slot, then 0xFFFF padding.
+            uint16_t value = at < name.length ? name.units[at] : at == name.length ? 0 : 0xffff;
+            bytes::put16(long_slot + kLongUnitOffsets[unit], value);
+        }
+    }
+}
+
+uint32_t slots_for(const FileSystem::NameUnits& name, bool needs_long_name) {
+    return needs_long_name ? 1 + (name.length + kUnitsPerLongSlot - 1) / kUnitsPerLongSlot : 1;
+}
+
+}  // namespace
+
 FsError FileSystem::create_entry(uint32_t directory, const NameUnits& name, uint8_t attributes,
                                  uint32_t first_cluster, uint32_t size, EntryLocation& location) {
     uint8_t short_name[11];
     bool needs_long_name = false;
     EXOS_TRY(make_short_name(directory, name, short_name, needs_long_name));
-    uint32_t count = needs_long_name ? 1 + (name.length + kUnitsPerLongSlot - 1) /
-                                               kUnitsPerLongSlot
-                                     : 1;
+    uint32_t count = slots_for(name, needs_long_name);
     uint32_t first = 0;
     for (uint32_t attempt = 0;; ++attempt) {
         FsError error = find_free_slots(directory, count, first);
@@ -319,7 +347,6 @@ FsError FileSystem::create_entry(uint32_t directory, const NameUnits& name, uint
     // The set as it will lie on disk: long-name slots, last part first, then the short entry.
     uint8_t set[(kMaxLongSlots + 1) * kSlotBytes] = {};
     uint8_t* slot = set + (count - 1) * kSlotBytes;
-    bytes::copy(slot, short_name, 11);
     slot[11] = attributes;
     bytes::put16(slot + 14, time_);
     bytes::put16(slot + 16, date_);
@@ -328,20 +355,7 @@ FsError FileSystem::create_entry(uint32_t directory, const NameUnits& name, uint
     bytes::put16(slot + 24, date_);
     set_entry_cluster(slot, first_cluster);
     bytes::put32(slot + 28, size);
-    uint8_t sum = names::checksum(short_name);
-    for (uint32_t index = 0; index + 1 < count; ++index) {
-        uint32_t ordinal = count - 1 - index;
-        uint8_t* long_slot = set + index * kSlotBytes;
-        long_slot[0] = static_cast<uint8_t>(ordinal | (index == 0 ? 0x40 : 0));
-        long_slot[11] = attribute::kLongName;
-        long_slot[13] = sum;
-        for (uint32_t unit = 0; unit < kUnitsPerLongSlot; ++unit) {
-            uint32_t at = (ordinal - 1) * kUnitsPerLongSlot + unit;
-            // The name, one NUL after it when it does not fill the slot, then 0xFFFF padding.
-            uint16_t value = at < name.length ? name.units[at] : at == name.length ? 0 : 0xffff;
-            bytes::put16(long_slot + kLongUnitOffsets[unit], value);
-        }
-    }
+    fill_entry_set(name, short_name, count, set);
     // A set moved to the next sector leaves the slots it skipped behind; any still 0 ("end of
     // directory") would hide it, so they become deleted slots first.
     SlotCursor cursor{directory};
@@ -359,6 +373,46 @@ FsError FileSystem::create_entry(uint32_t directory, const NameUnits& name, uint
     EXOS_TRY(access_slots(cursor, first, count, set, true));
     location = {directory, first, first + count - 1};
     return FsError::Ok;
+}
+
+FsError FileSystem::rename_in_sector(const EntryLocation& old, const NameUnits& name,
+                                     bool& renamed) {
+    // Within one directory, when the old set lies in one sector and the new one fits in that
+    // sector (the old set's slots counted free), one sector write replaces the old name with
+    // the new: no cut can leave both names or neither.
+    renamed = false;
+    uint32_t slots_per_sector = kBlockSize / kSlotBytes;
+    uint32_t base = old.first_index - old.first_index % slots_per_sector;
+    if (old.short_index - base >= slots_per_sector)
+        return FsError::Ok;
+    uint8_t short_name[11];
+    bool needs_long_name = false;
+    EXOS_TRY(make_short_name(old.directory, name, short_name, needs_long_name));
+    uint32_t count = slots_for(name, needs_long_name);
+    SlotCursor cursor{old.directory};
+    uint8_t sector[kBlockSize];
+    FsError error = access_slots(cursor, base, slots_per_sector, sector, false);
+    if (error == FsError::EndOfDirectory)
+        return FsError::Ok;  // a fixed root whose last sector is not whole
+    EXOS_TRY(error);
+    uint8_t set[(kMaxLongSlots + 1) * kSlotBytes] = {};
+    bytes::copy(set + (count - 1) * kSlotBytes, sector + (old.short_index - base) * kSlotBytes,
+                kSlotBytes);
+    for (uint32_t index = old.first_index; index <= old.short_index; ++index)
+        sector[(index - base) * kSlotBytes] = kDeleted;
+    uint32_t run = 0;
+    for (uint32_t index = 0; index < slots_per_sector; ++index) {
+        uint8_t first_byte = sector[index * kSlotBytes];
+        run = first_byte == 0 || first_byte == kDeleted ? run + 1 : 0;
+        if (run == count) {
+            fill_entry_set(name, short_name, count, set);
+            bytes::copy(sector + (index + 1 - count) * kSlotBytes, set, count * kSlotBytes);
+            EXOS_TRY(access_slots(cursor, base, slots_per_sector, sector, true));
+            renamed = true;
+            return FsError::Ok;
+        }
+    }
+    return FsError::Ok;  // no room in that sector: the caller renames in two steps
 }
 
 FsError FileSystem::clear_entry(const EntryLocation& location) {

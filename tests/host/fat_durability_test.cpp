@@ -1,10 +1,11 @@
 // Durability: a power cut after any write. A MemoryDevice that accepts the first k block writes
 // and drops the rest runs one file-creating sequence (create, write, fsync, mkdir, append,
-// rename, remove, rmdir, truncate), for every k from 0 to the sequence's total. Each cut image
-// goes to fsck.fat -n, which must call it clean or report only what docs/filesystem.md accepts
-// (lost clusters, a free count to fix, a chain longer than its file's size, the FAT copies
-// differing in those, a rename's two names); every file whose fsync had returned must read back
-// (mtype) as it was synced, or as its next version where the cut fell inside that operation.
+// rename across directories and within one, remove, rmdir, truncate), for every k from 0 to
+// the sequence's total. Each cut image goes to fsck.fat -n, which must call it clean or report
+// only what docs/filesystem.md accepts (lost clusters, a free count to fix, a chain longer than
+// its file's size, FAT copies that differ, both names of a rename across directories); every
+// file whose fsync had returned must read back (mtype) as it was synced, or as its next version
+// where the cut fell inside that operation.
 #include <cstdio>
 #include <memory>
 #include <set>
@@ -80,6 +81,9 @@ FsError run_sequence(Mounted<MemoryDevice>& m, History& history) {
     history.beta.push_back({"/docs/Sub Directory/beta.bin", b2, now()});
     EXOS_TRY(write_file(m.fs, "/gamma.dat", g1, kWrite | kCreate));
     history.gamma.push_back({"/gamma.dat", g1, now()});
+    // Within one directory a rename is one sector write: no cut may show both names.
+    EXOS_TRY(m.fs.rename("/gamma.dat", "/Gamma, renamed in place.dat"));
+    history.gamma.push_back({"/Gamma, renamed in place.dat", g1, now()});
     return m.fs.unmount();
 }
 

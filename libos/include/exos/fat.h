@@ -207,6 +207,7 @@ private:
     FsError create_entry(uint32_t directory, const NameUnits& name, uint8_t attributes,
                          uint32_t first_cluster, uint32_t size, EntryLocation& location);
     FsError clear_entry(const EntryLocation& location);
+    FsError rename_in_sector(const EntryLocation& old, const NameUnits& name, bool& renamed);
     FsError update_entry(const EntryLocation& location, uint32_t first_cluster, uint32_t size);
     FsError make_short_name(uint32_t directory, const NameUnits& name, uint8_t short_name[11],
                             bool& needs_long_name);
