@@ -72,6 +72,16 @@ TEST(FatMount, DetectsEachTypeByClusterCount) {
     }
 }
 
+// mkfs.fat -F 32 on 16 MiB warns and makes a FAT32 layout with 32,000-odd clusters: by the
+// specification's cluster count that is FAT16, which has a fixed root, so it is no volume.
+TEST(FatMount, TypeComesFromTheClusterCountNotTheLabel) {
+    fat_test::TempDir temp;
+    std::string image = temp.file("small32.img");
+    CHECK(fat_test::make_image(image, 32, 16384));
+    Mounted<FileDevice> mounted(CachePolicy::WriteBack, image);
+    CHECK_EQUAL(FsError::BadVolume, mounted.fs.mount());
+}
+
 TEST_GROUP(FatRead){};
 
 TEST(FatRead, ReadsWhatMtoolsWrote) {
