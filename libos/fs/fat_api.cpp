@@ -299,7 +299,8 @@ FsError FileSystem::read_directory(DirectoryIterator& iterator, DirectoryEntry& 
         return FsError::NotMounted;
     if (!iterator.open_)
         return FsError::InvalidArgument;
-    return next_entry(iterator.directory_, iterator.next_index_, entry);
+    SlotCursor cursor{iterator.directory_};
+    return next_entry(cursor, iterator.next_index_, entry);
 }
 
 }  // namespace exos::fat

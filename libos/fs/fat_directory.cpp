@@ -101,8 +101,8 @@ FsError FileSystem::write_slot(SlotCursor& cursor, uint32_t index, const uint8_t
     return access_slots(cursor, index, 1, copy, true);
 }
 
-FsError FileSystem::next_entry(uint32_t directory, uint32_t& index, DirectoryEntry& entry) {
-    SlotCursor cursor{directory};
+FsError FileSystem::next_entry(SlotCursor& cursor, uint32_t& index, DirectoryEntry& entry) {
+    uint32_t directory = cursor.directory;
     uint16_t units[kMaxLongSlots * kUnitsPerLongSlot];
     uint32_t next_ordinal = 0;  // the long-name slot expected next; 0 when none is pending
     bool long_complete = false;
@@ -168,8 +168,9 @@ FsError FileSystem::next_entry(uint32_t directory, uint32_t& index, DirectoryEnt
 
 FsError FileSystem::find(uint32_t directory, const NameUnits& name, DirectoryEntry& entry) {
     uint32_t index = 0;
+    SlotCursor cursor{directory};  // kept across entries: each chain step is taken once
     for (;;) {
-        FsError error = next_entry(directory, index, entry);
+        FsError error = next_entry(cursor, index, entry);
         if (error == FsError::EndOfDirectory)
             return FsError::NotFound;
         EXOS_TRY(error);
@@ -443,7 +444,8 @@ FsError FileSystem::update_entry(const EntryLocation& location, uint32_t first_c
 FsError FileSystem::directory_empty(uint32_t directory, bool& empty) {
     uint32_t index = 0;
     DirectoryEntry entry;
-    FsError error = next_entry(directory, index, entry);
+    SlotCursor cursor{directory};
+    FsError error = next_entry(cursor, index, entry);
     empty = error == FsError::EndOfDirectory;
     return empty ? FsError::Ok : error;
 }

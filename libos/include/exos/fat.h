@@ -198,7 +198,7 @@ private:
                          bool write);
     FsError read_slot(SlotCursor& cursor, uint32_t index, uint8_t* slot);
     FsError write_slot(SlotCursor& cursor, uint32_t index, const uint8_t* slot);
-    FsError next_entry(uint32_t directory, uint32_t& index, DirectoryEntry& entry);
+    FsError next_entry(SlotCursor& cursor, uint32_t& index, DirectoryEntry& entry);
     FsError find(uint32_t directory, const NameUnits& name, DirectoryEntry& entry);
     FsError check_subdirectory(uint32_t parent, uint32_t directory);
     bool directory_end_before(SlotCursor& cursor, uint32_t index);
