@@ -26,7 +26,6 @@ struct KernelState {
     EnvironmentTable environments;
     SliceVector slices;
     InterruptTable interrupts;
-    Disk disk;
     PhysicalMemory* physical = nullptr;
     TlbControl* tlb = nullptr;
     const sv39::Entry* kernel_root = nullptr;  // upper half copied into every address space
@@ -42,6 +41,8 @@ struct KernelState {
     std::span<const EmbeddedImage> images;
     // The audit's per-frame counts (one entry per frame in the table).
     std::span<uint16_t> audit_scratch;
+    // Last: it is large, and the fields above are reached from the fast paths by small offsets.
+    Disk disk;
 
     MemorySystem memory() { return {*physical, frames, grants, *tlb, &interrupts}; }
 

@@ -67,10 +67,7 @@ namespace {
 [[gnu::always_inline]] inline Environment*
 publish(KernelState& state, uint32_t line, Environment* running, EnvironmentSlot running_slot) {
     EnvironmentSlot slot = state.interrupts.arrive(line);
-    if (slot == kNoEnvironment) {
-        plic.complete(line);  // a race with unbind: the line stays off
-        return nullptr;
-    }
+    if (slot == kNoEnvironment) return nullptr;  // the caller: unowned_line
     Environment* owner = slot == running_slot ? running : state.environments.at_slot(slot);
     abi::SharedInfo& info = *owner->shared_info;
     info.irq_pending[line / 64] |= uint64_t{1} << (line % 64);
@@ -79,18 +76,25 @@ publish(KernelState& state, uint32_t line, Environment* running, EnvironmentSlot
     return owner;
 }
 
+// A line no environment owns: the kernel's own (the disk: completions to their rings, owners
+// told), or a race with unbind (the line stays off). Out of line and reached by a tail call, so
+// the device-interrupt path needs no stack frame for it. Returns what handle_interrupt_fast
+// returns: 0 (the general path) when the disk has news for the running environment's Event
+// entry, else `sp`.
+[[gnu::noinline]] uint64_t unowned_line(uint32_t line, uint64_t sp) {
+    if (disk_owns_line(line)) disk_interrupt(kernel_state());
+    plic.complete(line);
+    return current_environment().event_upcall_pending ? 0 : sp;
+}
+
 }  // namespace
 
 void handle_external_interrupt() {
     if (!plic.present()) return;
     KernelState& state = kernel_state();
     for (uint32_t line = plic.claim(); line != 0; line = plic.claim()) {
-        if (disk_owns_line(line)) {
-            disk_interrupt(state);
-            plic.complete(line);
-            continue;
-        }
         Environment* owner = publish(state, line, nullptr, kNoEnvironment);
+        if (owner == nullptr) (void)unowned_line(line, 0);
         if (owner)
             owner->event_upcall_pending =
                 owner->entries[static_cast<size_t>(abi::Entry::Event)].pc != 0;
@@ -115,17 +119,10 @@ handle_interrupt_fast(const uint64_t* slots, uint64_t sp) {
     if (riscv::read<riscv::Csr::sip>() & slice_clock().general_interrupt_bits) return 0;
     uint32_t line = plic.claim();
     if (line == 0) return sp;
-    if (disk_owns_line(line)) {
-        // The kernel's own line: completions to their rings; the general path (0) then runs
-        // the environment, entering its Event entry if the disk has news for it.
-        disk_interrupt(kernel_state());
-        plic.complete(line);
-        return 0;
-    }
     Environment& running = current_environment();
     Environment* owner =
         publish(kernel_state(), line, &running, EnvironmentTable::slot_of(running.id));
-    if (owner == nullptr) return sp;
+    if (owner == nullptr) return unowned_line(line, sp);
     const UpcallEntry& entry = owner->entries[static_cast<size_t>(abi::Entry::Event)];
     if (entry.pc == 0) return sp;
     abi::TrapPage& page = running.trap();

@@ -35,6 +35,11 @@ void Disk::attach(BlockQueue* queue, EnvironmentSlot first) {
     extents_.reset(queue ? queue->capacity() : 0, first);
     rings_ = {};
     in_flight_ = {};
+    in_flight_count_ = {};
+    for (uint32_t id = 0; id < kMaxInFlight; ++id) {
+        free_ids_[id] = static_cast<uint8_t>(kMaxInFlight - 1 - id);
+    }
+    free_id_count_ = kMaxInFlight;
 }
 
 SyscallResult Disk::info(uint64_t field) const {
@@ -77,12 +82,6 @@ abi::Error Disk::set_rings(KernelState& state, Environment& caller, uint64_t sub
     header(state, completion_pfn) = {};
     rings_[slot] = {submission_pfn, completion_pfn, 0, 0};
     return abi::Error::Ok;
-}
-
-uint32_t Disk::in_flight(EnvironmentSlot slot) const {
-    uint32_t count = 0;
-    for (const InFlight& request : in_flight_) count += request.used && request.slot == slot;
-    return count;
 }
 
 bool Disk::busy_on(EnvironmentSlot slot, uint64_t start, uint64_t count) const {
@@ -161,9 +160,8 @@ SyscallResult Disk::submit(KernelState& state, Environment& caller) {
             ++rings.submission_head;
             continue;
         }
-        uint32_t id = 0;
-        while (id < kMaxInFlight && in_flight_[id].used) ++id;
-        if (id == kMaxInFlight) break;
+        if (free_id_count_ == 0) break;
+        uint32_t id = free_ids_[free_id_count_ - 1];
         bool data = request.op == abi::DiskOp::Read || request.op == abi::DiskOp::Write;
         DeviceRequest device{request.op, request.sector, request.sectors,
                              data ? (request.frame << 12) + request.offset : 0, id};
@@ -181,6 +179,9 @@ SyscallResult Disk::submit(KernelState& state, Environment& caller) {
             in_flight_[id] = {};
             if (queued == abi::Error::Busy) break;  // the device is full: the rest wait
             post(state, slot, request.tag, queued);
+        } else {
+            --free_id_count_;
+            ++in_flight_count_[slot];
         }
         ++rings.submission_head;
     }
@@ -200,6 +201,8 @@ void Disk::complete(uint32_t id, abi::Error status) {
     KernelState& state = *completing_;
     InFlight request = in_flight_[id];
     in_flight_[id] = {};
+    free_ids_[free_id_count_++] = static_cast<uint8_t>(id);
+    --in_flight_count_[request.slot == kNoEnvironment ? kMaxEnvironments : request.slot];
     if (request.pfn != 0) {
         (void)state.frames.unpin(request.pfn);
         const FrameEntry* frame = state.frames.find(request.pfn);
@@ -215,6 +218,8 @@ void Disk::forget(KernelState& state, Environment& environment) {
     for (InFlight& request : in_flight_) {
         if (request.used && request.slot == slot) request.slot = kNoEnvironment;
     }
+    in_flight_count_[kMaxEnvironments] += in_flight_count_[slot];
+    in_flight_count_[slot] = 0;
     release_rings(state, rings_[slot]);
     extents_.forget(slot);
 }

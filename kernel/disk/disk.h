@@ -45,7 +45,7 @@ public:
     // `environment` ends: its rings and extents go; its requests in flight become orphans.
     void forget(KernelState& state, Environment& environment);
 
-    uint32_t in_flight(EnvironmentSlot slot) const;
+    uint32_t in_flight(EnvironmentSlot slot) const { return in_flight_count_[slot]; }
     bool busy_on(EnvironmentSlot slot, uint64_t start, uint64_t count) const;
 
 private:
@@ -76,6 +76,11 @@ private:
     ExtentTable extents_;
     std::array<Rings, kMaxEnvironments> rings_{};
     std::array<InFlight, kMaxInFlight> in_flight_{};
+    // Kept beside the table so the submission path counts nothing: requests in flight per
+    // environment (kMaxEnvironments: the orphans'), and the unused ids as a stack.
+    std::array<uint16_t, kMaxEnvironments + 1> in_flight_count_{};
+    std::array<uint8_t, kMaxInFlight> free_ids_{};
+    uint32_t free_id_count_ = 0;
 };
 
 }  // namespace exo

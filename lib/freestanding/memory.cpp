@@ -10,7 +10,24 @@ extern "C" {
 __attribute__((optimize("no-tree-loop-distribute-patterns"))) void* memset(void* destination,
                                                                            int value, size_t size) {
     auto* bytes = static_cast<unsigned char*>(destination);
-    for (size_t i = 0; i < size; ++i) bytes[i] = static_cast<unsigned char>(value);
+    auto fill = static_cast<unsigned char>(value);
+    // Bytes up to an 8-byte boundary, then words four at a time, then the tail: the kernel
+    // zeroes request structures on its disk path, where a byte loop cost a thousand instructions.
+    while (size != 0 && (reinterpret_cast<uintptr_t>(bytes) & 7) != 0) {
+        *bytes++ = fill;
+        --size;
+    }
+    uint64_t word = fill * 0x0101010101010101ull;
+    auto* words = reinterpret_cast<uint64_t*>(bytes);
+    for (; size >= 32; size -= 32, words += 4) {
+        words[0] = word;
+        words[1] = word;
+        words[2] = word;
+        words[3] = word;
+    }
+    for (; size >= 8; size -= 8) *words++ = word;
+    bytes = reinterpret_cast<unsigned char*>(words);
+    while (size-- != 0) *bytes++ = fill;
     return destination;
 }
 
@@ -18,13 +35,25 @@ __attribute__((optimize("no-tree-loop-distribute-patterns"))) void* memcpy(
     void* __restrict destination, const void* __restrict source, size_t size) {
     auto* to = static_cast<unsigned char*>(destination);
     const auto* from = static_cast<const unsigned char*>(source);
-    if (((reinterpret_cast<uintptr_t>(to) | reinterpret_cast<uintptr_t>(from) | size) & 7) == 0) {
-        auto* to_words = reinterpret_cast<uint64_t*>(to);  // both aligned: copy words
+    if (((reinterpret_cast<uintptr_t>(to) ^ reinterpret_cast<uintptr_t>(from)) & 7) == 0) {
+        // The same alignment: bytes to the boundary, then words four at a time.
+        while (size != 0 && (reinterpret_cast<uintptr_t>(to) & 7) != 0) {
+            *to++ = *from++;
+            --size;
+        }
+        auto* to_words = reinterpret_cast<uint64_t*>(to);
         const auto* from_words = reinterpret_cast<const uint64_t*>(from);
-        for (size_t i = 0; i < size / 8; ++i) to_words[i] = from_words[i];
-        return destination;
+        for (; size >= 32; size -= 32, to_words += 4, from_words += 4) {
+            to_words[0] = from_words[0];
+            to_words[1] = from_words[1];
+            to_words[2] = from_words[2];
+            to_words[3] = from_words[3];
+        }
+        for (; size >= 8; size -= 8) *to_words++ = *from_words++;
+        to = reinterpret_cast<unsigned char*>(to_words);
+        from = reinterpret_cast<const unsigned char*>(from_words);
     }
-    for (size_t i = 0; i < size; ++i) to[i] = from[i];
+    while (size-- != 0) *to++ = *from++;
     return destination;
 }
 

@@ -16,7 +16,9 @@ Entry* entries_of(abi::DiskRingHeader* ring) {
 }
 
 // The kernel writes the completion ring while we wait: read it as memory that changes.
-uint32_t volatile_read(const uint32_t& word) { return *static_cast<const volatile uint32_t*>(&word); }
+uint32_t volatile_read(const uint32_t& word) {
+    return *static_cast<const volatile uint32_t*>(&word);
+}
 
 }  // namespace
 
@@ -72,8 +74,28 @@ abi::Error Disk::run(const abi::DiskRequest& request) {
         while (next_completion(done)) {
             if (done.tag == request.tag) return static_cast<abi::Error>(done.status);
         }
-        (void)yield();  // the interrupt writes the completion; our next slot sees it
+        wait_for_completion();
     }
+}
+
+void Disk::wait_for_completion() {
+    uint32_t seen = completion_->head;
+    if (volatile_read(completion_->tail) != seen) return;
+    if (!spinning_) {
+        (void)yield();  // the interrupt writes the completion; our next slot sees it
+        return;
+    }
+    // Three instructions an iteration, whatever interrupts it (kSpinInstructions).
+    uint64_t iterations = spin_iterations_;
+    asm volatile(R"(
+    1:  addi    %[count], %[count], 1
+        lw      t0, 0(%[tail])
+        beq     t0, %[seen], 1b
+    )"
+                 : [count] "+r"(iterations)
+                 : [tail] "r"(&completion_->tail), [seen] "r"(seen)
+                 : "t0", "memory");
+    spin_iterations_ = iterations;
 }
 
 abi::Error DiskBlockDevice::move(abi::DiskOp op, uint64_t block, uint32_t count,

@@ -26,18 +26,8 @@ constexpr uint64_t kScratch = 0x20000000;  // one page for alloc/map/unmap/free
 constexpr uint64_t kPages = 0x21000000;    // 100 pages for protection benchmarks
 
 exos::FramePool pool;
-int failures = 0;
-
-void report(const char* name, uint64_t instructions) {
-    exos::printf("BENCH %s %lu\n", name, instructions);
-}
-
-void check(bool condition, const char* what) {
-    if (!condition) {
-        exos::printf("bench: setup failed: %s\n", what);
-        ++failures;
-    }
-}
+using bench::check;
+using bench::report;
 
 volatile uint64_t* word(uint64_t page) {
     return reinterpret_cast<volatile uint64_t*>(kPages + page * kPage);
@@ -536,6 +526,7 @@ int main() {
     exceptions();
     slice_switch();
     irq_to_user();
-    exos::printf("bench: done, %d setup failures\n", failures);
-    return failures;
+    bench::disk_rows(pool);
+    exos::printf("bench: done, %d setup failures\n", bench::failures);
+    return bench::failures;
 }

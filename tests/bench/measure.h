@@ -5,7 +5,30 @@
 
 #include <cstdint>
 
+#include <exos/console.h>
+
+namespace exos {
+class FramePool;
+}
+
 namespace bench {
+
+// One row of the table, as run_bench.sh reads it.
+inline void report(const char* name, uint64_t instructions) {
+    exos::printf("BENCH %s %lu\n", name, instructions);
+}
+
+// A setup step that must work for the figures to mean anything; the image exits with the count.
+inline int failures = 0;
+inline void check(bool condition, const char* what) {
+    if (!condition) {
+        exos::printf("bench: setup failed: %s\n", what);
+        ++failures;
+    }
+}
+
+// The disk rows (bench_disk.cpp), on a board with a disk; elsewhere each row says "none".
+void disk_rows(exos::FramePool& pool);
 
 inline uint64_t instret() {
     uint64_t value;

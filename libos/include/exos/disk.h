@@ -30,12 +30,21 @@ public:
     // device): its status. Other completions that arrive meanwhile are counted and dropped:
     // for code that keeps one request in flight.
     abi::Error run(const abi::DiskRequest& request);
+    // Waits until a completion is in the ring. Yielding (the default) gives the CPU away; spinning
+    // keeps it, in a loop of exactly kSpinInstructions instructions an iteration, counted in
+    // spin_instructions(), so a benchmark can subtract the wait exactly (docs/benchmarks.md).
+    void wait_for_completion();
+    void set_spinning(bool spinning) { spinning_ = spinning; }
+    static constexpr uint64_t kSpinInstructions = 3;
+    uint64_t spin_instructions() const { return spin_iterations_ * kSpinInstructions; }
 
 private:
     abi::DiskRingHeader* submission_ = nullptr;
     abi::DiskRingHeader* completion_ = nullptr;
     uint64_t capacity_ = 0;
     uint64_t features_ = 0;
+    bool spinning_ = false;
+    uint64_t spin_iterations_ = 0;
 };
 
 // Sectors [first, first + count) of a Disk as a BlockDevice, moved through one frame of ours

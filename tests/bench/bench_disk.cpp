@@ -1,0 +1,149 @@
+// The disk rows of the benchmark table: raw requests through the kernel's rings, and reads and
+// appends through the library OS's FAT. run_bench.sh attaches a FAT16 image (4 KiB clusters, a
+// 1 MiB /read.bin) on qemu-virt; a board without a disk reports each row as "none".
+//
+// How they count (docs/benchmarks.md): end to end, submission to the completion seen by the
+// environment, minus the wait. The device completes in QEMU's own time, during which rdinstret
+// keeps counting, so the environment waits in a loop of exactly three instructions an iteration
+// (exos::Disk::set_spinning) whose count is subtracted: what is left is the instructions the
+// hart executed for the request (the ring entries, the syscall, the kernel's checks and
+// descriptors, the interrupt, the completion entries, the library's code), slot-end ticks that
+// fall in the window aside (the median drops them).
+#include <exos/disk.h>
+#include <exos/fat.h>
+#include <exos/frame_pool.h>
+#include <exos/syscall.h>
+
+#include "measure.h"
+
+namespace bench {
+
+namespace {
+
+using abi::Error;
+namespace fat = exos::fat;
+constexpr uint64_t kRingsVa = 0x28000000;   // two pages
+constexpr uint64_t kBounceVa = 0x28002000;  // the block device's frame
+constexpr uint64_t kDataVa = 0x28003000;    // raw requests' frame
+constexpr uint64_t RW = abi::permission::kRead | abi::permission::kWrite;
+constexpr int kMibRuns = 11;
+
+exos::Disk disk;
+exos::BlockCacheStorage<64> cache_storage;
+uint8_t buffer[4096];
+uint64_t next_tag = 1;
+
+// body()'s instructions, the wait and the measurement subtracted.
+template <typename Body>
+uint64_t work(Body&& body) {
+    static uint64_t cost_of_measuring = overhead();
+    uint64_t spun = disk.spin_instructions();
+    uint64_t start = instret();
+    body();
+    uint64_t end = instret();
+    return end - start - cost_of_measuring - (disk.spin_instructions() - spun);
+}
+
+template <typename Body>
+uint64_t median_work(int runs, Body&& body) {
+    uint64_t samples[kRuns];
+    for (int i = 0; i < runs; ++i) samples[i] = work([&] { body(i); });
+    return median(samples, runs);
+}
+
+Error run(abi::DiskOp op, uint64_t sector, uint16_t sectors, uint64_t frame) {
+    return disk.run({next_tag++, sector, frame, op, sectors, 0});
+}
+
+// `count` reads of 4 KiB from `sector` on, all submitted before the first is waited for.
+void read_batch(uint64_t sector, uint32_t count, uint64_t frame) {
+    uint64_t first_tag = next_tag;
+    for (uint32_t i = 0; i < count; ++i) {
+        check(disk.queue({next_tag++, sector + i * 8, frame, abi::DiskOp::Read, 8, 0}), "queue");
+    }
+    check(disk.submit() == count, "the batch taken at once");
+    for (uint32_t done = 0; done < count;) {
+        abi::DiskCompletion completion;
+        if (!disk.next_completion(completion)) {
+            disk.wait_for_completion();
+            continue;
+        }
+        check(completion.tag >= first_tag && completion.status == 0, "batch completion");
+        ++done;
+    }
+}
+
+void raw_rows(uint64_t frame) {
+    uint64_t sectors = disk.capacity();
+    report("blk_read4k", median_work(kRuns, [&](int i) {
+        check(run(abi::DiskOp::Read, (uint64_t(i) * 8) % sectors, 8, frame) == Error::Ok, "read");
+    }));
+    report("blk_read4k_batch32", median_work(kRuns, [&](int i) {
+        read_batch((uint64_t(i) * 256) % (sectors - 256), 32, frame);
+    }) / 32);
+    // Writes go past the file system's first MiB's worth of clusters: the end of the disk.
+    report("blk_write4k_flush", median_work(kRuns, [&](int i) {
+        check(run(abi::DiskOp::Write, sectors - 8 - (uint64_t(i) % 64) * 8, 8, frame) ==
+                  Error::Ok, "write");
+        check(run(abi::DiskOp::Flush, 0, 0, 0) == Error::Ok, "flush");
+    }));
+    report("blk_seq_read_mib", median_work(kMibRuns, [&](int i) {
+        uint64_t start = (uint64_t(i) * 2048) % (sectors - 2048);
+        for (uint32_t batch = 0; batch < 8; ++batch) read_batch(start + batch * 256, 32, frame);
+    }));
+}
+
+void fat_rows(uint64_t bounce) {
+    exos::DiskBlockDevice device(disk, bounce, reinterpret_cast<void*>(kBounceVa), 0,
+                                 disk.capacity());
+    exos::BlockCache cache(device, cache_storage, exos::CachePolicy::WriteBack);
+    fat::FileSystem fs(cache);
+    check(fs.mount() == exos::FsError::Ok, "mount");
+    fat::File file;
+    check(fs.open("/read.bin", fat::kRead, file) == exos::FsError::Ok, "open /read.bin");
+    // Each run reads 4 KiB no earlier run read: its data blocks are not in the cache.
+    report("fat_read4k", median_work(kRuns, [&](int i) {
+        uint32_t got = 0;
+        check(fs.seek(file, uint32_t(i) * 4096) == exos::FsError::Ok, "seek");
+        check(fs.read(file, buffer, got) == exos::FsError::Ok && got == 4096, "read 4 KiB");
+    }));
+    check(fs.close(file) == exos::FsError::Ok, "close");
+    check(fs.open("/append.bin", fat::kWrite | fat::kCreate | fat::kAppend, file) ==
+              exos::FsError::Ok,
+          "open /append.bin");
+    report("fat_append4k_fsync", median_work(kRuns, [&](int) {
+        uint32_t written = 0;
+        check(fs.write(file, buffer, written) == exos::FsError::Ok && written == 4096, "append");
+        check(fs.fsync(file) == exos::FsError::Ok, "fsync");
+    }));
+    check(fs.close(file) == exos::FsError::Ok, "close");
+    check(fs.unmount() == exos::FsError::Ok, "unmount");
+}
+
+}  // namespace
+
+void disk_rows(exos::FramePool& pool) {
+    for (int i = 0; i < 2; ++i) (void)exos::page_table_donate(pool.take().value_or(0));
+    Error opened = disk.open(pool, kRingsVa);
+    if (opened == Error::NoDisk) {
+        for (const char* row : {"blk_read4k", "blk_read4k_batch32", "blk_write4k_flush",
+                                "blk_seq_read_mib", "fat_read4k", "fat_append4k_fsync"}) {
+            exos::printf("BENCH %s none\n", row);
+        }
+        return;
+    }
+    check(opened == Error::Ok, "disk rings");
+    if (opened != Error::Ok) return;
+    // The completions are polled here: no Event entry (irq_to_user's would run at each one).
+    check(exos::set_entry(abi::Entry::Event, 0, 0) == Error::Ok, "no event entry");
+    disk.set_spinning(true);
+    std::optional<uint64_t> frame = pool.take(), bounce = pool.take();
+    check(frame && bounce, "frames");
+    if (!frame || !bounce) return;
+    check(exos::map(kDataVa, *frame, 1, RW) == Error::Ok, "map the data frame");
+    check(exos::map(kBounceVa, *bounce, 1, RW) == Error::Ok, "map the bounce frame");
+    raw_rows(*frame);
+    fat_rows(*bounce);
+}
+
+}  // namespace bench
