@@ -308,9 +308,9 @@ private:
     }
 
     static unsigned argument_count(uint64_t number) {
-        // By number (abi/syscall.h), Null .. IrqUnbind; numbers past them take none.
-        static constexpr unsigned kCounts[] = {0, 2, 1, 1, 3, 1, 3, 2, 1, 1, 1, 2, 1, 4, 2,
-                                               3, 1, 3, 2, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+        // By number (abi/syscall.h), Null .. DiskExtentRevoke; numbers past them take none.
+        static constexpr unsigned kCounts[] = {0, 2, 1, 1, 3, 1, 3, 2, 1, 1, 1, 2, 1, 4, 2, 3, 1, 3,
+                                               2, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 0, 4, 2};
         static_assert(std::size(kCounts) == static_cast<size_t>(Syscall::Count));
         return number < std::size(kCounts) ? kCounts[number] : 0;
     }
