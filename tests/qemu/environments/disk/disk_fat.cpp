@@ -7,10 +7,13 @@
 #include <exos/disk.h>
 #include <exos/fat.h>
 #include <exos/frame_pool.h>
+#include <exos/shared_info.h>
 #include <exos/syscall.h>
 
 #include "../check.h"
+#include "../driver.h"
 #include "disk_files.h"
+#include "tenant_protocol.h"
 
 namespace {
 
@@ -21,6 +24,7 @@ namespace fat = exos::fat;
 constexpr uint64_t kRingsVa = 0x30000000;   // two pages
 constexpr uint64_t kBounceVa = 0x30002000;  // one page
 constexpr uint64_t kBlocks = 64;
+constexpr uint64_t kTenantImage = 1;
 
 exos::FramePool pool;
 exos::Disk disk;
@@ -106,6 +110,53 @@ void write_guest_files(fat::FileSystem& fs) {
                  std::size(disk_files::kFromGuest));
 }
 
+// A child with extents of its own: held to them, revoked visibly, and leaving with a read in
+// flight (disk_tenant.cpp). The extents are at the disk's end, which the file system left free.
+void run_tenant(uint64_t own_frame) {
+    exos::Child child = exos::spawn(pool, kTenantImage, 8);
+    EXPECT(child.error == Error::Ok);
+    EXPECT(driver::open_mailbox(child));
+    uint64_t writable = disk.capacity() - 1024, read_only = disk.capacity() - 256;
+    EXPECT(exos::syscall(abi::Syscall::DiskExtentGrant, child.id, writable,
+                         tenant::kWritableSectors,
+                         abi::disk_rights::kRead | abi::disk_rights::kWrite).error == Error::Ok);
+    EXPECT(exos::syscall(abi::Syscall::DiskExtentGrant, child.id, read_only,
+                         tenant::kReadOnlySectors, abi::disk_rights::kRead).error == Error::Ok);
+    // Not a grant from what we do not own, nor to a stranger.
+    EXPECT(exos::syscall(abi::Syscall::DiskExtentGrant, child.id, disk.capacity() - 4, 8,
+                         abi::disk_rights::kRead).error == Error::OutOfRange);
+    EXPECT(exos::syscall(abi::Syscall::DiskExtentGrant, exos::shared_info().environment_id, 0,
+                         8, abi::disk_rights::kRead).error == Error::NoSuchEnvironment);
+    mailbox::Mailbox& box = mailbox::at();
+    box.words[tenant::kWritable] = writable;
+    box.words[tenant::kReadOnly] = read_only;
+    box.words[tenant::kForeign] = own_frame;
+    box.value = 1;
+    mailbox::wait_for_state(child.id, mailbox::kDone);
+    EXPECT(box.words[tenant::kFailures] == 0);
+    // Revoke while it keeps reading: Busy while a read of its is on the device, then done.
+    uint64_t busy = 0;
+    for (;;) {
+        Error revoked =
+            exos::syscall(abi::Syscall::DiskExtentRevoke, child.id, writable).error;
+        if (revoked != Error::Busy) {
+            EXPECT(revoked == Error::Ok);
+            break;
+        }
+        ++busy;
+        (void)exos::yield(child.id);
+    }
+    mailbox::wait_for_state(child.id, mailbox::kReported);
+    EXPECT(box.words[tenant::kRevoked] == 1 && box.words[tenant::kAfter] == 0);
+    box.value = 2;  // read: the child may leave (and its mailbox page with it)
+    exos::wait_for(child.id);
+    for (int i = 0; i < 50; ++i) (void)exos::yield();  // its last read completes meanwhile
+    EXPECT_AUDIT_CLEAN("the tenant's end with a read in flight");
+    exos::printf("disk_fat: tenant held to its extents, revoked visibly (%lu busy answers), "
+                 "ended with a read in flight\n",
+                 busy);
+}
+
 }  // namespace
 
 int main() {
@@ -139,6 +190,7 @@ int main() {
     write_guest_files(fs);
     EXPECT(fs.unmount() == FsError::Ok);
     EXPECT_AUDIT_CLEAN("the file system's work");
+    run_tenant(bounce);
     exos::printf("disk_fat: %lu disk requests, %d failed checks\n", device.requests(),
                  scenario::failures);
     return scenario::failures;
