@@ -79,6 +79,42 @@ FsError BlockCache::read(uint64_t block, uint32_t offset, void* out, uint32_t le
     return FsError::Ok;
 }
 
+FsError BlockCache::read_blocks(uint64_t first, uint32_t count, void* out) {
+    if (count == 0) return FsError::Ok;
+    if (first >= device_.block_count() || count > device_.block_count() - first)
+        return FsError::IoError;
+    bool cached = false;
+    for (const CacheSlot& slot : slots_)
+        cached = cached || (slot.valid && slot.block - first < count);
+    auto* bytes_out = static_cast<uint8_t*>(out);
+    if (cached) {
+        for (uint32_t i = 0; i < count; ++i)
+            EXOS_TRY(read(first + i, 0, bytes_out + size_t{i} * kBlockSize, kBlockSize));
+        return FsError::Ok;
+    }
+    ++statistics_.device_reads;
+    statistics_.misses += count;
+    return device_.read(first, count, out) == abi::Error::Ok ? FsError::Ok : FsError::IoError;
+}
+
+FsError BlockCache::write_blocks(uint64_t first, uint32_t count, const void* source) {
+    if (count == 0) return FsError::Ok;
+    if (first >= device_.block_count() || count > device_.block_count() - first)
+        return FsError::IoError;
+    bool cached = false;
+    for (const CacheSlot& slot : slots_)
+        cached = cached || (slot.valid && slot.block - first < count);
+    const auto* bytes_in = static_cast<const uint8_t*>(source);
+    if (cached) {
+        for (uint32_t i = 0; i < count; ++i)
+            EXOS_TRY(write_block(first + i, bytes_in + size_t{i} * kBlockSize));
+        return FsError::Ok;
+    }
+    ++statistics_.device_writes;
+    return device_.write(first, count, source) == abi::Error::Ok ? FsError::Ok
+                                                                  : FsError::IoError;
+}
+
 FsError BlockCache::write(uint64_t block, uint32_t offset, const void* source, uint32_t length) {
     if (offset > kBlockSize || length > kBlockSize - offset)
         return FsError::InvalidArgument;

@@ -94,7 +94,15 @@ FsError FileSystem::write_bytes(File& file, const uint8_t* data, uint32_t length
         uint64_t sector = cluster_sector(cluster) + within / kBlockSize;
         uint32_t offset = within % kBlockSize;
         uint32_t chunk = kBlockSize - offset < length ? kBlockSize - offset : length;
-        EXOS_TRY(cache_.write(sector, offset, data != nullptr ? data : kZeros, chunk));
+        uint32_t whole = length / kBlockSize;
+        uint32_t to_cluster_end = (volume_.cluster_bytes - within) / kBlockSize;
+        if (offset == 0 && data != nullptr && whole > 1) {
+            // Whole blocks to the cluster's end (or as many as given) in one device write.
+            chunk = (whole < to_cluster_end ? whole : to_cluster_end) * kBlockSize;
+            EXOS_TRY(cache_.write_blocks(sector, chunk / kBlockSize, data));
+        } else {
+            EXOS_TRY(cache_.write(sector, offset, data != nullptr ? data : kZeros, chunk));
+        }
         file.position_ += chunk;
         length -= chunk;
         data = data != nullptr ? data + chunk : nullptr;
@@ -124,8 +132,16 @@ FsError FileSystem::read(File& file, std::span<uint8_t> buffer, uint32_t& bytes_
         uint32_t offset = within % kBlockSize;
         uint32_t chunk = kBlockSize - offset < wanted - bytes_read ? kBlockSize - offset
                                                                    : wanted - bytes_read;
-        EXOS_TRY(cache_.read(cluster_sector(cluster) + within / kBlockSize, offset,
-                             buffer.data() + bytes_read, chunk));
+        uint64_t sector = cluster_sector(cluster) + within / kBlockSize;
+        // Whole blocks to the cluster's end (or as many as wanted) in one device read.
+        uint32_t whole = (wanted - bytes_read) / kBlockSize;
+        uint32_t to_cluster_end = (volume_.cluster_bytes - within) / kBlockSize;
+        if (offset == 0 && whole > 1) {
+            chunk = (whole < to_cluster_end ? whole : to_cluster_end) * kBlockSize;
+            EXOS_TRY(cache_.read_blocks(sector, chunk / kBlockSize, buffer.data() + bytes_read));
+        } else {
+            EXOS_TRY(cache_.read(sector, offset, buffer.data() + bytes_read, chunk));
+        }
         file.position_ += chunk;
         bytes_read += chunk;
     }

@@ -53,6 +53,15 @@ public:
 
     // Bytes [offset, offset + length) of `block`; offset + length <= kBlockSize.
     FsError read(uint64_t block, uint32_t offset, void* out, uint32_t length);
+    // Whole blocks [first, first + count) into `out`: with one device read, not through the
+    // cache's slots, when none of them is cached (a large file read should neither cost a
+    // request per block nor evict the metadata); block by block through the cache otherwise,
+    // so a cached (perhaps dirty) copy is what is read.
+    FsError read_blocks(uint64_t first, uint32_t count, void* out);
+    // Whole blocks from `source`, the same way: one device write when none of them is cached
+    // (they reach the device before any metadata the cache holds, which only helps the write
+    // ordering, and the next sync's flush makes them durable), else through the cache.
+    FsError write_blocks(uint64_t first, uint32_t count, const void* source);
     FsError write(uint64_t block, uint32_t offset, const void* source, uint32_t length);
     // The whole block, without reading it from the device first.
     FsError write_block(uint64_t block, const void* source);
