@@ -28,6 +28,7 @@
 #include "ownership_checks.h"
 #include "syscall_promises.h"
 #include "syscalls/syscall_table.h"
+#include "tests/host/fake_block_queue.h"
 #include "tests/host/fake_hardware.h"
 
 namespace {
@@ -86,6 +87,12 @@ const std::array<exo::EmbeddedImage, 2>& embedded() {
     return kEmbedded;
 }
 
+// The fuzzed machine's disk: 512 KiB, eight requests at once.
+exo::test::FakeBlockQueue& disk_device(KernelState& state) {
+    static exo::test::FakeBlockQueue device(state, 1024, 8);
+    return device;
+}
+
 class Harness {
 public:
     Harness(Input& input, Machine& machine)
@@ -108,6 +115,8 @@ public:
         state_.timebase_hz = 10'000'000;
         static std::vector<uint16_t> audit_scratch(kFrames);
         state_.audit_scratch = audit_scratch;
+        // A disk the first environment owns whole (completions come as a kernel event).
+        state_.disk.attach(&disk_device(state_), 0);
         exo::scheduler_init({4, 1000, 250}, true);
         exo::ElfImage elf;
         (void)exo::parse_elf(images_[0], abi::kSharedInfoAddress, elf);
@@ -199,12 +208,42 @@ private:
             exo::request_revocation(state_, caller, count, deadline);
             break;
         }
-        default: {  // the abort protocol taking frames at once
+        default: {  // the abort protocol taking frames at once, or the disk
+            if (input_.byte() & 1) {
+                disk_event(caller);
+                break;
+            }
             uint64_t count = input_.byte() % 32;
             check(exo::repossess(state_, caller, count) <= count, "repossessed more than asked");
             break;
         }
         }
+    }
+
+    // The disk: the device completes what it holds, or the caller writes a request of the
+    // input's choosing into its submission ring (the kernel copies and checks it at DiskSubmit).
+    void disk_event(Environment& caller) {
+        if (input_.byte() & 1) {
+            state_.disk.complete(state_);
+            return;
+        }
+        uint64_t ring = submission_rings_[EnvironmentTable::slot_of(caller.id)];
+        const FrameEntry* frame = state_.frames.find(ring);
+        if (ring == 0 || frame == nullptr || frame->owner != EnvironmentTable::slot_of(caller.id) ||
+            frame->pin_count == 0) {
+            return;  // none registered (or no longer)
+        }
+        uint8_t shape = input_.byte();
+        abi::DiskRequest request{input_.u64(),
+                                 shape & 1 ? input_.u64() : uint64_t{input_.byte()} * 8,
+                                 argument(caller),
+                                 static_cast<abi::DiskOp>(input_.byte() % 5),
+                                 static_cast<uint16_t>(shape & 2 ? input_.byte() : 8),
+                                 shape & 4 ? uint32_t{input_.byte()} * 64 : 0};
+        auto& header = *reinterpret_cast<abi::DiskRingHeader*>(machine_.frame(ring));
+        reinterpret_cast<abi::DiskRequest*>(&header +
+                                            1)[header.tail % abi::kSubmissionRingEntries] = request;
+        header.tail = shape & 8 ? static_cast<uint32_t>(input_.u64()) : header.tail + 1;
     }
 
     // ---- choosing arguments ----
@@ -408,6 +447,9 @@ private:
             exo::fuzz::check_ended(machine_, id);
             ended_[ended_count_++ % ended_.size()] = id;
         }
+        if (decoded == Syscall::DiskRings && outcome.error == Error::Ok) {
+            submission_rings_[caller_slot] = arguments[0];
+        }
         if (outcome.error == Error::Ok && !switched && decoded &&
             state_.environments.find(caller_id) == &caller) {
             exo::fuzz::check_promises(machine_, caller, *decoded, arguments, outcome.value);
@@ -436,6 +478,7 @@ private:
     exo::fake::Console console_;
     std::array<EnvironmentId, 4> ended_{};  // ids that named environments before they ended
     size_t ended_count_ = 0;
+    std::array<uint64_t, exo::kMaxEnvironments> submission_rings_{};  // as DiskRings was told
     exo::fuzz::OwnershipChecks checks_;
     bool trace_ = std::getenv("EXO_FUZZ_TRACE") != nullptr;
 };
@@ -456,6 +499,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }();
     booted->restore();
     exo::fake::hart() = booted_hart;
+    disk_device(booted->state).reset();
     exo::fake::hardware().time = 0;
     (void)exo::set_background(nullptr);
     Input input({data, size});

@@ -72,7 +72,20 @@ NULL, CONSOLE, EXIT, YIELD, CREATE, DESTROY, SET_ENTRY, UPCALL_RETURN = range(8)
 ALLOC, FREE, QUERY, ESSENTIAL, DONATE, MAP, UNMAP, PROTECT, PTE_READ, GRANT, REVOKE, AUDIT = \
     range(8, 20)
 
+# The disk (kernel event 5 with an odd byte): A registers its rings, writes a write and a read
+# of its own frames into the submission ring, submits, lets the device complete, then a flush.
+DISK_RINGS, DISK_SUBMIT = 31, 32
+def disk_request(who, op, sector_over_8, frame):
+    return kernel(5, who, b'\x01', b'\x00', bytes([0]), (7).to_bytes(8, 'little'),
+                  bytes([sector_over_8]), frame, bytes([op]))
+def disk_complete(who): return kernel(5, who, b'\x01', b'\x01')
+
+
 SYSCALL_SEEDS = {
+    'disk_rings': b''.join([
+        call(DISK_RINGS, A, own(10), own(11)), disk_request(A, 1, 4, own(12)),
+        disk_request(A, 0, 4, own(12)), call(DISK_SUBMIT, A), disk_complete(A),
+        disk_request(A, 2, 0, own(12)), call(DISK_SUBMIT, A), disk_complete(A)]),
     'frames': b''.join([
         call(ALLOC, A, ANY_FRAME), call(QUERY, A, own(14)), call(ESSENTIAL, A, own(14), small(1)),
         call(FREE, A, own(14)), call(ESSENTIAL, A, own(14), small(0)), call(FREE, A, own(14)),

@@ -87,6 +87,12 @@ inline void check_ended(Machine& machine, EnvironmentId id) {
         check(grant.owner != gone && grant.grantee != gone, "grant outlived its environment",
               grant.pfn);
     });
+    // Its disk requests became orphans, its extents went.
+    check(state.disk.in_flight(gone) == 0, "disk requests kept for an ended environment", id);
+    for (const exo::Extent& extent : state.disk.extents().extents()) {
+        check(extent.count == 0 || (extent.owner != gone && extent.granter != gone),
+              "extent outlived its environment", extent.start);
+    }
 }
 
 }  // namespace exo::fuzz

@@ -35,6 +35,11 @@ public:
 
     std::byte* sector(uint64_t number) { return disk_.data() + number * abi::kSectorSize; }
     void fail() { failed_ = true; }
+    // Nothing queued, not failed: the fuzzer's restore to its booted machine.
+    void reset() {
+        pending_.clear();
+        failed_ = false;
+    }
     size_t pending() const { return pending_.size(); }
 
     uint64_t features_ = abi::disk_feature::kFlush;
