@@ -17,10 +17,18 @@ std::optional<VirtioDisk> device;
 virtio::DmaRegion memory;
 uint32_t disk_line = 0;
 
+bool is_block_device(const IrqDevice& slot) {
+    virtio::MmioVirtioRegisters probe_registers(Mmio(layout::direct_map(slot.window.base)));
+    virtio::VirtioTransport probe(probe_registers);
+    return probe.probe() && probe.device_id() == virtio::kDeviceIdBlock;
+}
+
 }  // namespace
 
 void disk_reserve_memory(const DeviceTreeInfo& tree, BootMemory& boot_memory) {
-    if (tree.virtio_count == 0) return;
+    bool any = false;
+    for (uint32_t i = 0; i < tree.virtio_count && !any; ++i) any = is_block_device(tree.virtio[i]);
+    if (!any) return;  // no frames for a disk the machine does not have
     uint64_t pages = (virtio::VirtioBlock::kDmaBytes + sv39::kPageSize - 1) / sv39::kPageSize;
     std::optional<uint64_t> first = boot_memory.allocate_contiguous(pages);
     if (!first) return;  // then no disk: disk_init says so
@@ -32,9 +40,7 @@ void disk_reserve_memory(const DeviceTreeInfo& tree, BootMemory& boot_memory) {
 void disk_init(KernelState& state, const DeviceTreeInfo& tree) {
     for (uint32_t i = 0; i < tree.virtio_count && memory.virt != nullptr; ++i) {
         const IrqDevice& slot = tree.virtio[i];
-        virtio::MmioVirtioRegisters probe_registers(Mmio(layout::direct_map(slot.window.base)));
-        virtio::VirtioTransport probe(probe_registers);
-        if (!probe.probe() || probe.device_id() != virtio::kDeviceIdBlock) continue;
+        if (!is_block_device(slot)) continue;
         registers.emplace(Mmio(layout::direct_map(slot.window.base)));
         device.emplace(*registers);
         if (!device->initialize(memory)) {

@@ -10,7 +10,7 @@
 namespace exo {
 
 // Before the frame table: the driver's rings and request slots, from boot memory (so they are
-// the kernel's frames), if the machine has virtio-mmio slots at all.
+// the kernel's frames), only if a virtio-mmio slot holds a block device.
 void disk_reserve_memory(const DeviceTreeInfo& tree, BootMemory& boot_memory);
 // After the PLIC: probes every virtio-mmio slot, attaches the first block device that sets up,
 // owned whole by the first environment (slot 0); says on the console what it found.

@@ -17,8 +17,8 @@ abi::Error status_of(virtio::BlockStatus status) {
 
 }  // namespace
 
-// A read or write takes three descriptors (header, data, status), a flush two.
-uint32_t VirtioDisk::depth() const { return block_.queue_size() / 3; }
+// Requests of one data segment (a page), the only kind the disk layer makes.
+uint32_t VirtioDisk::depth() const { return block_.max_in_flight(1); }
 
 uint64_t VirtioDisk::features() const {
     return (block_.supports_flush() ? abi::disk_feature::kFlush : 0) |
