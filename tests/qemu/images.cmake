@@ -42,7 +42,7 @@ exo_environment(policies_init SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/p
 exo_environment(composed SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/policies/composed.cpp
     PIECES frames demand_pager pinned_memory round_robin periodic)
 exo_environment(disk_fat SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/disk/disk_fat.cpp
-    PIECES frames fs disk)
+    ${CMAKE_CURRENT_SOURCE_DIR}/environments/attack/registers.cpp PIECES frames fs disk)
 exo_environment(disk_tenant
     SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/disk/disk_tenant.cpp PIECES frames disk)
 exo_environment(gate_peer SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/attack/gate_peer.cpp ${CMAKE_CURRENT_SOURCE_DIR}/environments/attack/registers.cpp)

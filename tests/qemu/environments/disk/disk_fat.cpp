@@ -10,6 +10,7 @@
 #include <exos/shared_info.h>
 #include <exos/syscall.h>
 
+#include "../attack/registers.h"
 #include "../check.h"
 #include "../driver.h"
 #include "disk_files.h"
@@ -50,6 +51,29 @@ void refusals(uint64_t bounce) {
     EXPECT(run(3, abi::DiskOp::Read, 0, 1, freed) == Error::NotOwner);
     EXPECT(run(4, abi::DiskOp::Read, 0, 8, bounce) == Error::Ok);
     EXPECT_AUDIT_CLEAN("refusals");
+}
+
+// No kernel value (an address, a satp) and nothing else of the kernel's left in a register after
+// a disk call: a submission that reaches the device, and the refusals.
+int register_leaks_of(uint64_t number, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0) {
+    uint64_t before[32], after[32];
+    attack::prepare(before, number, a0, a1, a2);
+    for (int n = 0; n < 32; ++n) after[n] = before[n];
+    attack::attack_ecall(after);
+    return attack::leaks_after_syscall(before, after);
+}
+
+void register_checks(uint64_t bounce) {
+    auto number = [](abi::Syscall call) { return static_cast<uint64_t>(call); };
+    int leaks = register_leaks_of(number(abi::Syscall::DiskInfo), 0);
+    leaks += register_leaks_of(number(abi::Syscall::DiskInfo), 2);
+    leaks += register_leaks_of(number(abi::Syscall::DiskRings), 1, 2);
+    leaks += register_leaks_of(number(abi::Syscall::DiskExtentGrant), 0x7777000009, 0, 8);
+    leaks += register_leaks_of(number(abi::Syscall::DiskExtentRevoke), 0x7777000009, 0);
+    EXPECT(disk.queue({99, 0, bounce, abi::DiskOp::Read, 8, 0}));
+    leaks += register_leaks_of(number(abi::Syscall::DiskSubmit));
+    for (abi::DiskCompletion done; !disk.next_completion(done);) disk.wait_for_completion();
+    EXPECT(leaks == 0);
 }
 
 void check_host_files(fat::FileSystem& fs) {
@@ -174,6 +198,7 @@ int main() {
            Error::Ok);
     exos::printf("disk_fat: %lu sectors\n", disk.capacity());
     refusals(bounce);
+    register_checks(bounce);
 
     exos::DiskBlockDevice device(disk, bounce, reinterpret_cast<void*>(kBounceVa), 0,
                                  disk.capacity());
