@@ -23,10 +23,41 @@ if(MODE STREQUAL "fuzz")
     file(MAKE_DIRECTORY ${WORK}/corpus)
     file(GLOB seeds ${SEEDS}/*)
     file(COPY ${seeds} DESTINATION ${WORK}/corpus)
+    # The fuzzer's progress lines go to a log, not to ctest's output: a CI log is cut to its
+    # ends, and a failure's report is what must survive (printed below).
+    file(GLOB old_artifacts ${WORK}/crash-* ${WORK}/timeout-* ${WORK}/leak-* ${WORK}/oom-*)
+    if(old_artifacts)
+        file(REMOVE ${old_artifacts})
+    endif()
     execute_process(
         COMMAND ${FUZZER} ${common_options} -max_total_time=${SECONDS} -print_final_stats=1
                 ${WORK}/corpus
+        OUTPUT_FILE ${WORK}/fuzz.log ERROR_FILE ${WORK}/fuzz.log
         RESULT_VARIABLE status)
+    if(NOT status EQUAL 0)
+        # The report (the sanitizer's or the harness's message, the stack) is at the log's end;
+        # the input is printed in hex so a failure seen only in CI can be replayed anywhere
+        # (xxd -r -p) and kept in regressions/.
+        file(STRINGS ${WORK}/fuzz.log lines)
+        list(LENGTH lines count)
+        math(EXPR first "${count} - 80")
+        if(first LESS 0)
+            set(first 0)
+        endif()
+        list(SUBLIST lines ${first} 80 tail)
+        list(JOIN tail "\n" tail)
+        message("---- the last lines of ${WORK}/fuzz.log ----\n${tail}")
+        file(GLOB artifacts ${WORK}/crash-* ${WORK}/timeout-* ${WORK}/leak-* ${WORK}/oom-*)
+        foreach(artifact IN LISTS artifacts)
+            file(READ ${artifact} bytes HEX)
+            get_filename_component(name ${artifact} NAME)
+            message("---- ${name} in hex ----\n${bytes}")
+        endforeach()
+    else()
+        file(STRINGS ${WORK}/fuzz.log stats REGEX "^(stat::|Done )")
+        list(JOIN stats "\n" stats)
+        message("${stats}")
+    endif()
 elseif(MODE STREQUAL "replay")
     file(MAKE_DIRECTORY ${WORK})
     set(inputs "")

@@ -35,10 +35,14 @@ public:
 
     std::byte* sector(uint64_t number) { return disk_.data() + number * abi::kSectorSize; }
     void fail() { failed_ = true; }
-    // Nothing queued, not failed: the fuzzer's restore to its booted machine.
+    // Nothing queued, not failed, every sector zero: the fuzzer's restore to its booted
+    // machine (what one input wrote must not steer the next, or a crash would not reproduce).
     void reset() {
         pending_.clear();
         failed_ = false;
+        std::memset(disk_.data(), 0, disk_.size());
+        submitted = 0;
+        flushes = 0;
     }
     size_t pending() const { return pending_.size(); }
 
