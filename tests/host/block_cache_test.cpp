@@ -42,6 +42,10 @@ public:
         std::copy_n(static_cast<const uint8_t*>(buffer), count * 512, &blocks_[block * 512]);
         return abi::Error::Ok;
     }
+    abi::Error write_batch(std::span<const exos::BlockWrite> runs) override {
+        ++batches;
+        return BlockDevice::write_batch(runs);
+    }
     abi::Error flush() override {
         log.push_back(-1);  // -1 marks a flush in the log
         return fail ? abi::Error::Busy : abi::Error::Ok;
@@ -50,6 +54,7 @@ public:
 
     std::vector<int> log;
     int reads = 0;
+    int batches = 0;
     bool fail = false;
 
 private:
@@ -84,6 +89,53 @@ TEST(BlockCache, WriteBackWritesOnlyOnSyncInAscendingOrderThenFlushes) {
     CHECK_EQUAL(0xaa, device.at(9, 5));
     CHECK_EQUAL(9, device.at(9, 6));  // the rest of the block was read, not invented
     CHECK_EQUAL(0u, cache.dirty_count());
+}
+
+TEST(BlockCache, SyncHandsTheDirtyBlocksOverAsOneBatch) {
+    BlockCache cache(device, storage, CachePolicy::WriteBack);
+    uint8_t value = 0xbb;
+    for (uint64_t block : {40, 2, 17})
+        CHECK_EQUAL(FsError::Ok, cache.write(block, 0, &value, 1));
+    CHECK_EQUAL(FsError::Ok, cache.sync());
+    CHECK_EQUAL(1, device.batches);
+    CHECK((device.log == std::vector<int>{2, 17, 40, -1}));
+}
+
+TEST(BlockCache, SyncFlushesOnlyAfterAWrite) {
+    BlockCache cache(device, storage, CachePolicy::WriteBack);
+    CHECK_EQUAL(FsError::Ok, cache.sync());
+    CHECK(device.log.empty());  // nothing written: nothing to make durable
+    uint8_t block[512] = {};
+    CHECK_EQUAL(FsError::Ok, cache.write_blocks(50, 1, block));  // around the slots
+    CHECK_EQUAL(FsError::Ok, cache.sync());
+    CHECK((device.log == std::vector<int>{50, -1}));
+    CHECK_EQUAL(FsError::Ok, cache.sync());
+    CHECK((device.log == std::vector<int>{50, -1}));
+}
+
+TEST(BlockCache, BlocksThatShareABucketAreKeptApart) {
+    // Four slots, so blocks 0, 4, 8, 12 and 16 all hash to bucket 0.
+    BlockCache cache(device, storage, CachePolicy::WriteBack);
+    for (uint8_t block : {0, 4, 8, 12}) {
+        uint8_t value = static_cast<uint8_t>(0x80 + block);
+        CHECK_EQUAL(FsError::Ok, cache.write(block, 1, &value, 1));
+    }
+    uint8_t byte = 0;
+    CHECK_EQUAL(FsError::Ok, cache.read(8, 1, &byte, 1));  // 0 is now the least recent
+    CHECK_EQUAL(0x88, byte);
+    CHECK_EQUAL(FsError::Ok, cache.read(16, 0, &byte, 1));  // evicts 0, written first
+    CHECK_EQUAL(16, byte);
+    CHECK((device.log == std::vector<int>{0}));
+    CHECK_EQUAL(0x80, device.at(0, 1));
+    int reads = device.reads;
+    for (uint8_t block : {4, 8, 12}) {
+        CHECK_EQUAL(FsError::Ok, cache.read(block, 1, &byte, 1));
+        CHECK_EQUAL(0x80 + block, byte);
+    }
+    CHECK_EQUAL(reads, device.reads);  // all three still cached
+    CHECK_EQUAL(FsError::Ok, cache.read(0, 1, &byte, 1));
+    CHECK_EQUAL(0x80, byte);
+    CHECK_EQUAL(reads + 1, device.reads);
 }
 
 TEST(BlockCache, WriteThroughWritesBeforeReturning) {

@@ -4,8 +4,17 @@
 
 #include <abi/syscall.h>
 #include <cstdint>
+#include <span>
 
 namespace exos {
+
+// One run of whole blocks to write: [block, block + count) from `data`. No default member
+// initializers: an array of them on the stack costs no zeroing.
+struct BlockWrite {
+    uint64_t block;
+    uint32_t count;
+    const void* data;
+};
 
 class BlockDevice {
 public:
@@ -13,6 +22,18 @@ public:
     virtual uint64_t block_count() const = 0;
     virtual abi::Error read(uint64_t block, uint32_t count, void* buffer) = 0;
     virtual abi::Error write(uint64_t block, uint32_t count, const void* buffer) = 0;
+    // Every run of `writes`, in any order and perhaps all at once (no run depends on another:
+    // callers separate dependent writes with flush()); returns when all of them have
+    // completed, with the first error if any failed (which runs reached the disk is then
+    // unknown). This default writes them one by one, in the order given; a device that keeps
+    // several requests in flight submits them together.
+    virtual abi::Error write_batch(std::span<const BlockWrite> writes) {
+        for (const BlockWrite& run : writes) {
+            if (abi::Error error = write(run.block, run.count, run.data); error != abi::Error::Ok)
+                return error;
+        }
+        return abi::Error::Ok;
+    }
     // Returns when every write that returned before it is on stable storage.
     virtual abi::Error flush() = 0;
 
