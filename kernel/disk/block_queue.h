@@ -12,8 +12,8 @@ struct DeviceRequest {
     abi::DiskOp op;
     uint64_t sector;
     uint32_t sectors;
-    uint64_t physical;  // Read and Write: the buffer, within one frame
-    uint32_t id;        // the disk layer's, returned with the completion
+    uint64_t physical; // Read and Write: the buffer, physically contiguous (checked frames)
+    uint32_t id;       // the disk layer's, returned with the completion
 };
 
 class CompletionSink {
@@ -33,6 +33,9 @@ public:
     // Ok: queued. Busy: no room now, nothing was taken (back-pressure). Anything else: the
     // device refuses this request (past its end, an operation it lacks), nothing was taken.
     virtual abi::Error submit(const DeviceRequest& request) = 0;
+    // Lets the device see everything submitted since the last publish (one notification for a
+    // batch). Submitted requests may wait for it; completions never come before it.
+    virtual void publish() = 0;
     // Every request the device has completed, each exactly once; after a failure, every
     // request still outstanding, as IoError.
     virtual void harvest(CompletionSink& sink) = 0;

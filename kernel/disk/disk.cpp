@@ -1,5 +1,6 @@
 // The disk layer (disk.h).
 #include "disk/disk.h"
+#include "register_hygiene.h"
 
 #include <abi/shared_info.h>
 
@@ -94,6 +95,7 @@ bool Disk::busy_on(EnvironmentSlot slot, uint64_t start, uint64_t count) const {
     return false;
 }
 
+EXO_KEEPS_USED_REGISTERS
 uint32_t Disk::completion_room(KernelState& state, EnvironmentSlot slot) const {
     const Rings& rings = rings_[slot];
     // The environment's head is only believed as far as it can hurt the environment itself.
@@ -102,6 +104,7 @@ uint32_t Disk::completion_room(KernelState& state, EnvironmentSlot slot) const {
     return reserved >= abi::kCompletionRingEntries ? 0 : abi::kCompletionRingEntries - reserved;
 }
 
+EXO_KEEPS_USED_REGISTERS
 void Disk::post(KernelState& state, EnvironmentSlot slot, uint64_t tag, abi::Error status) {
     Rings& rings = rings_[slot];
     Environment* owner = state.environments.at_slot(slot);
@@ -115,8 +118,15 @@ void Disk::post(KernelState& state, EnvironmentSlot slot, uint64_t tag, abi::Err
     owner->event_upcall_pending = owner->entries[static_cast<size_t>(abi::Entry::Event)].pc != 0;
 }
 
-abi::Error Disk::check(KernelState& state, EnvironmentSlot slot,
-                       const abi::DiskRequest& request) {
+// The frames a Read or Write touches: from `offset` in `frame`, sectors * 512 bytes on.
+EXO_KEEPS_USED_REGISTERS
+uint64_t Disk::frames_of(const abi::DiskRequest& request) {
+    return (request.offset + uint64_t{request.sectors} * abi::kSectorSize + kPage - 1) / kPage;
+}
+
+EXO_KEEPS_USED_REGISTERS
+abi::Error Disk::check(EnvironmentSlot slot, const abi::DiskRequest& request) const {
+    uint8_t rights = abi::disk_rights::kRead;
     switch (request.op) {
     case abi::DiskOp::Flush:
         return (queue_->features() & abi::disk_feature::kFlush) ? abi::Error::Ok
@@ -124,71 +134,80 @@ abi::Error Disk::check(KernelState& state, EnvironmentSlot slot,
     case abi::DiskOp::Discard:
         if (!(queue_->features() & abi::disk_feature::kDiscard)) return abi::Error::InvalidArgument;
         return extents_.check(slot, request.sector, request.sectors, abi::disk_rights::kWrite);
+    case abi::DiskOp::Write:
+        rights = abi::disk_rights::kWrite;
+        break;
     case abi::DiskOp::Read:
-    case abi::DiskOp::Write: break;
-    default: return abi::Error::InvalidArgument;
-    }
-    if (request.sectors > abi::kMaxRequestSectors) return abi::Error::TooLarge;
-    if (request.offset % abi::kSectorSize != 0 ||
-        request.offset + uint64_t{request.sectors} * abi::kSectorSize > kPage) {
+        break;
+    default:
         return abi::Error::InvalidArgument;
     }
-    uint8_t rights = request.op == abi::DiskOp::Read ? abi::disk_rights::kRead
-                                                     : abi::disk_rights::kWrite;
-    if (abi::Error error = extents_.check(slot, request.sector, request.sectors, rights);
-        error != abi::Error::Ok) {
-        return error;
+    if (request.sectors > abi::kMaxRequestSectors) return abi::Error::TooLarge;
+    if (request.sectors == 0) return abi::Error::InvalidArgument;
+    if (request.offset % abi::kSectorSize != 0 || request.offset >= kPage) {
+        return abi::Error::InvalidArgument;
     }
-    if (!own_plain_frame(state, request.frame, slot)) return abi::Error::NotOwner;
-    return abi::Error::Ok;
+    return extents_.check(slot, request.sector, request.sectors, rights);
 }
 
+EXO_KEEPS_USED_REGISTERS
 SyscallResult Disk::submit(KernelState& state, Environment& caller) {
     if (!present()) return abi::Error::NoDisk;
     EnvironmentSlot slot = EnvironmentTable::slot_of(caller.id);
     Rings& rings = rings_[slot];
     if (rings.submission_pfn == 0) return abi::Error::InvalidArgument;
-    uint32_t queued = header(state, rings.submission_pfn).tail - rings.submission_head;
+    abi::DiskRingHeader& submission = header(state, rings.submission_pfn);
+    const abi::DiskRequest* ring = entries<abi::DiskRequest>(state, rings.submission_pfn);
+    uint32_t queued = submission.tail - rings.submission_head;
     if (queued > abi::kSubmissionRingEntries) queued = abi::kSubmissionRingEntries;
+    // Each request taken, refused or not, will write one completion: take no more than fit.
+    uint32_t room = completion_room(state, slot);
+    if (queued > room) queued = room;
     uint32_t taken = 0;
-    for (; taken < queued && completion_room(state, slot) != 0; ++taken) {
+    for (; taken < queued; ++taken) {
         // One copy: what the kernel checks is what it uses, whatever the ring says later.
-        abi::DiskRequest request = entries<abi::DiskRequest>(
-            state, rings.submission_pfn)[rings.submission_head % abi::kSubmissionRingEntries];
-        if (abi::Error error = check(state, slot, request); error != abi::Error::Ok) {
-            post(state, slot, request.tag, error);
-            ++rings.submission_head;
-            continue;
+        abi::DiskRequest request = ring[rings.submission_head % abi::kSubmissionRingEntries];
+        abi::Error error = check(slot, request);
+        if (error == abi::Error::Ok) {
+            if (free_id_count_ == 0) break;
+            error = start(state, slot, request);
+            if (error == abi::Error::Busy) break;  // the device is full: the rest wait
         }
-        if (free_id_count_ == 0) break;
-        uint32_t id = free_ids_[free_id_count_ - 1];
-        bool data = request.op == abi::DiskOp::Read || request.op == abi::DiskOp::Write;
-        DeviceRequest device{request.op, request.sector, request.sectors,
-                             data ? (request.frame << 12) + request.offset : 0, id};
-        if (data && state.frames.pin(request.frame) != abi::Error::Ok) {
-            post(state, slot, request.tag, abi::Error::TooMany);
-            ++rings.submission_head;
-            continue;
-        }
-        in_flight_[id] = {true, slot, request.op, request.tag, data ? request.frame : 0,
-                          request.op == abi::DiskOp::Flush ? 0 : request.sector,
-                          request.op == abi::DiskOp::Flush ? 0u : request.sectors};
-        abi::Error queued = queue_->submit(device);
-        if (queued != abi::Error::Ok) {
-            if (data) (void)state.frames.unpin(request.frame);
-            in_flight_[id] = {};
-            if (queued == abi::Error::Busy) break;  // the device is full: the rest wait
-            post(state, slot, request.tag, queued);
-        } else {
-            --free_id_count_;
-            ++in_flight_count_[slot];
-        }
+        if (error != abi::Error::Ok) post(state, slot, request.tag, error);
         ++rings.submission_head;
     }
-    header(state, rings.submission_pfn).head = rings.submission_head;
+    if (taken != 0) queue_->publish();
+    submission.head = rings.submission_head;
     return SyscallResult::ok(taken);
 }
 
+EXO_KEEPS_USED_REGISTERS
+abi::Error Disk::start(KernelState& state, EnvironmentSlot slot, const abi::DiskRequest& request) {
+    const bool data = request.op == abi::DiskOp::Read || request.op == abi::DiskOp::Write;
+    const uint64_t frames = data ? frames_of(request) : 0;
+    if (data) {
+        if (abi::Error error = state.frames.pin_owned_run(request.frame, frames, slot);
+            error != abi::Error::Ok) {
+            return error;
+        }
+    }
+    const uint32_t id = free_ids_[free_id_count_ - 1];
+    const bool flush = request.op == abi::DiskOp::Flush;
+    abi::Error queued = queue_->submit({request.op, request.sector, request.sectors,
+                                        data ? (request.frame << 12) + request.offset : 0, id});
+    if (queued != abi::Error::Ok) {
+        if (data) state.frames.unpin_run(request.frame, frames);
+        return queued;
+    }
+    in_flight_[id] = {true, slot, static_cast<uint8_t>(frames), request.tag,
+                      data ? request.frame : 0, flush ? 0 : request.sector,
+                      flush ? 0u : request.sectors};
+    --free_id_count_;
+    ++in_flight_count_[slot];
+    return abi::Error::Ok;
+}
+
+EXO_KEEPS_USED_REGISTERS
 void Disk::complete(KernelState& state) {
     if (queue_ == nullptr) return;
     completing_ = &state;
@@ -196,21 +215,24 @@ void Disk::complete(KernelState& state) {
     completing_ = nullptr;
 }
 
+EXO_KEEPS_USED_REGISTERS
 void Disk::complete(uint32_t id, abi::Error status) {
     if (id >= kMaxInFlight || !in_flight_[id].used) return;  // the queue checked; so do we
     KernelState& state = *completing_;
-    InFlight request = in_flight_[id];
-    in_flight_[id] = {};
+    InFlight& request = in_flight_[id];
+    request.used = false;
     free_ids_[free_id_count_++] = static_cast<uint8_t>(id);
-    --in_flight_count_[request.slot == kNoEnvironment ? kMaxEnvironments : request.slot];
-    if (request.pfn != 0) {
-        (void)state.frames.unpin(request.pfn);
-        const FrameEntry* frame = state.frames.find(request.pfn);
-        if (frame->owner == kNoEnvironment && frame->pin_count == 0) {
-            state.frames.release(request.pfn);  // its environment ended meanwhile
+    const EnvironmentSlot slot = request.slot;
+    --in_flight_count_[slot == kNoEnvironment ? kMaxEnvironments : slot];
+    for (uint64_t i = 0; i < request.frames; ++i) {
+        const uint64_t pfn = request.pfn + i;
+        (void)state.frames.unpin(pfn);
+        const FrameEntry& frame = state.frames.at(pfn);
+        if (frame.owner == kNoEnvironment && frame.pin_count == 0) {
+            state.frames.release(pfn); // its environment ended meanwhile
         }
     }
-    if (request.slot != kNoEnvironment) post(state, request.slot, request.tag, status);
+    if (slot != kNoEnvironment) post(state, slot, request.tag, status);
 }
 
 void Disk::forget(KernelState& state, Environment& environment) {

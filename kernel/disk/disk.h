@@ -17,6 +17,7 @@
 #include "disk/block_queue.h"
 #include "disk/extent_table.h"
 #include "environments/environment.h"
+#include "register_hygiene.h"
 #include "syscalls/syscall_result.h"
 
 namespace exo {
@@ -43,7 +44,8 @@ public:
     // The device's interrupt: completions to their rings, frames unpinned, owners told.
     void complete(KernelState& state);
     // `environment` ends: its rings and extents go; its requests in flight become orphans.
-    void forget(KernelState& state, Environment& environment);
+    // Called from outside the disk paths (the environment's end): clears what they leave.
+    EXO_CLEARS_CALLER_SAVED_REGISTERS void forget(KernelState& state, Environment& environment);
 
     uint32_t in_flight(EnvironmentSlot slot) const { return in_flight_count_[slot]; }
     bool busy_on(EnvironmentSlot slot, uint64_t start, uint64_t count) const;
@@ -57,16 +59,20 @@ private:
     };
     struct InFlight {
         bool used = false;
-        EnvironmentSlot slot = kNoEnvironment;  // kNoEnvironment: its environment ended
-        abi::DiskOp op = abi::DiskOp::Read;
+        EnvironmentSlot slot = kNoEnvironment; // kNoEnvironment: its environment ended
+        uint8_t frames = 0;                    // pinned from pfn on; 0 for Flush and Discard
         uint64_t tag = 0;
-        uint64_t pfn = 0;  // pinned; 0 for Flush and Discard
-        uint64_t sector = 0;
+        uint64_t pfn = 0;
+        uint64_t sector = 0; // the blocks it touches (busy_on); none for Flush
         uint32_t sectors = 0;
     };
 
     void complete(uint32_t id, abi::Error status) override;
-    abi::Error check(KernelState& state, EnvironmentSlot slot, const abi::DiskRequest& request);
+    static uint64_t frames_of(const abi::DiskRequest& request);
+    // What needs no frame: the operation, the size, the offset, the caller's extents.
+    abi::Error check(EnvironmentSlot slot, const abi::DiskRequest& request) const;
+    // The frames pinned and the request on the device, or an error and nothing changed.
+    abi::Error start(KernelState& state, EnvironmentSlot slot, const abi::DiskRequest& request);
     uint32_t completion_room(KernelState& state, EnvironmentSlot slot) const;
     void post(KernelState& state, EnvironmentSlot slot, uint64_t tag, abi::Error status);
     void release_rings(KernelState& state, Rings& rings);

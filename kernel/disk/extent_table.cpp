@@ -1,5 +1,6 @@
 // The block ownership table (extent_table.h).
 #include "disk/extent_table.h"
+#include "register_hygiene.h"
 
 #include <abi/disk.h>
 
@@ -14,6 +15,7 @@ void ExtentTable::reset(uint64_t capacity, EnvironmentSlot first) {
     }
 }
 
+EXO_KEEPS_USED_REGISTERS
 abi::Error ExtentTable::check(EnvironmentSlot slot, uint64_t first, uint64_t sectors,
                               uint8_t rights) const {
     if (sectors == 0) return abi::Error::InvalidArgument;

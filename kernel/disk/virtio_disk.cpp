@@ -1,5 +1,6 @@
 // VirtioDisk (virtio_disk.h): the disk layer's requests as virtio-blk requests.
 #include "disk/virtio_disk.h"
+#include "register_hygiene.h"
 
 namespace exo {
 
@@ -17,25 +18,30 @@ abi::Error status_of(virtio::BlockStatus status) {
 
 }  // namespace
 
-// Requests of one data segment (a page), the only kind the disk layer makes.
-uint32_t VirtioDisk::depth() const { return block_.max_in_flight(1); }
+// Requests of a page, the disk layer's usual kind (larger ones take more descriptors only when
+// the device has a size_max below them).
+uint32_t VirtioDisk::depth() const {
+    return block_.max_in_flight(virtio::kPageSize);
+}
 
 uint64_t VirtioDisk::features() const {
     return (block_.supports_flush() ? abi::disk_feature::kFlush : 0) |
            (block_.supports_discard() ? abi::disk_feature::kDiscard : 0);
 }
 
+EXO_KEEPS_USED_REGISTERS
 abi::Error VirtioDisk::submit(const DeviceRequest& request) {
     virtio::BlockRequest block;
     block.sector = request.sector;
     block.tag = request.id;
+    block.bytes = 0;
     switch (request.op) {
     case abi::DiskOp::Read:
     case abi::DiskOp::Write:
         block.type = request.op == abi::DiskOp::Read ? virtio::BlockRequestType::Read
                                                      : virtio::BlockRequestType::Write;
-        block.segment_count = 1;
-        block.segments[0] = {request.physical, request.sectors * virtio::kSectorSize};
+        block.phys = request.physical;
+        block.bytes = request.sectors * virtio::kSectorSize;
         break;
     case abi::DiskOp::Flush: block.type = virtio::BlockRequestType::Flush; break;
     case abi::DiskOp::Discard:
@@ -43,10 +49,13 @@ abi::Error VirtioDisk::submit(const DeviceRequest& request) {
         block.discard_sectors = request.sectors;
         break;
     }
-    switch (block_.submit(block)) {
-    case virtio::SubmitResult::Queued: return abi::Error::Ok;
-    case virtio::SubmitResult::Busy: return abi::Error::Busy;
-    case virtio::SubmitResult::OutOfRange: return abi::Error::OutOfRange;
+    switch (block_.queue(block)) {
+    case virtio::SubmitResult::Queued:
+        return abi::Error::Ok;
+    case virtio::SubmitResult::Busy:
+        return abi::Error::Busy;
+    case virtio::SubmitResult::OutOfRange:
+        return abi::Error::OutOfRange;
     case virtio::SubmitResult::InvalidRequest:
     case virtio::SubmitResult::Unsupported: return abi::Error::InvalidArgument;
     case virtio::SubmitResult::DeviceFailed: break;
@@ -54,6 +63,7 @@ abi::Error VirtioDisk::submit(const DeviceRequest& request) {
     return abi::Error::IoError;
 }
 
+EXO_KEEPS_USED_REGISTERS
 void VirtioDisk::harvest(CompletionSink& sink) {
     auto deliver = [&](uint64_t tag, virtio::BlockStatus status) {
         sink.complete(static_cast<uint32_t>(tag), status_of(status));

@@ -22,6 +22,7 @@ public:
     uint64_t features() const override;
     bool failed() const override { return block_.failed(); }
     abi::Error submit(const DeviceRequest& request) override;
+    void publish() override { block_.publish(); }
     void harvest(CompletionSink& sink) override;
 
 private:

@@ -1,6 +1,7 @@
 // Frame ownership: every transition checks first, then changes one entry, the counts and the
 // free index.
 #include "memory/frame_table.h"
+#include "register_hygiene.h"
 
 namespace exo {
 
@@ -94,6 +95,37 @@ Error FrameTable::pin(uint64_t pfn) {
     if (entry->pin_count == kMaxCount) return Error::TooMany;
     ++entry->pin_count;
     return Error::Ok;
+}
+
+EXO_KEEPS_USED_REGISTERS
+Error FrameTable::pin_owned_run(uint64_t first, uint64_t count, EnvironmentSlot owner) {
+    if (first < first_pfn_ || count > count_ || first - first_pfn_ > count_ - count) {
+        return Error::NotOwner;
+    }
+    // One word a frame: Owned by `owner`, no kernel-bound flag (essential and scratch allowed).
+    constexpr uint64_t kMask = 0xffff'ff00 | frame_flag::kKernelBound;
+    const uint64_t expected = frame_word::owned_by(owner);
+    FrameEntry* run = &entries_[first - first_pfn_];
+    for (uint64_t i = 0; i < count; ++i) {
+        Error refused = Error::Ok;
+        if ((frame_word::load(run[i]) & kMask) != expected)
+            refused = Error::NotOwner;
+        else if (run[i].pin_count == kMaxCount)
+            refused = Error::TooMany;
+        if (refused != Error::Ok) {
+            while (i-- > 0)
+                --run[i].pin_count;
+            return refused;
+        }
+        ++run[i].pin_count;
+    }
+    return Error::Ok;
+}
+
+EXO_KEEPS_USED_REGISTERS
+void FrameTable::unpin_run(uint64_t first, uint64_t count) {
+    for (uint64_t i = 0; i < count; ++i)
+        (void)unpin(first + i);
 }
 
 void FrameTable::orphan(uint64_t pfn) {

@@ -142,6 +142,11 @@ public:
 
     abi::Error pin(uint64_t pfn);
     abi::Error unpin(uint64_t pfn);
+    // The disk's pin, for `count` consecutive frames: each must be `owner`'s plain RAM (not a
+    // page table, shared-info or reserve frame the kernel holds for it, which DMA could
+    // overwrite). All pinned, or none and NotOwner (TooMany: a pin count at its limit).
+    abi::Error pin_owned_run(uint64_t first, uint64_t count, EnvironmentSlot owner);
+    void unpin_run(uint64_t first, uint64_t count);
     // An ended environment's pinned frame: owned by nobody (kNoEnvironment) until its last pin
     // goes, when the disk's completion releases it. Its flags go: it is no one's page any more.
     void orphan(uint64_t pfn);

@@ -1,8 +1,13 @@
 // Disk syscalls (abi/disk.h): what the disk is, the rings, submission, extents for children.
+//
+// Each handler is out of line and clears every caller-saved register when it returns: the disk
+// layer and the virtio driver under it do not clear them function by function
+// (register_hygiene.h), so this is where no kernel value is left for the environment.
 #include <abi/shared_info.h>
 
 #include "disk/disk.h"
 #include "kernel_state.h"
+#include "register_hygiene.h"
 #include "syscalls/syscall_handlers.h"
 
 namespace exo::syscall {
@@ -21,19 +26,23 @@ Environment* child_of(KernelState& state, Environment& caller, uint64_t id) {
 
 }  // namespace
 
-SyscallResult disk_info(SyscallContext& context, const Arguments& arguments) {
+EXO_CLEARS_CALLER_SAVED_REGISTERS SyscallResult disk_info(
+    SyscallContext& context, const Arguments& arguments) {
     return context.state.disk.info(arguments[0]);
 }
 
-SyscallResult disk_rings(SyscallContext& context, const Arguments& arguments) {
+EXO_CLEARS_CALLER_SAVED_REGISTERS SyscallResult disk_rings(
+    SyscallContext& context, const Arguments& arguments) {
     return context.state.disk.set_rings(context.state, context.caller, arguments[0], arguments[1]);
 }
 
-SyscallResult disk_submit(SyscallContext& context, const Arguments&) {
+EXO_CLEARS_CALLER_SAVED_REGISTERS SyscallResult disk_submit(
+    SyscallContext& context, const Arguments&) {
     return context.state.disk.submit(context.state, context.caller);
 }
 
-SyscallResult disk_extent_grant(SyscallContext& context, const Arguments& arguments) {
+EXO_CLEARS_CALLER_SAVED_REGISTERS SyscallResult disk_extent_grant(
+    SyscallContext& context, const Arguments& arguments) {
     KernelState& state = context.state;
     if (!state.disk.present()) return abi::Error::NoDisk;
     Environment* child = child_of(state, context.caller, arguments[0]);
@@ -43,7 +52,8 @@ SyscallResult disk_extent_grant(SyscallContext& context, const Arguments& argume
                                       arguments[2], static_cast<uint8_t>(arguments[3]));
 }
 
-SyscallResult disk_extent_revoke(SyscallContext& context, const Arguments& arguments) {
+EXO_CLEARS_CALLER_SAVED_REGISTERS SyscallResult disk_extent_revoke(
+    SyscallContext& context, const Arguments& arguments) {
     KernelState& state = context.state;
     if (!state.disk.present()) return abi::Error::NoDisk;
     Environment* child = child_of(state, context.caller, arguments[0]);

@@ -143,27 +143,35 @@ TEST(DiskRings, ABadRequestCompletesAtOnceWithItsErrorAndTouchesNothing) {
     set_up_rings(*child);
     uint64_t mine = kernel->machine.allocate(*owner);
     uint64_t theirs = kernel->machine.allocate(*child);
-    uint64_t table = kernel->machine.donate(*owner);  // a table reserve: kernel-bound
-    queue(*owner, read(1, kSectors - 4, 8, mine));        // past the disk's end
-    queue(*owner, read(2, ~uint64_t{0} - 2, 8, mine));    // the sum wraps
-    queue(*owner, read(3, 0, 9, mine));                   // more than one page
-    queue(*owner, read(4, 0, 0, mine));                   // nothing
-    queue(*owner, read(5, 0, 8, mine, 512));              // past the page's end
-    queue(*owner, read(6, 0, 1, mine, 100));              // not sector aligned
-    queue(*owner, read(7, 0, 8, theirs));                 // another's frame
-    queue(*owner, read(8, 0, 8, table));                  // a frame the kernel holds
-    queue(*owner, read(9, 0, 8, 0));                      // no frame at all
-    queue(*owner, {10, 0, mine, static_cast<abi::DiskOp>(9), 1, 0});  // no such operation
-    queue(*child, read(11, 0, 8, theirs));                // blocks it does not own
-    UNSIGNED_LONGLONGS_EQUAL(10, submit(*owner));
+    uint64_t table = kernel->machine.donate(*owner); // a table reserve: kernel-bound
+    // Two frames in a row, the second handed to the child: a request running on past the
+    // first must not reach it.
+    uint64_t edge = kernel->machine.allocate_run(*owner, 2);
+    state().frames.transfer(edge + 1, kernel->machine.slot(*child));
+    queue(*owner, read(1, kSectors - 4, 8, mine));     // past the disk's end
+    queue(*owner, read(2, ~uint64_t{0} - 2, 8, mine)); // the sum wraps
+    queue(*owner, read(3, 0, 257, mine));              // more than one request may move
+    queue(*owner, read(4, 0, 0, mine));                // nothing
+    queue(*owner, read(5, 0, 8, edge, 512));           // on into the child's frame
+    queue(*owner, read(6, 0, 1, mine, 100));           // not sector aligned
+    queue(*owner, read(7, 0, 8, theirs));              // another's frame
+    queue(*owner, read(8, 0, 8, table));               // a frame the kernel holds
+    queue(*owner, read(9, 0, 8, 0));                   // no frame at all
+    queue(*owner, {10, 0, mine, static_cast<abi::DiskOp>(9), 1, 0}); // no such operation
+    queue(*owner, read(11, 0, 9, edge));                 // one sector into the child's frame
+    queue(*owner, read(12, 0, 1, mine, 4096));           // an offset past the first frame
+    queue(*owner, read(13, 0, 256, ~uint64_t{0} >> 12)); // a run past the last frame
+    queue(*child, read(14, 0, 8, theirs));               // blocks it does not own
+    UNSIGNED_LONGLONGS_EQUAL(13, submit(*owner));
     UNSIGNED_LONGLONGS_EQUAL(1, submit(*child));
     UNSIGNED_LONGS_EQUAL(0, device->submitted);
-    const Error expected[] = {
-        Error::OutOfRange,      Error::OutOfRange,      Error::TooLarge, Error::InvalidArgument,
-        Error::InvalidArgument, Error::InvalidArgument, Error::NotOwner, Error::NotOwner,
-        Error::NotOwner,        Error::InvalidArgument};
+    const Error expected[] = {Error::OutOfRange,      Error::OutOfRange, Error::TooLarge,
+                              Error::InvalidArgument, Error::NotOwner,   Error::InvalidArgument,
+                              Error::NotOwner,        Error::NotOwner,   Error::NotOwner,
+                              Error::InvalidArgument, Error::NotOwner,   Error::InvalidArgument,
+                              Error::NotOwner};
     std::vector<abi::DiskCompletion> done = completions(*owner);
-    UNSIGNED_LONGS_EQUAL(10, done.size());
+    UNSIGNED_LONGS_EQUAL(13, done.size());
     for (size_t i = 0; i < done.size(); ++i) {
         UNSIGNED_LONGLONGS_EQUAL(i + 1, done[i].tag);
         CHECK_EQUAL(expected[i], static_cast<Error>(done[i].status));
@@ -172,6 +180,35 @@ TEST(DiskRings, ABadRequestCompletesAtOnceWithItsErrorAndTouchesNothing) {
     UNSIGNED_LONGS_EQUAL(1, refused.size());
     CHECK_EQUAL(Error::NotOwner, static_cast<Error>(refused[0].status));
     UNSIGNED_LONGS_EQUAL(0, kernel->machine.entry(mine).pin_count);
+    UNSIGNED_LONGS_EQUAL(0, kernel->machine.entry(edge).pin_count);
+    UNSIGNED_LONGS_EQUAL(0, kernel->machine.entry(edge + 1).pin_count);
+}
+
+TEST(DiskRings, ARequestRunsOnThroughConsecutiveFramesEachPinned) {
+    set_up_rings(*owner);
+    const uint64_t frames = 33; // 256 sectors from 512 bytes into the first: 33 frames
+    uint64_t out = kernel->machine.allocate_run(*owner, frames);
+    uint64_t in = kernel->machine.allocate_run(*owner, frames);
+    for (uint64_t i = 0; i < frames * 4096; ++i)
+        bytes(out)[i] = std::byte(i * 11 + i / 4096);
+    queue(*owner, write(1, 64, 256, out, 512));
+    UNSIGNED_LONGLONGS_EQUAL(1, submit(*owner));
+    for (uint64_t i = 0; i < frames; ++i)
+        UNSIGNED_LONGS_EQUAL(1, kernel->machine.entry(out + i).pin_count);
+    // Any frame under the request stays out of reach until the device is done, the last too.
+    CHECK_EQUAL(Error::FrameInUse, call(*owner, abi::Syscall::FrameFree, out + frames - 1));
+    state().disk.complete(state());
+    for (uint64_t i = 0; i < frames; ++i)
+        UNSIGNED_LONGS_EQUAL(0, kernel->machine.entry(out + i).pin_count);
+    queue(*owner, read(2, 64, 256, in, 512));
+    UNSIGNED_LONGLONGS_EQUAL(1, submit(*owner));
+    state().disk.complete(state());
+    std::vector<abi::DiskCompletion> done = completions(*owner);
+    UNSIGNED_LONGS_EQUAL(2, done.size());
+    UNSIGNED_LONGLONGS_EQUAL(0, done[0].status);
+    UNSIGNED_LONGLONGS_EQUAL(0, done[1].status);
+    MEMCMP_EQUAL(bytes(out) + 512, bytes(in) + 512, 256 * 512);
+    UNSIGNED_LONGLONGS_EQUAL(0, audit(*owner));
 }
 
 TEST(DiskRings, AFullDeviceIsBackPressureNeverLoss) {

@@ -27,6 +27,7 @@ public:
         ++submitted;
         return abi::Error::Ok;
     }
+    void publish() override { ++publishes; }
     void harvest(CompletionSink& sink) override {
         std::vector<DeviceRequest> done;
         done.swap(pending_);
@@ -43,12 +44,14 @@ public:
         std::memset(disk_.data(), 0, disk_.size());
         submitted = 0;
         flushes = 0;
+        publishes = 0;
     }
     size_t pending() const { return pending_.size(); }
 
     uint64_t features_ = abi::disk_feature::kFlush;
     unsigned submitted = 0;
     unsigned flushes = 0;
+    unsigned publishes = 0;
 
 private:
     abi::Error perform(const DeviceRequest& request) {

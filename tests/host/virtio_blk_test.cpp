@@ -62,18 +62,11 @@ TEST(VirtioBlock, WritesAndReadsReachTheDisk) {
     for (Transport kind : kBothTransports) {
         BlockRig rig(kind);
         CHECK(rig.initialize());
-        // Three segments, two pages: 4096 + 2048 + 2048 bytes = 16 sectors at sector 5.
+        // Two pages, 16 sectors at sector 5: two descriptors of the device's size_max (4096).
         for (size_t i = 0; i < 2 * kPageSize; ++i) {
             rig.page(0)[i] = static_cast<std::byte>(i * 13 + 1);
         }
-        BlockRequest write{};
-        write.type = BlockRequestType::Write;
-        write.sector = 5;
-        write.tag = 0xabc;
-        write.segment_count = 3;
-        write.segments[0] = {rig.data.phys(0), 4096};
-        write.segments[1] = {rig.data.phys(4096), 2048};
-        write.segments[2] = {rig.data.phys(6144), 2048};
+        BlockRequest write = rig.request(BlockRequestType::Write, 5, 16, 0xabc);
         CHECK(rig.driver.submit(write) == SubmitResult::Queued);
         UNSIGNED_LONGS_EQUAL(1, rig.fake.device.notifications);
         UNSIGNED_LONGS_EQUAL(1, rig.harvest());
@@ -82,10 +75,8 @@ TEST(VirtioBlock, WritesAndReadsReachTheDisk) {
         CHECK(rig.completions[0].status == BlockStatus::Ok);
         MEMCMP_EQUAL(rig.page(0), rig.fake.disk.data() + 5 * 512, 8192);
 
-        // Read it back into pages 4 and 5 in two segments, the second one sector long.
-        BlockRequest read = rig.request(BlockRequestType::Read, 6, 8, 0xdef, 4);
-        read.segment_count = 2;
-        read.segments[1] = {rig.data.phys(5 * kPageSize), 512};
+        // Read nine sectors of it back into page 4 and on into page 5.
+        BlockRequest read = rig.request(BlockRequestType::Read, 6, 9, 0xdef, 4);
         CHECK(rig.driver.submit(read) == SubmitResult::Queued);
         UNSIGNED_LONGS_EQUAL(1, rig.driver.in_flight());
         UNSIGNED_LONGS_EQUAL(1, rig.harvest());
@@ -159,30 +150,24 @@ TEST(VirtioBlock, MalformedRequestsNeverReachTheDevice) {
         UNSIGNED_LONGS_EQUAL(2, rig.driver.max_segments());
         UNSIGNED_LONGS_EQUAL(2048, rig.driver.max_segment_bytes());
         std::vector<BlockRequest> bad;
-        bad.push_back(rig.request(BlockRequestType::Read, 0, 0, 1));  // no data
-        BlockRequest crossing = rig.request(BlockRequestType::Read, 0, 1, 2);
-        crossing.segments[0].phys = rig.data.phys(kPageSize - 256);  // crosses into page 1
-        bad.push_back(crossing);
-        BlockRequest empty_segment = rig.request(BlockRequestType::Read, 0, 1, 3);
-        empty_segment.segment_count = 2;  // the second one has length 0
-        bad.push_back(empty_segment);
+        bad.push_back(rig.request(BlockRequestType::Read, 0, 0, 1)); // no data
         BlockRequest ragged = rig.request(BlockRequestType::Write, 0, 1, 4);
-        ragged.segments[0].length = 700;  // not a whole number of sectors
+        ragged.bytes = 700; // not a whole number of sectors
         bad.push_back(ragged);
-        BlockRequest many = rig.request(BlockRequestType::Read, 0, 1, 5);
-        many.segment_count = 3;  // above seg_max
-        many.segments[1] = many.segments[2] = many.segments[0];
-        bad.push_back(many);
-        bad.push_back(rig.request(BlockRequestType::Read, 0, 8, 6));  // 4096 > size_max
+        // 6144 bytes in pieces of size_max 2048: three descriptors, above seg_max.
+        bad.push_back(rig.request(BlockRequestType::Read, 0, 12, 5));
         BlockRequest flush_with_data = rig.request(BlockRequestType::Flush, 0, 1, 7);
         bad.push_back(flush_with_data);
         bad.push_back(rig.request(BlockRequestType::Discard, 0, 0, 8));  // 0 sectors
         BlockRequest unknown = rig.request(BlockRequestType::Read, 0, 1, 9);
         unknown.type = static_cast<BlockRequestType>(7);
         bad.push_back(unknown);
-        BlockRequest too_many = rig.request(BlockRequestType::Read, 0, 1, 10);
-        too_many.segment_count = kMaxBlockSegments + 1;
-        bad.push_back(too_many);
+        BlockRequest wrapping = rig.request(BlockRequestType::Read, 0, 1, 10);
+        wrapping.phys = ~uint64_t{0} - 255; // the buffer would wrap around the address space
+        bad.push_back(wrapping);
+        BlockRequest huge = rig.request(BlockRequestType::Read, 0, 1, 11);
+        huge.bytes = 0xffff'fe00; // 2^32 - 512: pieces far past seg_max, no overflow on the way
+        bad.push_back(huge);
         for (const BlockRequest& request : bad) {
             CHECK_TEXT(rig.driver.submit(request) == SubmitResult::InvalidRequest,
                        to_string(rig.driver.submit(request)));

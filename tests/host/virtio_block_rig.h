@@ -31,7 +31,7 @@ struct BlockRig {
 
     bool initialize() { return driver.initialize(dma.region()); }
 
-    // A one-segment request of `sectors` sectors (at most 8) at data page `page`.
+    // A request of `sectors` sectors at data page `page` (on through the next pages).
     BlockRequest request(BlockRequestType type, uint64_t sector, uint32_t sectors, uint64_t tag,
                          uint32_t page = 0) {
         BlockRequest made{};
@@ -39,8 +39,8 @@ struct BlockRig {
         made.sector = sector;
         made.tag = tag;
         if (sectors != 0) {
-            made.segment_count = 1;
-            made.segments[0] = {data.phys(page * kPageSize), sectors * kSectorSize};
+            made.phys = data.phys(page * kPageSize);
+            made.bytes = sectors * kSectorSize;
         }
         return made;
     }

@@ -1,5 +1,6 @@
 // virtio-blk: initialization, request checks and chains, and the status byte of each completion.
 #include "drivers/virtio/virtio_blk.h"
+#include "register_hygiene.h"
 
 namespace exo::virtio {
 
@@ -51,6 +52,7 @@ const char* VirtioBlock::failure() const {
     return queue_.failure();
 }
 
+EXO_KEEPS_USED_REGISTERS
 void VirtioBlock::fail(const char* reason) {
     transport_.fail(reason);
     queue_.fail(reason);
@@ -128,37 +130,33 @@ bool VirtioBlock::read_configuration() {
     return true;
 }
 
+EXO_KEEPS_USED_REGISTERS
 BlockRequestSlot* VirtioBlock::slot(uint16_t head) const {
     // reinterpret_cast: the slots region is ours, sized for kQueueLimit slots of this layout.
     return reinterpret_cast<BlockRequestSlot*>(slots_.virt) + head;
 }
 
+EXO_KEEPS_USED_REGISTERS
 uint64_t VirtioBlock::slot_phys(uint16_t head) const {
     return slots_.phys + uint64_t{head} * sizeof(BlockRequestSlot);
 }
 
+EXO_KEEPS_USED_REGISTERS
 SubmitResult VirtioBlock::check_data(const BlockRequest& request) const {
-    if (request.segment_count == 0 || request.segment_count > max_segments_) {
+    // 5.2.6.1: whole sectors; and no more pieces than the device takes (seg_max).
+    if (request.bytes == 0 || request.bytes % kSectorSize != 0 ||
+        data_descriptors(request.bytes) > max_segments_ ||
+        request.phys + request.bytes < request.phys) {
         return SubmitResult::InvalidRequest;
     }
-    uint64_t bytes = 0;
-    for (uint32_t i = 0; i < request.segment_count; ++i) {
-        const BlockSegment& segment = request.segments[i];
-        // Inside one page: the caller's buffers are contiguous only page by page.
-        if (segment.length == 0 || segment.length > max_segment_bytes_ ||
-            segment.phys % kPageSize + segment.length > kPageSize) {
-            return SubmitResult::InvalidRequest;
-        }
-        bytes += segment.length;
-    }
-    if (bytes % kSectorSize != 0) return SubmitResult::InvalidRequest;  // 5.2.6.1
-    const uint64_t sectors = bytes / kSectorSize;
+    const uint64_t sectors = request.bytes / kSectorSize;
     if (request.sector > capacity_ || sectors > capacity_ - request.sector) {
         return SubmitResult::OutOfRange;
     }
     return SubmitResult::Queued;
 }
 
+EXO_KEEPS_USED_REGISTERS
 SubmitResult VirtioBlock::check(const BlockRequest& request) const {
     switch (request.type) {
     case BlockRequestType::Read:
@@ -168,10 +166,10 @@ SubmitResult VirtioBlock::check(const BlockRequest& request) const {
         return check_data(request);
     case BlockRequestType::Flush:
         if (!supports_flush()) return SubmitResult::Unsupported;
-        return request.segment_count == 0 ? SubmitResult::Queued : SubmitResult::InvalidRequest;
+        return request.bytes == 0 ? SubmitResult::Queued : SubmitResult::InvalidRequest;
     case BlockRequestType::Discard:
         if (!supports_discard() || read_only()) return SubmitResult::Unsupported;
-        if (request.segment_count != 0 || request.discard_sectors == 0) {
+        if (request.bytes != 0 || request.discard_sectors == 0) {
             return SubmitResult::InvalidRequest;
         }
         if (request.discard_sectors > max_discard_sectors_ || request.sector > capacity_ ||
@@ -183,14 +181,15 @@ SubmitResult VirtioBlock::check(const BlockRequest& request) const {
     return SubmitResult::InvalidRequest;
 }
 
-SubmitResult VirtioBlock::submit(const BlockRequest& request) {
+EXO_KEEPS_USED_REGISTERS
+SubmitResult VirtioBlock::queue(const BlockRequest& request) {
     if (failed()) return SubmitResult::DeviceFailed;
     // Decode, then perform: every check first, so a refused request has changed nothing.
     const SubmitResult verdict = check(request);
     if (verdict != SubmitResult::Queued) return verdict;
     const bool discard = request.type == BlockRequestType::Discard;
-    const uint32_t data = discard ? 1 : request.segment_count;
-    const uint16_t count = static_cast<uint16_t>(data + 2);  // header, data, status
+    const uint32_t data = discard ? 1 : data_descriptors(request.bytes);
+    const uint16_t count = static_cast<uint16_t>(data + 2); // header, data, status
     const uint16_t head = queue_.next_head();
     if (head == Virtqueue::kNoHead || queue_.free_descriptors() < count) return SubmitResult::Busy;
 
@@ -199,10 +198,12 @@ SubmitResult VirtioBlock::submit(const BlockRequest& request) {
         request.type == BlockRequestType::Read || request.type == BlockRequestType::Write;
     request_slot->type = static_cast<uint32_t>(request.type);
     request_slot->reserved = 0;
-    request_slot->sector = with_sector ? request.sector : 0;  // 5.2.6: 0 for other types
-    request_slot->discard_sector = request.sector;
-    request_slot->discard_sectors = request.discard_sectors;
-    request_slot->discard_flags = 0;  // no unmap hint
+    request_slot->sector = with_sector ? request.sector : 0; // 5.2.6: 0 for other types
+    if (discard) {
+        request_slot->discard_sector = request.sector;
+        request_slot->discard_sectors = request.discard_sectors;
+        request_slot->discard_flags = 0; // no unmap hint
+    }
     // Volatile: read back after the device wrote it, never from a value the compiler kept.
     *static_cast<volatile uint8_t*>(&request_slot->status) = kStatusNotWritten;
 
@@ -214,23 +215,32 @@ SubmitResult VirtioBlock::submit(const BlockRequest& request) {
         chain[used++] = {slot_address + offsetof(BlockRequestSlot, discard_sector), 16, false};
     } else {
         const bool device_writes = request.type == BlockRequestType::Read;
-        for (uint32_t i = 0; i < request.segment_count; ++i) {
-            chain[used++] = {request.segments[i].phys, request.segments[i].length, device_writes};
+        for (uint64_t done = 0; done < request.bytes; done += max_segment_bytes_) {
+            const uint64_t left = request.bytes - done;
+            chain[used++] = {
+                request.phys + done,
+                static_cast<uint32_t>(left < max_segment_bytes_ ? left : max_segment_bytes_),
+                device_writes};
         }
     }
     chain[used++] = {slot_address + offsetof(BlockRequestSlot, status), 1, true};
 
-    const uint16_t added = queue_.add_chain(chain, used);
-    if (added != head) {  // cannot happen after the checks above; refuse rather than guess
+    const uint16_t added = queue_.stage_chain(chain, used);
+    if (added != head) { // cannot happen after the checks above; refuse rather than guess
         fail("virtqueue refused a chain it had room for");
         return SubmitResult::DeviceFailed;
     }
     tags_[head] = request.tag;
     in_flight_++;
-    if (queue_.should_notify()) transport_.notify(0);
     return SubmitResult::Queued;
 }
 
+EXO_KEEPS_USED_REGISTERS
+void VirtioBlock::publish() {
+    if (queue_.publish() && queue_.should_notify()) transport_.notify(0);
+}
+
+EXO_KEEPS_USED_REGISTERS
 BlockStatus VirtioBlock::completion_status(uint16_t head) {
     if (failed()) return BlockStatus::DeviceFailed;
     const uint8_t status = *static_cast<volatile uint8_t*>(&slot(head)->status);  // read once

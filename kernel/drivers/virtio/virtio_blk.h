@@ -14,7 +14,7 @@ namespace exo::virtio {
 
 inline constexpr uint32_t kSectorSize = 512;
 inline constexpr uint32_t kPageSize = 4096;
-inline constexpr uint32_t kMaxBlockSegments = 16;
+inline constexpr uint32_t kMaxBlockSegments = 34; // a 128 KiB request in 4 KiB pieces
 
 // Device feature bits (virtio 1.2 5.2.3) this driver understands.
 namespace block_feature {
@@ -40,22 +40,16 @@ inline constexpr uint32_t kMaxDiscardSegments = 40;
 // The request types, with the spec's values (VIRTIO_BLK_T_*).
 enum class BlockRequestType : uint32_t { Read = 0, Write = 1, Flush = 4, Discard = 11 };
 
-// One piece of a request's data: physical address and length, inside one page.
-// No default member initializers: a BlockRequest is built on the disk path for every request,
-// and zeroing its sixteen segments cost more than the rest of the submission; only the first
-// segment_count are read.
-struct BlockSegment {
-    uint64_t phys;
-    uint32_t length;
-};
-
+// One request. The data is one physically contiguous buffer (the disk layer checked that every
+// frame under it belongs to the requester); the driver cuts it into descriptors of at most the
+// device's size_max, if it has one.
 struct BlockRequest {
     BlockRequestType type = BlockRequestType::Read;
-    uint64_t sector = 0;  // Read, Write: the first sector; Discard: the first discarded sector
-    uint32_t segment_count = 0;  // Read, Write: 1..max_segments(); Flush, Discard: 0
-    BlockSegment segments[kMaxBlockSegments];
-    uint32_t discard_sectors = 0;  // Discard only: how many sectors from `sector`
-    uint64_t tag = 0;  // the caller's; handed back with the completion, never seen by the device
+    uint64_t sector = 0; // Read, Write: the first sector; Discard: the first discarded sector
+    uint64_t phys = 0;   // Read, Write: the data's physical address; Flush, Discard: unused
+    uint32_t bytes = 0;  // Read, Write: a multiple of kSectorSize, not 0; Flush, Discard: 0
+    uint32_t discard_sectors = 0; // Discard only: how many sectors from `sector`
+    uint64_t tag = 0; // the caller's; handed back with the completion, never seen by the device
 };
 
 // How a request ended. DeviceFailed: the device broke the protocol or was reset before it
@@ -108,7 +102,15 @@ public:
 
     // Checks the request against the device's limits, then queues it. Never loses a request:
     // anything but Queued means the device has not seen it.
-    SubmitResult submit(const BlockRequest& request);
+    SubmitResult submit(const BlockRequest& request) {
+        const SubmitResult result = queue(request);
+        publish();
+        return result;
+    }
+    // submit() in two halves, for a batch: queue() checks and stages requests, publish() shows
+    // every staged one to the device and notifies it once (if it asked to be notified).
+    SubmitResult queue(const BlockRequest& request);
+    void publish();
 
     // Calls on_complete(uint64_t tag, BlockStatus) for each completed request, after the checks
     // in Virtqueue::harvest and on the status byte. on_complete may submit (the chain is free
@@ -148,9 +150,15 @@ public:
     bool legacy() const { return transport_.legacy(); }
     uint64_t capacity() const { return capacity_; }  // in 512-byte sectors
     uint16_t queue_size() const { return queue_.size(); }
-    // How many requests of `segments` data segments each fit on the queue at once (a request
-    // takes segments + 2 descriptors; a discard takes 3, a flush 2).
-    uint32_t max_in_flight(uint32_t segments) const { return queue_.size() / (segments + 2); }
+    // How many requests of `bytes` each fit on the queue at once (a request takes its data
+    // descriptors and 2 more; a discard takes 3, a flush 2).
+    uint32_t max_in_flight(uint32_t bytes) const {
+        return queue_.size() / (data_descriptors(bytes) + 2);
+    }
+    uint32_t data_descriptors(uint32_t bytes) const {
+        return static_cast<uint32_t>((uint64_t{bytes} + max_segment_bytes_ - 1) /
+                                     max_segment_bytes_);
+    }
     bool supports_flush() const { return transport_.has(block_feature::kFlush); }
     bool supports_discard() const { return max_discard_sectors_ != 0; }
     bool read_only() const { return transport_.has(block_feature::kReadOnly); }
@@ -174,7 +182,7 @@ private:
     uint64_t capacity_ = 0;
     uint32_t block_size_ = kSectorSize;
     uint32_t max_segments_ = kMaxBlockSegments;
-    uint32_t max_segment_bytes_ = kPageSize;
+    uint32_t max_segment_bytes_ = uint32_t{1} << 31; // the device's size_max, if it has one
     uint32_t max_discard_sectors_ = 0;
     uint32_t in_flight_ = 0;
     uint64_t tags_[kQueueLimit]{};  // per head; private, so the device cannot change a tag

@@ -1,6 +1,7 @@
 // The split virtqueue's driver side: free list, chain publication, and the checks on every
 // used-ring entry (docs/virtio.md, "What every completion is checked for").
 #include "drivers/virtio/virtqueue.h"
+#include "register_hygiene.h"
 
 namespace exo::virtio {
 
@@ -40,65 +41,87 @@ bool Virtqueue::initialize(DmaRegion memory, uint16_t size, RingLayout layout) {
     free_count_ = size;
     outstanding_ = 0;
     next_available_ = 0;
+    staged_ = 0;
     next_used_ = 0;
     failure_ = nullptr;
     return true;
 }
 
+EXO_KEEPS_USED_REGISTERS
 void Virtqueue::fail(const char* reason) {
     if (failure_ == nullptr) failure_ = reason;
 }
 
 // reinterpret_cast: the ring parts are device-shared bytes at offsets the layout fixed and
 // aligned; volatile because the device reads and writes them behind the compiler's back.
+EXO_KEEPS_USED_REGISTERS
 volatile VirtqDescriptor* Virtqueue::descriptor(uint16_t index) const {
     return reinterpret_cast<volatile VirtqDescriptor*>(ring_ + layout_.descriptors) + index;
 }
+EXO_KEEPS_USED_REGISTERS
 volatile uint16_t* Virtqueue::available_field(uint32_t index) const {
     return reinterpret_cast<volatile uint16_t*>(ring_ + layout_.available) + index;
 }
+EXO_KEEPS_USED_REGISTERS
 volatile uint16_t* Virtqueue::used_header_field(uint32_t index) const {
     return reinterpret_cast<volatile uint16_t*>(ring_ + layout_.used) + index;
 }
+EXO_KEEPS_USED_REGISTERS
 volatile VirtqUsedElement* Virtqueue::used_element(uint16_t slot) const {
     return reinterpret_cast<volatile VirtqUsedElement*>(ring_ + layout_.used + kRingHeaderBytes) +
            slot;
 }
 
 uint16_t Virtqueue::add_chain(const ChainBuffer* buffers, uint16_t count) {
+    const uint16_t head = stage_chain(buffers, count);
+    if (head != kNoHead) publish();
+    return head;
+}
+
+EXO_KEEPS_USED_REGISTERS
+uint16_t Virtqueue::stage_chain(const ChainBuffer* buffers, uint16_t count) {
     if (failed() || count == 0 || count > free_count_) return kNoHead;
     const uint16_t head = free_head_;
     uint16_t index = head;
     uint64_t writable = 0;
     for (uint16_t i = 0; i < count; ++i) {
         const bool last = i + 1 == count;
-        volatile VirtqDescriptor* slot = descriptor(index);
-        slot->address = buffers[i].phys;
-        slot->length = buffers[i].length;
         uint16_t flags = last ? 0 : descriptor_flag::kNext;
         if (buffers[i].device_writable) {
             flags |= descriptor_flag::kDeviceWritable;
             writable += buffers[i].length;
         }
-        slot->flags = flags;
         // The private link, not the shared one, says where the chain goes when it comes back.
-        slot->next = last ? 0 : next_[index];
-        if (!last) index = next_[index];
+        const uint16_t next = last ? 0 : next_[index];
+        // Two stores a descriptor: the address, then length, flags and next as one word
+        // (VirtqDescriptor's little-endian layout).
+        volatile uint64_t* words = reinterpret_cast<volatile uint64_t*>(descriptor(index));
+        words[0] = buffers[i].phys;
+        words[1] = buffers[i].length | uint64_t{flags} << 32 | uint64_t{next} << 48;
+        if (!last) index = next;
     }
     free_head_ = next_[index];
     free_count_ = static_cast<uint16_t>(free_count_ - count);
     chain_length_[head] = count;
     writable_bytes_[head] = writable;
     ++outstanding_;
-
-    *available_field(2 + next_available_ % size_) = head;
-    // virtio 1.2 2.7.13.2: the descriptors and ring entry are visible before the index moves.
-    dma_fence();
-    ++next_available_;
-    *available_field(1) = next_available_;
+    *available_field(2 + static_cast<uint16_t>(next_available_ + staged_) % size_) = head;
+    ++staged_;
     return head;
 }
 
+EXO_KEEPS_USED_REGISTERS
+bool Virtqueue::publish() {
+    if (staged_ == 0) return false;
+    // virtio 1.2 2.7.13.2: the descriptors and ring entries are visible before the index moves.
+    dma_fence();
+    next_available_ = static_cast<uint16_t>(next_available_ + staged_);
+    staged_ = 0;
+    *available_field(1) = next_available_;
+    return true;
+}
+
+EXO_KEEPS_USED_REGISTERS
 bool Virtqueue::should_notify() const {
     if (failed()) return false;
     // 2.7.13.3: the new index must be visible before the device's suppression flag is read.
@@ -106,6 +129,7 @@ bool Virtqueue::should_notify() const {
     return (*used_header_field(0) & kUsedFlagNoNotify) == 0;
 }
 
+EXO_KEEPS_USED_REGISTERS
 uint16_t Virtqueue::used_ready() {
     if (failed()) return 0;
     const uint16_t device_index = *used_header_field(1);  // read once: the device may change it
@@ -121,6 +145,7 @@ uint16_t Virtqueue::used_ready() {
     return ready;
 }
 
+EXO_KEEPS_USED_REGISTERS
 bool Virtqueue::take_used(UsedChain& used) {
     volatile VirtqUsedElement* element = used_element(next_used_ % size_);
     // Each field read exactly once, then checked, then used: no second fetch can differ.
@@ -145,6 +170,7 @@ bool Virtqueue::take_used(UsedChain& used) {
     return true;
 }
 
+EXO_KEEPS_USED_REGISTERS
 void Virtqueue::release_chain(uint16_t head) {
     uint16_t tail = head;
     for (uint16_t i = 1; i < chain_length_[head]; ++i)

@@ -19,6 +19,8 @@ struct VirtqDescriptor {
 };
 static_assert(sizeof(VirtqDescriptor) == 16);
 static_assert(offsetof(VirtqDescriptor, flags) == 12 && offsetof(VirtqDescriptor, next) == 14);
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+              "stage_chain writes a descriptor as two words");
 
 struct VirtqUsedElement {
     uint32_t id;
@@ -110,6 +112,11 @@ public:
     // virtio 1.2 2.7.4.2) and returns its head, or kNoHead with nothing changed when fewer than
     // `count` descriptors are free, count is 0, or the queue has failed.
     uint16_t add_chain(const ChainBuffer* buffers, uint16_t count);
+    // add_chain in two halves, so a batch costs one fence and one index store: stage_chain
+    // writes the chain and its ring entry (the device does not see it yet), publish() moves the
+    // ring's index past every chain staged since the last publish (false: there were none).
+    uint16_t stage_chain(const ChainBuffer* buffers, uint16_t count);
+    bool publish();
 
     // Whether the device asked to be notified of new buffers (the used ring's NO_NOTIFY hint);
     // call after add_chain and before the transport's notify. A lying device only delays itself.
@@ -167,11 +174,12 @@ private:
     uint16_t free_head_ = 0;
     uint16_t free_count_ = 0;
     uint16_t outstanding_ = 0;
-    uint16_t next_available_ = 0;  // our copy of avail->idx: never read back from shared memory
-    uint16_t next_used_ = 0;  // the used-ring index we will check next
-    uint16_t next_[kMaxSize]{};  // free list and chain links
-    uint16_t chain_length_[kMaxSize]{};  // > 0 only for the head of an outstanding chain
-    uint64_t writable_bytes_[kMaxSize]{};  // per outstanding head: what the device may write
+    uint16_t next_available_ = 0; // our copy of avail->idx: never read back from shared memory
+    uint16_t staged_ = 0;         // chains in the ring past next_available_, not yet published
+    uint16_t next_used_ = 0;      // the used-ring index we will check next
+    uint16_t next_[kMaxSize]{};   // free list and chain links
+    uint16_t chain_length_[kMaxSize]{};   // > 0 only for the head of an outstanding chain
+    uint64_t writable_bytes_[kMaxSize]{}; // per outstanding head: what the device may write
 };
 
 }  // namespace exo::virtio

@@ -32,9 +32,11 @@ enum class DiskOp : uint16_t {
     Discard = 3,  // the blocks' contents may be forgotten (where the device offers it)
 };
 
-// One request: 32 bytes. For Read and Write, `sectors` blocks from `sector` to or from the frame
-// `frame` at byte `offset` (a multiple of kSectorSize; offset + sectors * kSectorSize within the
-// page). Flush ignores sector, frame and offset; Discard ignores frame and offset.
+// One request: 32 bytes. For Read and Write, `sectors` blocks (1 to kMaxRequestSectors) from
+// `sector`, to or from memory starting at byte `offset` (a multiple of kSectorSize, below 4096) of
+// the frame `frame` and running on through frame + 1, frame + 2, ... as far as it needs:
+// physically contiguous frames, every one of them the caller's. Flush ignores sector, frame and
+// offset; Discard ignores frame and offset.
 struct DiskRequest {
     uint64_t tag;     // the environment's own, returned in the completion
     uint64_t sector;
@@ -82,7 +84,9 @@ inline constexpr uint64_t kRead = 1 << 0;
 inline constexpr uint64_t kWrite = 1 << 1;
 }  // namespace disk_rights
 
-// The most sectors one request moves: one page.
-inline constexpr uint32_t kMaxRequestSectors = 4096 / kSectorSize;
+// The most sectors one request moves: 128 KiB, in up to kMaxRequestFrames frames (33 when it
+// starts past the first frame's beginning).
+inline constexpr uint32_t kMaxRequestSectors = 256;
+inline constexpr uint32_t kMaxRequestFrames = (kMaxRequestSectors * kSectorSize) / 4096 + 1;
 
 }  // namespace abi

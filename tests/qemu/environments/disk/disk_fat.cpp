@@ -42,13 +42,27 @@ Error run(uint64_t tag, abi::DiskOp op, uint64_t sector, uint16_t sectors, uint6
     return disk.run({tag, sector, frame, op, sectors, 0});
 }
 
+// A frame of ours whose successor is not ours (a request running on past it must be refused).
+uint64_t edge_frame() {
+    for (int tries = 0; tries < 64; ++tries) {
+        uint64_t frame = take();
+        if (abi::frame_info_state(exos::frame_query(frame + 1)) != abi::FrameState::Owned) {
+            return frame;
+        }
+    }
+    EXPECT(false);
+    return 0;
+}
+
 // What the kernel must refuse, each with its own error, the rings still working afterwards.
 void refusals(uint64_t bounce) {
     EXPECT(run(1, abi::DiskOp::Read, disk.capacity() - 1, 2, bounce) == Error::OutOfRange);
-    EXPECT(run(2, abi::DiskOp::Read, 0, 9, bounce) == Error::TooLarge);
+    EXPECT(run(2, abi::DiskOp::Read, 0, abi::kMaxRequestSectors + 1, bounce) == Error::TooLarge);
     uint64_t freed = take();
     EXPECT(exos::frame_free(freed) == Error::Ok);
     EXPECT(run(3, abi::DiskOp::Read, 0, 1, freed) == Error::NotOwner);
+    // Nine sectors from the start of a frame run one sector into the next one, not ours.
+    EXPECT(run(5, abi::DiskOp::Read, 0, 9, edge_frame()) == Error::NotOwner);
     EXPECT(run(4, abi::DiskOp::Read, 0, 8, bounce) == Error::Ok);
     EXPECT_AUDIT_CLEAN("refusals");
 }
