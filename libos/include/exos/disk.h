@@ -47,8 +47,12 @@ private:
     uint64_t spin_iterations_ = 0;
 };
 
-// Sectors [first, first + count) of a Disk as a BlockDevice, moved through one frame of ours
-// (the kernel moves data only to and from frames, by number).
+// Sectors [first, first + count) of a Disk as a BlockDevice. The kernel moves data only to and
+// from frames, by number, so a buffer the device does not know goes through one frame of ours
+// (the bounce frame: a copy). A registered buffer does not: as with io_uring's fixed buffers or
+// O_DIRECT, a caller that knows the frames behind a range of its memory (it mapped them with
+// exos::map) registers the range, and whole-block reads and writes whose buffer lies inside it
+// (512-byte aligned) go straight to the device, in as few requests as the ABI allows.
 class DiskBlockDevice final : public BlockDevice {
 public:
     DiskBlockDevice(Disk& disk, uint64_t bounce_pfn, void* bounce, uint64_t first,
@@ -60,12 +64,38 @@ public:
     uint64_t block_count() const override { return count_; }
     abi::Error read(uint64_t block, uint32_t count, void* buffer) override;
     abi::Error write(uint64_t block, uint32_t count, const void* buffer) override;
+    // Up to a frame's worth of unregistered blocks share the bounce frame, so a batch of
+    // metadata blocks is one DiskSubmit and one wait, not one per block.
+    abi::Error write_batch(std::span<const BlockWrite> writes) override;
     abi::Error flush() override;
+
+    // [va, va + length) is backed by the physically contiguous frames first_pfn, first_pfn + 1,
+    // ..., which this environment owns and keeps mapped there for as long as it is registered
+    // (the kernel checks each request's frames: a wrong pfn can only name the caller's own
+    // frames, or be refused). va must be page aligned (Misaligned); at most kMaxRegistered
+    // ranges (TooMany). A range whose frames are not contiguous is registered a run at a time.
+    abi::Error register_buffer(const void* va, uint64_t first_pfn, uint64_t length);
+    void unregister_buffers() { registered_count_ = 0; }
+    static constexpr uint32_t kMaxRegistered = 16;
 
     uint64_t requests() const { return requests_; }  // sent to the kernel so far
 
 private:
-    abi::Error move(abi::DiskOp op, uint64_t block, uint32_t count, uint8_t* buffer);
+    struct Registered {
+        uint64_t va;
+        uint64_t pfn;
+        uint64_t length;
+    };
+    class Batch;
+    // The registered range holding all of [buffer, buffer + bytes) with buffer 512-byte
+    // aligned, or null (the bounce path).
+    const Registered* registered_for(const void* buffer, uint64_t bytes) const;
+    bool in_range(uint64_t block, uint32_t count) const {
+        return block < count_ && count <= count_ - block;
+    }
+    void queue_direct(Batch& batch, abi::DiskOp op, uint64_t block, uint32_t count,
+                      const Registered& range, uint64_t address);
+    abi::Error read_bounced(uint64_t block, uint32_t count, uint8_t* buffer);
 
     Disk& disk_;
     uint64_t bounce_pfn_;
@@ -73,6 +103,8 @@ private:
     uint64_t first_;
     uint64_t count_;
     uint64_t requests_ = 0;
+    Registered registered_[kMaxRegistered] = {};
+    uint32_t registered_count_ = 0;
 };
 
 }  // namespace exos
