@@ -56,38 +56,66 @@ uint64_t FileSystem::fat_offset(uint32_t cluster) const {
     return 0;
 }
 
+bool FileSystem::one_fat_sector(uint32_t low, uint32_t high) const {
+    // A FAT12 entry covers two bytes (it may straddle a sector), FAT16 two, FAT32 four; every
+    // copy starts on a sector, so one copy answers for all.
+    uint32_t width = volume_.type == FatType::Fat32 ? 4 : 2;
+    return fat_offset(low) / kBlockSize == (fat_offset(high) + width - 1) / kBlockSize;
+}
+
 FsError FileSystem::read_fat(uint32_t cluster, uint32_t& value) {
-    FatBytes fat{cache_, volume_.fat_start + uint64_t{volume_.active_fat} * volume_.fat_sectors};
-    uint8_t raw[4] = {};
-    EXOS_TRY(fat.access(fat_offset(cluster), raw, volume_.type == FatType::Fat32 ? 4 : 2, false));
-    value = bytes::le32(raw);
+    uint64_t start = volume_.fat_start + uint64_t{volume_.active_fat} * volume_.fat_sectors;
+    uint64_t offset = fat_offset(cluster);
+    uint32_t width = volume_.type == FatType::Fat32 ? 4 : 2;
+    uint32_t within = static_cast<uint32_t>(offset % kBlockSize);
+    uint32_t raw = 0;
+    if (within + width <= kBlockSize) {  // read in place: every entry but a straddling FAT12 one
+        EXOS_TRY(cache_.inspect(start + offset / kBlockSize, within, width, [&](const uint8_t* at) {
+            raw = width == 4 ? bytes::le32(at) : bytes::le16(at);
+        }));
+    } else {
+        uint8_t pair[2] = {};
+        EXOS_TRY((FatBytes{cache_, start}.access(offset, pair, width, false)));
+        raw = bytes::le16(pair);
+    }
     if (volume_.type == FatType::Fat12)
-        value = (cluster & 1) ? (value & 0xffff) >> 4 : value & 0xfff;
-    else if (volume_.type == FatType::Fat16)
-        value &= 0xffff;
+        value = (cluster & 1) ? raw >> 4 : raw & 0xfff;
     else
-        value &= 0x0fffffff;  // the top 4 bits are reserved (section 4)
+        value = raw & 0x0fffffff;  // FAT32's top 4 bits are reserved (section 4)
     return FsError::Ok;
 }
 
 FsError FileSystem::write_fat(uint32_t cluster, uint32_t value) {
+    uint64_t offset = fat_offset(cluster);
     uint32_t width = volume_.type == FatType::Fat32 ? 4 : 2;
+    uint32_t within = static_cast<uint32_t>(offset % kBlockSize);
+    // An odd FAT12 cluster's entry is the high 12 bits of its byte pair, an even one's the low
+    // 12; FAT32 keeps the reserved top 4 bits as they were.
+    auto merge = [&](uint32_t old) {
+        if (volume_.type == FatType::Fat12)
+            return (cluster & 1) ? (old & 0x000f) | (value & 0xfff) << 4
+                                 : (old & 0xf000) | (value & 0xfff);
+        if (volume_.type == FatType::Fat32)
+            return (old & 0xf0000000) | (value & 0x0fffffff);
+        return value & 0xffff;
+    };
     for (uint32_t copy = 0; copy < volume_.fat_copies; ++copy) {
         uint32_t which = volume_.fat_copies == 1 ? volume_.active_fat : copy;
-        FatBytes fat{cache_, volume_.fat_start + uint64_t{which} * volume_.fat_sectors};
-        uint8_t raw[4] = {};
-        EXOS_TRY(fat.access(fat_offset(cluster), raw, width, false));
-        uint32_t old = bytes::le32(raw);
-        uint32_t merged = value;
-        // An odd FAT12 cluster's entry is the high 12 bits of its byte pair, an even one's the
-        // low 12; FAT32 keeps the reserved top 4 bits as they were.
-        if (volume_.type == FatType::Fat12)
-            merged = (cluster & 1) ? (old & 0x000f) | (value & 0xfff) << 4
-                                   : (old & 0xf000) | (value & 0xfff);
-        else if (volume_.type == FatType::Fat32)
-            merged = (old & 0xf0000000) | (value & 0x0fffffff);
-        bytes::put32(raw, merged);
-        EXOS_TRY(fat.access(fat_offset(cluster), raw, width, true));
+        uint64_t start = volume_.fat_start + uint64_t{which} * volume_.fat_sectors;
+        if (within + width <= kBlockSize) {  // changed in place, one sector
+            EXOS_TRY(cache_.change(start + offset / kBlockSize, within, width, [&](uint8_t* at) {
+                if (width == 4)
+                    bytes::put32(at, merge(bytes::le32(at)));
+                else
+                    bytes::put16(at, static_cast<uint16_t>(merge(bytes::le16(at))));
+            }));
+            continue;
+        }
+        FatBytes fat{cache_, start};
+        uint8_t raw[2] = {};
+        EXOS_TRY(fat.access(offset, raw, width, false));
+        bytes::put16(raw, static_cast<uint16_t>(merge(bytes::le16(raw))));
+        EXOS_TRY(fat.access(offset, raw, width, true));
     }
     return FsError::Ok;
 }

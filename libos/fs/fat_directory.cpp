@@ -431,14 +431,17 @@ FsError FileSystem::clear_entry(const EntryLocation& location) {
 FsError FileSystem::update_entry(const EntryLocation& location, uint32_t first_cluster,
                                  uint32_t size) {
     SlotCursor cursor{location.directory};
-    uint8_t slot[kSlotBytes];
-    EXOS_TRY(read_slot(cursor, location.short_index, slot));
-    set_entry_cluster(slot, first_cluster);
-    bytes::put32(slot + 28, size);
-    bytes::put16(slot + 22, time_);
-    bytes::put16(slot + 24, date_);
-    slot[11] |= attribute::kArchive;
-    return write_slot(cursor, location.short_index, slot);
+    uint64_t sector = 0;
+    uint32_t offset = 0;
+    EXOS_TRY(slot_sector(cursor, location.short_index, sector, offset));
+    // A slot never crosses a sector (32 divides 512): changed in place, one sector write.
+    return cache_.change(sector, offset, kSlotBytes, [&](uint8_t* slot) {
+        set_entry_cluster(slot, first_cluster);
+        bytes::put32(slot + 28, size);
+        bytes::put16(slot + 22, time_);
+        bytes::put16(slot + 24, date_);
+        slot[11] |= attribute::kArchive;
+    });
 }
 
 FsError FileSystem::directory_empty(uint32_t directory, bool& empty) {

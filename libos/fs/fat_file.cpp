@@ -78,6 +78,9 @@ FsError FileSystem::cluster_for_write(File& file, uint32_t index, uint32_t& clus
         } else {
             EXOS_TRY(write_fat(last, added));  // within the tail nothing on disk reaches yet
         }
+        bool first_of_tail = file.unlinked_first_ == added;
+        file.tail_low_ = first_of_tail || added < file.tail_low_ ? added : file.tail_low_;
+        file.tail_high_ = first_of_tail || added > file.tail_high_ ? added : file.tail_high_;
         last = added;
         file.cursor_cluster_ = added;
         file.cursor_index_ = count++;
@@ -183,11 +186,24 @@ FsError FileSystem::fsync(File& file) {
         return FsError::NotMounted;
     if (!file.open_)
         return FsError::InvalidArgument;
-    // 1. Data and the tail's FAT entries: nothing on disk reaches them yet.
+    // 1. Data and the tail's FAT entries: nothing on disk reaches them yet. When the link's FAT
+    //    entry shares its sector with every entry of the tail (an append of a few clusters
+    //    allocated in order), the link goes with them: that sector is written whole, so no cut
+    //    shows the link without the tail's entries, and a cut before the data is in leaves a
+    //    chain longer than the size (fsck.fat truncates it back to the last synced size, and
+    //    the clusters past it are lost ones), as between steps 2 and 3 below.
+    bool linking = file.unlinked_first_ != 0 && file.linked_last_ != 0;
+    bool link_now =
+        linking && one_fat_sector(file.tail_low_ < file.linked_last_ ? file.tail_low_
+                                                                     : file.linked_last_,
+                                  file.tail_high_ > file.linked_last_ ? file.tail_high_
+                                                                      : file.linked_last_);
+    if (link_now)
+        EXOS_TRY(write_fat(file.linked_last_, file.unlinked_first_));
     EXOS_TRY(barrier());
-    // 2. The chain reaches the tail (a cut here: a chain longer than the size, which fsck.fat
-    //    truncates back to the last synced size).
-    if (file.unlinked_first_ != 0 && file.linked_last_ != 0) {
+    // 2. Otherwise the chain reaches the tail now (a cut here: a chain longer than the size,
+    //    which fsck.fat truncates back to the last synced size).
+    if (linking && !link_now) {
         EXOS_TRY(write_fat(file.linked_last_, file.unlinked_first_));
         EXOS_TRY(barrier());
     }

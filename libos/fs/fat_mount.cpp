@@ -135,32 +135,40 @@ FsError FileSystem::count_free_clusters() {
     return FsError::Ok;
 }
 
-FsError FileSystem::barrier() {
-    if (fsinfo_dirty_ && volume_.fsinfo_sector != 0) {
-        uint8_t info[kBlockSize];
-        EXOS_TRY(cache_.read(volume_.fsinfo_sector, 0, info, kBlockSize));
-        // Rewritten only over a valid FSInfo; anything else is left as it was.
-        if (bytes::le32(info) == kFsInfoLead && bytes::le32(info + 484) == kFsInfoStruct &&
-            bytes::le32(info + 508) == kFsInfoTrail) {
-            bytes::put32(info + 488, free_clusters_);
-            bytes::put32(info + 492, next_free_hint_);
-            EXOS_TRY(cache_.write(volume_.fsinfo_sector, 0, info, kBlockSize));
-        }
-        fsinfo_dirty_ = false;
+FsError FileSystem::write_fsinfo() {
+    if (!fsinfo_dirty_ || volume_.fsinfo_sector == 0)
+        return FsError::Ok;
+    uint8_t info[kBlockSize];
+    EXOS_TRY(cache_.read(volume_.fsinfo_sector, 0, info, kBlockSize));
+    // Rewritten only over a valid FSInfo; anything else is left as it was.
+    if (bytes::le32(info) == kFsInfoLead && bytes::le32(info + 484) == kFsInfoStruct &&
+        bytes::le32(info + 508) == kFsInfoTrail) {
+        bytes::put32(info + 488, free_clusters_);
+        bytes::put32(info + 492, next_free_hint_);
+        EXOS_TRY(cache_.write(volume_.fsinfo_sector, 0, info, kBlockSize));
     }
-    return cache_.sync();
+    fsinfo_dirty_ = false;
+    return FsError::Ok;
 }
+
+// FSInfo is a hint (specification, section 5: a reader must check it): it is brought up to date
+// by sync() and unmount(), not at every ordering point, so an fsync or a namespace operation
+// writes no sector it does not need. After a cut, fsck.fat may find its count stale.
+FsError FileSystem::barrier() { return cache_.sync(); }
 
 FsError FileSystem::sync() {
     if (!mounted_)
         return FsError::NotMounted;
+    EXOS_TRY(write_fsinfo());
     return barrier();
 }
 
 FsError FileSystem::unmount() {
     if (!mounted_)
         return FsError::NotMounted;
-    FsError result = barrier();
+    FsError result = write_fsinfo();
+    if (result == FsError::Ok)
+        result = barrier();
     mounted_ = false;
     return result;
 }

@@ -209,12 +209,25 @@ public:
         }
         return abi::Error::Ok;
     }
+    // A batch's runs may reach a real disk in any order: with reverse_batches they arrive last
+    // first, so a sweep of cuts sees the other extreme of that freedom too.
+    abi::Error write_batch(std::span<const exos::BlockWrite> runs) override {
+        if (!reverse_batches)
+            return BlockDevice::write_batch(runs);
+        for (size_t index = runs.size(); index-- > 0;) {
+            if (abi::Error error = write(runs[index].block, runs[index].count, runs[index].data);
+                error != abi::Error::Ok)
+                return error;
+        }
+        return abi::Error::Ok;
+    }
     abi::Error flush() override { return abi::Error::Ok; }
     const std::vector<uint8_t>& image() const { return image_; }
 
     uint64_t writes = 0;
     uint64_t write_limit = ~uint64_t{0};
     bool fail_writes = false;
+    bool reverse_batches = false;
     std::vector<uint64_t> touched;
 
 private:

@@ -95,6 +95,10 @@ private:
     // `unlinked_first_` after `linked_last_` (or into the entry when linked_last_ is 0).
     uint32_t unlinked_first_ = 0;
     uint32_t linked_last_ = 0;
+    // The lowest and highest cluster of that tail: when their FAT entries and linked_last_'s
+    // share one sector, fsync() writes the link with the tail (that sector is written whole).
+    uint32_t tail_low_ = 0;
+    uint32_t tail_high_ = 0;
 };
 
 class DirectoryIterator {
@@ -176,10 +180,13 @@ private:
     // fat_mount.cpp
     FsError parse_boot_sector(const uint8_t* sector);
     FsError count_free_clusters();
-    FsError barrier();  // FSInfo, then the cache's sync(): the ordering point
+    FsError barrier();  // the cache's sync(): the ordering point
+    FsError write_fsinfo();  // the free count and next-free hint, at sync() and unmount()
     // fat_chain.cpp
     bool valid_cluster(uint32_t cluster) const;
     uint64_t fat_offset(uint32_t cluster) const;  // of its entry, in bytes from the FAT's start
+    // Whether the FAT entries of clusters low .. high all lie in one sector of each FAT copy.
+    bool one_fat_sector(uint32_t low, uint32_t high) const;
     FsError read_fat(uint32_t cluster, uint32_t& value);
     FsError write_fat(uint32_t cluster, uint32_t value);
     bool end_of_chain(uint32_t value) const;
