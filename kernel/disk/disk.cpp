@@ -199,9 +199,15 @@ abi::Error Disk::start(KernelState& state, EnvironmentSlot slot, const abi::Disk
         if (data) state.frames.unpin_run(request.frame, frames);
         return queued;
     }
-    in_flight_[id] = {true, slot, static_cast<uint8_t>(frames), request.tag,
-                      data ? request.frame : 0, flush ? 0 : request.sector,
-                      flush ? 0u : request.sectors};
+    // Field by field: an aggregate assignment here was compiled into byte stores.
+    InFlight& record = in_flight_[id];
+    record.used = true;
+    record.slot = slot;
+    record.frames = static_cast<uint8_t>(frames);
+    record.tag = request.tag;
+    record.pfn = data ? request.frame : 0;
+    record.sector = flush ? 0 : request.sector;
+    record.sectors = flush ? 0u : request.sectors;
     --free_id_count_;
     ++in_flight_count_[slot];
     return abi::Error::Ok;

@@ -93,11 +93,14 @@ Error run(abi::DiskOp op, uint64_t sector, uint16_t sectors, uint64_t frame) {
     return disk.run({next_tag++, sector, frame, op, sectors, 0});
 }
 
-// `count` reads of 4 KiB from `sector` on, all submitted before the first is waited for.
-void read_batch(uint64_t sector, uint32_t count, uint64_t frame) {
+// `count` reads of `sectors` each from `sector` on, all submitted before the first is waited
+// for, into the frames from `frame` on (a run of consecutive frames when a read is larger than
+// a page).
+void read_batch(uint64_t sector, uint32_t count, uint64_t frame, uint16_t sectors = 8) {
     uint64_t first_tag = next_tag;
     for (uint32_t i = 0; i < count; ++i) {
-        check(disk.queue({next_tag++, sector + i * 8, frame, abi::DiskOp::Read, 8, 0}), "queue");
+        check(disk.queue({next_tag++, sector + i * sectors, frame, abi::DiskOp::Read, sectors, 0}),
+              "queue");
     }
     check(disk.submit() == count, "the batch taken at once");
     for (uint32_t done = 0; done < count;) {
@@ -109,6 +112,24 @@ void read_batch(uint64_t sector, uint32_t count, uint64_t frame) {
         check(completion.tag >= first_tag && completion.status == 0, "batch completion");
         ++done;
     }
+}
+
+// `count` physically consecutive frames of ours, for requests larger than a page: the frame
+// the kernel hands out, then its neighbours above and below asked for by number (FrameAlloc
+// takes the frame it should give); another start when the run cannot grow to `count`.
+std::optional<uint64_t> take_run(uint32_t count) {
+    for (int tries = 0; tries < 32; ++tries) {
+        exos::SyscallReturn first = exos::frame_alloc();
+        if (first.error != Error::Ok) return std::nullopt;
+        uint64_t low = first.value, high = first.value;  // the run is [low, high]
+        while (high - low + 1 < count && exos::frame_alloc(high + 1).error == Error::Ok) ++high;
+        while (high - low + 1 < count && exos::frame_alloc(low - 1).error == Error::Ok) --low;
+        if (high - low + 1 == count) return low;
+        for (uint64_t pfn = low; pfn <= high; ++pfn) {
+            if (pfn != first.value) (void)exos::frame_free(pfn);
+        }
+    }
+    return std::nullopt;
 }
 
 void raw_rows(uint64_t frame) {
@@ -125,9 +146,14 @@ void raw_rows(uint64_t frame) {
                   Error::Ok, "write");
         check(run(abi::DiskOp::Flush, 0, 0, 0) == Error::Ok, "flush");
     }));
+    // A MiB as a sequential reader asks for it: eight requests of 128 KiB (the most one request
+    // moves), submitted together, into 32 consecutive frames.
+    std::optional<uint64_t> run_of_frames = take_run(abi::kMaxRequestSectors * 512 / 4096);
+    check(run_of_frames.has_value(), "32 consecutive frames");
+    if (!run_of_frames) return;
     report("blk_seq_read_mib", median_work(kMibRuns, [&](int i) {
         uint64_t start = (uint64_t(i) * 2048) % (sectors - 2048);
-        for (uint32_t batch = 0; batch < 8; ++batch) read_batch(start + batch * 256, 32, frame);
+        read_batch(start, 8, *run_of_frames, abi::kMaxRequestSectors);
     }));
 }
 

@@ -188,45 +188,55 @@ SubmitResult VirtioBlock::queue(const BlockRequest& request) {
     const SubmitResult verdict = check(request);
     if (verdict != SubmitResult::Queued) return verdict;
     const bool discard = request.type == BlockRequestType::Discard;
-    const uint32_t data = discard ? 1 : data_descriptors(request.bytes);
-    const uint16_t count = static_cast<uint16_t>(data + 2); // header, data, status
+    const bool flush = request.type == BlockRequestType::Flush;
+    // Data in one descriptor (the usual case: no size_max, or a request within it), the discard
+    // range, or nothing (flush): three descriptors or two, the short chain.
+    const uint32_t data = discard ? 1 : flush ? 0 : data_descriptors(request.bytes);
+    const uint16_t count = static_cast<uint16_t>(data + 2);  // header, data, status
     const uint16_t head = queue_.next_head();
     if (head == Virtqueue::kNoHead || queue_.free_descriptors() < count) return SubmitResult::Busy;
 
     BlockRequestSlot* request_slot = slot(head);
-    const bool with_sector =
-        request.type == BlockRequestType::Read || request.type == BlockRequestType::Write;
+    const bool with_sector = !discard && !flush;
     request_slot->type = static_cast<uint32_t>(request.type);
     request_slot->reserved = 0;
-    request_slot->sector = with_sector ? request.sector : 0; // 5.2.6: 0 for other types
+    request_slot->sector = with_sector ? request.sector : 0;  // 5.2.6: 0 for other types
     if (discard) {
         request_slot->discard_sector = request.sector;
         request_slot->discard_sectors = request.discard_sectors;
-        request_slot->discard_flags = 0; // no unmap hint
+        request_slot->discard_flags = 0;  // no unmap hint
     }
     // Volatile: read back after the device wrote it, never from a value the compiler kept.
     *static_cast<volatile uint8_t*>(&request_slot->status) = kStatusNotWritten;
 
     const uint64_t slot_address = slot_phys(head);
-    ChainBuffer chain[kMaxBlockSegments + 2];
-    uint16_t used = 0;
-    chain[used++] = {slot_address + offsetof(BlockRequestSlot, type), 16, false};
-    if (discard) {
-        chain[used++] = {slot_address + offsetof(BlockRequestSlot, discard_sector), 16, false};
+    const ChainBuffer header{slot_address + offsetof(BlockRequestSlot, type), 16, false};
+    const ChainBuffer status{slot_address + offsetof(BlockRequestSlot, status), 1, true};
+    const bool device_writes = request.type == BlockRequestType::Read;
+    uint16_t added;
+    if (data <= 1) {
+        const ChainBuffer middle =
+            discard ? ChainBuffer{slot_address + offsetof(BlockRequestSlot, discard_sector), 16,
+                                  false}
+            : flush ? ChainBuffer{0, 0, false}
+                    : ChainBuffer{request.phys, request.bytes, device_writes};
+        added = queue_.stage_short_chain(header, middle, status);
     } else {
-        const bool device_writes = request.type == BlockRequestType::Read;
+        // Larger than the device's size_max: the data in pieces of at most that.
+        ChainBuffer chain[kMaxBlockSegments + 2];
+        uint16_t used = 0;
+        chain[used++] = header;
         for (uint64_t done = 0; done < request.bytes; done += max_segment_bytes_) {
             const uint64_t left = request.bytes - done;
-            chain[used++] = {
-                request.phys + done,
-                static_cast<uint32_t>(left < max_segment_bytes_ ? left : max_segment_bytes_),
-                device_writes};
+            chain[used++] = {request.phys + done,
+                             static_cast<uint32_t>(left < max_segment_bytes_ ? left
+                                                                              : max_segment_bytes_),
+                             device_writes};
         }
+        chain[used++] = status;
+        added = queue_.stage_chain(chain, used);
     }
-    chain[used++] = {slot_address + offsetof(BlockRequestSlot, status), 1, true};
-
-    const uint16_t added = queue_.stage_chain(chain, used);
-    if (added != head) { // cannot happen after the checks above; refuse rather than guess
+    if (added != head) {  // cannot happen after the checks above; refuse rather than guess
         fail("virtqueue refused a chain it had room for");
         return SubmitResult::DeviceFailed;
     }

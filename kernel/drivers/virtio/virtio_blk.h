@@ -156,6 +156,7 @@ public:
         return queue_.size() / (data_descriptors(bytes) + 2);
     }
     uint32_t data_descriptors(uint32_t bytes) const {
+        if (bytes <= max_segment_bytes_) return bytes != 0;  // no division on the usual path
         return static_cast<uint32_t>((uint64_t{bytes} + max_segment_bytes_ - 1) /
                                      max_segment_bytes_);
     }

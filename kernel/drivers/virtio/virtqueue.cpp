@@ -111,6 +111,41 @@ uint16_t Virtqueue::stage_chain(const ChainBuffer* buffers, uint16_t count) {
 }
 
 EXO_KEEPS_USED_REGISTERS
+uint16_t Virtqueue::stage_short_chain(ChainBuffer header, ChainBuffer middle, ChainBuffer tail) {
+    const uint16_t count = middle.length != 0 ? 3 : 2;
+    if (failed() || count > free_count_) return kNoHead;
+    // Two stores a descriptor, as in stage_chain; the private links say where the chain goes.
+    volatile uint64_t* table = reinterpret_cast<volatile uint64_t*>(ring_ + layout_.descriptors);
+    auto write = [table](uint16_t index, const ChainBuffer& buffer, uint16_t flags,
+                         uint16_t next) {
+        if (buffer.device_writable) flags |= descriptor_flag::kDeviceWritable;
+        table[2 * index] = buffer.phys;
+        table[2 * index + 1] = buffer.length | uint64_t{flags} << 32 | uint64_t{next} << 48;
+    };
+    const uint16_t head = free_head_;
+    uint16_t last = next_[head];
+    write(head, header, descriptor_flag::kNext, last);
+    uint64_t writable = header.device_writable ? header.length : 0;
+    if (middle.length != 0) {
+        const uint16_t second = last;
+        last = next_[second];
+        write(second, middle, descriptor_flag::kNext, last);
+        if (middle.device_writable) writable += middle.length;
+    }
+    write(last, tail, 0, 0);
+    if (tail.device_writable) writable += tail.length;
+    free_head_ = next_[last];
+    free_count_ = static_cast<uint16_t>(free_count_ - count);
+    chain_length_[head] = static_cast<uint16_t>(count);
+    writable_bytes_[head] = writable;
+    ++outstanding_;
+    // The size is a power of two (initialize): a mask, not a division.
+    *available_field(2 + (static_cast<uint16_t>(next_available_ + staged_) & (size_ - 1))) = head;
+    ++staged_;
+    return head;
+}
+
+EXO_KEEPS_USED_REGISTERS
 bool Virtqueue::publish() {
     if (staged_ == 0) return false;
     // virtio 1.2 2.7.13.2: the descriptors and ring entries are visible before the index moves.

@@ -117,6 +117,10 @@ public:
     // ring's index past every chain staged since the last publish (false: there were none).
     uint16_t stage_chain(const ChainBuffer* buffers, uint16_t count);
     bool publish();
+    // stage_chain for the usual shape, without the array: a device-readable header, a middle
+    // buffer (none when middle.length is 0), a device-writable tail. Every block request has it
+    // (header, data or discard range, status byte); it is the disk's hot path.
+    uint16_t stage_short_chain(ChainBuffer header, ChainBuffer middle, ChainBuffer tail);
 
     // Whether the device asked to be notified of new buffers (the used ring's NO_NOTIFY hint);
     // call after add_chain and before the transport's notify. A lying device only delays itself.
