@@ -16,11 +16,6 @@ abi::DiskRingHeader& header(KernelState& state, uint64_t pfn) {
     return *reinterpret_cast<abi::DiskRingHeader*>(state.physical->frame(pfn));
 }
 
-template <typename Entry>
-Entry* entries(KernelState& state, uint64_t pfn) {
-    return reinterpret_cast<Entry*>(state.physical->frame(pfn) + sizeof(abi::DiskRingHeader));
-}
-
 // A ring frame, or a frame a request names: the caller's own RAM, not a frame the kernel holds
 // for it (a page table, its shared info or trap page), which DMA could otherwise overwrite.
 bool own_plain_frame(const KernelState& state, uint64_t pfn, EnvironmentSlot slot) {
@@ -81,7 +76,8 @@ abi::Error Disk::set_rings(KernelState& state, Environment& caller, uint64_t sub
     // The rings start empty, whatever the frames held.
     header(state, submission_pfn) = {};
     header(state, completion_pfn) = {};
-    rings_[slot] = {submission_pfn, completion_pfn, 0, 0};
+    rings_[slot] = {submission_pfn, completion_pfn, 0, 0, &header(state, submission_pfn),
+                    &header(state, completion_pfn)};
     return abi::Error::Ok;
 }
 
@@ -96,10 +92,10 @@ bool Disk::busy_on(EnvironmentSlot slot, uint64_t start, uint64_t count) const {
 }
 
 EXO_KEEPS_USED_REGISTERS
-uint32_t Disk::completion_room(KernelState& state, EnvironmentSlot slot) const {
+uint32_t Disk::completion_room(EnvironmentSlot slot) const {
     const Rings& rings = rings_[slot];
     // The environment's head is only believed as far as it can hurt the environment itself.
-    uint32_t unread = rings.completion_tail - header(state, rings.completion_pfn).head;
+    uint32_t unread = rings.completion_tail - rings.completion->head;
     uint32_t reserved = unread + in_flight(slot);
     return reserved >= abi::kCompletionRingEntries ? 0 : abi::kCompletionRingEntries - reserved;
 }
@@ -109,11 +105,12 @@ void Disk::post(KernelState& state, EnvironmentSlot slot, uint64_t tag, abi::Err
     Rings& rings = rings_[slot];
     Environment* owner = state.environments.at_slot(slot);
     if (owner == nullptr || rings.completion_pfn == 0) return;
-    entries<abi::DiskCompletion>(
-        state, rings.completion_pfn)[rings.completion_tail % abi::kCompletionRingEntries] = {
-        tag, static_cast<uint64_t>(status)};
+    abi::DiskCompletion& entry = reinterpret_cast<abi::DiskCompletion*>(
+        rings.completion + 1)[rings.completion_tail % abi::kCompletionRingEntries];
+    entry.tag = tag;
+    entry.status = static_cast<uint64_t>(status);
     ++rings.completion_tail;
-    header(state, rings.completion_pfn).tail = rings.completion_tail;
+    rings.completion->tail = rings.completion_tail;
     owner->shared_info->events |= abi::event::kDiskCompletion;
     owner->event_upcall_pending = owner->entries[static_cast<size_t>(abi::Entry::Event)].pc != 0;
 }
@@ -156,12 +153,12 @@ SyscallResult Disk::submit(KernelState& state, Environment& caller) {
     EnvironmentSlot slot = EnvironmentTable::slot_of(caller.id);
     Rings& rings = rings_[slot];
     if (rings.submission_pfn == 0) return abi::Error::InvalidArgument;
-    abi::DiskRingHeader& submission = header(state, rings.submission_pfn);
-    const abi::DiskRequest* ring = entries<abi::DiskRequest>(state, rings.submission_pfn);
+    abi::DiskRingHeader& submission = *rings.submission;
+    const abi::DiskRequest* ring = reinterpret_cast<const abi::DiskRequest*>(rings.submission + 1);
     uint32_t queued = submission.tail - rings.submission_head;
     if (queued > abi::kSubmissionRingEntries) queued = abi::kSubmissionRingEntries;
     // Each request taken, refused or not, will write one completion: take no more than fit.
-    uint32_t room = completion_room(state, slot);
+    uint32_t room = completion_room(slot);
     if (queued > room) queued = room;
     uint32_t taken = 0;
     for (; taken < queued; ++taken) {
@@ -230,12 +227,16 @@ void Disk::complete(uint32_t id, abi::Error status) {
     free_ids_[free_id_count_++] = static_cast<uint8_t>(id);
     const EnvironmentSlot slot = request.slot;
     --in_flight_count_[slot == kNoEnvironment ? kMaxEnvironments : slot];
-    for (uint64_t i = 0; i < request.frames; ++i) {
-        const uint64_t pfn = request.pfn + i;
-        (void)state.frames.unpin(pfn);
-        const FrameEntry& frame = state.frames.at(pfn);
-        if (frame.owner == kNoEnvironment && frame.pin_count == 0) {
-            state.frames.release(pfn); // its environment ended meanwhile
+    if (slot != kNoEnvironment) {
+        state.frames.unpin_run(request.pfn, request.frames);
+    } else {
+        // Its environment ended meanwhile (forget): its frames are nobody's, and the last
+        // completion that pins one frees it.
+        for (uint64_t i = 0; i < request.frames; ++i) {
+            const uint64_t pfn = request.pfn + i;
+            (void)state.frames.unpin(pfn);
+            const FrameEntry& frame = state.frames.at(pfn);
+            if (frame.owner == kNoEnvironment && frame.pin_count == 0) state.frames.release(pfn);
         }
     }
     if (slot != kNoEnvironment) post(state, slot, request.tag, status);

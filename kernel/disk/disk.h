@@ -56,6 +56,9 @@ private:
         uint64_t completion_pfn = 0;
         uint32_t submission_head = 0;  // the kernel's own copies, never read back
         uint32_t completion_tail = 0;
+        // The two frames as the kernel reaches them, worked out once at DiskRings.
+        abi::DiskRingHeader* submission = nullptr;
+        abi::DiskRingHeader* completion = nullptr;
     };
     struct InFlight {
         bool used = false;
@@ -73,7 +76,7 @@ private:
     abi::Error check(EnvironmentSlot slot, const abi::DiskRequest& request) const;
     // The frames pinned and the request on the device, or an error and nothing changed.
     abi::Error start(KernelState& state, EnvironmentSlot slot, const abi::DiskRequest& request);
-    uint32_t completion_room(KernelState& state, EnvironmentSlot slot) const;
+    uint32_t completion_room(EnvironmentSlot slot) const;
     void post(KernelState& state, EnvironmentSlot slot, uint64_t tag, abi::Error status);
     void release_rings(KernelState& state, Rings& rings);
 

@@ -102,30 +102,35 @@ Error FrameTable::pin_owned_run(uint64_t first, uint64_t count, EnvironmentSlot 
     if (first < first_pfn_ || count > count_ || first - first_pfn_ > count_ - count) {
         return Error::NotOwner;
     }
-    // One word a frame: Owned by `owner`, no kernel-bound flag (essential and scratch allowed).
+    // One word a frame, loaded, compared and stored back: Owned by `owner`, no kernel-bound
+    // flag (essential and scratch allowed), its pin count (bits 32-47) below the limit.
     constexpr uint64_t kMask = 0xffff'ff00 | frame_flag::kKernelBound;
+    constexpr unsigned kPinShift = 8 * offsetof(FrameEntry, pin_count);
+    constexpr uint64_t kOnePin = uint64_t{1} << kPinShift;
     const uint64_t expected = frame_word::owned_by(owner);
-    FrameEntry* run = &entries_[first - first_pfn_];
+    auto* words = reinterpret_cast<frame_word::AliasingWord*>(&entries_[first - first_pfn_]);
     for (uint64_t i = 0; i < count; ++i) {
-        Error refused = Error::Ok;
-        if ((frame_word::load(run[i]) & kMask) != expected)
-            refused = Error::NotOwner;
-        else if (run[i].pin_count == kMaxCount)
-            refused = Error::TooMany;
-        if (refused != Error::Ok) {
+        const uint64_t word = words[i];
+        if ((word & kMask) != expected || ((word >> kPinShift) & 0xffff) == kMaxCount) {
+            const Error refused = (word & kMask) != expected ? Error::NotOwner : Error::TooMany;
             while (i-- > 0)
-                --run[i].pin_count;
+                words[i] -= kOnePin;
             return refused;
         }
-        ++run[i].pin_count;
+        words[i] = word + kOnePin;
     }
     return Error::Ok;
 }
 
 EXO_KEEPS_USED_REGISTERS
 void FrameTable::unpin_run(uint64_t first, uint64_t count) {
-    for (uint64_t i = 0; i < count; ++i)
-        (void)unpin(first + i);
+    if (first < first_pfn_ || count > count_ || first - first_pfn_ > count_ - count) return;
+    constexpr unsigned kPinShift = 8 * offsetof(FrameEntry, pin_count);
+    auto* words = reinterpret_cast<frame_word::AliasingWord*>(&entries_[first - first_pfn_]);
+    for (uint64_t i = 0; i < count; ++i) {
+        const uint64_t word = words[i];
+        if (((word >> kPinShift) & 0xffff) != 0) words[i] = word - (uint64_t{1} << kPinShift);
+    }
 }
 
 void FrameTable::orphan(uint64_t pfn) {
