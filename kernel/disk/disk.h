@@ -17,6 +17,7 @@
 #include "disk/block_queue.h"
 #include "disk/extent_table.h"
 #include "environments/environment.h"
+#include "memory/frame_table.h"
 #include "register_hygiene.h"
 #include "syscalls/syscall_result.h"
 
@@ -27,6 +28,9 @@ struct KernelState;
 class Disk final : private CompletionSink {
 public:
     static constexpr uint32_t kMaxInFlight = 128;
+    // A frame holds at most one pin a request in flight and one as a ring: within what
+    // FrameTable::pin_owned_run may add without checking.
+    static_assert(kMaxInFlight + 1 <= FrameTable::kMaxDiskPins);
 
     // `queue` nullptr: the machine has no disk (every call answers NoDisk). `first` owns it all.
     void attach(BlockQueue* queue, EnvironmentSlot first);

@@ -102,22 +102,21 @@ Error FrameTable::pin_owned_run(uint64_t first, uint64_t count, EnvironmentSlot 
     if (first < first_pfn_ || count > count_ || first - first_pfn_ > count_ - count) {
         return Error::NotOwner;
     }
-    // One word a frame, loaded, compared and stored back: Owned by `owner`, no kernel-bound
-    // flag (essential and scratch allowed), its pin count (bits 32-47) below the limit.
+    // One word a frame, loaded, compared and stored back with one more pin (bits 32-47):
+    // Owned by `owner`, no kernel-bound flag (essential and scratch allowed). The caller keeps
+    // its pins of a frame far below kMaxCount (frame_table.h), so the count cannot carry out.
     constexpr uint64_t kMask = 0xffff'ff00 | frame_flag::kKernelBound;
-    constexpr unsigned kPinShift = 8 * offsetof(FrameEntry, pin_count);
-    constexpr uint64_t kOnePin = uint64_t{1} << kPinShift;
     const uint64_t expected = frame_word::owned_by(owner);
     auto* words = reinterpret_cast<frame_word::AliasingWord*>(&entries_[first - first_pfn_]);
+#pragma GCC unroll 4  // runs are up to 33 frames: the loop's own instructions count
     for (uint64_t i = 0; i < count; ++i) {
         const uint64_t word = words[i];
-        if ((word & kMask) != expected || ((word >> kPinShift) & 0xffff) == kMaxCount) {
-            const Error refused = (word & kMask) != expected ? Error::NotOwner : Error::TooMany;
+        if ((word & kMask) != expected) {
             while (i-- > 0)
-                words[i] -= kOnePin;
-            return refused;
+                words[i] -= frame_word::kOnePin;
+            return Error::NotOwner;
         }
-        words[i] = word + kOnePin;
+        words[i] = word + frame_word::kOnePin;
     }
     return Error::Ok;
 }
@@ -125,12 +124,10 @@ Error FrameTable::pin_owned_run(uint64_t first, uint64_t count, EnvironmentSlot 
 EXO_KEEPS_USED_REGISTERS
 void FrameTable::unpin_run(uint64_t first, uint64_t count) {
     if (first < first_pfn_ || count > count_ || first - first_pfn_ > count_ - count) return;
-    constexpr unsigned kPinShift = 8 * offsetof(FrameEntry, pin_count);
     auto* words = reinterpret_cast<frame_word::AliasingWord*>(&entries_[first - first_pfn_]);
-    for (uint64_t i = 0; i < count; ++i) {
-        const uint64_t word = words[i];
-        if (((word >> kPinShift) & 0xffff) != 0) words[i] = word - (uint64_t{1} << kPinShift);
-    }
+#pragma GCC unroll 4
+    for (uint64_t i = 0; i < count; ++i)
+        words[i] -= frame_word::kOnePin;
 }
 
 void FrameTable::orphan(uint64_t pfn) {

@@ -64,6 +64,7 @@ inline constexpr unsigned kStateShift = 8;
 inline constexpr unsigned kOwnerShift = 16;
 inline constexpr unsigned kMapCountShift = 48;  // the top: a count at its limit carries out
 inline constexpr uint64_t kOneMapping = uint64_t{1} << kMapCountShift;
+inline constexpr uint64_t kOnePin = uint64_t{1} << 32;  // pin_count's lowest bit
 // Every bit a FrameFree check compares: all but the essential flag (an essential frame may be
 // freed; kernel-bound and scratch flags, pins and mappings all refuse).
 inline constexpr uint64_t kFreeCheckMask = ~uint64_t{frame_flag::kEssential};
@@ -144,8 +145,12 @@ public:
     abi::Error unpin(uint64_t pfn);
     // The disk's pin, for `count` consecutive frames: each must be `owner`'s plain RAM (not a
     // page table, shared-info or reserve frame the kernel holds for it, which DMA could
-    // overwrite). All pinned, or none and NotOwner (TooMany: a pin count at its limit).
+    // overwrite). All pinned, or none and NotOwner. One word a frame and no limit check: the
+    // caller holds at most kMaxDiskPins pins of any frame (the disk's requests in flight and
+    // its rings; disk.h asserts it), far below kMaxCount.
+    static constexpr uint16_t kMaxDiskPins = 1024;
     abi::Error pin_owned_run(uint64_t first, uint64_t count, EnvironmentSlot owner);
+    // Undoes pin_owned_run: every frame of the run must hold a pin of the caller's.
     void unpin_run(uint64_t first, uint64_t count);
     // An ended environment's pinned frame: owned by nobody (kNoEnvironment) until its last pin
     // goes, when the disk's completion releases it. Its flags go: it is no one's page any more.

@@ -105,7 +105,7 @@ uint16_t Virtqueue::stage_chain(const ChainBuffer* buffers, uint16_t count) {
     chain_length_[head] = count;
     writable_bytes_[head] = writable;
     ++outstanding_;
-    *available_field(2 + static_cast<uint16_t>(next_available_ + staged_) % size_) = head;
+    *available_field(2 + (static_cast<uint16_t>(next_available_ + staged_) & (size_ - 1))) = head;
     ++staged_;
     return head;
 }
@@ -182,7 +182,7 @@ uint16_t Virtqueue::used_ready() {
 
 EXO_KEEPS_USED_REGISTERS
 bool Virtqueue::take_used(UsedChain& used) {
-    volatile VirtqUsedElement* element = used_element(next_used_ % size_);
+    volatile VirtqUsedElement* element = used_element(next_used_ & (size_ - 1));  // a power of 2
     // Each field read exactly once, then checked, then used: no second fetch can differ.
     const uint32_t id = element->id;
     const uint32_t written = element->length;
