@@ -5,9 +5,30 @@ namespace exo {
 
 namespace {
 
+// A decimal number of 1 to 18 digits (no sign, no leading junk); nothing otherwise.
+bool parse_count(std::string_view digits, uint64_t& value) {
+    if (digits.empty() || digits.size() > 18) return false;
+    value = 0;
+    for (char c : digits) {
+        if (c < '0' || c > '9') return false;
+        value = value * 10 + static_cast<uint64_t>(c - '0');
+    }
+    return true;
+}
+
+bool starts_with(std::string_view word, std::string_view prefix) {
+    return word.size() >= prefix.size() && word.compare(0, prefix.size(), prefix) == 0;
+}
+
 // Applies one word; false when it is not a known option with a known value.
 bool apply(std::string_view word, BootOptions& options) {
-    if (word == "exo.fast_paths=off") {
+    constexpr std::string_view kCut = "exo.cut_after_writes=";
+    if (starts_with(word, kCut)) {
+        uint64_t count = 0;
+        std::string_view digits(word.data() + kCut.size(), word.size() - kCut.size());
+        if (!parse_count(digits, count) || count == 0) return false;
+        options.cut_after_writes = count;
+    } else if (word == "exo.fast_paths=off") {
         options.fast_paths = false;
     } else if (word == "exo.fast_paths=on") {
         options.fast_paths = true;

@@ -78,6 +78,11 @@ void apply_boot_options() {
         kprintf("exo: bootargs '%s': %u word(s) not understood, ignored\n", tree.bootargs.data(),
                 options.unknown);
     }
+    if (options.cut_after_writes != 0) {
+        kprintf("exo: boot option exo.cut_after_writes=%lu: the machine stops at that write\n",
+                options.cut_after_writes);
+        disk_cut_after_writes(options.cut_after_writes);
+    }
     if (!options.fast_paths) {
         kprintf("exo: boot option exo.fast_paths=off: every trap takes the general path\n");
         fast_paths_enabled = false;

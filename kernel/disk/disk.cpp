@@ -36,6 +36,7 @@ void Disk::attach(BlockQueue* queue, EnvironmentSlot first) {
         free_ids_[id] = static_cast<uint8_t>(kMaxInFlight - 1 - id);
     }
     free_id_count_ = kMaxInFlight;
+    writes_completed_ = 0;
 }
 
 SyscallResult Disk::info(uint64_t field) const {
@@ -201,6 +202,7 @@ abi::Error Disk::start(KernelState& state, EnvironmentSlot slot, const abi::Disk
     record.used = true;
     record.slot = slot;
     record.frames = static_cast<uint8_t>(frames);
+    record.write = request.op == abi::DiskOp::Write;
     record.tag = request.tag;
     record.pfn = data ? request.frame : 0;
     record.sector = flush ? 0 : request.sector;
@@ -227,6 +229,7 @@ void Disk::complete(uint32_t id, abi::Error status) {
     free_ids_[free_id_count_++] = static_cast<uint8_t>(id);
     const EnvironmentSlot slot = request.slot;
     --in_flight_count_[slot == kNoEnvironment ? kMaxEnvironments : slot];
+    if (request.write && status == abi::Error::Ok) ++writes_completed_;
     if (slot != kNoEnvironment) {
         state.frames.unpin_run(request.pfn, request.frames);
     } else {

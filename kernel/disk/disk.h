@@ -52,6 +52,8 @@ public:
     EXO_CLEARS_CALLER_SAVED_REGISTERS void forget(KernelState& state, Environment& environment);
 
     uint32_t in_flight(EnvironmentSlot slot) const { return in_flight_count_[slot]; }
+    // Writes the device has completed without error, ever (the power-cut sweep counts them).
+    uint64_t writes_completed() const { return writes_completed_; }
     bool busy_on(EnvironmentSlot slot, uint64_t start, uint64_t count) const;
 
 private:
@@ -66,11 +68,12 @@ private:
     };
     struct InFlight {
         bool used = false;
-        EnvironmentSlot slot = kNoEnvironment; // kNoEnvironment: its environment ended
-        uint8_t frames = 0;                    // pinned from pfn on; 0 for Flush and Discard
+        EnvironmentSlot slot = kNoEnvironment;  // kNoEnvironment: its environment ended
+        uint8_t frames = 0;  // pinned from pfn on; 0 for Flush and Discard
+        bool write = false;  // counted when it completes (writes_completed)
         uint64_t tag = 0;
         uint64_t pfn = 0;
-        uint64_t sector = 0; // the blocks it touches (busy_on); none for Flush
+        uint64_t sector = 0;  // the blocks it touches (busy_on); none for Flush
         uint32_t sectors = 0;
     };
 
@@ -94,6 +97,7 @@ private:
     std::array<uint16_t, kMaxEnvironments + 1> in_flight_count_{};
     std::array<uint8_t, kMaxInFlight> free_ids_{};
     uint32_t free_id_count_ = 0;
+    uint64_t writes_completed_ = 0;
 };
 
 }  // namespace exo

@@ -5,6 +5,7 @@
 
 #include "cpu/interrupts.h"
 #include "disk/virtio_disk.h"
+#include "boot/power.h"
 #include "drivers/console.h"
 #include "memory/kernel_memory.h"
 
@@ -16,6 +17,7 @@ std::optional<virtio::MmioVirtioRegisters> registers;
 std::optional<VirtioDisk> device;
 virtio::DmaRegion memory;
 uint32_t disk_line = 0;
+uint64_t cut_after_writes = 0;  // 0: never (exo.cut_after_writes)
 
 bool is_block_device(const IrqDevice& slot) {
     virtio::MmioVirtioRegisters probe_registers(Mmio(layout::direct_map(slot.window.base)));
@@ -63,12 +65,19 @@ void disk_init(KernelState& state, const DeviceTreeInfo& tree) {
     kprintf("exo: no disk\n");
 }
 
+void disk_cut_after_writes(uint64_t count) { cut_after_writes = count; }
+
 bool disk_owns_line(uint32_t line) { return line != 0 && line == disk_line; }
 
 void disk_interrupt(KernelState& state) {
     if (!device) return;
     device->acknowledge_interrupt();
     state.disk.complete(state);
+    if (cut_after_writes != 0 && state.disk.writes_completed() >= cut_after_writes) {
+        kprintf("exo: power cut after %lu completed writes (exo.cut_after_writes=%lu)\n",
+                state.disk.writes_completed(), cut_after_writes);
+        shutdown(0);
+    }
     static bool reported = false;
     if (device->failed() && !reported) {
         reported = true;

@@ -18,5 +18,8 @@ void disk_init(KernelState& state, const DeviceTreeInfo& tree);
 // The interrupt path's question and the handler for the disk's line.
 bool disk_owns_line(uint32_t line);
 void disk_interrupt(KernelState& state);
+// The power-cut sweep's boot option (boot_options.h): the machine stops at the interrupt that
+// reports the `count`-th completed write, before any environment learns of it.
+void disk_cut_after_writes(uint64_t count);
 
 }  // namespace exo

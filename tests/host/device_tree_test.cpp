@@ -227,3 +227,23 @@ TEST(BootOptions, NearMissesAreUnknownNotApplied) {
         CHECK_TEXT(options.unknown >= 1, word);
     }
 }
+
+TEST(BootOptions, CutAfterWritesTakesACountFromOne) {
+    UNSIGNED_LONGLONGS_EQUAL(0, exo::parse_boot_options("").cut_after_writes);
+    UNSIGNED_LONGLONGS_EQUAL(7, exo::parse_boot_options("exo.cut_after_writes=7").cut_after_writes);
+    exo::BootOptions options = exo::parse_boot_options("quiet exo.cut_after_writes=123456789012");
+    UNSIGNED_LONGLONGS_EQUAL(123456789012ull, options.cut_after_writes);
+    CHECK_TRUE(options.fast_paths);
+    UNSIGNED_LONGS_EQUAL(1, options.unknown);
+}
+
+TEST(BootOptions, ACutWithoutAGoodCountIsUnknownNotApplied) {
+    for (const char* word : {"exo.cut_after_writes=", "exo.cut_after_writes=0",
+                             "exo.cut_after_writes=-1", "exo.cut_after_writes=1x",
+                             "exo.cut_after_writes= 3", "exo.cut_after_writes=1234567890123456789",
+                             "exo.cut_after_writes"}) {
+        exo::BootOptions options = exo::parse_boot_options(word);
+        UNSIGNED_LONGLONGS_EQUAL_TEXT(0, options.cut_after_writes, word);
+        CHECK_TEXT(options.unknown >= 1, word);
+    }
+}

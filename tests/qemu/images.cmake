@@ -43,6 +43,8 @@ exo_environment(composed SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/polici
     PIECES frames demand_pager pinned_memory round_robin periodic)
 exo_environment(disk_fat SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/disk/disk_fat.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/environments/attack/registers.cpp PIECES frames fs disk)
+exo_environment(disk_cut SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/disk/disk_cut.cpp
+    PIECES frames fs disk)
 exo_environment(disk_tenant
     SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/disk/disk_tenant.cpp PIECES frames disk)
 exo_environment(gate_peer SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/attack/gate_peer.cpp ${CMAKE_CURRENT_SOURCE_DIR}/environments/attack/registers.cpp)
@@ -70,6 +72,7 @@ exo_image(revocation ENVIRONMENT revocation ENVIRONMENT hog_cooperative ENVIRONM
 exo_image(illegal_instruction ENVIRONMENT illegal_instruction)
 exo_image(exit_status ENVIRONMENT exit_status)
 exo_image(disk_fat ENVIRONMENT disk_fat ENVIRONMENT disk_tenant)
+exo_image(disk_cut ENVIRONMENT disk_cut)
 
 # Two memory policies and a scheduler in one environment (scenario library_os_policies): the
 # driver hands the composed environment the slots and frames declared here.

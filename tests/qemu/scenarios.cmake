@@ -240,4 +240,13 @@ if(EXO_QEMU_LABEL STREQUAL "qemu-virt")
                          -- ${EXO_QEMU_COMMAND})
         set_tests_properties(${test} PROPERTIES LABELS "${EXO_QEMU_LABEL};blk;fs" TIMEOUT 180)
     endforeach()
+    # The power-cut sweep: the same file-creating sequence as the host's durability sweep, on
+    # the real disk path, the machine stopped by the kernel after every completed write in turn
+    # (exo.cut_after_writes), each image judged by fsck.fat -n and mtype.
+    add_test(NAME ${EXO_QEMU_LABEL}.disk_cut
+             COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/disk_cut.sh
+                     --kernel ${CMAKE_BINARY_DIR}/kernel-disk_cut.elf
+                     --work ${CMAKE_CURRENT_BINARY_DIR}/disk_cut -- ${EXO_QEMU_COMMAND})
+    set_tests_properties(${EXO_QEMU_LABEL}.disk_cut PROPERTIES
+        LABELS "${EXO_QEMU_LABEL};blk;fs" TIMEOUT 600 COST 300)
 endif()
