@@ -26,6 +26,10 @@ public:
     uint64_t submit();
     // The next completion, if one waits.
     bool next_completion(abi::DiskCompletion& completion);
+    // How many completions wait in the ring now (the kernel's tail past our head).
+    uint32_t completions_ready() const {
+        return *static_cast<volatile const uint32_t*>(&completion_->tail) - completion_->head;
+    }
     // Queues, submits and waits for this one request (yielding the CPU while it is on the
     // device): its status. Other completions that arrive meanwhile are counted and dropped:
     // for code that keeps one request in flight.

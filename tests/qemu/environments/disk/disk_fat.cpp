@@ -67,6 +67,41 @@ void refusals(uint64_t bounce) {
     EXPECT_AUDIT_CLEAN("refusals");
 }
 
+// A frame with reads in flight into it cannot be freed or donated as a page table: the kernel
+// holds its pin until the device is done. 32 reads into one frame go to the device at once,
+// FrameFree and PageTableDonate follow at once, and the completion ring is read right after
+// each: a call that succeeded while the ring still lacked a completion freed or took a frame
+// the device could still write. (The device often finishes first; the count is printed.)
+// Returns how many reads were still in flight after FrameFree.
+uint32_t free_while_in_flight() {
+    uint64_t target = take();
+    constexpr uint32_t kReads = 32;
+    for (uint32_t i = 0; i < kReads; ++i) {
+        EXPECT(disk.queue({200 + i, uint64_t{i} * 8, target, abi::DiskOp::Read, 8, 0}));
+    }
+    EXPECT(disk.submit() == kReads);
+    Error freed = exos::frame_free(target);
+    uint32_t done_after_free = disk.completions_ready();
+    Error donated = freed == Error::Ok ? Error::NotOwner : exos::page_table_donate(target);
+    uint32_t done_after_donate = disk.completions_ready();
+    if (done_after_free < kReads) EXPECT(freed == Error::FrameInUse);
+    if (freed != Error::Ok && done_after_donate < kReads) EXPECT(donated == Error::FrameInUse);
+    for (uint32_t seen = 0; seen < kReads;) {
+        abi::DiskCompletion completion;
+        if (!disk.next_completion(completion)) {
+            disk.wait_for_completion();
+            continue;
+        }
+        EXPECT(completion.tag >= 200 && completion.tag < 200 + kReads && completion.status == 0);
+        ++seen;
+    }
+    // The device done, the frame is ours to free, unless a call above already took it (the
+    // device had finished by then: a page table now, or free).
+    if (freed != Error::Ok && donated != Error::Ok) EXPECT(exos::frame_free(target) == Error::Ok);
+    EXPECT_AUDIT_CLEAN("a frame freed while its reads were in flight");
+    return kReads - done_after_free;
+}
+
 // No kernel value (an address, a satp) and nothing else of the kernel's left in a register after
 // a disk call: a submission that reaches the device, and the refusals.
 int register_leaks_of(uint64_t number, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0) {
@@ -212,6 +247,9 @@ int main() {
            Error::Ok);
     exos::printf("disk_fat: %lu sectors\n", disk.capacity());
     refusals(bounce);
+    uint32_t in_flight = free_while_in_flight();
+    exos::printf("disk_fat: FrameFree after 32 reads into the frame: %u still in flight\n",
+                 in_flight);
     register_checks(bounce);
 
     exos::DiskBlockDevice device(disk, bounce, reinterpret_cast<void*>(kBounceVa), 0,
