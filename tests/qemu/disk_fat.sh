@@ -5,6 +5,8 @@
 #   2. the guest (environments/disk/disk_fat.cpp) checks them, writes, renames, deletes, syncs,
 #      then runs a child held to extents of its own (disk_tenant.cpp), revokes one while the
 #      child reads, and lets the child leave with a read in flight (the audit must stay clean);
+#      the driver's cache is write-back and the child's write-through, each shown by a raw
+#      read around the cache;
 #   3. fsck.fat -n must find the image clean, and mtype must give back exactly the bytes the
 #      guest wrote (sha256 on both sides), the host's files untouched, the deleted one gone.
 # Modes: legacy and modern (virtio-mmio version 1 and 2), none (no disk attached: the guest says
@@ -68,8 +70,8 @@ mcopy -i "$image" "$work/files/deleted.bin" "::$(cat "$work/files/deleted")" || 
 
 drive=(-drive "file=$image,if=none,format=raw,id=disk0" -device virtio-blk-device,drive=disk0)
 case $mode in
-  legacy) extra=("${drive[@]}") expect=("disk_fat: mounted FAT16" "disk_fat: 7 host files read and checked" "disk_fat: tenant held to its extents, revoked visibly" "0 failed checks") status=0 ;;
-  modern) extra=(-global virtio-mmio.force-legacy=false "${drive[@]}") expect=("virtio-blk (modern)" "disk_fat: 7 host files read and checked" "disk_fat: tenant held to its extents, revoked visibly" "0 failed checks") status=0 ;;
+  legacy) extra=("${drive[@]}") expect=("disk_fat: mounted FAT16" "disk_fat: 7 host files read and checked" "disk_fat: write-back cache: the block on the disk only after sync (yes)" "disk_fat: the tenant's write-through cache: the block on the disk at once (yes)" "disk_fat: tenant held to its extents, revoked visibly" "0 failed checks") status=0 ;;
+  modern) extra=(-global virtio-mmio.force-legacy=false "${drive[@]}") expect=("virtio-blk (modern)" "disk_fat: 7 host files read and checked" "disk_fat: write-back cache: the block on the disk only after sync (yes)" "disk_fat: the tenant's write-through cache: the block on the disk at once (yes)" "disk_fat: tenant held to its extents, revoked visibly" "0 failed checks") status=0 ;;
   none) extra=() expect=("exo: no disk" "disk_fat: no disk attached") status=0 ;;
   corrupt)
     printf '\0\0' | dd of="$image" bs=1 seek=11 conv=notrunc status=none

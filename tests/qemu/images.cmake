@@ -46,7 +46,7 @@ exo_environment(disk_fat SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/disk/d
 exo_environment(disk_cut SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/disk/disk_cut.cpp
     PIECES frames fs disk)
 exo_environment(disk_tenant
-    SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/disk/disk_tenant.cpp PIECES frames disk)
+    SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/disk/disk_tenant.cpp PIECES frames fs disk)
 exo_environment(gate_peer SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/attack/gate_peer.cpp ${CMAKE_CURRENT_SOURCE_DIR}/environments/attack/registers.cpp)
 
 exo_image(abi_errors ENVIRONMENT abi_errors)

@@ -185,11 +185,46 @@ void write_guest_files(fat::FileSystem& fs) {
 
 // A child with extents of its own: held to them, revoked visibly, and leaving with a read in
 // flight (disk_tenant.cpp). The extents are at the disk's end, which the file system left free.
+// This environment's cache policy for its own blocks is write-back (its file system's cache
+// too); the tenant child chooses write-through (disk_tenant.cpp). Shown, not assumed: a block
+// written through a write-back cache is on the disk only after sync, read around the cache.
+constexpr uint64_t kPolicyVa = 0x30003000;  // a frame for the cache's device, one for raw reads
+constexpr uint64_t kRawVa = 0x30004000;
+exos::BlockCacheStorage<4> policy_storage;
+
+void write_back_policy(uint64_t sector) {
+    constexpr uint64_t RW = abi::permission::kRead | abi::permission::kWrite;
+    uint64_t frame = take(), raw = take();
+    EXPECT(exos::map(kPolicyVa, frame, 1, RW) == Error::Ok);
+    EXPECT(exos::map(kRawVa, raw, 1, RW) == Error::Ok);
+    const uint8_t* on_disk = reinterpret_cast<const uint8_t*>(kRawVa);
+    EXPECT(run(300, abi::DiskOp::Read, sector, 1, raw) == Error::Ok);
+    uint8_t before[512], block[512];
+    for (int i = 0; i < 512; ++i) {
+        before[i] = on_disk[i];
+        block[i] = static_cast<uint8_t>(before[i] ^ (i * 7 + 1));  // differs in every byte
+    }
+    exos::DiskBlockDevice device(disk, frame, reinterpret_cast<void*>(kPolicyVa), sector, 8);
+    exos::BlockCache cache(device, policy_storage, exos::CachePolicy::WriteBack);
+    EXPECT(cache.write(0, 0, block, 512) == FsError::Ok);
+    EXPECT(run(301, abi::DiskOp::Read, sector, 1, raw) == Error::Ok);
+    bool unchanged = true, written = true;
+    for (int i = 0; i < 512; ++i) unchanged = unchanged && on_disk[i] == before[i];
+    EXPECT(unchanged);  // write-back: still only in the cache
+    EXPECT(cache.sync() == FsError::Ok);
+    EXPECT(run(302, abi::DiskOp::Read, sector, 1, raw) == Error::Ok);
+    for (int i = 0; i < 512; ++i) written = written && on_disk[i] == block[i];
+    EXPECT(written);  // and on the disk once synced
+    exos::printf("disk_fat: write-back cache: the block on the disk only after sync (%s)\n",
+                 unchanged && written ? "yes" : "NO");
+}
+
 void run_tenant(uint64_t own_frame) {
     exos::Child child = exos::spawn(pool, kTenantImage, 8);
     EXPECT(child.error == Error::Ok);
     EXPECT(driver::open_mailbox(child));
     uint64_t writable = disk.capacity() - 1024, read_only = disk.capacity() - 256;
+    write_back_policy(writable + tenant::kPolicySector + 8);
     EXPECT(exos::syscall(abi::Syscall::DiskExtentGrant, child.id, writable,
                          tenant::kWritableSectors,
                          abi::disk_rights::kRead | abi::disk_rights::kWrite).error == Error::Ok);
@@ -207,6 +242,9 @@ void run_tenant(uint64_t own_frame) {
     box.value = 1;
     mailbox::wait_for_state(child.id, mailbox::kDone);
     EXPECT(box.words[tenant::kFailures] == 0);
+    EXPECT(box.words[tenant::kWriteThrough] == 1);
+    exos::printf("disk_fat: the tenant's write-through cache: the block on the disk at once (%s)\n",
+                 box.words[tenant::kWriteThrough] == 1 ? "yes" : "NO");
     // Revoke while it keeps reading: Busy while a read of its is on the device, then done.
     uint64_t busy = 0;
     for (;;) {

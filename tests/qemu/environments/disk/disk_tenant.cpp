@@ -3,6 +3,7 @@
 // frames only, the read-only one not written), keeps reading until the driver revokes the
 // read-write extent (which it must see: the event, and refusals after it), and then exits with
 // a read still in flight, so the kernel must keep that frame out of use until the device is done.
+#include <exos/block_cache.h>
 #include <exos/disk.h>
 #include <exos/frame_pool.h>
 #include <exos/shared_info.h>
@@ -35,6 +36,29 @@ uint64_t fresh_frame() {
     return frame.value;
 }
 
+// Its own cache policy, write-through (the driver caches write-back): a block written through
+// the cache is on the disk when the write returns, read back around the cache. 1 if so.
+exos::BlockCacheStorage<4> cache_storage;
+uint64_t write_through_policy(uint64_t sector) {
+    constexpr uint64_t kCacheVa = 0x30003000;
+    uint64_t frame = fresh_frame();
+    expect(exos::map(kCacheVa, frame, 1, RW) == Error::Ok);
+    uint8_t block[512];
+    for (int i = 0; i < 512; ++i) block[i] = static_cast<uint8_t>(i * 13 + 5);
+    exos::DiskBlockDevice device(disk, frame, reinterpret_cast<void*>(kCacheVa), sector, 8);
+    exos::BlockCache cache(device, cache_storage, exos::CachePolicy::WriteThrough);
+    expect(cache.write(0, 0, block, 512) == exos::FsError::Ok);
+    uint64_t raw = fresh_frame();
+    expect(run(abi::DiskOp::Read, sector, 1, raw) == Error::Ok);
+    constexpr uint64_t kRawVa = 0x30004000;
+    expect(exos::map(kRawVa, raw, 1, RW) == Error::Ok);
+    const uint8_t* on_disk = reinterpret_cast<const uint8_t*>(kRawVa);
+    for (int i = 0; i < 512; ++i) {
+        if (on_disk[i] != block[i]) return 0;
+    }
+    return 1;
+}
+
 }  // namespace
 
 int main() {
@@ -58,6 +82,7 @@ int main() {
            Error::NotOwner);
     expect(run(abi::DiskOp::Read, 0, 8, data) == Error::NotOwner);  // the file system's blocks
     expect(run(abi::DiskOp::Read, writable, 8, box.words[tenant::kForeign]) == Error::NotOwner);
+    box.words[tenant::kWriteThrough] = write_through_policy(writable + tenant::kPolicySector);
     box.words[tenant::kFailures] = failures;
     box.state = mailbox::kDone;
 
