@@ -108,25 +108,46 @@ Error FrameTable::pin_owned_run(uint64_t first, uint64_t count, EnvironmentSlot 
     constexpr uint64_t kMask = 0xffff'ff00 | frame_flag::kKernelBound;
     const uint64_t expected = frame_word::owned_by(owner);
     auto* words = reinterpret_cast<frame_word::AliasingWord*>(&entries_[first - first_pfn_]);
-#pragma GCC unroll 4  // runs are up to 33 frames: the loop's own instructions count
-    for (uint64_t i = 0; i < count; ++i) {
-        const uint64_t word = words[i];
-        if ((word & kMask) != expected) {
-            while (i-- > 0)
-                words[i] -= frame_word::kOnePin;
-            return Error::NotOwner;
+    auto pin = [&](uint64_t at) {
+        const uint64_t word = words[at];
+        if ((word & kMask) != expected) return false;
+        words[at] = word + frame_word::kOnePin;
+        return true;
+    };
+    // How many frames from the run's start were pinned before one that is not the owner's:
+    // four an iteration, by hand (runs are up to 33 frames; GCC does not unroll this loop).
+    auto pin_prefix = [&]() -> uint64_t {
+        uint64_t i = 0;
+        for (; i + 4 <= count; i += 4) {
+            if (!pin(i)) return i;
+            if (!pin(i + 1)) return i + 1;
+            if (!pin(i + 2)) return i + 2;
+            if (!pin(i + 3)) return i + 3;
         }
-        words[i] = word + frame_word::kOnePin;
-    }
-    return Error::Ok;
+        for (; i < count; ++i) {
+            if (!pin(i)) return i;
+        }
+        return count;
+    };
+    uint64_t pinned = pin_prefix();
+    if (pinned == count) return Error::Ok;
+    while (pinned-- > 0)  // the ones before the refused frame lose their pin again
+        words[pinned] -= frame_word::kOnePin;
+    return Error::NotOwner;
 }
 
 EXO_KEEPS_USED_REGISTERS
 void FrameTable::unpin_run(uint64_t first, uint64_t count) {
     if (first < first_pfn_ || count > count_ || first - first_pfn_ > count_ - count) return;
     auto* words = reinterpret_cast<frame_word::AliasingWord*>(&entries_[first - first_pfn_]);
-#pragma GCC unroll 4
-    for (uint64_t i = 0; i < count; ++i)
+    uint64_t i = 0;
+    for (; i + 4 <= count; i += 4) {  // by hand, as in pin_owned_run
+        words[i] -= frame_word::kOnePin;
+        words[i + 1] -= frame_word::kOnePin;
+        words[i + 2] -= frame_word::kOnePin;
+        words[i + 3] -= frame_word::kOnePin;
+    }
+    for (; i < count; ++i)
         words[i] -= frame_word::kOnePin;
 }
 

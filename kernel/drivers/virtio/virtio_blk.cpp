@@ -222,19 +222,7 @@ SubmitResult VirtioBlock::queue(const BlockRequest& request) {
                     : ChainBuffer{request.phys, request.bytes, device_writes};
         added = queue_.stage_short_chain(header, middle, status);
     } else {
-        // Larger than the device's size_max: the data in pieces of at most that.
-        ChainBuffer chain[kMaxBlockSegments + 2];
-        uint16_t used = 0;
-        chain[used++] = header;
-        for (uint64_t done = 0; done < request.bytes; done += max_segment_bytes_) {
-            const uint64_t left = request.bytes - done;
-            chain[used++] = {request.phys + done,
-                             static_cast<uint32_t>(left < max_segment_bytes_ ? left
-                                                                              : max_segment_bytes_),
-                             device_writes};
-        }
-        chain[used++] = status;
-        added = queue_.stage_chain(chain, used);
+        added = stage_pieces(request, header, status);
     }
     if (added != head) {  // cannot happen after the checks above; refuse rather than guess
         fail("virtqueue refused a chain it had room for");
@@ -243,6 +231,26 @@ SubmitResult VirtioBlock::queue(const BlockRequest& request) {
     tags_[head] = request.tag;
     in_flight_++;
     return SubmitResult::Queued;
+}
+
+// Data larger than the device's size_max, in pieces of at most that: out of queue()'s way, so
+// the usual request does not pay for this array's stack frame.
+EXO_KEEPS_USED_REGISTERS [[gnu::noinline]]
+uint16_t VirtioBlock::stage_pieces(const BlockRequest& request, ChainBuffer header,
+                                   ChainBuffer status) {
+    const bool device_writes = request.type == BlockRequestType::Read;
+    ChainBuffer chain[kMaxBlockSegments + 2];
+    uint16_t used = 0;
+    chain[used++] = header;
+    for (uint64_t done = 0; done < request.bytes; done += max_segment_bytes_) {
+        const uint64_t left = request.bytes - done;
+        chain[used++] = {request.phys + done,
+                         static_cast<uint32_t>(left < max_segment_bytes_ ? left
+                                                                          : max_segment_bytes_),
+                         device_writes};
+    }
+    chain[used++] = status;
+    return queue_.stage_chain(chain, used);
 }
 
 EXO_KEEPS_USED_REGISTERS

@@ -173,6 +173,7 @@ private:
     bool read_configuration();
     SubmitResult check(const BlockRequest& request) const;
     SubmitResult check_data(const BlockRequest& request) const;
+    uint16_t stage_pieces(const BlockRequest& request, ChainBuffer header, ChainBuffer status);
     BlockStatus completion_status(uint16_t head);
     BlockRequestSlot* slot(uint16_t head) const;
     uint64_t slot_phys(uint16_t head) const;
