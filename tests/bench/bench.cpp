@@ -394,6 +394,8 @@ void slice_switch() {
         if (back != byte) ++pipe_misses;
     }));
     check(pipe_misses == 0, "pipe bytes echoed");
+    bench::ordinary_ipc_rows(peer.id, to_peer, from_peer);
+    bench::ordinary_grant_rows(pool, peer.id);
     (void)exos::unmap(mailbox::kAddress);
     check(exos::environment_destroy(peer.id) == Error::Ok, "peer destroyed");
     for (uint64_t slot = 1; slot < 16; slot += 2)
@@ -522,7 +524,9 @@ int main() {
     exos::printf("bench: retired instructions per operation (median of %d runs)\n", bench::kRuns);
     for (int i = 0; i < 4; ++i) (void)exos::page_table_donate(*pool.take());
     null_syscall();
+    bench::ordinary_syscall_rows();
     frames_and_mappings();
+    bench::ordinary_frame_rows();
     exceptions();
     slice_switch();
     irq_to_user();

@@ -9,6 +9,7 @@
 
 namespace exos {
 class FramePool;
+class Pipe;
 }
 
 namespace bench {
@@ -29,6 +30,11 @@ inline void check(bool condition, const char* what) {
 
 // The disk rows (bench_disk.cpp), on a board with a disk; elsewhere each row says "none".
 void disk_rows(exos::FramePool& pool);
+// Costs as ordinary use pays them (bench_ordinary.cpp).
+void ordinary_syscall_rows();
+void ordinary_frame_rows();
+void ordinary_grant_rows(exos::FramePool& pool, uint64_t grantee);
+void ordinary_ipc_rows(uint64_t peer, exos::Pipe& to_peer, exos::Pipe& from_peer);
 
 inline uint64_t instret() {
     uint64_t value;
