@@ -252,6 +252,7 @@ void exceptions() {
           "trap entry");
     report("trap", bench::measure([](int) { (void)exos::protect(kPages, 1, permission::kRead); },
                                   [](int) { *word(0) = 1; }));
+    bench::ordinary_trap_row(kPages);
     check(exos::set_entry(abi::Entry::Exception, reinterpret_cast<uint64_t>(&bench_exception_entry),
                          reinterpret_cast<uint64_t>(exception_stack + sizeof(exception_stack))) ==
               Error::Ok,
@@ -317,19 +318,34 @@ bench_spin:                     # +16; a0 = spin, a1 = changed, a2 = before
 )");
 extern "C" void bench_trigger_and_spin(volatile uint64_t* spin, const volatile uint64_t* changed,
                                        uint64_t before, volatile uint32_t* address, uint32_t value);
-extern "C" void bench_spin(volatile uint64_t* spin, const volatile uint64_t* changed,
-                           uint64_t before);
-
-namespace {
 
 // Instructions that retired after the published value, for an interrupt taken with sepc = pc
 // (the next instruction to run), by pc's offset from bench_trigger_and_spin.
-uint64_t loop_tail(uint64_t pc) {
+uint64_t bench::loop_tail(uint64_t pc) {
     constexpr uint64_t kTail[8] = {0, 0, 1, 2, 3, 4, 1, 2};  // 0 and 4: nothing published yet
     uint64_t offset = pc - reinterpret_cast<uint64_t>(&bench_trigger_and_spin);
     bool known = offset < 32 && offset % 4 == 0 && offset >= 8;
     check(known, "interrupted inside the spin loop");
     return known ? kTail[offset / 4] : 0;
+}
+
+namespace {
+using bench::loop_tail;
+
+// slice_switch_fp: the same switch when both environments use the FPU: we write an FP register
+// before each spin, and the peer's entry writes one (mailbox words[12]), so the kernel saves our
+// FP state and gives the peer its own. Last of the peer's rows: the FPU stays in use after it.
+void slice_switch_fp(uint64_t cost_of_measuring) {
+    mailbox::at().words[12] = 1;
+    uint64_t samples[bench::kRuns];
+    for (int i = 0; i < bench::kRuns; ++i) {
+        uint64_t before = mailbox::at().words[1];
+        asm volatile("fmv.d.x ft1, %0" : : "r"(static_cast<uint64_t>(i)) : "ft1");
+        bench_spin(&mailbox::at().words[3], &mailbox::at().words[1], before);
+        uint64_t tail = loop_tail(exos::shared_info().preempted.pc);
+        samples[i] = mailbox::at().words[0] - mailbox::at().words[2] - cost_of_measuring - tail;
+    }
+    report("slice_switch_fp", bench::median(samples, bench::kRuns));
 }
 
 void slice_switch() {
@@ -396,13 +412,14 @@ void slice_switch() {
     check(pipe_misses == 0, "pipe bytes echoed");
     bench::ordinary_ipc_rows(peer.id, to_peer, from_peer);
     bench::ordinary_grant_rows(pool, peer.id);
+    slice_switch_fp(cost_of_measuring);
     (void)exos::unmap(mailbox::kAddress);
     check(exos::environment_destroy(peer.id) == Error::Ok, "peer destroyed");
     for (uint64_t slot = 1; slot < 16; slot += 2)
         (void)exos::syscall(abi::Syscall::SliceReserve, slot);
 }
 
-volatile uint64_t irq_entered = 0, irq_spin_snapshot = 0, irq_count = 0;
+volatile uint64_t irq_entered = 0, irq_spin_snapshot = 0, irq_count = 0, irq_acked = 0;
 abi::DeviceKind device_kind;
 uint32_t device_line = 0;
 alignas(16) char event_stack[8192];
@@ -410,6 +427,7 @@ alignas(16) char event_stack[8192];
 extern "C" void bench_event_body() {
     device::quiet(device_kind);
     (void)exos::syscall(abi::Syscall::IrqAck, device_line);
+    irq_acked = bench::instret();  // irq_round_trip ends here: the line can fire again
     irq_count = irq_count + 1;
 }
 
@@ -433,7 +451,7 @@ void irq_to_user() {
     uint64_t cost_of_measuring = bench::overhead();
     const volatile abi::TrapPage& trap_page =
         *reinterpret_cast<const abi::TrapPage*>(abi::kTrapPageAddress);
-    uint64_t samples[bench::kRuns];
+    uint64_t samples[bench::kRuns], round_trips[bench::kRuns];
     for (int i = 0; i < bench::kRuns; ++i) {
         uint64_t before = irq_count;
         // Everything but the last store that raises the interrupt, which the spin loop makes.
@@ -452,8 +470,12 @@ void irq_to_user() {
         // Where the interrupt struck: the event path keeps the pc in our trap page.
         uint64_t tail = loop_tail(trap_page.event_pc);
         samples[i] = irq_entered - irq_spin_snapshot - cost_of_measuring - tail;
+        // The same start, to the handler's return from IrqAck: the device quieted, the line
+        // acknowledged and open again (one rdinstret, the end's, is the measuring cost).
+        round_trips[i] = irq_acked - irq_spin_snapshot - cost_of_measuring - tail;
     }
     report("irq_to_user", bench::median(samples, bench::kRuns));
+    report("irq_round_trip", bench::median(round_trips, bench::kRuns));
 }
 
 }  // namespace
@@ -529,6 +551,7 @@ int main() {
     bench::ordinary_frame_rows();
     exceptions();
     slice_switch();
+    bench::upcall_entry();
     irq_to_user();
     bench::disk_rows(pool);
     exos::printf("bench: done, %d setup failures\n", bench::failures);

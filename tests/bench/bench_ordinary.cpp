@@ -6,6 +6,7 @@
 #include <exos/pipe.h>
 #include <exos/syscall.h>
 #include <exos/transfer.h>
+#include <exos/upcalls.h>
 
 #include "measure.h"
 
@@ -103,6 +104,23 @@ namespace {
 }
 
 }  // namespace
+
+// trap_libos's handler: the library OS's general C++ exception handler (exos/upcalls.h), doing
+// what the trap row's assembly handler does: unprotect the faulting page, retry the store.
+exos::ExceptionOutcome unprotect_and_retry(const volatile abi::TrapState& trap) {
+    (void)exos::protect(trap.address & ~(kPage - 1), 1, RW);
+    return exos::ExceptionOutcome::retry();
+}
+
+// trap_libos: the trap row's fault on `page`, taken by the library OS's runtime entry and its
+// dispatcher instead of a hand-written entry. The caller re-registers its own entry afterwards.
+void ordinary_trap_row(uint64_t page) {
+    exos::set_exception_handler(unprotect_and_retry);
+    report("trap_libos",
+           measure([page](int) { (void)exos::protect(page, 1, abi::permission::kRead); },
+                   [page](int) { *reinterpret_cast<volatile uint64_t*>(page) = 1; }));
+    exos::set_exception_handler(nullptr);
+}
 
 void ordinary_syscall_rows() {
     report("null_syscall_libos", measure([](int) {}, [](int) { null_through_wrapper(); }));

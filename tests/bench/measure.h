@@ -32,9 +32,16 @@ inline void check(bool condition, const char* what) {
 void disk_rows(exos::FramePool& pool);
 // Costs as ordinary use pays them (bench_ordinary.cpp).
 void ordinary_syscall_rows();
+void ordinary_trap_row(uint64_t page);
 void ordinary_frame_rows();
 void ordinary_grant_rows(exos::FramePool& pool, uint64_t grantee);
 void ordinary_ipc_rows(uint64_t peer, exos::Pipe& to_peer, exos::Pipe& from_peer);
+void upcall_entry();  // bench_upcall.cpp
+
+// The spin loop the interrupt-timed rows run in (bench.cpp): publishes instret in *spin every
+// iteration until *changed differs from `before`; loop_tail(pc) is how many instructions
+// retired after the last published value, for an interrupt taken at pc.
+uint64_t loop_tail(uint64_t pc);
 
 inline uint64_t instret() {
     uint64_t value;
@@ -81,3 +88,6 @@ uint64_t measure(Setup&& setup, Body&& body, uint64_t divide_by = 1) {
 }
 
 }  // namespace bench
+
+extern "C" void bench_spin(volatile uint64_t* spin, const volatile uint64_t* changed,
+                           uint64_t before);

@@ -36,7 +36,8 @@ extern "C" [[noreturn]] void peer_give_up() {
 }
 
 // words[0] = instret at entry, words[1] = entries so far, words[2] = the benchmark's last
-// spin value (words[3]) as it was when we got the CPU: nobody ran in between.
+// spin value (words[3]) as it was when we got the CPU: nobody ran in between. With words[12]
+// set, the entry then writes an FP register, so the kernel has our FPU state to switch too.
 // (Mailbox layout: state, value, then words[] from offset 16.)
 asm(R"(
     .text
@@ -50,7 +51,10 @@ peer_slice_start:
     ld      t2, 24(t1)
     addi    t2, t2, 1
     sd      t2, 24(t1)
-    j       peer_give_up
+    ld      t2, 112(t1)         # words[12]: slice_switch_fp has us use the FPU too
+    beqz    t2, 1f
+    fmv.d.x ft0, t2
+1:  j       peer_give_up
 )");
 extern "C" void peer_slice_start();
 
