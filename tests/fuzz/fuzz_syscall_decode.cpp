@@ -185,8 +185,23 @@ private:
             });
             break;
         }
-        case 1: (void)state_.frames.pin(argument(caller)); break;  // a driver's DMA
-        case 2: (void)state_.frames.unpin(argument(caller)); break;
+        case 1: {  // a driver's DMA starts: a pin of its own, which only it takes back
+            uint64_t pfn = argument(caller);
+            if (state_.frames.pin(pfn) == Error::Ok) driver_pins_.push_back(pfn);
+            break;
+        }
+        case 2: {  // and ends: as the disk's completion does, an orphan goes free at its last pin
+            if (driver_pins_.empty()) break;
+            size_t which = input_.byte() % driver_pins_.size();
+            uint64_t pfn = driver_pins_[which];
+            driver_pins_.erase(driver_pins_.begin() + static_cast<std::ptrdiff_t>(which));
+            check(state_.frames.unpin(pfn) == Error::Ok, "a driver's pin gone", pfn);
+            const FrameEntry* frame = state_.frames.find(pfn);
+            if (frame->owner == exo::kNoEnvironment && frame->pin_count == 0) {
+                state_.frames.release(pfn);
+            }
+            break;
+        }
         case 3: {  // a page fault the hardware raised
             uint64_t address = argument(caller);
             auto access = static_cast<address_space::Access>(input_.byte() % 3);
@@ -478,6 +493,9 @@ private:
     exo::fake::Console console_;
     std::array<EnvironmentId, 4> ended_{};  // ids that named environments before they ended
     size_t ended_count_ = 0;
+    // The frames event 1 pinned, as a driver would (the disk's pins are the disk's own: pins
+    // are taken back only by whoever took them, the rule its unpin_run relies on).
+    std::vector<uint64_t> driver_pins_;
     std::array<uint64_t, exo::kMaxEnvironments> submission_rings_{};  // as DiskRings was told
     exo::fuzz::OwnershipChecks checks_;
     bool trace_ = std::getenv("EXO_FUZZ_TRACE") != nullptr;
