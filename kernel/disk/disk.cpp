@@ -16,12 +16,12 @@ abi::DiskRingHeader& header(KernelState& state, uint64_t pfn) {
     return *reinterpret_cast<abi::DiskRingHeader*>(state.physical->frame(pfn));
 }
 
-// A ring frame, or a frame a request names: the caller's own RAM, not a frame the kernel holds
-// for it (a page table, its shared info or trap page), which DMA could otherwise overwrite.
+// A ring frame: the caller's own RAM, not a frame the kernel holds for it (a page table, its
+// shared info or trap page), which the kernel's writes could otherwise reach; the same rule as
+// the requests' frames (FrameTable::pin_owned_run).
 bool own_plain_frame(const KernelState& state, uint64_t pfn, EnvironmentSlot slot) {
     const FrameEntry* frame = state.frames.find(pfn);
-    return frame != nullptr && frame->state == abi::FrameState::Owned && frame->owner == slot &&
-           (frame->flags & frame_flag::kKernelBound) == 0;
+    return frame != nullptr && frame_word::owned_plain(frame_word::load(*frame), slot);
 }
 
 }  // namespace

@@ -105,12 +105,10 @@ Error FrameTable::pin_owned_run(uint64_t first, uint64_t count, EnvironmentSlot 
     // One word a frame, loaded, compared and stored back with one more pin (bits 32-47):
     // Owned by `owner`, no kernel-bound flag (essential and scratch allowed). The caller keeps
     // its pins of a frame far below kMaxCount (frame_table.h), so the count cannot carry out.
-    constexpr uint64_t kMask = 0xffff'ff00 | frame_flag::kKernelBound;
-    const uint64_t expected = frame_word::owned_by(owner);
     auto* words = reinterpret_cast<frame_word::AliasingWord*>(&entries_[first - first_pfn_]);
     auto pin = [&](uint64_t at) {
         const uint64_t word = words[at];
-        if ((word & kMask) != expected) return false;
+        if (!frame_word::owned_plain(word, owner)) return false;
         words[at] = word + frame_word::kOnePin;
         return true;
     };

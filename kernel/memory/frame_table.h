@@ -80,6 +80,13 @@ using AliasingWord [[gnu::may_alias]] = uint64_t;
 inline uint64_t load(const FrameEntry& entry) {
     return *reinterpret_cast<const AliasingWord*>(&entry);
 }
+// The disk's rule for a frame the device may read or write: `owner`'s, and not a frame the
+// kernel holds for it (page table, table reserve, shared info); essential and scratch flags,
+// pins and mappings do not matter. One rule for the rings and the requests' runs.
+inline constexpr uint64_t kPlainMask = 0xffff'ff00 | frame_flag::kKernelBound;
+inline bool owned_plain(uint64_t word, EnvironmentSlot owner) {
+    return (word & kPlainMask) == owned_by(owner);
+}
 inline void store(FrameEntry& entry, uint64_t word) {
     *reinterpret_cast<AliasingWord*>(&entry) = word;
 }

@@ -131,7 +131,11 @@ TEST(DiskRings, AWriteAndAReadRoundTripWithTheFramePinnedMeanwhile) {
 
     queue(*owner, read(8, 100, 4, in, 0));
     queue(*owner, read(9, 104, 4, in, 2048));
+    unsigned publishes = device->publishes;
     UNSIGNED_LONGLONGS_EQUAL(2, submit(*owner));
+    UNSIGNED_LONGS_EQUAL(publishes + 1, device->publishes);  // a batch is shown to the device once
+    UNSIGNED_LONGLONGS_EQUAL(0, submit(*owner));
+    UNSIGNED_LONGS_EQUAL(publishes + 1, device->publishes);  // and nothing taken, nothing shown
     state().disk.complete(state());
     UNSIGNED_LONGS_EQUAL(2, completions(*owner).size());
     MEMCMP_EQUAL(bytes(out), bytes(in), 4096);
