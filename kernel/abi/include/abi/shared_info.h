@@ -29,6 +29,8 @@ inline constexpr uint64_t kInterrupt = 1 << 2;        // a bound line fired: see
 inline constexpr uint64_t kSlicePenalty = 1 << 3;     // overran a slice-end grace: a slot lost
 inline constexpr uint64_t kDiskCompletion = 1 << 4;   // completions wait in the disk ring
 inline constexpr uint64_t kDiskExtentRevoked = 1 << 5; // an extent of ours is gone: DiskInfo
+inline constexpr uint64_t kNetReceive = 1 << 6;        // frames wait in the receive ring
+inline constexpr uint64_t kNetTransmitDone = 1 << 7;   // completions wait in the net ring
 }  // namespace event
 
 enum class DeviceKind : uint32_t { Ns16550Uart = 1, SifiveUart = 2, GoldfishRtc = 3 };
