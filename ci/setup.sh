@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything the build and the tests need on Debian 12, and nothing twice.
-# Safe to run again: it only calls apt-get when a package is missing.
+# Safe to run again: it only calls apt-get when a package is missing. Then fetches lwIP's source
+# (ci/fetch_lwip.sh), which the library OS's network piece builds.
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 
 packages=(
   cmake ninja-build pkg-config make python3
@@ -10,6 +12,7 @@ packages=(
   qemu-system-misc opensbi
   libcpputest-dev dosfstools mtools
   gdb-multiarch
+  xz-utils curl apache2-utils
 )
 
 missing=()
@@ -21,7 +24,7 @@ done
 
 if [[ ${#missing[@]} -eq 0 ]]; then
   echo "setup: all ${#packages[@]} packages present"
-  exit 0
+  exec "$here/fetch_lwip.sh"
 fi
 
 echo "setup: installing ${missing[*]}"
@@ -39,3 +42,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}"
 echo "setup: done"
+exec "$here/fetch_lwip.sh"
