@@ -19,6 +19,7 @@ endif()
 set(EXO_LWIP_SOURCES ${lwipcore_SRCS} ${lwipcore4_SRCS} ${EXO_LWIP_DIR}/src/netif/ethernet.c)
 # The TLS and application-layer TCP wrappers are not used.
 list(FILTER EXO_LWIP_SOURCES EXCLUDE REGEX "/altcp")
+set(EXO_LWIP_CHECKSUM_SOURCE ${CMAKE_CURRENT_LIST_DIR}/checksum.cpp)
 
 set(EXO_NET_DIR ${CMAKE_CURRENT_LIST_DIR})
 set(EXO_LWIP_INCLUDE_DIRS ${EXO_LWIP_DIR}/src/include ${EXO_NET_DIR}/lwip_port ${EXO_NET_DIR})
@@ -27,9 +28,9 @@ set(EXO_LWIP_INCLUDE_DIRS ${EXO_LWIP_DIR}/src/include ${EXO_NET_DIR}/lwip_port $
 set(EXO_LWIP_RELAXED_FLAGS -Wno-error)
 
 # The library OS's network code that runs anywhere (the host suites build it too); the link
-# over the kernel's rings and the platform hooks are the target's (libos/CMakeLists.txt).
+# over the kernel's rings and the platform hooks are the target's (libos/CMakeLists.txt). The
+# checksum is lwIP's (LWIP_CHKSUM): it goes with lwIP's sources.
 set(EXO_NET_SOURCES
-    ${EXO_NET_DIR}/checksum.cpp
     ${EXO_NET_DIR}/net_interface.cpp
     ${EXO_NET_DIR}/socket_api.cpp
     ${EXO_NET_DIR}/socket_tcp.cpp

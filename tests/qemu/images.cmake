@@ -79,3 +79,9 @@ exo_image(disk_cut ENVIRONMENT disk_cut)
 exo_image(policies
     ENVIRONMENT policies_init
     ENVIRONMENT composed       SLOTS 0xff00 FRAMES 16)
+
+# The network (issue 14): lwIP in the library OS over the kernel's rings, reached by clients on
+# the host (tests/qemu/net_scenario.sh).
+exo_environment(udp_echo SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/net/udp_echo.cpp
+    PIECES frames net)
+exo_image(udp_echo ENVIRONMENT udp_echo)

@@ -1,0 +1,79 @@
+// The kernel's network (abi/net.h) as a NetLink: the receive ring and its buffer slots, the
+// transmit ring and its completions, all in this environment's own frames; the ports it uses
+// claimed with packet filters. The kernel copies each accepted frame into a slot and raises
+// event::kNetReceive; lwIP (exos/net_interface.h) copies it out and gives the slot back at once.
+#pragma once
+
+#include <abi/net.h>
+#include <cstdint>
+
+#include <exos/frame_pool.h>
+#include <exos/net_link.h>
+
+namespace exos {
+
+class KernelNetLink final : public NetLink {
+public:
+    static constexpr uint32_t kReceiveFrames = 16;   // 32 slots of 2 KiB
+    static constexpr uint32_t kTransmitFrames = 16;  // 32 transmit buffers of 2 KiB
+    static constexpr uint32_t kTransmitBuffers = kTransmitFrames * abi::kNetSlotsPerFrame;
+    // Pages open() maps from its `va`: the three rings, the receive slots, the transmit buffers.
+    static constexpr uint64_t kMappedPages = 3 + kReceiveFrames + kTransmitFrames;
+
+    // Takes frames (the receive slots physically consecutive, as NetRings requires), maps them
+    // at [va, va + kMappedPages pages), registers the rings, reads the MAC and installs the
+    // shared filters (ARP; ICMP). NoNetwork when the machine has no NIC.
+    abi::Error open(FramePool& pool, uint64_t va);
+
+    MacAddress mac() const override { return mac_; }
+    std::span<const uint8_t> receive() override;
+    void release_received() override;
+    std::span<uint8_t> transmit_buffer() override;
+    void transmit(size_t length) override;
+    void flush() override;
+    void wait(uint32_t milliseconds) override;
+    abi::Error claim_port(IpProtocol protocol, uint16_t port) override;
+    void release_port(IpProtocol protocol, uint16_t port) override;
+
+    // Frames the kernel dropped because our receive ring was full; transmits it refused.
+    uint32_t receive_dropped() const;
+    uint64_t transmit_refused() const { return refused_; }
+    uint64_t submit_calls() const { return submits_; }
+
+    // Waiting spins (a loop of kSpinInstructions instructions an iteration, counted) instead of
+    // yielding, for benchmarks that subtract the wait exactly (docs/benchmarks.md).
+    void set_spinning(bool spinning) { spinning_ = spinning; }
+    static constexpr uint64_t kSpinInstructions = 3;
+    uint64_t spin_instructions() const { return spin_iterations_ * kSpinInstructions; }
+
+private:
+    struct PortFilter {
+        IpProtocol protocol;
+        uint16_t port;
+        uint64_t filter;
+    };
+    static constexpr int kMaxPortFilters = 96;
+    void reclaim_completions();
+
+    abi::NetRingHeader* receive_ring_ = nullptr;
+    abi::NetRingHeader* transmit_ring_ = nullptr;
+    abi::NetRingHeader* completion_ring_ = nullptr;
+    uint8_t* receive_slots_ = nullptr;
+    uint8_t* transmit_slots_ = nullptr;
+    uint32_t receive_slot_count_ = 0;
+    uint64_t transmit_frames_[kTransmitFrames] = {};
+    // Free transmit buffers, a stack; a buffer is busy from transmit() to its completion.
+    uint8_t free_buffers_[kTransmitBuffers] = {};
+    uint32_t free_count_ = 0;
+    int taken_buffer_ = -1;         // handed out by transmit_buffer(), not yet transmitted
+    uint32_t submitted_tail_ = 0;   // transmit ring entries the kernel has been asked to take
+    MacAddress mac_ = {};
+    PortFilter ports_[kMaxPortFilters] = {};
+    int port_count_ = 0;
+    uint64_t refused_ = 0;
+    uint64_t submits_ = 0;
+    bool spinning_ = false;
+    uint64_t spin_iterations_ = 0;
+};
+
+}  // namespace exos

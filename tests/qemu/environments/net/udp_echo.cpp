@@ -1,0 +1,48 @@
+// The UDP echo server of the net scenarios (tests/qemu/net_scenario.sh): every datagram to
+// port 7 goes back to its sender as it came; "quit" ends it (status 0) after its counters.
+#include <exos/console.h>
+#include <exos/socket.h>
+
+#include "net_environment.h"
+
+namespace {
+
+exos::FramePool pool;
+exos::KernelNetLink link;
+uint8_t buffer[2048];
+
+}  // namespace
+
+int main() {
+    namespace net = exos::net;
+    bool no_network = false;
+    if (!net_environment::bring_up("udp_echo", pool, link, &no_network)) return no_network ? 0 : 1;
+    int socket = net::socket(net::SocketType::Datagram);
+    int bound = net::bind(socket, {0, 7});
+    if (socket < 0 || bound != 0) {
+        exos::printf("udp_echo: bind: %s\n", net::error_name(socket < 0 ? socket : bound));
+        return 1;
+    }
+    exos::printf("udp_echo: listening on udp 7\n");
+    uint64_t echoed = 0, failed = 0;
+    for (;;) {
+        net::SocketAddress from{};
+        long length = net::recvfrom(socket, buffer, sizeof(buffer), &from);
+        if (length < 0) {
+            exos::printf("udp_echo: recvfrom: %s\n", net::error_name(length));
+            return 1;
+        }
+        if (length == 4 && buffer[0] == 'q' && buffer[1] == 'u' && buffer[2] == 'i' &&
+            buffer[3] == 't') {
+            break;
+        }
+        if (net::sendto(socket, buffer, size_t(length), from) == length) {
+            ++echoed;
+        } else {
+            ++failed;
+        }
+    }
+    exos::printf("udp_echo: %lu datagrams echoed, %lu sends failed\n", echoed, failed);
+    net_environment::print_counters("udp_echo", link);
+    return failed == 0 ? 0 : 2;
+}
