@@ -84,4 +84,10 @@ exo_image(policies
 # the host (tests/qemu/net_scenario.sh).
 exo_environment(udp_echo SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/net/udp_echo.cpp
     PIECES frames net)
+exo_environment(http_server SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/net/http_server.cpp
+    PIECES frames net)
+exo_environment(share_init SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/net/share_init.cpp
+    PIECES frames net)
 exo_image(udp_echo ENVIRONMENT udp_echo)
+exo_image(http_server ENVIRONMENT http_server)
+exo_image(net_share ENVIRONMENT share_init ENVIRONMENT udp_echo)

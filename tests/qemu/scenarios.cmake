@@ -250,3 +250,24 @@ if(EXO_QEMU_LABEL STREQUAL "qemu-virt")
     set_tests_properties(${EXO_QEMU_LABEL}.disk_cut PROPERTIES
         LABELS "${EXO_QEMU_LABEL};blk;fs" TIMEOUT 600 COST 300)
 endif()
+
+# The network (issue 14), on virt: environments with their own lwIP behind QEMU's user network,
+# reached from 127.0.0.1 by Python, curl and ab (net_scenario.sh; ports chosen at run time).
+if(EXO_QEMU_LABEL STREQUAL "qemu-virt")
+    foreach(mode udp http share)
+        set(image ${mode})
+        if(mode STREQUAL "udp")
+            set(image udp_echo)
+        elseif(mode STREQUAL "http")
+            set(image http_server)
+        else()
+            set(image net_share)
+        endif()
+        set(test ${EXO_QEMU_LABEL}.net_${mode})
+        add_test(NAME ${test}
+                 COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/net_scenario.sh --mode ${mode}
+                         --kernel ${CMAKE_BINARY_DIR}/kernel-${image}.elf
+                         --work ${CMAKE_CURRENT_BINARY_DIR}/net_${mode} -- ${EXO_QEMU_COMMAND})
+        set_tests_properties(${test} PROPERTIES LABELS "${EXO_QEMU_LABEL};net" TIMEOUT 200)
+    endforeach()
+endif()

@@ -6,6 +6,7 @@
 
 #include <exos/console.h>
 #include <exos/frame_pool.h>
+#include <exos/shared_info.h>
 #include <exos/kernel_link.h>
 #include <exos/net_interface.h>
 #include <exos/socket.h>
@@ -15,11 +16,77 @@ namespace net_environment {
 
 inline constexpr uint64_t kLinkVa = 0x40000000;
 
+// The kernel's link, watched: counts received UDP and TCP frames to a port this environment
+// never claimed. The kernel's filters must make that 0, also while another environment shares
+// the NIC ("neither sees the other's packets").
+class WatchingLink final : public exos::NetLink {
+public:
+    explicit WatchingLink(exos::KernelNetLink& inner) : inner_(inner) {}
+    exos::MacAddress mac() const override { return inner_.mac(); }
+    std::span<const uint8_t> receive() override {
+        std::span<const uint8_t> frame = inner_.receive();
+        if (!frame.empty() && !looked_) {
+            looked_ = true;
+            inspect(frame);
+        }
+        return frame;
+    }
+    void release_received() override {
+        looked_ = false;
+        inner_.release_received();
+    }
+    std::span<uint8_t> transmit_buffer() override { return inner_.transmit_buffer(); }
+    void transmit(size_t length) override { inner_.transmit(length); }
+    void flush() override { inner_.flush(); }
+    void wait(uint32_t milliseconds) override { inner_.wait(milliseconds); }
+    abi::Error claim_port(exos::IpProtocol protocol, uint16_t port) override {
+        abi::Error error = inner_.claim_port(protocol, port);
+        if (error == abi::Error::Ok && claimed_count_ < kMaxClaimed) {
+            claimed_[claimed_count_++] = {protocol, port};
+        }
+        return error;
+    }
+    void release_port(exos::IpProtocol protocol, uint16_t port) override {
+        inner_.release_port(protocol, port);  // still ours to have seen: kept in the list
+    }
+    uint64_t foreign() const { return foreign_; }
+
+private:
+    struct Claimed {
+        exos::IpProtocol protocol;
+        uint16_t port;
+    };
+    void inspect(std::span<const uint8_t> frame) {
+        if (frame.size() < 34 || frame[12] != 0x08 || frame[13] != 0x00) return;
+        uint8_t protocol = frame[23];
+        if (protocol != 6 && protocol != 17) return;
+        size_t transport = 14 + size_t(frame[14] & 0xf) * 4;
+        if (transport + 4 > frame.size()) return;
+        uint16_t port = uint16_t(frame[transport + 2] << 8 | frame[transport + 3]);
+        for (int i = 0; i < claimed_count_; ++i) {
+            if (uint8_t(claimed_[i].protocol) == protocol && claimed_[i].port == port) return;
+        }
+        ++foreign_;
+    }
+    static constexpr int kMaxClaimed = 128;
+    exos::KernelNetLink& inner_;
+    Claimed claimed_[kMaxClaimed] = {};
+    int claimed_count_ = 0;
+    bool looked_ = false;
+    uint64_t foreign_ = 0;
+};
+
 // Opens the link and starts the stack; false (after saying why) when it could not. A machine
 // without a NIC is not a failure of the environment: *no_network tells the caller.
 inline bool bring_up(const char* name, exos::FramePool& pool, exos::KernelNetLink& link,
-                     bool* no_network) {
+                     WatchingLink& watching, bool* no_network) {
     *no_network = false;
+    // A child takes every slot left free for it (its parent released them before starting it).
+    if (exos::shared_info().parent_id != 0) {
+        for (uint64_t slot = 0; slot < exos::shared_info().slots_per_round; ++slot) {
+            (void)exos::syscall(abi::Syscall::SliceReserve, slot);
+        }
+    }
     pool.adopt_initial_frames();
     for (int i = 0; i < 4; ++i) {
         std::optional<uint64_t> frame = pool.take();
@@ -38,7 +105,7 @@ inline bool bring_up(const char* name, exos::FramePool& pool, exos::KernelNetLin
         exos::printf("%s: the network's rings: %s\n", name, abi::to_string(error));
         return false;
     }
-    error = exos::net_interface().start(link, exos::NetConfig{});
+    error = exos::net_interface().start(watching, exos::NetConfig{});
     if (error != abi::Error::Ok) {
         exos::printf("%s: lwIP did not start: %s\n", name, abi::to_string(error));
         return false;
@@ -49,7 +116,9 @@ inline bool bring_up(const char* name, exos::FramePool& pool, exos::KernelNetLin
     return true;
 }
 
-inline void print_counters(const char* name, exos::KernelNetLink& link) {
+inline void print_counters(const char* name, exos::KernelNetLink& link,
+                           const WatchingLink& watching) {
+    exos::printf("%s: %lu frames to ports not its own\n", name, watching.foreign());
     exos::NetCounters counters = exos::net_interface().counters();
     exos::printf("%s: frames in %lu, out %lu, malformed %lu, checksum errors %lu, "
                  "ring drops %u, transmits refused %lu, no pbuf %lu, unsent %lu\n",

@@ -9,6 +9,7 @@ namespace {
 
 exos::FramePool pool;
 exos::KernelNetLink link;
+net_environment::WatchingLink watching(link);
 uint8_t buffer[2048];
 
 }  // namespace
@@ -16,7 +17,9 @@ uint8_t buffer[2048];
 int main() {
     namespace net = exos::net;
     bool no_network = false;
-    if (!net_environment::bring_up("udp_echo", pool, link, &no_network)) return no_network ? 0 : 1;
+    if (!net_environment::bring_up("udp_echo", pool, link, watching, &no_network)) {
+        return no_network ? 0 : 1;
+    }
     int socket = net::socket(net::SocketType::Datagram);
     int bound = net::bind(socket, {0, 7});
     if (socket < 0 || bound != 0) {
@@ -43,6 +46,6 @@ int main() {
         }
     }
     exos::printf("udp_echo: %lu datagrams echoed, %lu sends failed\n", echoed, failed);
-    net_environment::print_counters("udp_echo", link);
-    return failed == 0 ? 0 : 2;
+    net_environment::print_counters("udp_echo", link, watching);
+    return failed == 0 && watching.foreign() == 0 ? 0 : 2;
 }
