@@ -29,6 +29,29 @@ fi
 timeout -k 5 300 "${qemu[@]}" -icount shift=0,align=off,sleep=off "${disk[@]}" \
     -kernel "$build/kernel-bench.elf" </dev/null >"$log" 2>&1
 tr -d '\r' <"$log" | grep '^BENCH ' | tee "$build/bench.txt"
+# The network rows (bench_net.cpp) on qemu-virt: their own image, QEMU's user network with a
+# UDP and a TCP port of 127.0.0.1 (free ones, chosen now) forwarded to the guest, and the peer
+# on the host (net_peer.py) sending what the guest echoes and receives.
+net_status=0
+if [[ $board == qemu-virt ]]; then
+  here=$(cd "$(dirname "$0")" && pwd)
+  net_log="$build/bench_net.log"
+  udp_port=$(python3 "$here/../qemu/net_clients.py" free-port)
+  tcp_port=$(python3 "$here/../qemu/net_clients.py" free-port)
+  rm -f "$net_log"
+  timeout -k 5 300 "${qemu[@]}" -icount shift=0,align=off,sleep=off \
+      -netdev "user,id=net0,hostfwd=udp:127.0.0.1:$udp_port-:7,hostfwd=tcp:127.0.0.1:$tcp_port-:80" \
+      -device virtio-net-device,netdev=net0 \
+      -kernel "$build/kernel-bench_net.elf" </dev/null >"$net_log" 2>&1 &
+  net_qemu=$!
+  python3 "$here/net_peer.py" "$net_log" "$udp_port" "$tcp_port" 111 5 || net_status=1
+  wait "$net_qemu" || net_status=1
+  tr -d '\r' <"$net_log" | grep '^BENCH ' | tee -a "$build/bench.txt"
+  if ! tr -d '\r' <"$net_log" | grep -q '^exo: exit status 0'; then
+    echo "bench: the network image did not finish cleanly (see $net_log)"
+    net_status=1
+  fi
+fi
 
 status=0
 printf '\n%-28s %12s %8s  %s\n' operation instructions budget ""
@@ -60,4 +83,5 @@ if ! tr -d '\r' <"$log" | grep -q '^exo: exit status 0'; then
   echo "bench: the image did not finish cleanly (see $log)"
   status=1
 fi
+[[ $net_status -eq 0 ]] || status=1
 exit $status
