@@ -144,6 +144,30 @@ Bytes tcp(uint32_t source, uint32_t destination, uint16_t source_port, uint16_t 
     return ipv4(source, destination, 6, out);
 }
 
+Bytes icmp_echo(uint32_t source, uint32_t destination, uint8_t type, uint16_t identifier,
+                uint16_t sequence, const Bytes& data, bool break_checksum) {
+    Bytes out;
+    out.push_back(type);
+    out.push_back(0);
+    put16(out, 0);
+    put16(out, identifier);
+    put16(out, sequence);
+    out.insert(out.end(), data.begin(), data.end());
+    uint16_t checksum = finish(sum16(out.data(), out.size()));
+    if (break_checksum) checksum ^= 0x0101;
+    out[2] = uint8_t(checksum >> 8);
+    out[3] = uint8_t(checksum);
+    return ipv4(source, destination, 1, out);
+}
+
+std::optional<Echo> read_icmp_echo(const Bytes& frame) {
+    std::optional<Bytes> payload = ipv4_payload(frame, 1);
+    if (!payload || payload->size() < 8) return std::nullopt;
+    return Echo{get32(frame, 26), get32(frame, 30), (*payload)[0], get16(*payload, 4),
+                get16(*payload, 6), Bytes(payload->begin() + 8, payload->end()),
+                finish(sum16(payload->data(), payload->size())) == 0};
+}
+
 std::optional<Arp> read_arp(const Bytes& frame) {
     if (frame.size() < 42 || get16(frame, 12) != 0x0806) return std::nullopt;
     Arp arp{};

@@ -27,6 +27,9 @@ Bytes udp(uint32_t source, uint32_t destination, uint16_t source_port, uint16_t 
 Bytes tcp(uint32_t source, uint32_t destination, uint16_t source_port, uint16_t port,
           uint32_t sequence, uint32_t acknowledgement, uint8_t flags,
           bool break_checksum = false);
+// An ICMP echo request (type 8) or reply (0).
+Bytes icmp_echo(uint32_t source, uint32_t destination, uint8_t type, uint16_t identifier,
+                uint16_t sequence, const Bytes& data, bool break_checksum = false);
 inline constexpr uint8_t kTcpSyn = 0x02, kTcpRst = 0x04, kTcpAck = 0x10;
 
 struct Arp {
@@ -46,7 +49,15 @@ struct Segment {
     uint32_t sequence, acknowledgement;
     uint8_t flags;
 };
+struct Echo {
+    uint32_t source, destination;
+    uint8_t type;
+    uint16_t identifier, sequence;
+    Bytes data;
+    bool checksum_ok;
+};
 std::optional<Arp> read_arp(const Bytes& frame);
+std::optional<Echo> read_icmp_echo(const Bytes& frame);
 std::optional<Datagram> read_udp(const Bytes& frame);
 std::optional<Segment> read_tcp(const Bytes& frame);
 // The destination IPv4 address of an IPv4 frame.

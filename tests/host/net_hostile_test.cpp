@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include <exos/socket.h>
 
@@ -74,6 +75,10 @@ public:
         ssize_t length = recv(descriptor_, frame.data(), frame.size(), 0);
         if (length <= 0) return std::nullopt;
         frame.resize(size_t(length));
+        if (auto datagram = nettest::read_udp(frame)) {
+            texts.emplace_back(datagram->data.begin(), datagram->data.end());
+        }
+        if (auto segment = nettest::read_tcp(frame)) segments.push_back(*segment);
         // The stack may ask who we are at any time: answer, as a host would.
         auto arp = nettest::read_arp(frame);
         if (arp && arp->operation == 1 && arp->target == kPeer) {
@@ -96,6 +101,10 @@ public:
         if (!reply) return "(no reply)";
         return std::string(reply->data.begin(), reply->data.end());
     }
+
+    // Everything the stack sent us: datagrams' contents and TCP segments, in order.
+    std::vector<std::string> texts;
+    std::vector<nettest::Segment> segments;
 
 private:
     int descriptor_;
@@ -199,19 +208,14 @@ TEST(NetHostile, BrokenFramesAreDroppedAndCounted) {
         }
     }
     // Nothing of the broken frames was delivered or answered.
-    for (int i = 0; i < 50; ++i) {
-        std::optional<Bytes> frame = peer.receive(10);
-        if (!frame) continue;
-        if (auto datagram = nettest::read_udp(*frame)) {
-            std::string text(datagram->data.begin(), datagram->data.end());
-            CHECK_TEXT(text != "bad-udp" && text != "truncated", text.c_str());
-        }
-        if (auto segment = nettest::read_tcp(*frame)) {
-            CHECK_TEXT(segment->port != 4444 || !(segment->flags & nettest::kTcpSyn),
-                       "a SYN with a bad checksum was answered");
-        }
-    }
+    for (int i = 0; i < 50; ++i) (void)peer.receive(10);
     STRCMP_EQUAL("after", peer.echo("after").c_str());
+    for (const std::string& text : peer.texts) {
+        CHECK_TEXT(text != "bad-udp" && text != "truncated", text.c_str());
+    }
+    for (const nettest::Segment& segment : peer.segments) {
+        CHECK_TEXT(segment.port != 4444, "a SYN with a bad checksum was answered");
+    }
     // A good SYN is answered with a SYN-ACK acknowledging it.
     peer.send_ip(nettest::tcp(kPeer, kStack, 5555, kListen, 7000, 0, nettest::kTcpSyn));
     std::optional<nettest::Segment> syn_ack;
@@ -234,4 +238,28 @@ TEST(NetHostile, BrokenFramesAreDroppedAndCounted) {
     // checksums (random frames add more).
     CHECK_EQUAL_TEXT(3, malformed, counters.c_str());
     CHECK_TEXT(checksum >= 3, counters.c_str());
+}
+
+TEST(NetHostile, IcmpEchoIsAnsweredUnlessCorrupt) {
+    Peer peer(ends[0]);
+    STRCMP_EQUAL("first", peer.echo("first").c_str());  // ARP settled both ways
+    nettest::Bytes data = nettest::bytes_of("ping from the peer, 32 bytes....");
+    peer.send_ip(nettest::icmp_echo(kPeer, kStack, 8, 0x4242, 1, data, true));
+    peer.send_ip(nettest::icmp_echo(kPeer, kStack, 8, 0x4242, 2, data));
+    std::optional<nettest::Echo> reply;
+    int replies = 0;
+    for (int i = 0; i < 50; ++i) {
+        std::optional<Bytes> frame = peer.receive(10);
+        std::optional<nettest::Echo> echo = frame ? nettest::read_icmp_echo(*frame) : std::nullopt;
+        if (!echo) continue;
+        ++replies;
+        reply = echo;
+    }
+    CHECK_EQUAL_TEXT(1, replies, "one reply: to the good request, none to the corrupt one");
+    CHECK(reply->checksum_ok);
+    CHECK_EQUAL(0, reply->type);
+    CHECK_EQUAL(0x4242, reply->identifier);
+    CHECK_EQUAL(2, reply->sequence);
+    CHECK_EQUAL(kPeer, reply->destination);
+    CHECK(reply->data == data);
 }

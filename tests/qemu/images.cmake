@@ -88,6 +88,10 @@ exo_environment(http_server SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/net
     PIECES frames net)
 exo_environment(share_init SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/net/share_init.cpp
     PIECES frames net)
+exo_environment(udp_echo_dhcp SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/net/udp_echo.cpp
+    PIECES frames net)
+target_compile_definitions(udp_echo_dhcp PRIVATE EXO_NET_DHCP=1)
 exo_image(udp_echo ENVIRONMENT udp_echo)
+exo_image(udp_echo_dhcp ENVIRONMENT udp_echo_dhcp)
 exo_image(http_server ENVIRONMENT http_server)
 exo_image(net_share ENVIRONMENT share_init ENVIRONMENT udp_echo)

@@ -3,6 +3,7 @@
 # ports forwarded from 127.0.0.1 (free ports chosen now, so parallel runs do not collide), the
 # guest's environments serving, and the host's own tools as clients:
 #   udp    udp_echo: 1,000 datagrams through a Python client, each echoed with its contents
+#   dhcp   the same with the address from QEMU's DHCP server (10.0.2.15 expected)
 #   http   http_server: curl fetches the 1 MiB /big (sha256 checked) and ab makes 50
 #          connections at once, all completing
 #   share  net_share: http_server's twin and udp_echo, two environments with their own lwIP on
@@ -39,7 +40,7 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 tcp_port=$(python3 "$clients" free-port) || exit 1
 udp_port=$(python3 "$clients" free-port) || exit 1
 case $mode in
-  udp) restrict=off forwards="hostfwd=udp:127.0.0.1:$udp_port-:7" ;;
+  udp | dhcp) restrict=off forwards="hostfwd=udp:127.0.0.1:$udp_port-:7" ;;
   http) restrict=on forwards="hostfwd=tcp:127.0.0.1:$tcp_port-:80" ;;
   share) restrict=off forwards="hostfwd=tcp:127.0.0.1:$tcp_port-:80,hostfwd=udp:127.0.0.1:$udp_port-:7" ;;
   *) echo "net_scenario: unknown mode $mode" >&2; exit 2 ;;
@@ -88,7 +89,7 @@ http_clients() {  # $1: the server's name in the console
 }
 
 case $mode in
-  udp) udp_client ;;
+  udp | dhcp) udp_client ;;
   http) http_clients http_server ;;
   share) udp_client; http_clients share_http ;;
 esac
@@ -100,7 +101,10 @@ tr -d '\r' <"$log" >"$log.clean" && mv "$log.clean" "$log"
 grep -qx "exo: exit status 0" "$log" || fail "expected 'exo: exit status 0'; saw: $(grep -o 'exo: exit status .*' "$log" | head -1)"
 grep -qF "PANIC" "$log" && fail "the kernel panicked"
 case $mode in
-  udp) expect=("udp_echo: 1000 datagrams echoed, 0 sends failed" "udp_echo: 0 frames to ports not its own") ;;
+  udp) expect=("udp_echo: up at 10.0.2.15 (static)" "udp_echo: 1000 datagrams echoed, 0 sends failed"
+               "udp_echo: 0 frames to ports not its own") ;;
+  dhcp) expect=("udp_echo: up at 10.0.2.15 (DHCP)" "udp_echo: 1000 datagrams echoed, 0 sends failed"
+                "udp_echo: 0 frames to ports not its own") ;;
   http) expect=("http_server: 52 requests, 1048576 bytes of /big, 0 failed" "http_server: 0 frames to ports not its own") ;;
   share) expect=("udp_echo: 1000 datagrams echoed, 0 sends failed" "udp_echo: 0 frames to ports not its own"
                  "share_http: 52 requests, 1048576 bytes of /big, 0 failed" "share_http: udp_echo has ended"

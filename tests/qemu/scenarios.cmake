@@ -254,15 +254,12 @@ endif()
 # The network (issue 14), on virt: environments with their own lwIP behind QEMU's user network,
 # reached from 127.0.0.1 by Python, curl and ab (net_scenario.sh; ports chosen at run time).
 if(EXO_QEMU_LABEL STREQUAL "qemu-virt")
-    foreach(mode udp http share)
-        set(image ${mode})
-        if(mode STREQUAL "udp")
-            set(image udp_echo)
-        elseif(mode STREQUAL "http")
-            set(image http_server)
-        else()
-            set(image net_share)
-        endif()
+    set(image_udp udp_echo)
+    set(image_dhcp udp_echo_dhcp)
+    set(image_http http_server)
+    set(image_share net_share)
+    foreach(mode udp dhcp http share)
+        set(image ${image_${mode}})
         set(test ${EXO_QEMU_LABEL}.net_${mode})
         add_test(NAME ${test}
                  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/net_scenario.sh --mode ${mode}

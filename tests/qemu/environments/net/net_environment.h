@@ -79,7 +79,7 @@ private:
 // Opens the link and starts the stack; false (after saying why) when it could not. A machine
 // without a NIC is not a failure of the environment: *no_network tells the caller.
 inline bool bring_up(const char* name, exos::FramePool& pool, exos::KernelNetLink& link,
-                     WatchingLink& watching, bool* no_network) {
+                     WatchingLink& watching, bool* no_network, bool dhcp = false) {
     *no_network = false;
     // A child takes every slot left free for it (its parent released them before starting it).
     if (exos::shared_info().parent_id != 0) {
@@ -105,14 +105,27 @@ inline bool bring_up(const char* name, exos::FramePool& pool, exos::KernelNetLin
         exos::printf("%s: the network's rings: %s\n", name, abi::to_string(error));
         return false;
     }
-    error = exos::net_interface().start(watching, exos::NetConfig{});
+    exos::NetConfig config;
+    config.dhcp = dhcp;
+    error = exos::net_interface().start(watching, config);
     if (error != abi::Error::Ok) {
         exos::printf("%s: lwIP did not start: %s\n", name, abi::to_string(error));
         return false;
     }
+    // DHCP: QEMU's server answers at once; lwIP's own timers resend if a message is lost.
+    for (int waited = 0; !exos::net_interface().is_up() && waited < 20000; waited += 10) {
+        exos::net_interface().wait(10);
+    }
+    uint32_t address = exos::net_interface().address();
+    if (address == 0) {
+        exos::printf("%s: no address from DHCP\n", name);
+        return false;
+    }
     exos::MacAddress mac = link.mac();
-    exos::printf("%s: up at 10.0.2.15, mac %02x:%02x:%02x:%02x:%02x:%02x\n", name, mac.bytes[0],
-                 mac.bytes[1], mac.bytes[2], mac.bytes[3], mac.bytes[4], mac.bytes[5]);
+    exos::printf("%s: up at %u.%u.%u.%u (%s), mac %02x:%02x:%02x:%02x:%02x:%02x\n", name,
+                 address >> 24, address >> 16 & 0xff, address >> 8 & 0xff, address & 0xff,
+                 dhcp ? "DHCP" : "static", mac.bytes[0], mac.bytes[1], mac.bytes[2],
+                 mac.bytes[3], mac.bytes[4], mac.bytes[5]);
     return true;
 }
 

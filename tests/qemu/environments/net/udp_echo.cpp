@@ -1,5 +1,6 @@
 // The UDP echo server of the net scenarios (tests/qemu/net_scenario.sh): every datagram to
 // port 7 goes back to its sender as it came; "quit" ends it (status 0) after its counters.
+// Built twice: with a static address, and (EXO_NET_DHCP) with one from QEMU's DHCP server.
 #include <exos/console.h>
 #include <exos/socket.h>
 
@@ -17,7 +18,12 @@ uint8_t buffer[2048];
 int main() {
     namespace net = exos::net;
     bool no_network = false;
-    if (!net_environment::bring_up("udp_echo", pool, link, watching, &no_network)) {
+#ifdef EXO_NET_DHCP
+    constexpr bool kDhcp = true;
+#else
+    constexpr bool kDhcp = false;
+#endif
+    if (!net_environment::bring_up("udp_echo", pool, link, watching, &no_network, kDhcp)) {
         return no_network ? 0 : 1;
     }
     int socket = net::socket(net::SocketType::Datagram);
