@@ -73,7 +73,9 @@ long sendto(int descriptor, const void* data, size_t length, SocketAddress remot
     if (socket == nullptr || socket->udp == nullptr) return to_int(SocketError::BadDescriptor);
     if (length > kMaxDatagram) return to_int(SocketError::TooLarge);
     if (int result = detail::ensure_bound(*socket); result != 0) return result;
-    pbuf* packet = pbuf_alloc(PBUF_TRANSPORT, static_cast<u16_t>(length), PBUF_RAM);
+    // From the pool (a fixed-size block, taken in a few instructions) rather than lwIP's heap
+    // (first fit); a datagram longer than one pool block is a chain, which lwIP sends as well.
+    pbuf* packet = pbuf_alloc(PBUF_TRANSPORT, static_cast<u16_t>(length), PBUF_POOL);
     if (packet == nullptr) return to_int(SocketError::NoMemory);
     if (length != 0) (void)pbuf_take(packet, data, static_cast<u16_t>(length));
     ip_addr_t address = detail::lwip_address(remote.address);
