@@ -13,18 +13,6 @@ namespace {
 constexpr uint64_t kPage = 4096;
 constexpr uint64_t kReadWrite = abi::permission::kRead | abi::permission::kWrite;
 
-template <typename Entry>
-Entry* entries_of(abi::NetRingHeader* ring) {
-    return reinterpret_cast<Entry*>(ring + 1);
-}
-
-// The kernel writes these words while we run: read them as memory that changes.
-uint32_t volatile_read(const uint32_t& word) {
-    return *static_cast<const volatile uint32_t*>(&word);
-}
-// Our reads of a slot (or writes of a request) are done before the kernel sees the index move.
-void publish(uint32_t& word, uint32_t value) { __atomic_store_n(&word, value, __ATOMIC_RELEASE); }
-
 // `count` physically consecutive frames: one from the kernel, then its neighbours by name,
 // upwards and downwards. A run too short is given to the pool and another start is tried.
 std::optional<uint64_t> take_consecutive(FramePool& pool, uint32_t count) {
@@ -77,17 +65,12 @@ abi::Error KernelNetLink::open(FramePool& pool, uint64_t va) {
     abi::Error error = syscall(abi::Syscall::NetRings, *rings[0], *slots, kReceiveFrames,
                                *rings[1], *rings[2]).error;
     if (error != abi::Error::Ok) return error;
-    receive_ring_ = reinterpret_cast<abi::NetRingHeader*>(va);
-    transmit_ring_ = reinterpret_cast<abi::NetRingHeader*>(va + kPage);
-    completion_ring_ = reinterpret_cast<abi::NetRingHeader*>(va + 2 * kPage);
-    receive_slots_ = reinterpret_cast<uint8_t*>(slots_va);
-    transmit_slots_ = reinterpret_cast<uint8_t*>(transmit_va);
-    receive_slot_count_ = kReceiveFrames * abi::kNetSlotsPerFrame;
-    submitted_tail_ = transmit_ring_->tail;
-    for (uint32_t i = 0; i < kTransmitBuffers; ++i) {
-        free_buffers_[i] = static_cast<uint8_t>(kTransmitBuffers - 1 - i);
-    }
-    free_count_ = kTransmitBuffers;
+    rings_.attach({reinterpret_cast<abi::NetRingHeader*>(va),
+                   reinterpret_cast<const uint8_t*>(slots_va),
+                   kReceiveFrames * abi::kNetSlotsPerFrame,
+                   reinterpret_cast<abi::NetRingHeader*>(va + kPage),
+                   reinterpret_cast<abi::NetRingHeader*>(va + 2 * kPage),
+                   reinterpret_cast<uint8_t*>(transmit_va), transmit_frames_, kTransmitBuffers});
     for (int i = 0; i < 6; ++i) mac_.bytes[i] = static_cast<uint8_t>(mac.value >> (8 * i));
     uint64_t arp = 0, icmp = 0;
     if (abi::Error arp_error = net_filters::install_shared(net_filters::Shared::Arp, &arp);
@@ -97,81 +80,19 @@ abi::Error KernelNetLink::open(FramePool& pool, uint64_t va) {
     return net_filters::install_shared(net_filters::Shared::Icmp, &icmp);
 }
 
-std::span<const uint8_t> KernelNetLink::receive() {
-    uint32_t head = receive_ring_->head;
-    if (head == volatile_read(receive_ring_->tail)) return {};
-    __atomic_thread_fence(__ATOMIC_ACQUIRE);  // the entry and slot were written before tail
-    const abi::NetRxEntry& entry =
-        entries_of<abi::NetRxEntry>(receive_ring_)[head % abi::kNetRxEntries];
-    // The length is the kernel's, but a slot is what we own: never read past it.
-    uint32_t length = entry.length;
-    if (length > abi::kNetBufferBytes) length = abi::kNetBufferBytes;
-    const uint8_t* slot =
-        receive_slots_ + uint64_t{head % receive_slot_count_} * abi::kNetBufferBytes;
-    return {slot, length};
-}
-
-void KernelNetLink::release_received() { publish(receive_ring_->head, receive_ring_->head + 1); }
-
-uint32_t KernelNetLink::receive_dropped() const {
-    return receive_ring_ == nullptr ? 0 : volatile_read(receive_ring_->dropped);
-}
-
-std::span<uint8_t> KernelNetLink::transmit_buffer() {
-    if (taken_buffer_ < 0) {
-        if (free_count_ == 0) reclaim_completions();
-        if (free_count_ == 0) return {};
-        // The transmit ring has as many entries as there are buffers and more: a free buffer
-        // always has an entry to go with it.
-        taken_buffer_ = free_buffers_[--free_count_];
-    }
-    return {transmit_slots_ + uint64_t(taken_buffer_) * abi::kNetBufferBytes,
-            NetLink::kMaxFrameBytes};
-}
-
-void KernelNetLink::transmit(size_t length) {
-    if (taken_buffer_ < 0) return;
-    uint32_t buffer = uint32_t(taken_buffer_);
-    taken_buffer_ = -1;
-    uint32_t tail = transmit_ring_->tail;
-    abi::NetTxRequest& request =
-        entries_of<abi::NetTxRequest>(transmit_ring_)[tail % abi::kNetTxEntries];
-    request = {buffer, transmit_frames_[buffer / abi::kNetSlotsPerFrame],
-               static_cast<uint16_t>((buffer % abi::kNetSlotsPerFrame) * abi::kNetBufferBytes),
-               static_cast<uint16_t>(length), 0};
-    publish(transmit_ring_->tail, tail + 1);
-}
-
 void KernelNetLink::flush() {
     // NetSubmit only when there is something new: it takes what the device has room for, and
     // the rest waits for the next flush.
-    if (volatile_read(transmit_ring_->head) != transmit_ring_->tail) {
+    if (rings_.unsubmitted()) {
         (void)syscall(abi::Syscall::NetSubmit);
         ++submits_;
     }
-    reclaim_completions();
-}
-
-void KernelNetLink::reclaim_completions() {
-    uint32_t head = completion_ring_->head;
-    uint32_t tail = volatile_read(completion_ring_->tail);
-    if (head == tail) return;
-    __atomic_thread_fence(__ATOMIC_ACQUIRE);
-    for (; head != tail; ++head) {
-        const abi::NetCompletion& done =
-            entries_of<abi::NetCompletion>(completion_ring_)[head % abi::kNetCompletionEntries];
-        if (done.status != 0) ++refused_;
-        // A tag is a buffer index we wrote; one the kernel garbled is ignored, not trusted.
-        if (done.tag < kTransmitBuffers && free_count_ < kTransmitBuffers) {
-            free_buffers_[free_count_++] = static_cast<uint8_t>(done.tag);
-        }
-    }
-    publish(completion_ring_->head, head);
+    rings_.reclaim_completions();
 }
 
 void KernelNetLink::wait(uint32_t milliseconds) {
-    uint32_t seen = receive_ring_->head;
-    if (volatile_read(receive_ring_->tail) != seen || milliseconds == 0) return;
+    uint32_t seen = rings_.receive_head();
+    if (rings_.receive_pending() || milliseconds == 0) return;
     if (!spinning_) {
         // The kernel raises event::kNetReceive as it fills the ring; we look at the ring
         // itself in our next slot.
@@ -186,7 +107,7 @@ void KernelNetLink::wait(uint32_t milliseconds) {
         beq     t0, %[seen], 1b
     )"
                  : [count] "+r"(iterations)
-                 : [tail] "r"(&receive_ring_->tail), [seen] "r"(seen)
+                 : [tail] "r"(rings_.receive_tail()), [seen] "r"(seen)
                  : "t0", "memory");
     spin_iterations_ = iterations;
 }

@@ -32,6 +32,7 @@ set(EXO_LWIP_RELAXED_FLAGS -Wno-error)
 # checksum is lwIP's (LWIP_CHKSUM): it goes with lwIP's sources.
 set(EXO_NET_SOURCES
     ${EXO_NET_DIR}/net_interface.cpp
+    ${EXO_NET_DIR}/net_rings.cpp
     ${EXO_NET_DIR}/socket_api.cpp
     ${EXO_NET_DIR}/socket_tcp.cpp
     ${EXO_NET_DIR}/socket_udp.cpp)

@@ -56,9 +56,9 @@ endforeach()
 # (net_process.h), over socket pairs.
 include(${EXO_SOURCE_ROOT}/libos/net/lwip.cmake)
 set_source_files_properties(${EXO_LWIP_SOURCES} PROPERTIES COMPILE_OPTIONS "${EXO_LWIP_RELAXED_FLAGS}")
-set(EXO_NET_TEST_SOURCES net_checksum_test.cpp net_pair_test.cpp net_hostile_test.cpp
+set(EXO_NET_TEST_SOURCES net_checksum_test.cpp net_rings_test.cpp net_pair_test.cpp net_hostile_test.cpp
     net_frames.cpp net_process.cpp net_host_link.cpp net_host_port.cpp)
-exo_host_suite(libos_net SOURCES ${EXO_NET_TEST_SOURCES} GROUPS NetChecksum NetPair NetHostile)
+exo_host_suite(libos_net SOURCES ${EXO_NET_TEST_SOURCES} GROUPS NetChecksum LibosNetRings NetPair NetHostile)
 foreach(variant "" _sanitized)
     if(NOT TARGET libos_net${variant})
         continue()

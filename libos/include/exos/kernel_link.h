@@ -9,6 +9,7 @@
 
 #include <exos/frame_pool.h>
 #include <exos/net_link.h>
+#include <exos/net_rings.h>
 
 namespace exos {
 
@@ -26,18 +27,18 @@ public:
     abi::Error open(FramePool& pool, uint64_t va);
 
     MacAddress mac() const override { return mac_; }
-    std::span<const uint8_t> receive() override;
-    void release_received() override;
-    std::span<uint8_t> transmit_buffer() override;
-    void transmit(size_t length) override;
+    std::span<const uint8_t> receive() override { return rings_.receive(); }
+    void release_received() override { rings_.release_received(); }
+    std::span<uint8_t> transmit_buffer() override { return rings_.transmit_buffer(); }
+    void transmit(size_t length) override { rings_.transmit(length); }
     void flush() override;
     void wait(uint32_t milliseconds) override;
     abi::Error claim_port(IpProtocol protocol, uint16_t port) override;
     void release_port(IpProtocol protocol, uint16_t port) override;
 
     // Frames the kernel dropped because our receive ring was full; transmits it refused.
-    uint32_t receive_dropped() const;
-    uint64_t transmit_refused() const { return refused_; }
+    uint32_t receive_dropped() const { return rings_.receive_dropped(); }
+    uint64_t transmit_refused() const { return rings_.refused(); }
     uint64_t submit_calls() const { return submits_; }
 
     // Waiting spins (a loop of kSpinInstructions instructions an iteration, counted) instead of
@@ -53,24 +54,13 @@ private:
         uint64_t filter;
     };
     static constexpr int kMaxPortFilters = 96;
-    void reclaim_completions();
+    static_assert(kTransmitBuffers <= NetRings::kMaxBuffers);
 
-    abi::NetRingHeader* receive_ring_ = nullptr;
-    abi::NetRingHeader* transmit_ring_ = nullptr;
-    abi::NetRingHeader* completion_ring_ = nullptr;
-    uint8_t* receive_slots_ = nullptr;
-    uint8_t* transmit_slots_ = nullptr;
-    uint32_t receive_slot_count_ = 0;
+    NetRings rings_;
     uint64_t transmit_frames_[kTransmitFrames] = {};
-    // Free transmit buffers, a stack; a buffer is busy from transmit() to its completion.
-    uint8_t free_buffers_[kTransmitBuffers] = {};
-    uint32_t free_count_ = 0;
-    int taken_buffer_ = -1;         // handed out by transmit_buffer(), not yet transmitted
-    uint32_t submitted_tail_ = 0;   // transmit ring entries the kernel has been asked to take
     MacAddress mac_ = {};
     PortFilter ports_[kMaxPortFilters] = {};
     int port_count_ = 0;
-    uint64_t refused_ = 0;
     uint64_t submits_ = 0;
     bool spinning_ = false;
     uint64_t spin_iterations_ = 0;
