@@ -31,6 +31,9 @@ foreach(suite upcall_dispatcher upcall_dispatcher_sanitized)
 endforeach()
 # The disk layer: block ownership, rings, pinning, revocation (over FakeBlockQueue).
 exo_host_suite(disk SOURCES extent_table_test.cpp disk_test.cpp GROUPS ExtentTable DiskRings)
+# The net layer: rings, delivery by the classifier's verdict, transmit checks, pinning (over
+# FakeNic and FakeClassifier), and what a sender may send.
+exo_host_suite(net SOURCES net_test.cpp transmit_check_test.cpp GROUPS NetRings TransmitCheck)
 # virtio-mmio transport, split virtqueue, virtio-blk and virtio-net over fake devices that can lie.
 exo_host_suite(virtio
     SOURCES virtio_transport_test.cpp virtqueue_test.cpp virtio_blk_test.cpp

@@ -70,7 +70,8 @@ TEST(VirtioNet, InitializeReadsTheMacAndFillsTheReceiveQueue) {
         UNSIGNED_LONGS_EQUAL(VirtioNet::kQueueLimit, rig.driver.rx_buffers());
         CHECK(rig.fake.device.rings[0].attached() && rig.fake.device.rings[1].attached());
         // Every buffer is offered at once: the device can take as many frames as it has buffers.
-        UNSIGNED_LONGS_EQUAL(VirtioNet::kQueueLimit, rig.fake.device.rings[0].driver_available_index());
+        UNSIGNED_LONGS_EQUAL(VirtioNet::kQueueLimit,
+                             rig.fake.device.rings[0].driver_available_index());
         UNSIGNED_LONGLONGS_EQUAL(net_feature::kMac, rig.fake.device.driver_features & 0xffffffff);
         CHECK(rig.clean());
     }
@@ -184,7 +185,8 @@ TEST(VirtioNetHostile, ALengthShorterThanTheHeaderIsCountedAndTheBufferReturns) 
         UNSIGNED_LONGS_EQUAL(0, rig.harvest().size());
         UNSIGNED_LONGLONGS_EQUAL(1, rig.driver.rx_malformed());
         CHECK_FALSE(rig.driver.failed());
-        UNSIGNED_LONGS_EQUAL(uint16_t(offered + 1), rig.fake.device.rings[0].driver_available_index());
+        UNSIGNED_LONGS_EQUAL(uint16_t(offered + 1),
+                             rig.fake.device.rings[0].driver_available_index());
     }
 }
 
@@ -219,7 +221,8 @@ TEST(VirtioNetHostile, AFailedDeviceGetsItsTransmitsCancelled) {
         rig.fake.complete_on_notify = false;
         CHECK(rig.initialize());
         const std::vector<uint8_t> frame = frame_of(100, 4);
-        CHECK(NetSubmitResult::Queued == rig.driver.transmit(frame.data(), 80, rig.data.phys(), 20, 1));
+        CHECK(NetSubmitResult::Queued ==
+              rig.driver.transmit(frame.data(), 80, rig.data.phys(), 20, 1));
         CHECK(NetSubmitResult::Queued == rig.driver.transmit(frame.data(), 60, 0, 0, 2));
         rig.driver.publish_transmit();
         std::vector<uint64_t> cancelled;
