@@ -17,6 +17,7 @@
 #include "memory/address_space.h"
 #include "memory/frame_table.h"
 #include "memory/grant_table.h"
+#include "net/net.h"
 
 namespace exo {
 
@@ -43,6 +44,7 @@ struct KernelState {
     std::span<uint16_t> audit_scratch;
     // Last: it is large, and the fields above are reached from the fast paths by small offsets.
     Disk disk;
+    Net net;
 
     MemorySystem memory() { return {*physical, frames, grants, *tlb, &interrupts}; }
 

@@ -22,6 +22,7 @@
 #include "cpu/scheduler.h"
 #include "cpu/trap.h"
 #include "disk/disk_boot.h"
+#include "net/net_boot.h"
 #include "drivers/console.h"
 #include "environments/environment_lifecycle.h"
 #include "kernel_state.h"
@@ -204,6 +205,7 @@ void kmain(uint64_t hart_id, uint64_t device_tree_physical, uint64_t entry_instr
             state.exception_page_override ? "through the kernel" : "straight to the environment");
 
     disk_reserve_memory(tree, boot_memory);
+    net_reserve_memory(tree, boot_memory);
     frame_table_init(state, tree, boot_memory, kernel_image_range());
     uint16_t asid_bits = asid_bits_probe();
     uint64_t slot_ticks = tree.timebase_hz / 1'000'000 * kBoard.slot_microseconds;
@@ -211,6 +213,7 @@ void kmain(uint64_t hart_id, uint64_t device_tree_physical, uint64_t entry_instr
                    asid_bits >= 7);  // 64 environments need 7 bits
     interrupts_init(tree, hart_id);
     disk_init(state, tree);
+    net_init(state, tree);
     state.timebase_hz = tree.timebase_hz;
     state.slot_ticks = slot_ticks;
     state.images = embedded_images();

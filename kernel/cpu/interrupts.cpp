@@ -8,6 +8,7 @@
 #include "arch/riscv64/plic.h"
 #include "cpu/slice_clock.h"
 #include "disk/disk_boot.h"
+#include "net/net_boot.h"
 #include "drivers/console.h"
 #include "environments/upcall.h"
 #include "kernel_state.h"
@@ -76,13 +77,14 @@ publish(KernelState& state, uint32_t line, Environment* running, EnvironmentSlot
     return owner;
 }
 
-// A line no environment owns: the kernel's own (the disk: completions to their rings, owners
-// told), or a race with unbind (the line stays off). Out of line and reached by a tail call, so
-// the device-interrupt path needs no stack frame for it. Returns what handle_interrupt_fast
-// returns: 0 (the general path) when the disk has news for the running environment's Event
-// entry, else `sp`.
+// A line no environment owns: the kernel's own (the disk: completions to their rings; the NIC:
+// frames to their rings; owners told), or a race with unbind (the line stays off). Out of line
+// and reached by a tail call, so the device-interrupt path needs no stack frame for it. Returns
+// what handle_interrupt_fast returns: 0 (the general path) when the disk or the NIC has news for
+// the running environment's Event entry, else `sp`.
 [[gnu::noinline]] uint64_t unowned_line(uint32_t line, uint64_t sp) {
     if (disk_owns_line(line)) disk_interrupt(kernel_state());
+    if (net_owns_line(line)) net_interrupt(kernel_state());
     plic.complete(line);
     return current_environment().event_upcall_pending ? 0 : sp;
 }

@@ -48,6 +48,12 @@ SyscallResult disk_rings(SyscallContext&, const Arguments&);
 SyscallResult disk_submit(SyscallContext&, const Arguments&);
 SyscallResult disk_extent_grant(SyscallContext&, const Arguments&);
 SyscallResult disk_extent_revoke(SyscallContext&, const Arguments&);
+// syscalls_net.cpp
+SyscallResult net_info(SyscallContext&, const Arguments&);
+SyscallResult net_rings(SyscallContext&, const Arguments&);
+SyscallResult net_filter_install(SyscallContext&, const Arguments&);
+SyscallResult net_filter_remove(SyscallContext&, const Arguments&);
+SyscallResult net_submit(SyscallContext&, const Arguments&);
 // syscalls_transfer.cpp: what the trap vector's transfer path leaves to the C++ (entry 0..3)
 SyscallResult call(SyscallContext&, riscv::TrapFrame&, uint64_t entry);
 SyscallResult reply(SyscallContext&, riscv::TrapFrame&);

@@ -68,6 +68,11 @@ inline constexpr SyscallSlot kSyscallSlots[] = {
     {syscall::disk_submit},                                     // DiskSubmit
     {syscall::disk_extent_grant},                               // DiskExtentGrant
     {syscall::disk_extent_revoke},                              // DiskExtentRevoke
+    {syscall::net_info},                                        // NetInfo
+    {syscall::net_rings},                                       // NetRings
+    {syscall::net_filter_install},                              // NetFilterInstall
+    {syscall::net_filter_remove},                               // NetFilterRemove
+    {syscall::net_submit},                                      // NetSubmit
 };
 static_assert(std::size(kSyscallSlots) == static_cast<size_t>(abi::Syscall::Count),
               "one slot per syscall number");

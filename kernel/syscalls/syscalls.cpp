@@ -48,6 +48,8 @@ void end_environment(KernelState& state, Environment& environment, int status) {
     });
     // Its disk rings and extents go; its requests in flight finish as orphans (disk/disk.h).
     state.disk.forget(state, environment);
+    // Its rings, buffers and filters go; its transmits in flight finish as orphans (net/net.h).
+    state.net.forget(state, environment);
     destroy_environment(state, environment);
     // The first environment is the image's driver: when it ends, the machine's run ends.
     if (first) shutdown(status);

@@ -13,6 +13,7 @@
 #include "boot/power.h"
 #include "cpu/trap.h"
 #include "disk/disk_boot.h"
+#include "net/net_boot.h"
 #include "drivers/console.h"
 #include "kernel_state.h"
 #include "memory/accessed_bits.h"
@@ -108,10 +109,12 @@ SyscallContext running_context() {
 
 bool skip_accessed_bit_probe_fault(riscv::TrapFrame&) { return false; }
 
-// The running kernel's disk is found at boot (disk_boot.cpp); host tests attach their own to
-// KernelState::disk, and no line is the disk's.
+// The running kernel's disk and NIC are found at boot (disk_boot.cpp, net_boot.cpp); host tests
+// attach their own to KernelState::disk and ::net, and no line is theirs.
 bool disk_owns_line(uint32_t) { return false; }
 void disk_interrupt(KernelState&) {}
+bool net_owns_line(uint32_t) { return false; }
+void net_interrupt(KernelState&) {}
 
 void console_write(const char* text, size_t length) { hardware().console.append(text, length); }
 void console_put(char c) { hardware().console.push_back(c); }

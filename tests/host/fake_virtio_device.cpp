@@ -152,7 +152,7 @@ uint32_t FakeVirtioDevice::read32(uint32_t offset) {
         return feature_select_device_ == 1 && !legacy ? static_cast<uint32_t>(device_features >> 32)
                                                       : 0;
     case Register::QueueSizeMax:
-        return queue_select == 0 ? queue_size_max : 0;
+        return queue_select < queue_count ? queue_size_max : 0;
     case Register::QueuePfn:
         if (!legacy) protocol_error("QueuePfn read on a modern device");
         return queue_pfn;
@@ -201,6 +201,12 @@ void FakeVirtioDevice::write32(uint32_t offset, uint32_t value) {
         return;
     case Register::QueueSelect:
         queue_select = value;
+        // The per-queue registers now show the selected queue's; its set-up starts afresh.
+        queue_ready = value < queue_count && rings[value].attached() ? 1 : 0;
+        queue_addresses = value < queue_count ? rings[value].addresses() : QueueAddresses{};
+        queue_pfn = queue_ready != 0 && guest_page_size != 0
+                        ? static_cast<uint32_t>(queue_addresses.descriptors / guest_page_size)
+                        : 0;
         return;
     case Register::QueueSize:
         if (value > queue_size_max || !power_of_two(value)) protocol_error("bad queue size");
@@ -213,8 +219,12 @@ void FakeVirtioDevice::write32(uint32_t offset, uint32_t value) {
     case Register::QueuePfn: {
         if (!legacy) protocol_error("QueuePfn written on a modern device");
         queue_pfn = value;
+        if (queue_select >= queue_count) {
+            protocol_error("QueuePfn of a queue that does not exist");
+            return;
+        }
         if (value == 0) {
-            ring.detach();
+            rings[queue_select].detach();
             return;
         }
         if (guest_page_size == 0) protocol_error("QueuePfn before GuestPageSize");
@@ -223,18 +233,22 @@ void FakeVirtioDevice::write32(uint32_t offset, uint32_t value) {
         const uint64_t base = uint64_t{value} * guest_page_size;
         const uint64_t available = base + 16 * uint64_t{queue_size};
         const uint64_t used = align_to(available + 4 + 2 * uint64_t{queue_size}, queue_align);
-        ring.attach(static_cast<uint16_t>(queue_size), {base, available, used});
+        rings[queue_select].attach(static_cast<uint16_t>(queue_size), {base, available, used});
         return;
     }
     case Register::QueueReady:
         if (legacy) protocol_error("QueueReady written on a legacy device");
         queue_ready = value;
         if (value == 1) {
+            if (queue_select >= queue_count) {
+                protocol_error("QueueReady of a queue that does not exist");
+                return;
+            }
             const QueueAddresses& at = queue_addresses;
             if (at.descriptors % 16 != 0 || at.available % 2 != 0 || at.used % 4 != 0) {
                 protocol_error("misaligned queue part");
             }
-            ring.attach(static_cast<uint16_t>(queue_size), at);
+            rings[queue_select].attach(static_cast<uint16_t>(queue_size), at);
         }
         return;
     case Register::QueueDescriptorLow:
@@ -266,8 +280,9 @@ void FakeVirtioDevice::write32(uint32_t offset, uint32_t value) {
     case Register::QueueNotify:
         ++notifications;
         if ((status & status::kDriverOk) == 0) protocol_error("notify before DRIVER_OK");
-        if (value != 0) protocol_error("notify of a queue that does not exist");
-        if (on_notify) on_notify();
+        if (value >= queue_count) protocol_error("notify of a queue that does not exist");
+        if (value == 0 && on_notify) on_notify();
+        if (on_notify_queue) on_notify_queue(value);
         return;
     case Register::InterruptAck:
         interrupt_status &= ~value;
@@ -289,7 +304,7 @@ void FakeVirtioDevice::write_status(uint32_t value) {
         queue_size = queue_pfn = queue_ready = 0;
         queue_addresses = {};
         interrupt_status = 0;
-        ring.detach();
+        for (FakeRing& each : rings) each.detach();
         return;
     }
     const bool legacy = transport == Transport::Legacy;

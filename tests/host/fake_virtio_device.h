@@ -115,6 +115,7 @@ public:
     void set_config32(uint32_t offset, uint32_t value);
     void raise(uint32_t bits) { interrupt_status |= bits; }
     bool live() const { return (status & status::kDriverOk) != 0 && ring.attached(); }
+    static constexpr uint32_t kMaxQueues = 2;
 
     // What the device shows; tests change these to make it lie.
     Transport transport;
@@ -124,6 +125,7 @@ public:
     uint32_t vendor_id = 0x554d4551;  // "QEMU"
     uint64_t device_features;
     uint32_t queue_size_max = 256;
+    uint32_t queue_count = 1;  // queues 0 .. queue_count - 1 exist (at most kMaxQueues)
     bool keep_features_ok = true;     // false: clears FEATURES_OK, refusing the driver's subset
     bool finish_reset = true;         // false: Status never reads back 0 after a reset
     bool generation_changes = false;  // true: ConfigGeneration moves on every read
@@ -147,8 +149,10 @@ public:
     std::vector<std::string> protocol_errors;  // the driver broke a rule of the spec
 
     FakeDma dma;
-    FakeRing ring{dma};
-    std::function<void()> on_notify;
+    FakeRing rings[kMaxQueues] = {FakeRing{dma}, FakeRing{dma}};
+    FakeRing& ring = rings[0];  // the only queue of a single-queue device
+    std::function<void()> on_notify;               // a notify of queue 0
+    std::function<void(uint32_t)> on_notify_queue;  // any queue's, with its index
 
 private:
     void write_status(uint32_t value);

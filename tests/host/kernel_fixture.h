@@ -53,13 +53,14 @@ public:
 
     // A call as the vector would deliver it, through the real dispatch and the one conversion.
     riscv::TrapFrame& call(Environment& caller, uint64_t number, uint64_t a0 = 0, uint64_t a1 = 0,
-                           uint64_t a2 = 0, uint64_t a3 = 0) {
+                           uint64_t a2 = 0, uint64_t a3 = 0, uint64_t a4 = 0) {
         riscv::TrapFrame& frame = caller.frame();
         frame.x[riscv::reg::a7] = number;
         frame.x[riscv::reg::a0] = a0;
         frame.x[riscv::reg::a1] = a1;
         frame.x[riscv::reg::a2] = a2;
         frame.x[riscv::reg::a3] = a3;
+        frame.x[riscv::reg::a4] = a4;
         SyscallContext call_context = context(caller);
         dispatch(call_context, frame).write_to(frame);
         return frame;

@@ -31,11 +31,16 @@ foreach(suite upcall_dispatcher upcall_dispatcher_sanitized)
 endforeach()
 # The disk layer: block ownership, rings, pinning, revocation (over FakeBlockQueue).
 exo_host_suite(disk SOURCES extent_table_test.cpp disk_test.cpp GROUPS ExtentTable DiskRings)
-# virtio-mmio transport, split virtqueue and virtio-blk over a fake device that can lie.
+# The net layer: rings, delivery by the classifier's verdict, transmit checks, pinning (over
+# FakeNic and FakeClassifier), and what a sender may send.
+exo_host_suite(net SOURCES net_test.cpp transmit_check_test.cpp GROUPS NetRings TransmitCheck)
+# virtio-mmio transport, split virtqueue, virtio-blk and virtio-net over fake devices that can lie.
 exo_host_suite(virtio
     SOURCES virtio_transport_test.cpp virtqueue_test.cpp virtio_blk_test.cpp
-            virtio_blk_hostile_test.cpp fake_virtio_device.cpp
-    GROUPS VirtioTransport Virtqueue VirtqueueHostile VirtioBlock VirtioBlockHostile)
+            virtio_blk_hostile_test.cpp fake_virtio_device.cpp virtio_net_test.cpp
+            fake_network_device.cpp
+    GROUPS VirtioTransport Virtqueue VirtqueueHostile VirtioBlock VirtioBlockHostile VirtioNet
+           VirtioNetHostile)
 # The library OS's file system: the block cache, and FAT12/16/32 against images made and checked
 # by the real tools (mkfs.fat, mtools, fsck.fat: ci/setup.sh installs dosfstools and mtools).
 set(EXO_FS_SOURCES block_cache.cpp fat_mount.cpp fat_chain.cpp fat_names.cpp fat_directory.cpp

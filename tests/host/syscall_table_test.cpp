@@ -63,6 +63,11 @@ TEST(SyscallTable, EveryNumberDecodesToItsHandler) {
         {Syscall::DiskSubmit, calls::disk_submit, nullptr},
         {Syscall::DiskExtentGrant, calls::disk_extent_grant, nullptr},
         {Syscall::DiskExtentRevoke, calls::disk_extent_revoke, nullptr},
+        {Syscall::NetInfo, calls::net_info, nullptr},
+        {Syscall::NetRings, calls::net_rings, nullptr},
+        {Syscall::NetFilterInstall, calls::net_filter_install, nullptr},
+        {Syscall::NetFilterRemove, calls::net_filter_remove, nullptr},
+        {Syscall::NetSubmit, calls::net_submit, nullptr},
     };
     UNSIGNED_LONGLONGS_EQUAL(static_cast<uint64_t>(Syscall::Count), std::size(expected));
     for (const Expected& row : expected) {

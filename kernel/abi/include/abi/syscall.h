@@ -54,6 +54,13 @@ enum class Syscall : uint64_t {
     DiskSubmit = 32,       // -> how many submission entries the kernel took
     DiskExtentGrant = 33,  // a0 = child id, a1 = first sector, a2 = count, a3 = disk_rights
     DiskExtentRevoke = 34, // a0 = child id, a1 = first sector of an extent granted to it
+    // The network (abi/net.h, abi/net_filter.h). Every call: NoNetwork when the machine has none.
+    NetInfo = 35,          // a0 = abi::NetInfoField -> the answer
+    NetRings = 36,         // a0 = receive ring frame, a1 = first receive buffer frame, a2 = buffer
+                           // frames, a3 = transmit ring frame, a4 = completion ring frame (owned)
+    NetFilterInstall = 37, // a0 = pointer to an abi::NetFilter -> filter id
+    NetFilterRemove = 38,  // a0 = filter id
+    NetSubmit = 39,        // -> how many transmit entries the kernel took
     Count,              // one past the last table call; see the transfers below
 };
 
@@ -132,6 +139,8 @@ enum class [[nodiscard]] Error : uint64_t {
     IoError = 19,           // the device reported an error, or failed and was disabled
     NoDisk = 20,            // the machine has no disk (or its driver disabled it)
     TooLarge = 21,          // more than one request may move (kMaxRequestSectors)
+    NoNetwork = 22,         // the machine has no NIC (or its driver disabled it)
+    Overlaps = 23,          // the filter could accept what another environment's accepts
     Count,
 };
 
@@ -159,6 +168,8 @@ constexpr const char* to_string(Error error) {
     case Error::IoError: return "I/O error";
     case Error::NoDisk: return "no disk";
     case Error::TooLarge: return "too large";
+    case Error::NoNetwork: return "no network";
+    case Error::Overlaps: return "overlaps another environment's filter";
     case Error::Count: break;
     }
     return "?";
