@@ -1,5 +1,6 @@
 // KernelNetLink (exos/kernel_link.h): the rings of abi/net.h in this environment's frames.
 #include <exos/kernel_link.h>
+#include <exos/shared_info.h>
 #include <exos/syscall.h>
 
 #include <optional>
@@ -99,17 +100,25 @@ void KernelNetLink::wait(uint32_t milliseconds) {
         (void)yield();
         return;
     }
-    // Three instructions an iteration, whatever interrupts it (kSpinInstructions).
-    uint64_t iterations = spin_iterations_;
+    // Until a frame arrives or the deadline (lwIP's next timer) passes, five instructions an
+    // iteration; the iteration that sees the frame stops after three (kSpinInstructions).
+    uint64_t now;
+    asm volatile("rdtime %0" : "=r"(now));  // the time CSR, readable from U-mode
+    uint64_t deadline = now + uint64_t{milliseconds} * (shared_info().timebase_hz / 1000);
+    uint64_t iterations = 0;
+    uint32_t observed;
     asm volatile(R"(
     1:  addi    %[count], %[count], 1
-        lw      t0, 0(%[tail])
-        beq     t0, %[seen], 1b
+        lw      %[observed], 0(%[tail])
+        bne     %[observed], %[seen], 2f
+        rdtime  t0
+        bltu    t0, %[deadline], 1b
+    2:
     )"
-                 : [count] "+r"(iterations)
-                 : [tail] "r"(rings_.receive_tail()), [seen] "r"(seen)
+                 : [count] "+r"(iterations), [observed] "=&r"(observed)
+                 : [tail] "r"(rings_.receive_tail()), [seen] "r"(seen), [deadline] "r"(deadline)
                  : "t0", "memory");
-    spin_iterations_ = iterations;
+    spin_instructions_ += iterations * kSpinInstructions - (observed != seen ? 2 : 0);
 }
 
 abi::Error KernelNetLink::claim_port(IpProtocol protocol, uint16_t port) {

@@ -41,11 +41,12 @@ public:
     uint64_t transmit_refused() const { return rings_.refused(); }
     uint64_t submit_calls() const { return submits_; }
 
-    // Waiting spins (a loop of kSpinInstructions instructions an iteration, counted) instead of
-    // yielding, for benchmarks that subtract the wait exactly (docs/benchmarks.md).
+    // Waiting spins (a loop of kSpinInstructions instructions an iteration, up to the wait's
+    // deadline, its instructions counted exactly) instead of yielding, for benchmarks that
+    // subtract the wait (docs/benchmarks.md).
     void set_spinning(bool spinning) { spinning_ = spinning; }
-    static constexpr uint64_t kSpinInstructions = 3;
-    uint64_t spin_instructions() const { return spin_iterations_ * kSpinInstructions; }
+    static constexpr uint64_t kSpinInstructions = 5;
+    uint64_t spin_instructions() const { return spin_instructions_; }
 
 private:
     struct PortFilter {
@@ -63,7 +64,7 @@ private:
     int port_count_ = 0;
     uint64_t submits_ = 0;
     bool spinning_ = false;
-    uint64_t spin_iterations_ = 0;
+    uint64_t spin_instructions_ = 0;
 };
 
 }  // namespace exos
