@@ -190,6 +190,8 @@ endfunction()
 
 # The board's product images, declared in one file (boards/<board>/images.cmake).
 include(${EXO_BOARD_DIR}/images.cmake)
+# Its SD-card image, on the boards that boot from one through U-Boot.
+include(${PROJECT_SOURCE_DIR}/cmake/sd_image.cmake)
 
 add_subdirectory(tests/qemu)
 add_subdirectory(tests/bench)
