@@ -4,7 +4,8 @@
 # riscv64 and so only from trixie on (bookworm has no riscv64 architecture). The firmware runs on
 # the board, not on the host, so a riscv64 .deb is what we want even on x86_64.
 #
-#   ci/fetch_uboot.sh [--force] [directory]     (default: $EXO_UBOOT_DIR or /usr/local/share/exo/u-boot)
+#   ci/fetch_uboot.sh [--force] [directory]
+#     directory  default: $EXO_UBOOT_DIR, or else /usr/local/share/exo/u-boot
 #
 # The directory ends up with sifive_unleashed/ and sifive_unmatched/ (u-boot-spl.bin, u-boot.itb)
 # and VERSION (the package's version). cmake finds it through EXO_UBOOT_DIR (same default).
@@ -52,14 +53,18 @@ if [[ -z $mirror ]]; then
 fi
 mirror=${mirror:-http://deb.debian.org/debian}
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-[[ -f $keyring ]] || { echo "fetch_uboot: $keyring missing (package debian-archive-keyring)" >&2; exit 1; }
+if [[ ! -f $keyring ]]; then
+  echo "fetch_uboot: $keyring missing (package debian-archive-keyring)" >&2
+  exit 1
+fi
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 mkdir -p "$scratch/apt/etc/apt/apt.conf.d" "$scratch/apt/etc/apt/preferences.d" \
   "$scratch/apt/var/lib/apt/lists/partial" "$scratch/apt/var/cache/apt/archives/partial"
 touch "$scratch/apt/status"
-echo "deb [arch=riscv64 signed-by=$keyring] $mirror trixie main" >"$scratch/apt/etc/apt/sources.list"
+echo "deb [arch=riscv64 signed-by=$keyring] $mirror trixie main" \
+  >"$scratch/apt/etc/apt/sources.list"
 apt_options=(-o "Dir=$scratch/apt" -o "Dir::State::status=$scratch/apt/status"
   -o APT::Architecture=riscv64 -o APT::Architectures::=riscv64
   # The scratch directory is ours (mode 700): apt's download sandbox user (_apt) could not write
@@ -72,7 +77,8 @@ apt-get "${apt_options[@]}" -q update >"$scratch/update.log" 2>&1 || {
   echo "fetch_uboot: apt-get update of trixie failed" >&2
   exit 1
 }
-(cd "$scratch" && apt-get "${apt_options[@]}" -q download u-boot-sifive) >"$scratch/download.log" 2>&1 || {
+(cd "$scratch" && apt-get "${apt_options[@]}" -q download u-boot-sifive) \
+  >"$scratch/download.log" 2>&1 || {
   cat "$scratch/download.log" >&2
   echo "fetch_uboot: downloading u-boot-sifive failed" >&2
   exit 1

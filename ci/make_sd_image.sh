@@ -7,8 +7,9 @@
 #
 # GPT, as U-Boot's doc/board/sifive/{unleashed,unmatched}.rst and the SPL's configuration want:
 #   1  sectors 34-2081     type 5B193300-...  U-Boot SPL; the mask ROM finds it by this type
-#   2  sectors 2082-10273  type 2E54B353-...  u-boot.itb (OpenSBI + U-Boot); the SPL reads it from
-#                                             raw sector 2082 (CONFIG_SYS_MMCSD_RAW_MODE_U_BOOT_SECTOR)
+#   2  sectors 2082-10273  type 2E54B353-...  u-boot.itb (OpenSBI + U-Boot); the SPL reads it
+#                                             from raw sector 2082 (its configuration's
+#                                             CONFIG_SYS_MMCSD_RAW_MODE_U_BOOT_SECTOR)
 #   3  sector 16384-end    FAT, legacy-BIOS-bootable (attribute 2), which U-Boot's distro boot and
 #                          bootflow scan look for: /Image (the raw kernel with its RISC-V Image
 #                          header) and /extlinux/extlinux.conf, which starts it with booti.
@@ -34,7 +35,8 @@ for file in "$spl" "$itb" "$kernel"; do
   [[ -s $file ]] || die "$file: missing or empty (U-Boot comes from ci/fetch_uboot.sh)"
 done
 for tool in sgdisk mkfs.fat mcopy mmd; do
-  command -v "$tool" >/dev/null || die "$tool not found (ci/setup.sh installs gdisk, dosfstools, mtools)"
+  command -v "$tool" >/dev/null \
+    || die "$tool not found (ci/setup.sh installs gdisk, dosfstools, mtools)"
 done
 [[ $mib =~ ^[0-9]+$ && $mib -ge 16 && $((mib & (mib - 1))) -eq 0 ]] \
   || die "--mib $mib: the size must be a power of two of at least 16 MiB"

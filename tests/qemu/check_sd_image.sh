@@ -24,9 +24,15 @@ failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 for file in "$spl" "$itb"; do
-  [[ -s $file ]] || { echo "FAIL: no U-Boot firmware at $file: run ci/fetch_uboot.sh (ci/setup.sh does)"; exit 1; }
+  if [[ ! -s $file ]]; then
+    echo "FAIL: no U-Boot firmware at $file: run ci/fetch_uboot.sh (ci/setup.sh does)"
+    exit 1
+  fi
 done
-[[ -s $image ]] || { echo "FAIL: no $image (target sd-image; it needs the U-Boot firmware)"; exit 1; }
+if [[ ! -s $image ]]; then
+  echo "FAIL: no $image (target sd-image; it needs the U-Boot firmware)"
+  exit 1
+fi
 
 size=$(stat -c %s "$image")
 ((size > 0 && (size & (size - 1)) == 0)) || fail "size $size is not a power of two"
@@ -45,7 +51,8 @@ check_partition() {
   [[ $type == "$4" ]] || fail "partition $1 has type '$type', expected $4"
   [[ -z $5 || $attributes == "$5" ]] || fail "partition $1 attributes '$attributes', expected $5"
 }
-sgdisk -v "$image" | grep -q "No problems found" || fail "sgdisk -v finds problems: $(sgdisk -v "$image")"
+sgdisk -v "$image" | grep -q "No problems found" \
+  || fail "sgdisk -v finds problems: $(sgdisk -v "$image")"
 check_partition 1 34 2081 5B193300-FC78-40CD-8002-E86C45580B47 ""
 check_partition 2 2082 10273 2E54B353-1271-4842-806F-E436D6AF6985 ""
 # 0700 is Microsoft basic data; attribute bit 2 is legacy BIOS bootable.
@@ -60,7 +67,8 @@ scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 last=$(sgdisk -i 3 "$image" | awk '/^Last sector:/ {print $3}')
 dd if="$image" of="$scratch/fat.img" bs=512 skip=16384 count=$((last - 16384 + 1)) status=none
-fsck.fat -n "$scratch/fat.img" >"$scratch/fsck.log" 2>&1 || fail "fsck.fat: $(cat "$scratch/fsck.log")"
+fsck.fat -n "$scratch/fat.img" >"$scratch/fsck.log" 2>&1 \
+  || fail "fsck.fat: $(cat "$scratch/fsck.log")"
 if mcopy -n -i "$scratch/fat.img" ::/Image "$scratch/Image" 2>"$scratch/mcopy.log"; then
   cmp -s "$scratch/Image" "$kernel" || fail "/Image on the card differs from $kernel"
 else
@@ -73,7 +81,9 @@ default=$(awk '$1 == "default" {print $2}' <<<"$config")
 # The default label's kernel line: the first "kernel" after "label <default>".
 booted=$(awk -v label="$default" '$1 == "label" {in_label = ($2 == label)}
                                   in_label && $1 == "kernel" {print $2; exit}' <<<"$config")
-[[ $booted == /Image ]] || fail "extlinux.conf's default label '$default' boots '$booted', not /Image"
+[[ $booted == /Image ]] \
+  || fail "extlinux.conf's default label '$default' boots '$booted', not /Image"
 
 [[ $failures -eq 0 ]] || exit 1
-echo "PASS: $image: $((size >> 20)) MiB, SPL at 34, ITB at 2082, FAT at 16384 with /Image and extlinux.conf"
+echo "PASS: $image: $((size >> 20)) MiB, SPL at 34, ITB at 2082," \
+  "FAT at 16384 with /Image and extlinux.conf"

@@ -37,9 +37,15 @@ done
   || { echo "sd_boot: need --sd, --spl, --work and a QEMU command" >&2; exit 2; }
 # Missing firmware is a failure, not a skip: CI fetches it (ci/setup.sh), so its absence is a
 # broken set-up that must show.
-[[ -s $spl ]] || { echo "FAIL: no U-Boot SPL at $spl: run ci/fetch_uboot.sh (ci/setup.sh does)"; exit 1; }
+if [[ ! -s $spl ]]; then
+  echo "FAIL: no U-Boot SPL at $spl: run ci/fetch_uboot.sh (ci/setup.sh does)"
+  exit 1
+fi
 [[ -s $sd ]] || { echo "FAIL: no $sd (target sd-image, which needs the U-Boot firmware)"; exit 1; }
-command -v mkimage >/dev/null || { echo "FAIL: mkimage missing (package u-boot-tools, ci/setup.sh)"; exit 1; }
+if ! command -v mkimage >/dev/null; then
+  echo "FAIL: mkimage missing (package u-boot-tools, ci/setup.sh)"
+  exit 1
+fi
 
 mkdir -p "$work"
 log=$work/console.log
