@@ -70,7 +70,7 @@ target=$(readlink -f "$target")
 # device, its partitions and the volumes on them; for an image file, the file and any loop
 # device backed by it, with theirs), which the system and mount checks compare against.
 if [[ -b $target ]]; then
-  kind=device
+  kind="device"
   name=$(basename "$target")
   sys=/sys/class/block/$name
   if [[ -e $sys/partition ]]; then
@@ -87,7 +87,7 @@ if [[ -b $target ]]; then
   members+=("$target")
 else
   [[ -f $target ]] || refuse "$target is neither a block device nor a regular file"
-  kind=file
+  kind="file"
   size=$(stat -c %s "$target")
   removable=1
   description="image file $target"
@@ -182,7 +182,7 @@ dd if="$image" of="$target" bs=4M conv=fsync,notrunc "$progress" \
   || { echo "flash: writing $target failed" >&2; exit 1; }
 if [[ $kind == file && -n ${EXO_FLASH_FAULT_OFFSET:-} ]]; then
   byte=$(od -An -tu1 -j "$EXO_FLASH_FAULT_OFFSET" -N1 "$target" | tr -d ' ')
-  printf "\\$(printf %03o $(((byte ^ 0xff) & 0xff)))" \
+  printf '%b' "\\$(printf %03o $(((byte ^ 0xff) & 0xff)))" \
     | dd of="$target" bs=1 seek="$EXO_FLASH_FAULT_OFFSET" conv=notrunc status=none
 fi
 
