@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs everything the build and the tests need on Debian 12, and nothing twice.
-# Safe to run again: it only calls apt-get when a package is missing. Then fetches lwIP's source
-# (ci/fetch_lwip.sh), which the library OS's network piece builds.
+# Safe to run again: it only calls apt-get when a package is missing, and fetches the HiFive
+# boards' U-Boot (ci/fetch_uboot.sh) and lwIP's source (ci/fetch_lwip.sh, which the library OS's
+# network piece builds) only when they are not there yet.
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
+ci_dir=$(cd "$(dirname "$0")" && pwd)
 
 packages=(
   cmake ninja-build pkg-config make python3
@@ -12,8 +13,24 @@ packages=(
   qemu-system-misc opensbi
   libcpputest-dev dosfstools mtools
   gdb-multiarch
-  xz-utils curl apache2-utils
+  gdisk u-boot-tools debian-archive-keyring  # the HiFive SD-card images and their boot test
+  xz-utils curl apache2-utils  # lwIP's source tarball; the network tests' clients
 )
+
+# U-Boot for the HiFive SD-card images: Debian 12 has no package of it, so fetch_uboot.sh takes
+# trixie's with an apt configuration of its own. A failure does not stop the set-up: the build
+# and the other tests do not need it, and the SD-card tests then fail saying what is missing.
+fetch_firmware() {
+  local target=${EXO_UBOOT_DIR:-/usr/local/share/exo/u-boot}
+  local runner=()
+  if [[ $(id -u) -ne 0 && ! -w $(dirname "$target") && ! -w $target ]] \
+    && command -v sudo >/dev/null 2>&1; then
+    runner=(sudo -E)
+  fi
+  if ! "${runner[@]}" "$ci_dir/fetch_uboot.sh" "$target"; then
+    echo "setup: WARNING: no U-Boot for the HiFive SD-card images; the sd tests will fail" >&2
+  fi
+}
 
 missing=()
 for package in "${packages[@]}"; do
@@ -24,7 +41,8 @@ done
 
 if [[ ${#missing[@]} -eq 0 ]]; then
   echo "setup: all ${#packages[@]} packages present"
-  exec "$here/fetch_lwip.sh"
+  fetch_firmware
+  exec "$ci_dir/fetch_lwip.sh"
 fi
 
 echo "setup: installing ${missing[*]}"
@@ -41,5 +59,6 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}"
+fetch_firmware
 echo "setup: done"
-exec "$here/fetch_lwip.sh"
+exec "$ci_dir/fetch_lwip.sh"

@@ -178,10 +178,20 @@ ${declarations}
         -Wl,-Map=${CMAKE_CURRENT_BINARY_DIR}/${target}.map)
     set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS
         ${PROJECT_SOURCE_DIR}/linker/kernel.ld ${EXO_BOARD_DIR}/board_memory.ld)
+    # Beside the ELF, the raw image a boot loader loads (kernel-<name>.bin): the loaded bytes from
+    # the load address on, starting with the RISC-V Image header (arch/riscv64/boot.S) that
+    # U-Boot's booti needs. objcopy lays the sections out at their load (physical) addresses.
+    add_custom_command(TARGET ${target} POST_BUILD
+        COMMAND ${CMAKE_OBJCOPY} -O binary $<TARGET_FILE:${target}>
+                ${CMAKE_BINARY_DIR}/${target}.bin
+        BYPRODUCTS ${CMAKE_BINARY_DIR}/${target}.bin
+        VERBATIM)
 endfunction()
 
 # The board's product images, declared in one file (boards/<board>/images.cmake).
 include(${EXO_BOARD_DIR}/images.cmake)
+# Its SD-card image, on the boards that boot from one through U-Boot.
+include(${PROJECT_SOURCE_DIR}/cmake/sd_image.cmake)
 
 add_subdirectory(tests/qemu)
 add_subdirectory(tests/bench)

@@ -45,6 +45,7 @@ struct KernelState {
     // Last: it is large, and the fields above are reached from the fast paths by small offsets.
     Disk disk;
     Net net;
+    net::Classifier* classifier = nullptr;  // the packet filters (net/filter), once merged
 
     MemorySystem memory() { return {*physical, frames, grants, *tlb, &interrupts}; }
 

@@ -116,6 +116,8 @@ void asm_offsets() {
     EXO_ASM_CONSTANT(CLOCK_HOLD_FPU_NOT_ZERO, exo::hold::kFpuNotZero);
     EXO_ASM_CONSTANT(CLOCK_HOLD_TIMER_THROUGH_SBI, exo::hold::kTimerThroughSbi);
     EXO_ASM_CONSTANT(SBI_EXTENSION_TIME, sbi::Extension::Time);
+    EXO_ASM_CONSTANT(SBI_EXTENSION_LEGACY_PUTCHAR, sbi::Extension::LegacyPutchar);
+    EXO_ASM_CONSTANT(SBI_EXTENSION_SYSTEM_RESET, sbi::Extension::SystemReset);
 
     // The environment record: the fields the fast paths use.
     EXO_ASM_CONSTANT(ENV_GATE, offsetof(Environment, gate));

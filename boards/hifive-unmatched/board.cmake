@@ -3,3 +3,5 @@
 set(EXO_BOARD_DESCRIPTION "SiFive HiFive Unmatched (FU740)")
 set(EXO_QEMU_LABEL "")
 set(EXO_QEMU_COMMAND "")
+# The U-Boot configuration whose SPL and u-boot.itb boot it from an SD card (cmake/sd_image.cmake).
+set(EXO_UBOOT_TARGET sifive_unmatched)

@@ -98,7 +98,7 @@ const CpuInfo* find_cpu(uint64_t hart_id) {
     return nullptr;
 }
 
-void print_banner(uint64_t hart_id) {
+void print_banner(uint64_t hart_id, uint64_t device_tree_physical) {
     uint64_t ram = 0;
     for (uint32_t i = 0; i < tree.memory_count; ++i) ram += tree.memory[i].size;
     long version = sbi::implementation_version();
@@ -106,6 +106,11 @@ void print_banner(uint64_t hart_id) {
     kprintf("\nexo: RISC-V exokernel on %s (%s)\n", kBoard.name, tree.model.data());
     kprintf("exo: hart %lu, %lu MiB RAM at %lx, timebase %lu Hz, console %s\n", hart_id, ram >> 20,
             tree.memory[0].base, tree.timebase_hz, console_name());
+    // Where the boot loader's device tree was (a1 at entry): U-Boot prints the same address
+    // ("Booting using the fdt blob at"), which the SD-card boot test compares.
+    auto* blob = physical_to_virtual<const std::byte>(device_tree_physical);
+    kprintf("exo: device tree at %lx, %u bytes\n", device_tree_physical,
+            device_tree_total_size({blob, 40}));
     kprintf("exo: firmware %s v%ld.%ld, SBI spec %ld.%ld\n",
             sbi::implementation_id() == 1 ? "OpenSBI" : "unknown SBI", version >> 16,
             version & 0xffff, (spec >> 24) & 0x7f, spec & 0xffffff);
@@ -174,7 +179,7 @@ void kmain(uint64_t hart_id, uint64_t device_tree_physical, uint64_t entry_instr
     parse_tree_or_panic(device_tree_physical);
     if (tree.timebase_hz == 0) tree.timebase_hz = kBoard.default_timebase_hz;
     attach_devices();
-    print_banner(hart_id);
+    print_banner(hart_id, device_tree_physical);
 
     boot_memory.init(tree, kernel_image_range());
     kernel_memory_init(tree, boot_memory);

@@ -199,8 +199,9 @@ abi::Error Net::start(KernelState& state, EnvironmentSlot slot, const abi::NetTx
                                                                     : net::kCheckedHead;
     uint8_t head[net::kCheckedHead];
     for (uint32_t i = 0; i < head_length; ++i) head[i] = frame[i];
-    abi::Error error =
-        net::check_transmit(head, request.length, device_->mac(), ClaimsOf(*classifier_, slot));
+    abi::Error error = classifier_ == nullptr ? abi::Error::NotPermitted
+                       : net::check_transmit(head, request.length, device_->mac(),
+                                             ClaimsOf(*classifier_, slot));
     const uint32_t id = free_ids_[free_id_count_ - 1];
     const uint32_t body_length = request.length - head_length;
     if (error == abi::Error::Ok) {
@@ -256,7 +257,7 @@ void Net::received(const uint8_t* frame, uint32_t length) {
         return;
     }
     net::Classification match;
-    classifier_->classify(frame, length, match);
+    if (classifier_ != nullptr) classifier_->classify(frame, length, match);
     const bool claimed = match.exclusive.owner != kNoEnvironment || match.shared_count != 0;
     if (match.exclusive.owner != kNoEnvironment) {
         deliver(match.exclusive.owner, match.exclusive.filter, 0, frame, length);

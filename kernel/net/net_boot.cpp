@@ -53,7 +53,7 @@ void net_init(KernelState& state, const DeviceTreeInfo& tree) {
         net_line = slot.irq;
         state.interrupts.reserve_for_kernel(net_line);
         line_enable(net_line, true);
-        state.net.attach(&*device, &state.packet_filters);
+        state.net.attach(&*device, state.classifier);
         const uint64_t mac = device->mac();
         kprintf("exo: net: virtio-net (%s) at %lx, line %u: MAC %02lx:%02lx:%02lx:%02lx:%02lx:"
                 "%02lx, %u receive buffers\n",

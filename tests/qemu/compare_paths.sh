@@ -47,6 +47,8 @@ for kind in fast slow; do
   filter=(-e '/^exo: boot option exo.fast_paths=off: /d' -e '/^exo: accessed\/dirty bits set by /d')
   # The firmware reads the bootargs too: where the kernel was entered is the firmware's figure.
   filter+=(-e 's/kernel entry was at instret [0-9]+/kernel entry was at instret <firmware>/')
+  # And the device tree's size: the slow run's carries the bootargs.
+  filter+=(-e 's/^(exo: device tree at [0-9a-f]+), [0-9]+ bytes$/\1, <firmware> bytes/')
   sed -n '/^exo: RISC-V exokernel on /,$p' "$logs.$kind.log" | sed -E "${filter[@]}" >"$logs.$kind.compared"
   for pattern in "${ignores[@]}"; do
     sed -E -i "s/$pattern/<ignored>/g" "$logs.$kind.compared"
