@@ -15,7 +15,7 @@ namespace exos {
 
 class KernelNetLink final : public NetLink {
 public:
-    static constexpr uint32_t kReceiveFrames = 16;   // 32 slots of 2 KiB
+    static constexpr uint32_t kReceiveFrames = abi::kNetMaxBufferFrames;  // 64 slots of 2 KiB
     static constexpr uint32_t kTransmitFrames = 16;  // 32 transmit buffers of 2 KiB
     static constexpr uint32_t kTransmitBuffers = kTransmitFrames * abi::kNetSlotsPerFrame;
     // Pages open() maps from its `va`: the three rings, the receive slots, the transmit buffers.
