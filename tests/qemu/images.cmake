@@ -47,6 +47,9 @@ exo_environment(disk_cut SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/disk/d
     PIECES frames fs disk)
 exo_environment(disk_tenant
     SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/disk/disk_tenant.cpp PIECES frames fs disk)
+exo_environment(net_first SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/net/net_first.cpp
+    PIECES frames)
+exo_environment(net_second SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/net/net_second.cpp)
 exo_environment(gate_peer SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/attack/gate_peer.cpp ${CMAKE_CURRENT_SOURCE_DIR}/environments/attack/registers.cpp)
 
 exo_image(abi_errors ENVIRONMENT abi_errors)
@@ -73,6 +76,7 @@ exo_image(illegal_instruction ENVIRONMENT illegal_instruction)
 exo_image(exit_status ENVIRONMENT exit_status)
 exo_image(disk_fat ENVIRONMENT disk_fat ENVIRONMENT disk_tenant)
 exo_image(disk_cut ENVIRONMENT disk_cut)
+exo_image(net_raw ENVIRONMENT net_first ENVIRONMENT net_second)
 
 # Two memory policies and a scheduler in one environment (scenario library_os_policies): the
 # driver hands the composed environment the slots and frames declared here.

@@ -249,6 +249,17 @@ if(EXO_QEMU_LABEL STREQUAL "qemu-virt")
                      --work ${CMAKE_CURRENT_BINARY_DIR}/disk_cut -- ${EXO_QEMU_COMMAND})
     set_tests_properties(${EXO_QEMU_LABEL}.disk_cut PROPERTIES
         LABELS "${EXO_QEMU_LABEL};blk;fs" TIMEOUT 600 COST 300)
+    # The network (issue 14) on the kernel's ABI: two environments share the NIC, a peer on the
+    # host speaks Ethernet to them through QEMU's socket backend on 127.0.0.1 (net_raw.sh).
+    foreach(mode legacy modern)
+        set(test ${EXO_QEMU_LABEL}.net_raw_${mode})
+        add_test(NAME ${test}
+                 COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/net_raw.sh --mode ${mode}
+                         --kernel ${CMAKE_BINARY_DIR}/kernel-net_raw.elf
+                         --work ${CMAKE_CURRENT_BINARY_DIR}/net_raw_${mode}
+                         -- ${EXO_QEMU_COMMAND})
+        set_tests_properties(${test} PROPERTIES LABELS "${EXO_QEMU_LABEL};net" TIMEOUT 180)
+    endforeach()
 endif()
 
 # The network (issue 14), on virt: environments with their own lwIP behind QEMU's user network,
