@@ -12,6 +12,7 @@ net_environment::WatchingLink watching(link);
 }  // namespace
 
 int main() {
+    pool.adopt_initial_frames();
     bool no_network = false;
     if (!net_environment::bring_up("http_server", pool, link, watching, &no_network)) {
         return no_network ? 0 : 1;

@@ -76,8 +76,9 @@ private:
     uint64_t foreign_ = 0;
 };
 
-// Opens the link and starts the stack; false (after saying why) when it could not. A machine
-// without a NIC is not a failure of the environment: *no_network tells the caller.
+// Opens the link (in frames from `pool`, which the caller filled) and starts the stack; false
+// (after saying why) when it could not. A machine without a NIC is not a failure of the
+// environment: *no_network tells the caller.
 inline bool bring_up(const char* name, exos::FramePool& pool, exos::KernelNetLink& link,
                      WatchingLink& watching, bool* no_network, bool dhcp = false) {
     *no_network = false;
@@ -87,7 +88,6 @@ inline bool bring_up(const char* name, exos::FramePool& pool, exos::KernelNetLin
             (void)exos::syscall(abi::Syscall::SliceReserve, slot);
         }
     }
-    pool.adopt_initial_frames();
     for (int i = 0; i < 4; ++i) {
         std::optional<uint64_t> frame = pool.take();
         if (!frame || exos::page_table_donate(*frame) != abi::Error::Ok) {

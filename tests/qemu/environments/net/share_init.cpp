@@ -29,6 +29,12 @@ int main() {
         exos::printf("share_http: starting udp_echo: %s\n", abi::to_string(echo.error));
         return 1;
     }
+    // A new environment owns no slot: it runs first on ours, donated, until it has taken the
+    // slots released for it (net_environment::bring_up does that first).
+    for (int tries = 0; tries < 1000; ++tries) {
+        if (exos::syscall(abi::Syscall::SliceRead, 1).value == echo.id) break;
+        (void)exos::yield(echo.id);
+    }
     bool no_network = false;
     if (!net_environment::bring_up("share_http", pool, link, watching, &no_network)) {
         return no_network ? 0 : 1;

@@ -17,6 +17,7 @@ uint8_t buffer[2048];
 
 int main() {
     namespace net = exos::net;
+    pool.adopt_initial_frames();
     bool no_network = false;
 #ifdef EXO_NET_DHCP
     constexpr bool kDhcp = true;
