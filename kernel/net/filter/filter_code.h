@@ -31,6 +31,9 @@ public:
     virtual bool load(const uint32_t* words, size_t count) = 0;
     // Runs the last code loaded (there must be some).
     virtual Classification run(const uint8_t* packet, uint64_t length) const = 0;
+    // The last code loaded as a function this hart can call, if it runs natively (nullptr on
+    // the host's emulator): the classifier then calls it without going through run().
+    virtual ClassifierEntry entry() const { return nullptr; }
 
 protected:
     ~FilterCode() = default;

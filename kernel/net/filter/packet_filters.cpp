@@ -20,8 +20,13 @@ constexpr FilterId make_id(uint32_t index, uint16_t generation) {
 
 bool PacketFilters::attach_code(FilterCode* code) {
     code_ = code;
-    compiled_ = false;
+    set_compiled(false);
     return code_ != nullptr && load_code();
+}
+
+void PacketFilters::set_compiled(bool compiled) {
+    compiled_ = compiled;
+    entry_ = compiled ? code_->entry() : nullptr;
 }
 
 abi::Error PacketFilters::install(EnvironmentSlot owner, const abi::PacketFilter& filter,
@@ -58,7 +63,7 @@ abi::Error PacketFilters::remove(EnvironmentSlot owner, FilterId id) {
     filters_[index].owner = kNoEnvironment;
     // A smaller tree compiles to less code; were it ever not to fit, the tree walked in C++
     // classifies until code fits again.
-    if (code_ != nullptr && !load_code()) compiled_ = false;
+    if (code_ != nullptr && !load_code()) set_compiled(false);
     return abi::Error::Ok;
 }
 
@@ -69,20 +74,27 @@ void PacketFilters::remove_all(EnvironmentSlot owner) {
         remove_from_order(index);
         filters_[index].owner = kNoEnvironment;
     }
-    if (code_ != nullptr && !load_code()) compiled_ = false;
+    if (code_ != nullptr && !load_code()) set_compiled(false);
 }
 
 Classification PacketFilters::classify(const uint8_t* packet, uint64_t length) const {
+    if (entry_ != nullptr) {
+        Classification result = entry_(packet, length);
+        // Not a tail call: GCC clears the registers a function used at its return, never before
+        // a sibling call, which would leave this object's address in a3..a7.
+        asm volatile("" : "+r"(result.exclusive), "+r"(result.shared_owners));
+        return result;
+    }
     if (compiled_) return code_->run(packet, length);
     return walk(packet, length);
 }
 
 Classification PacketFilters::interpret(const uint8_t* packet, uint64_t length) const {
     Classification result;
-    for (uint32_t index = 0; index < kMaxFilters; ++index) {
+    for (uint32_t position = 0; position < count_; ++position) {
+        uint32_t index = order_[position];
         const InstalledFilter& entry = filters_[index];
-        if (entry.owner == kNoEnvironment || !filter_accepts(entry.filter, packet, length))
-            continue;
+        if (!filter_accepts(entry.filter, packet, length)) continue;
         if (entry.filter.shared) {
             result.shared_owners |= uint64_t{1} << entry.owner;
         } else {
@@ -175,7 +187,7 @@ void PacketFilters::remove_from_order(uint16_t index) {
 bool PacketFilters::load_code() {
     size_t words = compiler_.compile(tree(), words_);
     if (words == 0 || !code_->load(words_, words)) return false;
-    compiled_ = true;
+    set_compiled(true);
     code_words_ = words;
     return true;
 }

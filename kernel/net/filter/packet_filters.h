@@ -75,11 +75,13 @@ private:
     void remove_from_order(uint16_t index);
     // Compiles the tree and loads it; false (and the code in place unchanged) if it did not fit.
     bool load_code();
+    void set_compiled(bool compiled);
 
     InstalledFilter filters_[kMaxFilters];
     uint16_t order_[kMaxFilters] = {};
     uint32_t count_ = 0;
     FilterCode* code_ = nullptr;
+    ClassifierEntry entry_ = nullptr;  // the code's, when it runs natively: called directly
     bool compiled_ = false;
     size_t code_words_ = 0;
     FilterFault last_fault_ = FilterFault::None;
