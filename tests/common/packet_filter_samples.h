@@ -145,8 +145,10 @@ PacketFilter random_filter(Source& source) {
 
 // Writes what `filter`'s atoms require into `frame` (IHL first made valid when it reads the
 // transport header), so that random frames often match; what it cannot satisfy it leaves.
-inline void impose(Frame& frame, const PacketFilter& filter, uint32_t ihl_choice) {
+// Returns the length at which the last field it reads ends: the edge a bound must get right.
+inline uint64_t impose(Frame& frame, const PacketFilter& filter, uint32_t ihl_choice) {
     bool transport = false;
+    uint64_t edge = 0;
     for (uint32_t i = 0; i < filter.atom_count && i < abi::kFilterMaxAtoms; ++i) {
         const FilterAtom& atom = filter.atoms[i];
         if (atom.base != FilterBase::Frame) {
@@ -161,8 +163,9 @@ inline void impose(Frame& frame, const PacketFilter& filter, uint32_t ihl_choice
             if (at < kFrameRoom)
                 frame.bytes[at] = static_cast<uint8_t>((frame.bytes[at] & ~mask) | value);
         }
+        edge = atom.offset + atom.size > edge ? atom.offset + atom.size : edge;
     }
-    if (!transport) return;
+    if (!transport) return edge;
     if ((frame.bytes[14] & 0xf) < 5)
         frame.bytes[14] = static_cast<uint8_t>(0x40 | (5 + ihl_choice % 11));
     uint32_t start = 14 + 4u * (frame.bytes[14] & 0xf);
@@ -177,11 +180,16 @@ inline void impose(Frame& frame, const PacketFilter& filter, uint32_t ihl_choice
             if (at < kFrameRoom)
                 frame.bytes[at] = static_cast<uint8_t>((frame.bytes[at] & ~mask) | value);
         }
+        uint64_t end = start + atom.offset + atom.size;
+        edge = end > edge ? end : edge;
     }
+    return edge;
 }
 
-// A random frame: random bytes of a length drawn towards the edges, then, often, what one of
-// `filters` requires, then, sometimes, a flipped bit or a cut.
+// A random frame: random bytes (from a generator seeded by one draw, so a fuzzer's input is not
+// spent on filling) of a length drawn towards the edges, then, often, what one of `filters`
+// requires and a length at its last field's end, a byte short or a byte over; then, sometimes,
+// a flipped bit or a cut.
 template <typename Source>
 void random_frame(Source& source, Frame& frame, const PacketFilter* filters, uint32_t count) {
     static constexpr uint16_t kLengths[] = {0, 1, 13, 14, 15, 16, 24, 33, 34, 35, 37, 38, 42, 54,
@@ -189,8 +197,9 @@ void random_frame(Source& source, Frame& frame, const PacketFilter* filters, uin
     uint32_t pick = source.next();
     frame.length = pick % 3 == 0 ? source.next() % (kFrameRoom + 1)
                                  : kLengths[pick / 3 % (sizeof(kLengths) / 2)];
+    Random filler(source.next());
     for (uint32_t i = 0; i < kFrameRoom; i += 4) {
-        uint32_t word = source.next();
+        uint32_t word = filler.next();
         for (uint32_t k = 0; k < 4; ++k)
             frame.bytes[i + k] = static_cast<uint8_t>(word >> (8 * k));
     }
@@ -198,11 +207,11 @@ void random_frame(Source& source, Frame& frame, const PacketFilter* filters, uin
         frame.bytes[14] = static_cast<uint8_t>(0x40 | (source.next() % 16));
     if (count != 0 && source.next() % 4 != 0) {
         uint32_t chosen = source.next() % count;
-        impose(frame, filters[chosen], source.next());
-        if (source.next() % 3 == 0) {  // long enough for anything it reads
-            frame.length = 74 + 1480;
-            if (source.next() % 2 == 0) frame.length = 14 + 60 + 64;
-        }
+        uint64_t edge = impose(frame, filters[chosen], source.next());
+        uint32_t shape = source.next() % 6;
+        if (shape == 0) frame.length = 74 + 1480;  // long enough for anything a filter reads
+        if (shape == 1) frame.length = 14 + 60 + 64;
+        if (shape >= 2 && shape <= 4 && edge > 0) frame.length = edge + shape - 3;  // -1, 0, +1
         // A second filter's requirements too: shared and exclusive both accepting.
         if (source.next() % 4 == 0) impose(frame, filters[source.next() % count], source.next());
     }
