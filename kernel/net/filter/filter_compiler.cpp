@@ -58,21 +58,37 @@ size_t FilterCompiler::compile(const FilterTree& tree, uint32_t* out) {
 
 void FilterCompiler::emit_node(uint32_t low, uint32_t high, uint32_t depth, uint32_t next,
                                Known known, bool shared_later) {
-    uint32_t position = low;
-    for (; position < high && tree_->at(position).atom_count == depth; ++position)
-        emit_accept(position, shared_later || shared_in(position + 1, high));
-    while (position < high) {
+    for (;;) {
+        uint32_t position = low;
+        for (; position < high && tree_->at(position).atom_count == depth; ++position)
+            emit_accept(position, shared_later || shared_in(position + 1, high));
+        if (position == high) return;
         uint32_t group_end = tree_->key_run_end(position, high, depth);
-        uint32_t miss = group_end == high ? next : new_label();
-        emit_group(position, group_end, depth, miss, known,
-                   shared_later || shared_in(group_end, high));
-        if (group_end != high) bind(miss);
-        position = group_end;
+        if (group_end == high && tree_->value_run_end(position, high, depth) == high) {
+            // One field, one value: the child follows in line, in this frame (a chain of atoms
+            // costs no recursion, so the kernel stack grows only where the tree branches).
+            emit_field(position, high, depth, next, known);
+            emit_value_test(position, depth, next);
+            low = position;
+            ++depth;
+            continue;
+        }
+        while (position < high) {
+            group_end = tree_->key_run_end(position, high, depth);
+            uint32_t miss = group_end == high ? next : new_label();
+            Known inside = known;
+            emit_field(position, group_end, depth, miss, inside);
+            emit_dispatch(position, group_end, depth, miss, inside,
+                          shared_later || shared_in(group_end, high));
+            if (group_end != high) bind(miss);
+            position = group_end;
+        }
+        return;
     }
 }
 
-void FilterCompiler::emit_group(uint32_t low, uint32_t high, uint32_t depth, uint32_t miss,
-                                Known known, bool shared_later) {
+void FilterCompiler::emit_field(uint32_t low, uint32_t high, uint32_t depth, uint32_t miss,
+                                Known& known) {
     const abi::FilterAtom& atom = tree_->atom(low, depth);
     uint32_t end = uint32_t{atom.offset} + atom.size;
     Register base = a0;
@@ -117,21 +133,24 @@ void FilterCompiler::emit_group(uint32_t low, uint32_t high, uint32_t depth, uin
             emit(and_(t0, t0, t1));
         }
     }
-    emit_dispatch(low, high, depth, miss, known, shared_later);
+}
+
+void FilterCompiler::emit_value_test(uint32_t position, uint32_t depth, uint32_t miss) {
+    const abi::FilterAtom& atom = tree_->atom(position, depth);
+    auto key = static_cast<int64_t>(native_key(atom.value, atom.size));
+    if (key == 0) {
+        branch(Condition::Ne, t0, zero, miss);
+    } else {
+        load_constant(t1, key);
+        branch(Condition::Ne, t0, t1, miss);
+    }
 }
 
 void FilterCompiler::emit_dispatch(uint32_t low, uint32_t high, uint32_t depth, uint32_t miss,
                                    Known known, bool shared_later) {
     uint32_t value_end = tree_->value_run_end(low, high, depth);
     if (value_end == high) {  // one value left: test it, then the child
-        const abi::FilterAtom& atom = tree_->atom(low, depth);
-        auto key = static_cast<int64_t>(native_key(atom.value, atom.size));
-        if (key == 0) {
-            branch(Condition::Ne, t0, zero, miss);
-        } else {
-            load_constant(t1, key);
-            branch(Condition::Ne, t0, t1, miss);
-        }
+        emit_value_test(low, depth, miss);
         emit_node(low, high, depth + 1, miss, known, shared_later);
         return;
     }

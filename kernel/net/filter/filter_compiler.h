@@ -37,8 +37,9 @@ private:
 
     void emit_node(uint32_t low, uint32_t high, uint32_t depth, uint32_t next, Known known,
                    bool shared_later);
-    void emit_group(uint32_t low, uint32_t high, uint32_t depth, uint32_t miss, Known known,
-                    bool shared_later);
+    // Bounds, load and mask of the field atom `depth` of [low, high) reads, into t0.
+    void emit_field(uint32_t low, uint32_t high, uint32_t depth, uint32_t miss, Known& known);
+    void emit_value_test(uint32_t position, uint32_t depth, uint32_t miss);
     void emit_dispatch(uint32_t low, uint32_t high, uint32_t depth, uint32_t miss, Known known,
                        bool shared_later);
     void emit_accept(uint32_t position, bool shared_after);
