@@ -56,3 +56,10 @@ foreach(suite block_cache block_cache_sanitized fat fat_sanitized)
         target_include_directories(${suite} PRIVATE ${EXO_SOURCE_ROOT}/libos/include)
     endif()
 endforeach()
+# Packet filters (kernel/net/filter): the verifier, the interpreter, the overlap check, the merged
+# tree, and the compiler's code run on an RV64I emulator against the interpreter.
+exo_host_suite(net_filter
+    SOURCES net_filter_test.cpp net_filter_table_test.cpp net_filter_compiler_test.cpp
+            ${EXO_SOURCE_ROOT}/tests/common/rv64_emulator.cpp
+    GROUPS NetFilterVerifier NetFilterInterpreter NetFilterOverlap NetFilterTable NetFilterClaims
+           NetFilterTree NetFilterCompiler NetFilterDifferential)
