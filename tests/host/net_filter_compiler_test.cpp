@@ -116,7 +116,7 @@ TEST(NetFilterCompiler, EveryInstallAndRemovalReloadsTheCode) {
     Frame frame = filter_samples::ipv4_frame(kUdp, 9);
     CHECK_EQUAL(3, filters.exclusive_owner(filters.classify(frame.bytes, frame.length)));
     uint64_t loads = code.loads();
-    CHECK_EQUAL(Error::Busy, filters.install(4, filter_samples::port_filter(kUdp, 9), id));
+    CHECK_EQUAL(Error::Overlaps, filters.install(4, filter_samples::port_filter(kUdp, 9), id));
     CHECK_EQUAL(loads, code.loads());  // refused before compiling
     FilterId arp;
     CHECK_EQUAL(Error::Ok, filters.install(4, filter_samples::arp_filter(), arp));

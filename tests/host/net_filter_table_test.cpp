@@ -54,7 +54,7 @@ TEST_GROUP(NetFilterOverlap) {
 
 TEST(NetFilterOverlap, ThePortIsTakenByTheFirst) {
     CHECK_EQUAL(Error::Ok, install(kAlice, port_filter(kUdp, 53)));
-    CHECK_EQUAL(Error::Busy, install(kMallory, port_filter(kUdp, 53)));
+    CHECK_EQUAL(Error::Overlaps, install(kMallory, port_filter(kUdp, 53)));
     CHECK_EQUAL(Error::Ok, install(kMallory, port_filter(kUdp, 54)));
     CHECK_EQUAL(Error::Ok, install(kMallory, port_filter(kTcp, 53)));
     CHECK_EQUAL(2, filters->count(kMallory));
@@ -63,38 +63,38 @@ TEST(NetFilterOverlap, ThePortIsTakenByTheFirst) {
 TEST(NetFilterOverlap, AMoreSpecificFilterCannotStealPartOfAnothersTraffic) {
     CHECK_EQUAL(Error::Ok, install(kAlice, port_filter(kUdp, 53)));
     // The same port from one source address only: still Alice's traffic.
-    CHECK_EQUAL(Error::Busy, install(kMallory, with(port_filter(kUdp, 53),
+    CHECK_EQUAL(Error::Overlaps, install(kMallory, with(port_filter(kUdp, 53),
                                                     frame_atom(26, 4, 0x0a000202))));
     // A source port and the destination port in one word.
-    CHECK_EQUAL(Error::Busy,
+    CHECK_EQUAL(Error::Overlaps,
                 install(kMallory, make_filter({abi::ipv4_atom(), abi::protocol_atom(kUdp),
                                                transport_atom(0, 4, 0x1f900035)})));
 }
 
 TEST(NetFilterOverlap, ALessSpecificFilterCannotTakeItEither) {
     CHECK_EQUAL(Error::Ok, install(kAlice, port_filter(kUdp, 53)));
-    CHECK_EQUAL(Error::Busy, install(kMallory, make_filter({abi::ipv4_atom()})));
-    CHECK_EQUAL(Error::Busy, install(kMallory, make_filter({frame_atom(23, 1, kUdp)})));
+    CHECK_EQUAL(Error::Overlaps, install(kMallory, make_filter({abi::ipv4_atom()})));
+    CHECK_EQUAL(Error::Overlaps, install(kMallory, make_filter({frame_atom(23, 1, kUdp)})));
     // Every port whose high byte is 0.
-    CHECK_EQUAL(Error::Busy, install(kMallory, make_filter({abi::ipv4_atom(),
+    CHECK_EQUAL(Error::Overlaps, install(kMallory, make_filter({abi::ipv4_atom(),
                                                             transport_atom(2, 2, 0, 0xff00)})));
 }
 
 TEST(NetFilterOverlap, PartialBytesOverlapUnlessACommonBitDiffers) {
     CHECK_EQUAL(Error::Ok, install(kAlice, make_filter({frame_atom(30, 1, 0x10, 0xf0)})));
     // Low nibble against high nibble: 0x15 matches both.
-    CHECK_EQUAL(Error::Busy, install(kMallory, make_filter({frame_atom(30, 1, 0x05, 0x0f)})));
+    CHECK_EQUAL(Error::Overlaps, install(kMallory, make_filter({frame_atom(30, 1, 0x05, 0x0f)})));
     // Bit 5: Alice needs it clear, this needs it set.
     CHECK_EQUAL(Error::Ok, install(kMallory, make_filter({frame_atom(30, 1, 0x20, 0x30)})));
     // A halfword over byte 30 that agrees with Alice's nibble in its first byte.
-    CHECK_EQUAL(Error::Busy, install(kCarol, make_filter({frame_atom(29, 2, 0x0019, 0x00ff)})));
+    CHECK_EQUAL(Error::Overlaps, install(kCarol, make_filter({frame_atom(29, 2, 0x0019, 0x00ff)})));
     CHECK_EQUAL(Error::Ok, install(kCarol, make_filter({frame_atom(29, 2, 0x0009, 0x00ff)})));
 }
 
 TEST(NetFilterOverlap, WidthsMeetByteByByte) {
     CHECK_EQUAL(Error::Ok, install(kAlice, make_filter({frame_atom(12, 2, 0x0800)})));
     CHECK_EQUAL(Error::Ok, install(kMallory, make_filter({frame_atom(13, 1, 0x06)})));
-    CHECK_EQUAL(Error::Busy, install(kCarol, make_filter({frame_atom(10, 4, 0x00000800,
+    CHECK_EQUAL(Error::Overlaps, install(kCarol, make_filter({frame_atom(10, 4, 0x00000800,
                                                                      0x0000ffff)})));
 }
 
@@ -103,7 +103,7 @@ TEST(NetFilterOverlap, DifferentBasesMayAlias) {
     // IP options: one frame matches both, so they are not disjoint.
     CHECK_EQUAL(Error::Ok, install(kAlice, port_filter(kUdp, 53)));
     PacketFilter aliasing = make_filter({abi::ipv4_atom(), frame_atom(36, 2, 54)});
-    CHECK_EQUAL(Error::Busy, install(kMallory, aliasing));
+    CHECK_EQUAL(Error::Overlaps, install(kMallory, aliasing));
     Frame frame = filter_samples::ipv4_frame(kUdp, 53, 64, 6);
     frame.put(36, 54, 2);
     Classification both = filters->interpret(frame.bytes, frame.length);
@@ -136,14 +136,14 @@ TEST(NetFilterOverlap, ASharedFilterCannotCopyAnothersUnicastTraffic) {
     CHECK_EQUAL(Error::Ok, install(kAlice, port_filter(kUdp, 53)));
     PacketFilter sniffer = port_filter(kUdp, 53);
     sniffer.flags = abi::filter_flag::kShared;
-    CHECK_EQUAL(Error::Busy, install(kMallory, sniffer));
+    CHECK_EQUAL(Error::Overlaps, install(kMallory, sniffer));
     PacketFilter everything = make_filter({abi::ipv4_atom()}, true);
-    CHECK_EQUAL(Error::Busy, install(kMallory, everything));
+    CHECK_EQUAL(Error::Overlaps, install(kMallory, everything));
     // Nor by coming first: then the port cannot be had exclusively by anyone else.
     PacketFilter early = port_filter(kUdp, 99);
     early.flags = abi::filter_flag::kShared;
     CHECK_EQUAL(Error::Ok, install(kMallory, early));
-    CHECK_EQUAL(Error::Busy, install(kCarol, port_filter(kUdp, 99)));
+    CHECK_EQUAL(Error::Overlaps, install(kCarol, port_filter(kUdp, 99)));
     // Its own traffic an environment may copy.
     CHECK_EQUAL(Error::Ok, install(kAlice, everything));
 }
@@ -166,7 +166,7 @@ TEST(NetFilterOverlap, GroupAddressedSharedFiltersOverlapAnything) {
 TEST(NetFilterOverlap, RemovingAFilterReleasesItsTraffic) {
     CHECK_EQUAL(Error::Ok, install(kAlice, port_filter(kUdp, 53)));
     FilterId alice = id;
-    CHECK_EQUAL(Error::Busy, install(kMallory, port_filter(kUdp, 53)));
+    CHECK_EQUAL(Error::Overlaps, install(kMallory, port_filter(kUdp, 53)));
     CHECK_EQUAL(Error::Ok, filters->remove(kAlice, alice));
     CHECK_EQUAL(Error::Ok, install(kMallory, port_filter(kUdp, 53)));
 }
@@ -253,7 +253,7 @@ TEST(NetFilterTable, ARefusedInstallChangesNothing) {
     CHECK_EQUAL(Error::Ok, filters->install(kAlice, port_filter(kUdp, 53), id));
     Frame frame = filter_samples::ipv4_frame(kUdp, 53);
     Classification before = filters->walk(frame.bytes, frame.length);
-    CHECK_EQUAL(Error::Busy, filters->install(kMallory, port_filter(kUdp, 53), id));
+    CHECK_EQUAL(Error::Overlaps, filters->install(kMallory, port_filter(kUdp, 53), id));
     CHECK_EQUAL(1, filters->count());
     CHECK_EQUAL(0, filters->count(kMallory));
     CHECK(before == filters->walk(frame.bytes, frame.length));

@@ -149,13 +149,13 @@ abi::Error PacketFilters::check_overlap(EnvironmentSlot owner, const Filter& fil
         const InstalledFilter& other = filters_[order_[position]];
         if (filters_disjoint(filter, other.filter)) continue;
         if (!filter.shared && !other.filter.shared)
-            return other.owner == owner ? abi::Error::AlreadyExists : abi::Error::Busy;
+            return other.owner == owner ? abi::Error::AlreadyExists : abi::Error::Overlaps;
         if (other.owner == owner) continue;  // an environment may copy its own traffic
         // A shared filter copies frames; it may not copy another environment's unicast
         // traffic, whichever of the two came first.
-        if (filter.shared && !other.filter.shared && !group_only) return abi::Error::Busy;
+        if (filter.shared && !other.filter.shared && !group_only) return abi::Error::Overlaps;
         if (!filter.shared && other.filter.shared && !accepts_only_group_frames(other.filter))
-            return abi::Error::Busy;
+            return abi::Error::Overlaps;
     }
     return abi::Error::Ok;
 }
