@@ -8,6 +8,7 @@
 #include <abi/net_filter.h>
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 
 namespace filter_samples {
 

@@ -37,7 +37,7 @@ size_t FilterCompiler::compile(const FilterTree& tree, uint32_t* out) {
         size_ = 0;
         overflow_ = false;
         label_count_ = fixup_count_ = branch_count_ = 0;
-        t1_known_ = false;
+        t1_known_ = unreachable_ = false;
         final_label_ = new_label();
         if (any_shared_) {
             emit(addi(a2, zero, 0));  // the exclusive filter's number, 0: none (yet)
@@ -230,6 +230,7 @@ void FilterCompiler::emit_return(int64_t exclusive) {
     emit(addi(a1, zero, 0));
     clear_temporaries();
     emit(ret());
+    unreachable_ = true;
 }
 
 void FilterCompiler::emit_return_results() {
@@ -302,8 +303,10 @@ void FilterCompiler::branch(Condition condition, Register rs1, Register rs2, uin
 }
 
 void FilterCompiler::jump(uint32_t label) {
+    if (unreachable_) return;  // straight after a ret or a jump: no path gets here
     add_fixup(static_cast<uint16_t>(label), kJal);
     emit(jal(zero, 0));
+    unreachable_ = true;
 }
 
 uint32_t FilterCompiler::new_label() {
@@ -318,6 +321,7 @@ uint32_t FilterCompiler::new_label() {
 void FilterCompiler::bind(uint32_t label) {
     label_at_[label] = static_cast<uint16_t>(size_);
     t1_known_ = false;  // another path may arrive here
+    unreachable_ = false;
 }
 
 bool FilterCompiler::resolve() {

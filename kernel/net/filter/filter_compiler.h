@@ -85,6 +85,8 @@ private:
     // t1's value where the code falls through in a straight line (reset at every label).
     bool t1_known_ = false;
     int64_t t1_value_ = 0;
+    // The last word emitted was a ret or a jump: until a label, code is dead (and not emitted).
+    bool unreachable_ = false;
     uint32_t label_count_ = 0;
     uint32_t fixup_count_ = 0;
     uint32_t branch_count_ = 0;

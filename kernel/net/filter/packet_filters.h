@@ -2,6 +2,10 @@
 // (verify, check against the others, merge, compile, load; or refuse and change nothing),
 // remove, classify a received frame, and say which ports an environment owns for the transmit
 // check. Fixed tables only: no kernel memory grows with the filters. docs/net-filters.md.
+//
+// Not reentrant: a classify must not run in the middle of an install or a removal (which change
+// the table, then the code). The kernel runs with interrupts off (sstatus.SIE clear outside its
+// wait) on one hart, so the receive path cannot interrupt a syscall here.
 #pragma once
 
 #include <abi/net_filter.h>

@@ -1,6 +1,6 @@
 // The packet filters' benchmark rows (docs/benchmarks.md, "The packet filter rows"), measured in
 // the kernel on the real hart: the net_filter self-test image and the benchmark image both print
-// them, as "BENCH filter_demux_<n> <compiled> interpreted <interpreted>".
+// them, as "BENCH filter_demux_<n> <compiled> interpreted <n> classify <n>".
 #pragma once
 
 namespace exo {
