@@ -258,18 +258,20 @@ void Net::received(const uint8_t* frame, uint32_t length) {
     }
     net::Classification match;
     if (classifier_ != nullptr) classifier_->classify(frame, length, match);
-    const bool claimed = match.exclusive.owner != kNoEnvironment || match.shared_count != 0;
+    const bool claimed = match.exclusive.owner != kNoEnvironment || match.shared_owners != 0;
     if (match.exclusive.owner != kNoEnvironment) {
         deliver(match.exclusive.owner, match.exclusive.filter, 0, frame, length);
     }
-    for (uint32_t i = 0; i < match.shared_count && i < net::kMaxSharedMatches; ++i) {
-        deliver(match.shared[i].owner, match.shared[i].filter, abi::net_rx_flag::kShared, frame,
-                length);
+    // Shared frames (ARP, broadcasts) are the rare ones: a plain walk of the bits (no libgcc
+    // here for a count-trailing-zeros).
+    EnvironmentSlot slot = 0;
+    for (uint64_t owners = match.shared_owners; owners != 0; owners >>= 1, ++slot) {
+        if (owners & 1) deliver(slot, 0, abi::net_rx_flag::kShared, frame, length);
     }
     if (!claimed) ++unclaimed_;
 }
 
-void Net::deliver(EnvironmentSlot slot, uint16_t filter, uint32_t flags, const uint8_t* frame,
+void Net::deliver(EnvironmentSlot slot, uint32_t filter, uint16_t flags, const uint8_t* frame,
                   uint32_t length) {
     if (slot >= kMaxEnvironments) return;
     Endpoint& endpoint = endpoints_[slot];

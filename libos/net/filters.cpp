@@ -2,12 +2,9 @@
 // conjunctions of masked field comparisons (abi/net_filter.h).
 #include "filters.h"
 
-#include <exos/syscall.h>
-
-// Until the filter engine's ABI is merged, no filter can be built: the kernel refuses every
-// install with NoNetwork then too.
-#if __has_include(<abi/net_filter.h>)
 #include <abi/net_filter.h>
+
+#include <exos/syscall.h>
 
 namespace exos::net_filters {
 
@@ -50,15 +47,3 @@ abi::Error install_port(IpProtocol protocol, uint16_t port, uint64_t* id) {
 abi::Error remove(uint64_t id) { return syscall(abi::Syscall::NetFilterRemove, id).error; }
 
 }  // namespace exos::net_filters
-
-#else
-
-namespace exos::net_filters {
-
-abi::Error install_shared(Shared, uint64_t*) { return abi::Error::NoNetwork; }
-abi::Error install_port(IpProtocol, uint16_t, uint64_t*) { return abi::Error::NoNetwork; }
-abi::Error remove(uint64_t id) { return syscall(abi::Syscall::NetFilterRemove, id).error; }
-
-}  // namespace exos::net_filters
-
-#endif

@@ -58,6 +58,8 @@ printf '\n%-28s %12s %8s  %s\n' operation instructions budget ""
 while read -r name budget marker ceiling; do
   [[ -z $name || $name == \#* ]] && continue
   measured=$(awk -v n="$name" '$1 == "BENCH" && $2 == n {print $3}' "$build/bench.txt")
+  # Words after the count are a note printed beside the row (filter_demux_*: "interpreted N").
+  note=$(awk -v n="$name" '$1 == "BENCH" && $2 == n {for (i = 4; i <= NF; ++i) printf "%s%s", (i == 4 ? "  " : " "), $i}' "$build/bench.txt")
   if [[ -z $measured ]]; then
     printf '%-28s %12s %8s  %s\n' "$name" "-" "$budget" "NOT MEASURED"
     status=1
@@ -76,7 +78,7 @@ while read -r name budget marker ceiling; do
       status=1
     fi
   else
-    printf '%-28s %12s %8s\n' "$name" "$measured" "$budget"
+    printf '%-28s %12s %8s%s\n' "$name" "$measured" "$budget" "$note"
   fi
 done <"$budgets"
 if ! tr -d '\r' <"$log" | grep -q '^exo: exit status 0'; then

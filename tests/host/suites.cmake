@@ -79,3 +79,10 @@ foreach(variant "" _sanitized)
     endif()
     target_link_libraries(libos_net${variant} PRIVATE exo_net_host${variant})
 endforeach()
+# Packet filters (kernel/net/filter): the verifier, the interpreter, the overlap check, the merged
+# tree, and the compiler's code run on an RV64I emulator against the interpreter.
+exo_host_suite(net_filter
+    SOURCES net_filter_test.cpp net_filter_table_test.cpp net_filter_compiler_test.cpp
+            ${EXO_SOURCE_ROOT}/tests/common/rv64_emulator.cpp
+    GROUPS NetFilterVerifier NetFilterInterpreter NetFilterOverlap NetFilterTable NetFilterClaims
+           NetFilterTree NetFilterCompiler NetFilterDifferential)

@@ -64,6 +64,10 @@ exo_image(hostile ENVIRONMENT hostile_init ENVIRONMENT victim ENVIRONMENT hostil
 exo_image(device_buffers ENVIRONMENT device_buffers)
 exo_image(guarded_copy_faults ENVIRONMENT hello
     SELFTEST ${CMAKE_CURRENT_SOURCE_DIR}/selftests/guarded_copy_faults.cpp)
+# The packet filters' compiled code on the hart against the interpreter, and their rows.
+exo_image(net_filter ENVIRONMENT hello
+    SELFTEST ${CMAKE_CURRENT_SOURCE_DIR}/selftests/net_filter.cpp
+             ${CMAKE_CURRENT_SOURCE_DIR}/selftests/net_filter_rows.cpp)
 exo_image(stack_overflow ENVIRONMENT hello
     SELFTEST ${CMAKE_CURRENT_SOURCE_DIR}/selftests/stack_overflow.cpp)
 exo_image(bindings ENVIRONMENT bindings ENVIRONMENT sleeper ENVIRONMENT quick_exit)

@@ -46,6 +46,10 @@ peer=$!
     --expect "net: child echoed 100, ARP copies 1" --expect "net: 0 failed checks" \
     --reject "CHECK FAILED" -- "$@" "${transport[@]}" "${nic[@]}"
 guest_status=$?
+# The peer finishes its script within seconds of the guest's end; one that waits longer waits
+# for a guest that is gone.
+for _ in $(seq 50); do kill -0 "$peer" 2>/dev/null || break; sleep 0.2; done
+kill "$peer" 2>/dev/null
 wait "$peer"
 peer_status=$?
 cat "$work/peer.log"

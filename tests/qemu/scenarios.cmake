@@ -115,6 +115,18 @@ exo_scenario(guarded_copy_faults IMAGE guarded_copy_faults STATUS 0 LABELS hosti
            "exo: environment 'hello' exited with status 0"
     REJECT "which is wrong" "FAILED" "LOST")
 
+# Packet filters (issue 14, item 4): random filter sets and frames, the compiled classifier run
+# on the hart from the generated-code window against the reference interpreter; the window W^X
+# throughout (a store into it faults: recovered by the guarded copy); the benchmark rows (under
+# the instruction counter, where rdinstret is exact; bench.budgets holds them to their budgets).
+exo_scenario(net_filter_compiled IMAGE net_filter STATUS 0 LABELS net TIMEOUT 90
+    QEMU_ARGS -icount shift=0,align=off,sleep=off
+    EXPECT "selftest: packet filters compiled to the generated-code window"
+           "exo: recovered a fault in a user copy: store page fault"
+           ", 0 disagreements" "BENCH filter_demux_1 " "BENCH filter_demux_16 "
+           "BENCH filter_demux_256 " "selftest: net filter: 0 failures" "exo: exit status 0"
+    REJECT "FAILED" "DISAGREE" "NOT ACCEPTED" "hello from U-mode")
+
 # Kernel hardening: a kernel stack overflow hits the guard page and panics cleanly (status 99),
 # reported from the emergency stack with the faulting address in the guard page.
 exo_scenario(kernel_stack_overflow IMAGE stack_overflow STATUS 99 LABELS hostile

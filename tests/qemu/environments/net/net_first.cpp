@@ -106,7 +106,9 @@ void answer_arp(const uint8_t* frame, uint32_t length) {
 int main() {
     pool.adopt_initial_frames();
     mac = exos::syscall(abi::Syscall::NetInfo, uint64_t(abi::NetInfoField::Mac)).value;
-    EXPECT(nic.open(kNicVa, abi::kNetMaxBufferFrames) == Error::Ok);
+    const Error opened = nic.open(kNicVa, abi::kNetMaxBufferFrames);
+    if (opened != Error::Ok) exos::printf("net: open: %s\n", abi::to_string(opened));
+    EXPECT(opened == Error::Ok);
     EXPECT(install(rawnet::udp_port_filter(netscenario::kFirstPort)) == Error::Ok);
     EXPECT(install(rawnet::arp_filter()) == Error::Ok);
 

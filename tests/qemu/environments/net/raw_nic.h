@@ -20,16 +20,20 @@ inline constexpr uint8_t kGuestIp[4] = {10, 0, 2, 15};
 inline constexpr uint8_t kPeerIp[4] = {10, 0, 2, 2};
 inline constexpr uint16_t kPeerPort = 9000;
 
-// `count` consecutive frames of ours, or 0: the receive buffers are one physical run.
+// `count` consecutive frames of ours, or 0: the receive buffers are one physical run. The frame
+// the kernel hands out, then its neighbours above and below asked for by number; another start
+// (keeping the frame that was in the way) when the run cannot grow.
 inline uint64_t allocate_run(uint64_t count) {
-    for (int attempt = 0; attempt < 64; ++attempt) {
+    for (int attempt = 0; attempt < 32; ++attempt) {
         exos::SyscallReturn first = exos::frame_alloc();
         if (first.error != Error::Ok) return 0;
-        uint64_t got = 1;
-        while (got < count && exos::frame_alloc(first.value + got).error == Error::Ok) ++got;
-        if (got == count) return first.value;
-        for (uint64_t i = 0; i < got; ++i) (void)exos::frame_free(first.value + i);
-        (void)exos::frame_alloc(first.value + got);  // step past the frame in the way
+        uint64_t low = first.value, high = first.value;
+        while (high - low + 1 < count && exos::frame_alloc(high + 1).error == Error::Ok) ++high;
+        while (high - low + 1 < count && exos::frame_alloc(low - 1).error == Error::Ok) --low;
+        if (high - low + 1 == count) return low;
+        for (uint64_t pfn = low; pfn <= high; ++pfn) {
+            if (pfn != first.value) (void)exos::frame_free(pfn);
+        }
     }
     return 0;
 }
@@ -38,6 +42,14 @@ class Nic {
 public:
     // Rings and `buffer_frames` buffer frames mapped from `va` on, registered with NetRings.
     Error open(uint64_t va, uint32_t buffer_frames) {
+        // Page-table frames for the mappings below (a fresh part of the address space).
+        for (int i = 0; i < 3; ++i) {
+            exos::SyscallReturn table = exos::frame_alloc();
+            if (table.error != Error::Ok) return table.error;
+            if (Error error = exos::page_table_donate(table.value); error != Error::Ok) {
+                return error;
+            }
+        }
         uint64_t frames[4];
         for (uint64_t& frame : frames) {
             exos::SyscallReturn got = exos::frame_alloc();
@@ -51,9 +63,8 @@ public:
                 return error;
             }
         }
-        if (Error error = exos::map(va + 4 * 4096, buffers, buffer_frames, RW); error != Error::Ok) {
-            return error;
-        }
+        Error mapped = exos::map(va + 4 * 4096, buffers, buffer_frames, RW);
+        if (mapped != Error::Ok) return mapped;
         rx_ = reinterpret_cast<abi::NetRingHeader*>(va);
         tx_ = reinterpret_cast<abi::NetRingHeader*>(va + 4096);
         done_ = reinterpret_cast<abi::NetRingHeader*>(va + 2 * 4096);
