@@ -170,8 +170,9 @@ int main() {
         exos::syscall(abi::Syscall::NetInfo, uint64_t(abi::NetInfoField::RxUnclaimed)).value;
     const uint64_t refused =
         exos::syscall(abi::Syscall::NetInfo, uint64_t(abi::NetInfoField::TxRefused)).value;
-    exos::printf("net: first echoed %lu (100 + 1 in the flood), ARP copies %lu, bad checksums delivered %lu\n", echoed,
-                 arp, badsum);
+    exos::printf("net: first echoed %lu (100 + 1 in the flood), ARP copies %lu, "
+                 "bad checksums delivered %lu\n",
+                 echoed, arp, badsum);
     exos::printf("net: child echoed %lu, ARP copies %lu, flood %lu seen + %lu dropped\n",
                  box.words[netscenario::kEchoed], box.words[netscenario::kArpCopies],
                  box.words[netscenario::kFloodSeen], box.words[netscenario::kDropped]);
