@@ -42,7 +42,7 @@ python3 "$here/net_peer.py" --listen "$listen" --guest "$guest" --verdict "$work
     >"$work/peer.log" 2>&1 &
 peer=$!
 "$here/run_scenario.sh" --kernel "$kernel" --status 0 --timeout 150 --log "$work/console.log" \
-    --expect "exo: net: virtio-net ($mode)" --expect "net: first echoed 100, ARP copies 1" \
+    --expect "exo: net: virtio-net ($mode)" --expect "net: first echoed 101 (100 + 1 in the flood), ARP copies 1" \
     --expect "net: child echoed 100, ARP copies 1" --expect "net: 0 failed checks" \
     --reject "CHECK FAILED" -- "$@" "${transport[@]}" "${nic[@]}"
 guest_status=$?
