@@ -14,7 +14,7 @@ packages=(
   libcpputest-dev dosfstools mtools
   gdb-multiarch
   gdisk u-boot-tools debian-archive-keyring  # the HiFive SD-card images and their boot test
-  xz-utils curl apache2-utils  # lwIP's source tarball; the network tests' clients
+  xz-utils curl  # lwIP's source tarball; the network tests' client
 )
 
 # U-Boot for the HiFive SD-card images: Debian 12 has no package of it, so fetch_uboot.sh takes

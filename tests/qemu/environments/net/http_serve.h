@@ -37,8 +37,11 @@ inline size_t length_of(const char* text) {
     return length;
 }
 
+inline long last_send = 0;  // the last send's result, for the console when one fails
+
 inline bool send_all(int socket, const void* data, size_t length) {
-    return exos::net::send(socket, data, length) == long(length);
+    last_send = exos::net::send(socket, data, length);
+    return last_send == long(length);
 }
 
 inline bool send_header(int socket, const char* status, uint64_t length) {
@@ -65,14 +68,15 @@ inline bool send_header(int socket, const char* status, uint64_t length) {
 inline uint8_t chunk[16384];
 
 // Serves one connection; true when it asked to quit.
-inline bool serve_one(int connection, Totals& totals) {
+inline bool serve_one(const char* name, int connection, Totals& totals) {
     namespace net = exos::net;
     (void)net::set_timeout(connection, 10000);
     char request[2048];
     size_t have = 0;
     bool complete = false;
+    long got = 0;
     while (!complete && have < sizeof(request) - 1) {
-        long got = net::recv(connection, request + have, sizeof(request) - 1 - have);
+        got = net::recv(connection, request + have, sizeof(request) - 1 - have);
         if (got <= 0) break;
         have += size_t(got);
         request[have] = 0;
@@ -85,6 +89,8 @@ inline bool serve_one(int connection, Totals& totals) {
     }
     request[have] = 0;
     if (!complete) {
+        exos::printf("%s: a request cut short after %lu bytes: %s\n", name, have,
+                     got == 0 ? "the peer closed" : net::error_name(got));
         ++totals.failed;
         return false;
     }
@@ -107,7 +113,17 @@ inline bool serve_one(int connection, Totals& totals) {
         ok = send_header(connection, "404 Not Found", length_of(body)) &&
              send_all(connection, body, length_of(body));
     }
-    if (!ok) ++totals.failed;
+    if (!ok) {
+        char line[24];
+        size_t length = 0;
+        for (; length < sizeof(line) - 1 && request[length] >= ' '; ++length) {
+            line[length] = request[length];
+        }
+        line[length] = 0;
+        exos::printf("%s: answering '%s': send %s\n", name, line,
+                     last_send < 0 ? exos::net::error_name(last_send) : "cut short");
+        ++totals.failed;
+    }
     return quit;
 }
 
@@ -135,7 +151,7 @@ inline Totals serve(const char* name, uint16_t port) {
             ++totals.failed;
             break;
         }
-        bool quit = detail::serve_one(connection, totals);
+        bool quit = detail::serve_one(name, connection, totals);
         (void)net::close(connection);
         if (quit) break;
     }
