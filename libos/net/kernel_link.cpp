@@ -92,7 +92,6 @@ void KernelNetLink::flush() {
 }
 
 void KernelNetLink::wait(uint32_t milliseconds) {
-    uint32_t seen = rings_.receive_head();
     if (rings_.receive_pending() || milliseconds == 0) return;
     if (!spinning_) {
         // The kernel raises event::kNetReceive as it fills the ring; we look at the ring
@@ -100,8 +99,25 @@ void KernelNetLink::wait(uint32_t milliseconds) {
         (void)yield();
         return;
     }
-    // Until a frame arrives or the deadline (lwIP's next timer) passes, five instructions an
-    // iteration; the iteration that sees the frame stops after three (kSpinInstructions).
+    spin(rings_.receive_tail(), rings_.receive_head(), milliseconds);
+}
+
+void KernelNetLink::wait_for_transmit() {
+    flush();
+    if (rings_.free_buffers() != 0) return;
+    // Every buffer is on the device: its completions come with its interrupt.
+    uint32_t seen = rings_.completion_tail();
+    if (!spinning_) {
+        (void)yield();
+    } else {
+        spin(&rings_.completion_ring_tail(), seen, 1);
+    }
+    rings_.reclaim_completions();
+}
+
+void KernelNetLink::spin(const uint32_t* word, uint32_t seen, uint32_t milliseconds) {
+    // Until the kernel changes *word or the deadline passes, five instructions an iteration;
+    // the iteration that sees the change stops after three (kSpinInstructions).
     uint64_t now;
     asm volatile("rdtime %0" : "=r"(now));  // the time CSR, readable from U-mode
     uint64_t deadline = now + uint64_t{milliseconds} * (shared_info().timebase_hz / 1000);
@@ -109,14 +125,14 @@ void KernelNetLink::wait(uint32_t milliseconds) {
     uint32_t observed;
     asm volatile(R"(
     1:  addi    %[count], %[count], 1
-        lw      %[observed], 0(%[tail])
+        lw      %[observed], 0(%[word])
         bne     %[observed], %[seen], 2f
         rdtime  t0
         bltu    t0, %[deadline], 1b
     2:
     )"
                  : [count] "+r"(iterations), [observed] "=&r"(observed)
-                 : [tail] "r"(rings_.receive_tail()), [seen] "r"(seen), [deadline] "r"(deadline)
+                 : [word] "r"(word), [seen] "r"(seen), [deadline] "r"(deadline)
                  : "t0", "memory");
     spin_instructions_ += iterations * kSpinInstructions - (observed != seen ? 2 : 0);
 }

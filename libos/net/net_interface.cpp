@@ -23,6 +23,7 @@ NetInterface the_interface;
 constexpr size_t kMinimumPaddedFrame = 60;
 constexpr size_t kEthernetHeader = 14;
 constexpr uint16_t kDhcpClientPort = 68;
+constexpr int kTransmitWaits = 20;
 
 ip4_addr_t lwip_address(uint32_t host_order) {
     ip4_addr_t address;
@@ -58,8 +59,10 @@ err_t NetInterface::output_frame(::netif* netif, pbuf* packet) {
         return ERR_IF;
     }
     std::span<uint8_t> room = link.transmit_buffer();
-    if (room.empty()) {
-        link.flush();  // completions may have freed some
+    // Every buffer on the device (a window of segments sent back to back): wait for the device
+    // rather than drop the frame, which TCP would resend only after its retransmission timeout.
+    for (int waits = 0; room.empty() && waits < kTransmitWaits; ++waits) {
+        link.wait_for_transmit();
         room = link.transmit_buffer();
     }
     if (room.size() < NetLink::kMaxFrameBytes) {

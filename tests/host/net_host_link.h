@@ -21,6 +21,7 @@ public:
     std::span<uint8_t> transmit_buffer() override { return {transmit_, sizeof(transmit_)}; }
     void transmit(size_t length) override;
     void flush() override {}
+    void wait_for_transmit() override {}  // sends go out at once: there is always room
     void wait(uint32_t milliseconds) override;
     abi::Error claim_port(exos::IpProtocol protocol, uint16_t port) override;
     void release_port(exos::IpProtocol protocol, uint16_t port) override;

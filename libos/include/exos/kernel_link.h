@@ -33,6 +33,7 @@ public:
     void transmit(size_t length) override { rings_.transmit(length); }
     void flush() override;
     void wait(uint32_t milliseconds) override;
+    void wait_for_transmit() override;
     abi::Error claim_port(IpProtocol protocol, uint16_t port) override;
     void release_port(IpProtocol protocol, uint16_t port) override;
 
@@ -56,6 +57,7 @@ private:
     };
     static constexpr int kMaxPortFilters = 96;
     static_assert(kTransmitBuffers <= NetRings::kMaxBuffers);
+    void spin(const uint32_t* word, uint32_t seen, uint32_t milliseconds);
 
     NetRings rings_;
     uint64_t transmit_frames_[kTransmitFrames] = {};

@@ -34,6 +34,9 @@ public:
     virtual void transmit(size_t length) = 0;
     // Hands the queued frames to the device and takes back the room of those it has sent.
     virtual void flush() = 0;
+    // flush(), and when no transmit room came back, waits a little for the device to complete
+    // something (a slot's time at most); transmit_buffer() tells whether it did.
+    virtual void wait_for_transmit() = 0;
 
     // Returns when a frame may have arrived, or after about `milliseconds` (0: only to let
     // others run); never longer than that.

@@ -47,6 +47,11 @@ public:
     // buffer of ours, or one not in flight, is ignored.
     void reclaim_completions();
     uint64_t refused() const { return refused_; }
+    // The word the kernel advances as it completes requests (for a spinning wait).
+    const uint32_t& completion_ring_tail() const { return memory_.completion->tail; }
+    uint32_t completion_tail() const {
+        return *static_cast<const volatile uint32_t*>(&memory_.completion->tail);
+    }
     uint32_t free_buffers() const { return free_count_; }
 
 private:

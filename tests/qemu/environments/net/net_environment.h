@@ -38,6 +38,7 @@ public:
     std::span<uint8_t> transmit_buffer() override { return inner_.transmit_buffer(); }
     void transmit(size_t length) override { inner_.transmit(length); }
     void flush() override { inner_.flush(); }
+    void wait_for_transmit() override { inner_.wait_for_transmit(); }
     void wait(uint32_t milliseconds) override { inner_.wait(milliseconds); }
     abi::Error claim_port(exos::IpProtocol protocol, uint16_t port) override {
         abi::Error error = inner_.claim_port(protocol, port);
