@@ -225,6 +225,49 @@ int close(int descriptor) {
                                               : detail::datagram_close(descriptor, *socket);
 }
 
+namespace {
+
+uint16_t readiness(const detail::Socket& socket) {
+    uint16_t ready = 0;
+    if (socket.type == SocketType::Datagram) {
+        if (socket.queue_count != 0) ready |= kReadable;
+        return ready | kWritable;
+    }
+    if (socket.listening) return socket.pending_count != 0 ? kReadable : 0;
+    if (socket.tcp == nullptr) return kReadable | kWritable;  // an error (or closed) to collect
+    if (socket.received != nullptr || socket.peer_closed) ready |= kReadable;
+    if (!socket.connecting && tcp_sndbuf(socket.tcp) != 0 &&
+        tcp_sndqueuelen(socket.tcp) < TCP_SND_QUEUELEN) {
+        ready |= kWritable;
+    }
+    return ready;
+}
+
+}  // namespace
+
+int poll(PollEntry* entries, int count, uint32_t milliseconds) {
+    NetInterface& interface = net_interface();
+    if (!interface.started()) return to_int(SocketError::NetworkDown);
+    if (count < 0 || (count > 0 && entries == nullptr)) {
+        return to_int(SocketError::InvalidArgument);
+    }
+    uint32_t started = sys_now();
+    (void)interface.poll();
+    for (;;) {
+        int ready_count = 0;
+        for (int i = 0; i < count; ++i) {
+            detail::Socket* socket = either(entries[i].socket);
+            if (socket == nullptr) return to_int(SocketError::BadDescriptor);
+            entries[i].ready = readiness(*socket) & entries[i].events;
+            ready_count += entries[i].ready != 0;
+        }
+        uint32_t waited = sys_now() - started;
+        if (ready_count != 0 || waited >= milliseconds) return ready_count;
+        uint32_t left = milliseconds - waited;
+        interface.wait(left < 1000 ? left : 1000);
+    }
+}
+
 int local_address(int descriptor, SocketAddress* local) {
     detail::Socket* socket = either(descriptor);
     if (socket == nullptr || local == nullptr) return to_int(SocketError::BadDescriptor);

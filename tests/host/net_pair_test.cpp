@@ -11,6 +11,7 @@
 #include <exos/socket.h>
 
 #include "lwip/etharp.h"
+#include "lwip/sys.h"
 #include "net_process.h"
 
 #include <CppUTest/TestHarness.h>
@@ -180,6 +181,98 @@ TEST(NetPair, UdpEchoArpAndTcpBothWays) {
     std::string both = "client:\n" + report_a + "server:\n" + report_b;
     CHECK_TEXT(report_a.find("300 of 300 datagrams echoed") != std::string::npos, both.c_str());
     CHECK_TEXT(report_a.find("262267 bytes down, 65536 up") != std::string::npos, both.c_str());
+    CHECK_EQUAL_TEXT(0, status_a, both.c_str());
+    CHECK_EQUAL_TEXT(0, status_b, both.c_str());
+}
+
+namespace {
+
+constexpr uint16_t kPollUdpPort = 5353;
+constexpr uint16_t kPollTcpPort = 8080;
+
+// Stack B: one poll over a datagram socket and a listener. Nothing is ready at first (a look
+// returns 0 at once, a 200 ms wait returns 0 after 200 ms); then the datagram makes the UDP
+// socket readable alone, the connection the listener, and the accepted connection's request
+// the connection, which poll also finds writable.
+void poll_server(HostLink& link, Report& report) {
+    namespace net = exos::net;
+    if (!nettest::start_stack(link, report, kAddressB)) return;
+    int udp = net::socket(SocketType::Datagram);
+    int listener = net::socket(SocketType::Stream);
+    report.check(net::bind(udp, {0, kPollUdpPort}) == 0 &&
+                     net::bind(listener, {0, kPollTcpPort}) == 0 && net::listen(listener, 2) == 0,
+                 "poll server: bind/listen");
+    net::PollEntry entries[2] = {{udp, net::kReadable, 0}, {listener, net::kReadable, 0}};
+    report.check(net::poll(entries, 2, 0) == 0, "poll server: something ready at first");
+    uint32_t before = sys_now();
+    int ready = net::poll(entries, 2, 200);
+    uint32_t waited = sys_now() - before;
+    report.check(ready == 0 && waited >= 200, "poll server: %d ready after %u ms", ready, waited);
+    // The client's datagram.
+    ready = net::poll(entries, 2, 5000);
+    report.check(ready == 1 && entries[0].ready == net::kReadable && entries[1].ready == 0,
+                 "poll server: datagram: %d ready (%u, %u)", ready, entries[0].ready,
+                 entries[1].ready);
+    uint8_t buffer[64];
+    net::SocketAddress from{};
+    long length = net::recvfrom(udp, buffer, sizeof(buffer), &from);
+    report.check(length == 5 && std::memcmp(buffer, "first", 5) == 0, "poll server: datagram");
+    // Then the client's connection.
+    ready = net::poll(entries, 2, 5000);
+    report.check(ready == 1 && entries[1].ready == net::kReadable && entries[0].ready == 0,
+                 "poll server: connection: %d ready", ready);
+    int connection = net::accept(listener, nullptr);
+    if (!report.check(connection >= 0, "poll server: accept")) return;
+    net::PollEntry request{connection, net::kReadable | net::kWritable, 0};
+    ready = net::poll(&request, 1, 5000);
+    report.check(ready == 1 && request.ready == net::kWritable, "poll server: idle connection %u",
+                 request.ready);
+    (void)net::sendto(udp, "go", 2, from);  // now the client sends its request
+    request.events = net::kReadable;
+    ready = net::poll(&request, 1, 5000);
+    report.check(ready == 1 && request.ready == net::kReadable, "poll server: request %u",
+                 request.ready);
+    length = net::recv(connection, buffer, sizeof(buffer));
+    report.check(length == 7 && std::memcmp(buffer, "request", 7) == 0, "poll server: request");
+    net::PollEntry bad{99, net::kReadable, 0};
+    report.check(net::poll(&bad, 1, 0) == net::to_int(net::SocketError::BadDescriptor),
+                 "poll server: a bad descriptor");
+    (void)net::sendto(udp, "done", 4, from);
+    (void)net::close(connection);
+    (void)net::set_timeout(udp, 500);
+    (void)net::recvfrom(udp, buffer, sizeof(buffer), nullptr);  // the stack runs a little more
+}
+
+void poll_client(HostLink& link, Report& report) {
+    namespace net = exos::net;
+    if (!nettest::start_stack(link, report, kAddressA)) return;
+    usleep(400 * 1000);  // past the server's 200 ms wait
+    int udp = net::socket(SocketType::Datagram);
+    (void)net::set_timeout(udp, 5000);
+    report.check(net::sendto(udp, "first", 5, {kAddressB, kPollUdpPort}) == 5, "client: first");
+    int stream = net::socket(SocketType::Stream);
+    (void)net::set_timeout(stream, 5000);
+    report.check(net::connect(stream, {kAddressB, kPollTcpPort}) == 0, "client: connect");
+    uint8_t buffer[16];
+    report.check(net::recvfrom(udp, buffer, sizeof(buffer), nullptr) == 2, "client: go");
+    report.check(net::send(stream, "request", 7) == 7, "client: request");
+    report.check(net::recvfrom(udp, buffer, sizeof(buffer), nullptr) == 4, "client: done");
+    (void)net::close(stream);
+}
+
+}  // namespace
+
+TEST(NetPair, PollWaitsForWhicheverSocketIsReady) {
+    int ends[2];
+    CHECK_EQUAL(0, socketpair(AF_UNIX, SOCK_SEQPACKET, 0, ends));
+    nettest::Child b = nettest::spawn(poll_server, ends[1], ends[0], nettest::kMacB);
+    nettest::Child a = nettest::spawn(poll_client, ends[0], ends[1], nettest::kMacA);
+    ::close(ends[0]);
+    ::close(ends[1]);
+    int status_a = -1, status_b = -1;
+    std::string report_a = nettest::finish(a, &status_a);
+    std::string report_b = nettest::finish(b, &status_b);
+    std::string both = "client:\n" + report_a + "server:\n" + report_b;
     CHECK_EQUAL_TEXT(0, status_a, both.c_str());
     CHECK_EQUAL_TEXT(0, status_b, both.c_str());
 }

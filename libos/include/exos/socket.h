@@ -65,6 +65,20 @@ int set_nonblocking(int socket, bool nonblocking);
 // The local address a socket is bound to (its port once bound or connected).
 int local_address(int socket, SocketAddress* local);
 
+// Readiness of several sockets at once, for a loop that serves many (BSD poll(2)'s shape).
+inline constexpr uint16_t kReadable = 1 << 0;  // data, a datagram, a connection to accept, the
+                                               // peer's FIN, or an error to collect
+inline constexpr uint16_t kWritable = 1 << 1;  // room to send (or an error to collect)
+struct PollEntry {
+    int socket;
+    uint16_t events;  // what to wait for
+    uint16_t ready;   // what is ready, set by poll
+};
+inline constexpr uint32_t kPollForever = ~uint32_t{0};
+// Runs the network loop until an entry is ready for something it asks, or `milliseconds`
+// passed (0: only looks); how many entries are ready. BadDescriptor if one is not a socket.
+int poll(PollEntry* entries, int count, uint32_t milliseconds);
+
 // Datagrams waiting on a datagram socket: at most this many, further ones are dropped (and
 // counted), as a kernel's socket buffer would.
 inline constexpr int kDatagramQueue = 16;
