@@ -217,6 +217,7 @@ void poll_server(HostLink& link, Report& report) {
     net::SocketAddress from{};
     long length = net::recvfrom(udp, buffer, sizeof(buffer), &from);
     report.check(length == 5 && std::memcmp(buffer, "first", 5) == 0, "poll server: datagram");
+    (void)net::sendto(udp, "ok", 2, from);  // the client connects only now
     // Then the client's connection.
     ready = net::poll(entries, 2, 5000);
     report.check(ready == 1 && entries[1].ready == net::kReadable && entries[0].ready == 0,
@@ -250,10 +251,11 @@ void poll_client(HostLink& link, Report& report) {
     int udp = net::socket(SocketType::Datagram);
     (void)net::set_timeout(udp, 5000);
     report.check(net::sendto(udp, "first", 5, {kAddressB, kPollUdpPort}) == 5, "client: first");
+    uint8_t buffer[16];
+    report.check(net::recvfrom(udp, buffer, sizeof(buffer), nullptr) == 2, "client: ok");
     int stream = net::socket(SocketType::Stream);
     (void)net::set_timeout(stream, 5000);
     report.check(net::connect(stream, {kAddressB, kPollTcpPort}) == 0, "client: connect");
-    uint8_t buffer[16];
     report.check(net::recvfrom(udp, buffer, sizeof(buffer), nullptr) == 2, "client: go");
     report.check(net::send(stream, "request", 7) == 7, "client: request");
     report.check(net::recvfrom(udp, buffer, sizeof(buffer), nullptr) == 4, "client: done");
