@@ -50,7 +50,7 @@ struct KernelState {
     // Who owns a received frame, and which ports a sender holds: the installed packet filters,
     // the net layer's classifier (host tests may give the layer another).
     PacketFilters packet_filters;
-    FilterClassifier classifier{packet_filters};
+    FilterClassifier classifier{&packet_filters};
 
     MemorySystem memory() { return {*physical, frames, grants, *tlb, &interrupts}; }
 

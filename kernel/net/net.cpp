@@ -198,7 +198,7 @@ abi::Error Net::start(KernelState& state, EnvironmentSlot slot, const abi::NetTx
     const uint32_t head_length = request.length < net::kCheckedHead ? request.length
                                                                     : net::kCheckedHead;
     uint8_t head[net::kCheckedHead];
-    for (uint32_t i = 0; i < head_length; ++i) head[i] = frame[i];
+    __builtin_memcpy(head, frame, head_length);
     abi::Error error = classifier_ == nullptr ? abi::Error::NotPermitted
                        : net::check_transmit(head, request.length, device_->mac(),
                                              ClaimsOf(*classifier_, slot));
@@ -289,7 +289,7 @@ void Net::deliver(EnvironmentSlot slot, uint32_t filter, uint16_t flags, const u
     }
     const uint32_t index = endpoint.rx_tail % endpoint.slots;
     uint8_t* slot_bytes = endpoint.buffers + uint64_t{index} * abi::kNetBufferBytes;
-    for (uint32_t i = 0; i < length; ++i) slot_bytes[i] = frame[i];
+    __builtin_memcpy(slot_bytes, frame, length);  // both 8-byte aligned: a word at a time
     abi::NetRxEntry& entry = reinterpret_cast<abi::NetRxEntry*>(endpoint.rx + 1)[index];
     entry.length = static_cast<uint16_t>(length);
     entry.filter = filter;

@@ -57,6 +57,14 @@ public:
 
     void arrive(std::vector<uint8_t> frame) { arriving_.push_back(std::move(frame)); }
     void fail() { failed_ = true; }
+    // Nothing queued or arriving, not failed: the fuzzer's restore to its booted machine.
+    void reset() {
+        pending_.clear();
+        arriving_.clear();
+        sent.clear();
+        failed_ = false;
+        publishes = 0;
+    }
     size_t pending() const { return pending_.size(); }
 
     std::vector<std::vector<uint8_t>> sent;
