@@ -302,6 +302,52 @@ TEST(NetFilterClaims, PartialOrSharedFiltersClaimNothing) {
     CHECK_FALSE(filters->claims(kMallory, kUdp, 7));
 }
 
+// The claims' index answers as a walk of every filter does, through random installs, removals
+// and environments' ends, for every protocol and the ports the filters use.
+TEST(NetFilterClaims, TheIndexAnswersAsTheWalk) {
+    filter_samples::Random random(0xc1a1);
+    static constexpr uint8_t kProtocols[] = {kUdp, kTcp, abi::ip_protocol::kIcmp};
+    uint64_t claimed = 0;
+    for (int round = 0; round < 40; ++round) {
+        FilterId ids[128] = {};
+        exo::EnvironmentSlot owners[128] = {};
+        uint32_t count = 0;
+        for (int step = 0; step < 300; ++step) {
+            const uint32_t action = random.below(10);
+            if (action < 6 || count == 0) {
+                auto owner = static_cast<exo::EnvironmentSlot>(random.below(6));
+                FilterId id;
+                if (filters->install(owner, filter_samples::random_filter(random), id) ==
+                        Error::Ok &&
+                    count < 128) {
+                    ids[count] = id;
+                    owners[count++] = owner;
+                }
+            } else if (action < 9) {
+                const uint32_t which = random.below(count);
+                CHECK_EQUAL(Error::Ok, filters->remove(owners[which], ids[which]));
+                ids[which] = ids[--count];
+                owners[which] = owners[count];
+            } else {
+                filters->remove_all(static_cast<exo::EnvironmentSlot>(random.below(6)));
+                count = 0;
+                for (exo::EnvironmentSlot owner = 0; owner < 6; ++owner) filters->remove_all(owner);
+            }
+            for (exo::EnvironmentSlot owner = 0; owner < 6; ++owner) {
+                for (uint8_t protocol : kProtocols) {
+                    for (uint16_t port = 4999; port < 5013; ++port) {
+                        const bool walked = filters->claims_walked(owner, protocol, port);
+                        CHECK_EQUAL(walked, filters->claims(owner, protocol, port));
+                        claimed += walked;
+                    }
+                }
+            }
+        }
+        for (exo::EnvironmentSlot owner = 0; owner < 6; ++owner) filters->remove_all(owner);
+    }
+    CHECK(claimed > 1000);  // the filters do claim ports, or the comparison says little
+}
+
 TEST_GROUP(NetFilterTree) {};
 
 // The tree walked in C++ decides as the interpreter does, over many random filter sets and

@@ -104,4 +104,17 @@ bool requires_port(const Filter& filter, uint8_t protocol, uint16_t port) {
            is(FilterBase::Transport, field::kDestinationPort + 1, static_cast<uint8_t>(port));
 }
 
+std::optional<uint32_t> claimed_port(const Filter& filter) {
+    using abi::FilterBase;
+    namespace field = abi::packet_field;
+    std::optional<uint8_t> protocol = exact_byte(filter, FilterBase::Frame, field::kIpv4Protocol);
+    std::optional<uint8_t> high = exact_byte(filter, FilterBase::Transport, field::kDestinationPort);
+    std::optional<uint8_t> low =
+        exact_byte(filter, FilterBase::Transport, field::kDestinationPort + 1);
+    if (!protocol || !high || !low) return std::nullopt;
+    const auto port = static_cast<uint16_t>(*high << 8 | *low);
+    if (!requires_port(filter, *protocol, port)) return std::nullopt;  // the ethertype too
+    return port_claim_key(*protocol, port);
+}
+
 }  // namespace exo

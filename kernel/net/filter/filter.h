@@ -56,5 +56,11 @@ std::optional<uint8_t> exact_byte(const Filter& filter, abi::FilterBase base, ui
 // Whether the filter requires IPv4 (the whole ethertype), `protocol` and destination port `port`:
 // the traffic it accepts is that port's, and the transmit check lets its owner send from it.
 bool requires_port(const Filter& filter, uint8_t protocol, uint16_t port);
+// The (protocol, destination port) a filter requires, as requires_port reads it, as one key
+// (port_claim_key), or nullopt when it requires no single port.
+std::optional<uint32_t> claimed_port(const Filter& filter);
+constexpr uint32_t port_claim_key(uint8_t protocol, uint16_t port) {
+    return uint32_t{1} << 24 | uint32_t{protocol} << 16 | port;  // never 0
+}
 
 }  // namespace exo

@@ -53,12 +53,37 @@ abi::Error PacketFilters::install(EnvironmentSlot owner, const abi::PacketFilter
     }
     entry.generation = static_cast<uint16_t>((entry.generation + 1) & kGenerationMask);
     id = make_id(index, entry.generation);
+    add_claim(index);
     return abi::Error::Ok;
+}
+
+void PacketFilters::add_claim(uint16_t index) {
+    const InstalledFilter& entry = filters_[index];
+    std::optional<uint32_t> key = entry.filter.shared ? std::nullopt : claimed_port(entry.filter);
+    claim_key_[index] = key ? *key : 0;
+    if (!key) return;
+    uint16_t& head = claim_head_[*key % kClaimBuckets];
+    claim_next_[index] = head;
+    head = static_cast<uint16_t>(index + 1);
+}
+
+void PacketFilters::drop_claim(uint16_t index) {
+    if (claim_key_[index] == 0) return;
+    for (uint16_t* link = &claim_head_[claim_key_[index] % kClaimBuckets]; *link != 0;
+         link = &claim_next_[*link - 1]) {
+        if (*link == index + 1) {
+            *link = claim_next_[index];
+            break;
+        }
+    }
+    claim_key_[index] = 0;
+    claim_next_[index] = 0;
 }
 
 abi::Error PacketFilters::remove(EnvironmentSlot owner, FilterId id) {
     if (find(owner, id) == nullptr) return abi::Error::NotOwner;
     auto index = static_cast<uint16_t>((id & kIndexMask) - 1);
+    drop_claim(index);
     remove_from_order(index);
     filters_[index].owner = kNoEnvironment;
     // A smaller tree compiles to less code; were it ever not to fit, the tree walked in C++
@@ -71,6 +96,7 @@ void PacketFilters::remove_all(EnvironmentSlot owner) {
     if (owner == kNoEnvironment || count(owner) == 0) return;
     for (uint16_t index = 0; index < kMaxFilters; ++index) {
         if (filters_[index].owner != owner) continue;
+        drop_claim(index);
         remove_from_order(index);
         filters_[index].owner = kNoEnvironment;
     }
@@ -120,6 +146,16 @@ FilterId PacketFilters::exclusive_filter(const Classification& result) const {
 }
 
 bool PacketFilters::claims(EnvironmentSlot owner, uint8_t protocol, uint16_t port) const {
+    if (owner == kNoEnvironment) return false;
+    const uint32_t key = port_claim_key(protocol, port);
+    for (uint16_t link = claim_head_[key % kClaimBuckets]; link != 0;
+         link = claim_next_[link - 1]) {
+        if (claim_key_[link - 1] == key && filters_[link - 1].owner == owner) return true;
+    }
+    return false;
+}
+
+bool PacketFilters::claims_walked(EnvironmentSlot owner, uint8_t protocol, uint16_t port) const {
     if (owner == kNoEnvironment) return false;
     for (const InstalledFilter& entry : filters_) {
         if (entry.owner == owner && !entry.filter.shared &&

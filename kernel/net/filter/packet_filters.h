@@ -62,6 +62,8 @@ public:
     // Whether `owner` has an exclusive filter requiring IPv4, `protocol` and destination port
     // `port` (requires_port): the transmit check lets it send from that port.
     bool claims(EnvironmentSlot owner, uint8_t protocol, uint16_t port) const;
+    // The same answer from a walk of every filter (the index's reference, for tests).
+    bool claims_walked(EnvironmentSlot owner, uint8_t protocol, uint16_t port) const;
 
     uint32_t count() const { return count_; }
     uint32_t count(EnvironmentSlot owner) const;
@@ -79,6 +81,12 @@ private:
     void remove_from_order(uint16_t index);
     // Compiles the tree and loads it; false (and the code in place unchanged) if it did not fit.
     bool load_code();
+    // The port claims' index: each exclusive filter that requires one (protocol, port) is on
+    // the chain of its port's bucket. The transmit check asks for every frame sent; walking
+    // every filter for it cost about 2,500 instructions a frame with the table's 256 entries.
+    void add_claim(uint16_t index);
+    void drop_claim(uint16_t index);
+    static constexpr uint32_t kClaimBuckets = 256;
     void set_compiled(bool compiled);
 
     InstalledFilter filters_[kMaxFilters];
@@ -91,6 +99,9 @@ private:
     FilterFault last_fault_ = FilterFault::None;
     FilterCompiler compiler_;
     uint32_t words_[FilterCompiler::kMaxWords] = {};
+    uint32_t claim_key_[kMaxFilters] = {};        // port_claim_key, or 0: claims no port
+    uint16_t claim_next_[kMaxFilters] = {};       // 1 + the next index on the chain, 0: none
+    uint16_t claim_head_[kClaimBuckets] = {};     // 1 + the first index on the chain, 0: none
 };
 
 }  // namespace exo
