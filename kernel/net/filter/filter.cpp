@@ -108,7 +108,8 @@ std::optional<uint32_t> claimed_port(const Filter& filter) {
     using abi::FilterBase;
     namespace field = abi::packet_field;
     std::optional<uint8_t> protocol = exact_byte(filter, FilterBase::Frame, field::kIpv4Protocol);
-    std::optional<uint8_t> high = exact_byte(filter, FilterBase::Transport, field::kDestinationPort);
+    std::optional<uint8_t> high =
+        exact_byte(filter, FilterBase::Transport, field::kDestinationPort);
     std::optional<uint8_t> low =
         exact_byte(filter, FilterBase::Transport, field::kDestinationPort + 1);
     if (!protocol || !high || !low) return std::nullopt;
