@@ -153,11 +153,11 @@ def run(peer):
     # The flood: the child stops reading; 300 datagrams for it; the first still answers.
     peer.send(udp(SECOND, b'pause'))
     expect(peer.udp_reply(SECOND) == b'paused', 'the child did not pause')
-    # In bursts of 50: QEMU's own socket buffer on the host holds only a few hundred small
+    # In bursts of 25: QEMU's own socket buffer on the host holds only a few hundred small
     # datagrams while the guest's queue is full, and what overflows it never reaches the guest.
     for i in range(300):
         peer.send(udp(SECOND, b'flood %d' % i))
-        if i % 50 == 49:
+        if i % 25 == 24:
             time.sleep(0.01)
     peer.send(udp(FIRST, b'echo during the flood'))
     expect(peer.udp_reply(FIRST) == b'echo during the flood', 'the first stalled in the flood')

@@ -69,8 +69,9 @@ int main() {
             nic.release();
             const uint32_t n = rawnet::udp_to_peer(mac, netscenario::kSecondPort, "paused", reply);
             expect(nic.send(reply, n) == Error::Ok);
-            // Not reading for 200 ms while the peer floods: our four slots fill, the rest drop.
-            const uint64_t until = now() + exos::shared_info().timebase_hz / 5;
+            // Not reading for a second while the peer floods (in about 150 ms, with room for a
+            // loaded host): our four slots fill, the rest drop.
+            const uint64_t until = now() + exos::shared_info().timebase_hz;
             while (now() < until) (void)exos::yield();
             continue;
         } else if (rawnet::payload_starts(frame, length, "stats")) {
