@@ -153,6 +153,7 @@ def run(peer):
     # The flood: the child stops reading; 300 datagrams for it; the first still answers.
     peer.send(udp(SECOND, b'pause'))
     expect(peer.udp_reply(SECOND) == b'paused', 'the child did not pause')
+    paused_at = time.time()
     # In bursts of 25: QEMU's own socket buffer on the host holds only a few hundred small
     # datagrams while the guest's queue is full, and what overflows it never reaches the guest.
     for i in range(300):
@@ -161,7 +162,8 @@ def run(peer):
             time.sleep(0.01)
     peer.send(udp(FIRST, b'echo during the flood'))
     expect(peer.udp_reply(FIRST) == b'echo during the flood', 'the first stalled in the flood')
-    time.sleep(0.5)
+    # The child reads again a second after it paused: ask for its counts after that.
+    time.sleep(max(0.0, paused_at + 1.5 - time.time()))
     peer.send(udp(SECOND, b'stats'))
     stats = peer.udp_reply(SECOND) or b''
     print('peer: child says ' + stats.decode(errors='replace'), flush=True)
