@@ -13,6 +13,7 @@
 #include "cpu/interrupt_table.h"
 #include "cpu/slice_vector.h"
 #include "disk/disk.h"
+#include "drivers/console_input.h"
 #include "environments/environment.h"
 #include "memory/address_space.h"
 #include "memory/frame_table.h"
@@ -46,6 +47,7 @@ struct KernelState {
     Disk disk;
     Net net;
     net::Classifier* classifier = nullptr;  // the packet filters (net/filter), once merged
+    ConsoleInput console_input;  // the UART's received bytes, for the first environment
 
     MemorySystem memory() { return {*physical, frames, grants, *tlb, &interrupts}; }
 
