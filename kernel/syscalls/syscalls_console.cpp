@@ -91,6 +91,16 @@ SyscallResult console_info(SyscallContext& context, uint64_t address) {
     return give(context, address, info);
 }
 
+SyscallResult image_info(SyscallContext& context, uint64_t index, uint64_t address) {
+    std::span<const EmbeddedImage> images = context.state.images;
+    if (index >= images.size()) return abi::Error::OutOfRange;
+    abi::ImageInfo info{};
+    for (size_t i = 0; i + 1 < sizeof(info.name) && images[index].name[i] != '\0'; ++i)
+        info.name[i] = images[index].name[i];
+    info.bytes = images[index].size;
+    return give(context, address, info);
+}
+
 }  // namespace
 
 SyscallResult console_read(SyscallContext& context, const Arguments& arguments) {
@@ -144,6 +154,7 @@ SyscallResult kernel_info(SyscallContext& context, const Arguments& arguments) {
     case static_cast<uint64_t>(abi::InfoTopic::Frames): return frame_summary(context, address);
     case static_cast<uint64_t>(abi::InfoTopic::Line): return line_info(context, index, address);
     case static_cast<uint64_t>(abi::InfoTopic::Console): return console_info(context, address);
+    case static_cast<uint64_t>(abi::InfoTopic::Image): return image_info(context, index, address);
     default: return abi::Error::InvalidArgument;
     }
 }

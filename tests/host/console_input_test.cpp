@@ -275,3 +275,11 @@ TEST(KernelInfo, LinesSayWhetherTheKernelOrAnEnvironmentHasThem) {
     CHECK_EQUAL(Error::OutOfRange,
                 info(*holder, abi::InfoTopic::Line, exo::InterruptTable::kMaxLines, line));
 }
+
+TEST(KernelInfo, ImagesAreListedByNameAndSize) {
+    abi::ImageInfo image{};
+    CHECK_EQUAL(Error::Ok, info(*other, abi::InfoTopic::Image, 0, image));
+    STRCMP_EQUAL("tiny", image.name);
+    UNSIGNED_LONGLONGS_EQUAL(kernel->image_bytes.size(), image.bytes);
+    CHECK_EQUAL(Error::OutOfRange, info(*other, abi::InfoTopic::Image, 1, image));
+}

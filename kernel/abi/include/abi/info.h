@@ -3,7 +3,7 @@
 // every environment read its kernel's tables. The kernel writes the record for `topic` and
 // `index` into the caller's buffer (user-writable, sizeof the record), or answers:
 //   NoSuchEnvironment  Environment: the slot holds no environment
-//   OutOfRange         an index past the table (slot >= 63, line >= 128)
+//   OutOfRange         an index past the table (slot >= 63, line >= 128, past the images)
 //   InvalidArgument    an unknown topic
 //   BadAddress         the buffer is not the caller's writable memory
 #pragma once
@@ -17,6 +17,7 @@ enum class InfoTopic : uint64_t {
     Frames = 1,       // index ignored -> FrameSummary (one pass over the frame table)
     Line = 2,         // index: PLIC line -> LineInfo
     Console = 3,      // index ignored -> ConsoleInfo
+    Image = 4,        // index: EnvCreate's image index -> ImageInfo
     Count,
 };
 
@@ -76,6 +77,11 @@ struct ConsoleInfo {
     uint64_t received;  // bytes the UART delivered
     uint64_t dropped;   // bytes lost because the kernel's ring was full
     uint64_t buffered;  // bytes waiting for ConsoleRead now
+};
+
+struct ImageInfo {
+    char name[16];   // NUL-terminated (the environment's name in the image declaration)
+    uint64_t bytes;  // the size of its ELF
 };
 
 }  // namespace abi
