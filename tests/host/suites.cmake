@@ -27,7 +27,11 @@ exo_host_suite(vector_inputs SOURCES vector_inputs_test.cpp GROUPS VectorInputs)
 exo_host_suite(upcall_dispatcher
     SOURCES upcall_dispatcher_test.cpp ${EXO_SOURCE_ROOT}/libos/runtime/dispatcher.cpp
     GROUPS UpcallDispatcher)
-foreach(suite upcall_dispatcher upcall_dispatcher_sanitized)
+# The library OS's line editor (the shell's), against a small terminal emulator.
+exo_host_suite(line_editor
+    SOURCES line_editor_test.cpp ${EXO_SOURCE_ROOT}/libos/terminal/line_editor.cpp
+    GROUPS LineEditor)
+foreach(suite upcall_dispatcher upcall_dispatcher_sanitized line_editor line_editor_sanitized)
     if(TARGET ${suite})
         target_include_directories(${suite} PRIVATE ${EXO_SOURCE_ROOT}/libos/include)
     endif()
