@@ -8,12 +8,6 @@
 
 namespace exo {
 
-void post_event(Environment& environment, uint64_t bits) {
-    environment.shared_info->events |= bits;
-    environment.posted_events |= bits;
-    if (environment.wait_events & bits) wake_environment(environment);
-}
-
 void deliver_console_input(KernelState& state, std::span<const uint8_t> bytes) {
     ConsoleInput& input = state.console_input;
     (void)input.push(bytes);

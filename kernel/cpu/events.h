@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <span>
 
+#include <abi/shared_info.h>
 #include <abi/syscall.h>
 
 #include "environments/environment.h"
@@ -15,7 +16,14 @@
 namespace exo {
 
 // Sets `bits` in the environment's shared info and latches them; wakes it if it waits for one.
-void post_event(Environment& environment, uint64_t bits);
+// Inline: the disk's completion path posts one per completion.
+void wake_environment(Environment& environment);  // cpu/scheduler.h
+inline void post_event(Environment& environment, uint64_t bits) {
+    environment.shared_info->events |= bits;
+    environment.posted_events |= bits;
+    if (environment.wait_events & bits) [[unlikely]]
+        wake_environment(environment);
+}
 
 // Bytes from the console UART's receive interrupt: into the input ring, kConsoleInput to the
 // holder when some wait.

@@ -33,7 +33,8 @@ public:
     abi::LineUse kernel_use(uint32_t line) const {
         return line < kMaxLines ? kernel_use_[line] : abi::LineUse::None;
     }
-    // An interrupt the kernel took on one of its own lines (counted for KernelInfo).
+    // An interrupt the kernel took on one of its own lines (counted for KernelInfo: the
+    // console's; the disk's path is benchmarked and counts nothing).
     void count_kernel_interrupt(uint32_t line) {
         if (line < kMaxLines) ++kernel_counts_[line];
     }

@@ -260,7 +260,7 @@ TEST(KernelInfo, LinesSayWhetherTheKernelOrAnEnvironmentHasThem) {
     abi::LineInfo line{};
     CHECK_EQUAL(Error::Ok, info(*other, abi::InfoTopic::Line, kConsoleLine, line));
     CHECK(line.use == abi::LineUse::KernelConsole);
-    UNSIGNED_LONGLONGS_EQUAL(1, line.count);
+    UNSIGNED_LONGLONGS_EQUAL(1, line.count);  // the console's receive interrupts
     CHECK_EQUAL(Error::Ok, info(*other, abi::InfoTopic::Line, kDeviceLine, line));
     CHECK(line.use == abi::LineUse::Device);
     UNSIGNED_LONGLONGS_EQUAL(0, line.owner);

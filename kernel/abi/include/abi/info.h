@@ -67,7 +67,8 @@ struct LineInfo {
     LineUse use;
     uint64_t owner;      // Device: the id of the environment that bound it (0: unbound)
     uint64_t in_flight;  // 1 while a delivered interrupt awaits IrqAck
-    uint64_t count;      // kernel lines: interrupts the kernel took on it
+    uint64_t count;      // KernelConsole: the receive interrupts the kernel took (the disk's
+                         // and the network's are not counted on their paths: 0)
 };
 
 struct ConsoleInfo {
