@@ -11,8 +11,8 @@ the host with mtype afterwards, a run with arguments from /bin on the disk, a pr
 faults (the shell survives and shows how it ended), a program beside the shell killed, Ctrl-C,
 backspace and history, and hostile input: a line longer than the editor's buffer, stray control
 bytes and escape sequences, an ELF that lies about its segments, a file that is no program.
-small (sifive_u, no disk): the prompt, help, ps, a built-in program, a file command refused
-with one line, exit.
+small (sifive_u, no disk): the prompt, help, ps, a built-in program, Ctrl-C stopping a busy
+one, a file command refused with one line, exit.
 
 QEMU runs under `timeout -k`; the session ends with `exit`, after which the kernel powers off:
 the console must say "exo: exit status 0".
@@ -176,6 +176,15 @@ def full_session(term):
     term.command("mkdir /made", "")
     term.command("cp /from-host.txt /made/copy.txt", "")
     term.command("ls /made", "copy.txt")
+    term.command("cp /made /elsewhere", "cp: /made: is a directory")
+    term.command("cp /from-host.txt /FROM-HOST.TXT", "are the same file")
+    term.command("write /made/gone.txt soon gone")
+    term.command("rm /made/gone.txt")
+    term.command("cat /made/gone.txt", "cat: /made/gone.txt: not found")
+    term.command("rm /made", "rm: /made: directory not empty")
+    term.command("rm /", "rm: /: busy")
+    term.command("frames", "free ")
+    term.command("bench", "null_syscall")
     term.command("run args one \"two words\" 3",
                  "args: 4 arguments\nargs: [0] 'args'\nargs: [1] 'one'\n"
                  "args: [2] 'two words'\nargs: [3] '3'\n")
@@ -240,6 +249,12 @@ def small_session(term):
     term.command("help", "kill <id|name>")
     term.command("ps", "running, console")
     term.command("run hello", "[hello] exited with status 0")
+    term.type("run spin\r")
+    term.expect("spin: spinning until stopped")
+    time.sleep(0.5)
+    term.type("\x03")
+    term.expect("[spin] stopped by Ctrl-C")
+    term.expect(PROMPT)
     output = term.command("ls")
     if output.strip() != "ls: no disk: this machine has none, or no FAT volume on it":
         raise Failure(f"a file command without a disk should answer one line:\n{output}")
