@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the build and the tests need on Debian 12, and nothing twice.
 # Safe to run again: it only calls apt-get when a package is missing, and fetches the HiFive
-# boards' U-Boot (ci/fetch_uboot.sh) only when it is not there yet.
+# boards' U-Boot (ci/fetch_uboot.sh) and lwIP's source (ci/fetch_lwip.sh, which the library OS's
+# network piece builds) only when they are not there yet.
 set -euo pipefail
 ci_dir=$(cd "$(dirname "$0")" && pwd)
 
@@ -13,6 +14,7 @@ packages=(
   libcpputest-dev dosfstools mtools
   gdb-multiarch
   gdisk u-boot-tools debian-archive-keyring  # the HiFive SD-card images and their boot test
+  xz-utils curl  # lwIP's source tarball; the network tests' client
 )
 
 # U-Boot for the HiFive SD-card images: Debian 12 has no package of it, so fetch_uboot.sh takes
@@ -40,7 +42,7 @@ done
 if [[ ${#missing[@]} -eq 0 ]]; then
   echo "setup: all ${#packages[@]} packages present"
   fetch_firmware
-  exit 0
+  exec "$ci_dir/fetch_lwip.sh"
 fi
 
 echo "setup: installing ${missing[*]}"
@@ -59,3 +61,4 @@ apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}"
 fetch_firmware
 echo "setup: done"
+exec "$ci_dir/fetch_lwip.sh"

@@ -84,7 +84,7 @@ target_link_libraries(exo_kernel PRIVATE exo_abi)
 target_compile_options(exo_kernel PRIVATE $<$<COMPILE_LANGUAGE:CXX>:-flto ${EXO_KERNEL_REGISTER_HYGIENE}>)
 
 # exo_image(<name> ENVIRONMENT <environment> [SLOTS <mask>] [FRAMES <count>]
-#                  [ENVIRONMENT <environment> ...]... [SELFTEST <source>])
+#                  [ENVIRONMENT <environment> ...]... [SELFTEST <source>...])
 # One image as its declaration file states it (Hubris's app.toml in CMake words): links
 # kernel-<name>.elf, the kernel plus the environment ELFs in order, the first started at boot
 # (EnvCreate's image index is the position). SLOTS (a mask of slot numbers) and FRAMES (the frames
@@ -96,6 +96,7 @@ target_compile_options(exo_kernel PRIVATE $<$<COMPILE_LANGUAGE:CXX>:-flto ${EXO_
 function(exo_image name)
     set(environments "")
     set(selftest ${EXO_KERNEL_DEFAULT_SELFTEST})
+    set(selftest_given FALSE)
     set(field "")
     foreach(word IN LISTS ARGN)
         if(word MATCHES "^(ENVIRONMENT|SLOTS|FRAMES|SELFTEST)$")
@@ -106,7 +107,11 @@ function(exo_image name)
             set(frames_${word} 0)
             set(current ${word})
         elseif(field STREQUAL "SELFTEST")
-            set(selftest ${word})
+            if(NOT selftest_given)  # the first source replaces the default; more join it
+                set(selftest "")
+                set(selftest_given TRUE)
+            endif()
+            list(APPEND selftest ${word})
         elseif(field MATCHES "^(SLOTS|FRAMES)$" AND DEFINED current)
             string(TOLOWER ${field} lower)
             math(EXPR ${lower}_${current} "${word}" OUTPUT_FORMAT HEXADECIMAL)

@@ -18,6 +18,8 @@
 #include "memory/address_space.h"
 #include "memory/frame_table.h"
 #include "memory/grant_table.h"
+#include "net/filter_classifier.h"
+#include "net/filter/packet_filters.h"
 #include "net/net.h"
 
 namespace exo {
@@ -46,7 +48,10 @@ struct KernelState {
     // Last: it is large, and the fields above are reached from the fast paths by small offsets.
     Disk disk;
     Net net;
-    net::Classifier* classifier = nullptr;  // the packet filters (net/filter), once merged
+    // Who owns a received frame, and which ports a sender holds: the installed packet filters,
+    // the net layer's classifier (host tests may give the layer another).
+    PacketFilters packet_filters;
+    FilterClassifier classifier{&packet_filters};
     ConsoleInput console_input;  // the UART's received bytes, for the first environment
 
     MemorySystem memory() { return {*physical, frames, grants, *tlb, &interrupts}; }

@@ -91,6 +91,13 @@ inline void flush_tlb_all() { asm volatile("sfence.vma zero, zero" ::: "memory")
 inline void flush_tlb_page(uint64_t virtual_address, uint64_t asid) {
     asm volatile("sfence.vma %0, %1" ::"r"(virtual_address), "r"(asid) : "memory");
 }
+// One page of the kernel's global mappings, in every address space: with rs2 = x0, because an
+// ASID operand leaves global entries alone (Privileged spec 4.2.1).
+inline void flush_tlb_kernel_page(uint64_t virtual_address) {
+    asm volatile("sfence.vma %0, zero" ::"r"(virtual_address) : "memory");
+}
+// Instruction fetches after it see this hart's stores before it (Zifencei, unprivileged spec 3).
+inline void fence_instructions() { asm volatile("fence.i" ::: "memory"); }
 inline void wait_for_interrupt() { asm volatile("wfi"); }
 #else
 // Host builds: the CSRs, the TLB and wfi are a fake's (tests/host/fake_hardware.cpp), so the

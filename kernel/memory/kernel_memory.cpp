@@ -102,6 +102,17 @@ void kernel_memory_init(const DeviceTreeInfo& tree, BootMemory& boot_memory) {
     for (uint32_t i = 0; i < tree.virtio_count; ++i)
         map_device(table, tree.virtio[i].window, "virtio");
 
+    // The generated-code window (arch/riscv64/memory_layout.h), read-only until its user makes
+    // a page executable; its frames stay the kernel's, reached for writing through the direct map.
+    for (uint64_t page = 0; page < layout::kGeneratedCodePages; ++page) {
+        std::optional<uint64_t> frame = boot_memory.allocate_frame();
+        if (!frame) panic("no frame for generated code");
+        auto* words = physical_to_virtual<uint64_t>(*frame);
+        for (uint64_t i = 0; i < sv39::kPageSize / sizeof(uint64_t); ++i) words[i] = 0;
+        map_or_panic(table, layout::kGeneratedCodeBase + page * sv39::kPageSize, *frame,
+                     sv39::kPageSize, kRead, "generated code");
+    }
+
     // The hart page (arch/riscv64/hart_page.h), at the top of the address space.
     std::optional<uint64_t> hart_frame = boot_memory.allocate_frame();
     if (!hart_frame) panic("no frame for the hart page");

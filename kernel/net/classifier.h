@@ -8,18 +8,15 @@
 
 namespace exo::net {
 
-inline constexpr uint32_t kMaxSharedMatches = 16;
-
 struct FilterMatch {
     EnvironmentSlot owner = kNoEnvironment;
-    uint16_t filter = 0;  // the filter's id, as the owner knows it
+    uint32_t filter = 0;  // the filter's id, as the owner knows it
 };
 
 // At most one exclusive owner (exclusive filters never overlap) and the shared subscribers.
 struct Classification {
     FilterMatch exclusive;
-    uint32_t shared_count = 0;
-    FilterMatch shared[kMaxSharedMatches];
+    uint64_t shared_owners = 0;  // bit s: slot s gets a copy (slots below 64 subscribe)
 };
 
 class Classifier {

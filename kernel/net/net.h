@@ -86,7 +86,7 @@ private:
 
     void received(const uint8_t* frame, uint32_t length) override;
     void transmitted(uint32_t id, abi::Error status) override;
-    void deliver(EnvironmentSlot slot, uint16_t filter, uint32_t flags, const uint8_t* frame,
+    void deliver(EnvironmentSlot slot, uint32_t filter, uint16_t flags, const uint8_t* frame,
                  uint32_t length);
     // One request: checked, its body pinned and on the device; or an error and nothing changed.
     abi::Error start(KernelState& state, EnvironmentSlot slot, const abi::NetTxRequest& request);

@@ -6,6 +6,7 @@
 #include "cpu/interrupts.h"
 #include "drivers/console.h"
 #include "memory/kernel_memory.h"
+#include "net/filter/filter_code_target.h"
 #include "net/virtio_nic.h"
 
 namespace exo {
@@ -53,7 +54,12 @@ void net_init(KernelState& state, const DeviceTreeInfo& tree) {
         net_line = slot.irq;
         state.interrupts.reserve_for_kernel(net_line);
         line_enable(net_line, true);
-        state.net.attach(&*device, state.classifier);
+        // The filters run as generated code from the kernel's W^X window (net/filter); where
+        // it cannot be loaded they are walked as a tree, with the same verdicts.
+        if (!state.packet_filters.attach_code(&kernel_filter_code())) {
+            kprintf("exo: net: packet filters walked, not compiled\n");
+        }
+        state.net.attach(&*device, &state.classifier);
         const uint64_t mac = device->mac();
         kprintf("exo: net: virtio-net (%s) at %lx, line %u: MAC %02lx:%02lx:%02lx:%02lx:%02lx:"
                 "%02lx, %u receive buffers\n",

@@ -20,12 +20,26 @@ SyscallResult net_submit(SyscallContext& context, const Arguments&) {
 
 }  // namespace exo::syscall
 
-// Until the filter engine (kernel/net/filter) is merged: no filter can be installed.
 namespace exo::syscall {
-SyscallResult net_filter_install(SyscallContext&, const Arguments&) {
-    return abi::Error::NoNetwork;
+
+// The filter is copied once from the caller and verified as copied: what is checked is what is
+// installed, whatever the caller's memory says later.
+SyscallResult net_filter_install(SyscallContext& context, const Arguments& arguments) {
+    KernelState& state = context.state;
+    if (!state.net.present()) return abi::Error::NoNetwork;
+    abi::PacketFilter filter;
+    TRY(copy_from_user(state, context.caller, arguments[0], &filter, sizeof(filter)));
+    FilterId id = 0;
+    TRY(state.packet_filters.install(EnvironmentTable::slot_of(context.caller.id), filter, id));
+    return SyscallResult::ok(id);
 }
-SyscallResult net_filter_remove(SyscallContext&, const Arguments&) {
-    return abi::Error::NoNetwork;
+
+SyscallResult net_filter_remove(SyscallContext& context, const Arguments& arguments) {
+    KernelState& state = context.state;
+    if (!state.net.present()) return abi::Error::NoNetwork;
+    if (arguments[0] > 0xffffffffu) return abi::Error::NotOwner;
+    return state.packet_filters.remove(EnvironmentTable::slot_of(context.caller.id),
+                                       static_cast<FilterId>(arguments[0]));
 }
+
 }  // namespace exo::syscall

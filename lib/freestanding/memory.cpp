@@ -35,23 +35,41 @@ __attribute__((optimize("no-tree-loop-distribute-patterns"))) void* memcpy(
     void* __restrict destination, const void* __restrict source, size_t size) {
     auto* to = static_cast<unsigned char*>(destination);
     const auto* from = static_cast<const unsigned char*>(source);
-    if (((reinterpret_cast<uintptr_t>(to) ^ reinterpret_cast<uintptr_t>(from)) & 7) == 0) {
-        // The same alignment: bytes to the boundary, then words four at a time.
-        while (size != 0 && (reinterpret_cast<uintptr_t>(to) & 7) != 0) {
+    if (size >= 16) {
+        // Bytes until the destination is 8-aligned, then whole words.
+        while ((reinterpret_cast<uintptr_t>(to) & 7) != 0) {
             *to++ = *from++;
             --size;
         }
         auto* to_words = reinterpret_cast<uint64_t*>(to);
-        const auto* from_words = reinterpret_cast<const uint64_t*>(from);
-        for (; size >= 32; size -= 32, to_words += 4, from_words += 4) {
-            to_words[0] = from_words[0];
-            to_words[1] = from_words[1];
-            to_words[2] = from_words[2];
-            to_words[3] = from_words[3];
+        size_t skew = reinterpret_cast<uintptr_t>(from) & 7;
+        if (skew == 0) {
+            const auto* from_words = reinterpret_cast<const uint64_t*>(from);
+            for (; size >= 32; size -= 32, to_words += 4, from_words += 4) {
+                to_words[0] = from_words[0];
+                to_words[1] = from_words[1];
+                to_words[2] = from_words[2];
+                to_words[3] = from_words[3];
+            }
+            for (; size >= 8; size -= 8) *to_words++ = *from_words++;
+            from = reinterpret_cast<const unsigned char*>(from_words);
+        } else {
+            // A source on another alignment (a received frame's payload behind a 14-byte
+            // header, say): aligned loads, each output word two of them shifted together, not
+            // eight byte copies. Little endian. Every word loaded holds at least one byte of
+            // the source, and an aligned word never crosses a page, so nothing outside the
+            // source's pages is read.
+            const auto* from_words = reinterpret_cast<const uint64_t*>(from - skew);
+            unsigned right = unsigned(skew) * 8, left = 64 - right;
+            uint64_t low = *from_words++;
+            for (; size >= 8; size -= 8) {
+                uint64_t high = *from_words++;
+                *to_words++ = (low >> right) | (high << left);
+                low = high;
+            }
+            from = reinterpret_cast<const unsigned char*>(from_words) - 8 + skew;
         }
-        for (; size >= 8; size -= 8) *to_words++ = *from_words++;
         to = reinterpret_cast<unsigned char*>(to_words);
-        from = reinterpret_cast<const unsigned char*>(from_words);
     }
     while (size-- != 0) *to++ = *from++;
     return destination;

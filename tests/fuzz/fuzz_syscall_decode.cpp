@@ -30,6 +30,7 @@
 #include "syscalls/syscall_table.h"
 #include "tests/host/fake_block_queue.h"
 #include "tests/host/fake_hardware.h"
+#include "tests/host/fake_nic.h"
 
 namespace {
 
@@ -93,6 +94,12 @@ exo::test::FakeBlockQueue& disk_device(KernelState& state) {
     return device;
 }
 
+// The fuzzed machine's NIC: eight frames in flight at once; what arrives is the input's.
+exo::test::FakeNic& nic_device(KernelState& state) {
+    static exo::test::FakeNic device(state, 8);
+    return device;
+}
+
 class Harness {
 public:
     Harness(Input& input, Machine& machine)
@@ -117,6 +124,8 @@ public:
         state_.audit_scratch = audit_scratch;
         // A disk the first environment owns whole (completions come as a kernel event).
         state_.disk.attach(&disk_device(state_), 0);
+        // A NIC whose frames the installed filters (the real ones) give out.
+        state_.net.attach(&nic_device(state_), &state_.classifier);
         exo::scheduler_init({4, 1000, 250}, true);
         exo::ElfImage elf;
         (void)exo::parse_elf(images_[0], abi::kSharedInfoAddress, elf);
@@ -223,9 +232,14 @@ private:
             exo::request_revocation(state_, caller, count, deadline);
             break;
         }
-        default: {  // the abort protocol taking frames at once, or the disk
-            if (input_.byte() & 1) {
+        default: {  // the abort protocol taking frames at once, the disk, or the NIC
+            const uint8_t which = input_.byte();
+            if (which & 1) {
                 disk_event(caller);
+                break;
+            }
+            if (which & 2) {
+                net_event(caller);
                 break;
             }
             uint64_t count = input_.byte() % 32;
@@ -259,6 +273,37 @@ private:
         reinterpret_cast<abi::DiskRequest*>(&header +
                                             1)[header.tail % abi::kSubmissionRingEntries] = request;
         header.tail = shape & 8 ? static_cast<uint32_t>(input_.u64()) : header.tail + 1;
+    }
+
+    // The NIC: the device finishes what it holds and hands over what arrived, a frame of the
+    // input's bytes arrives, or the caller writes a transmit request of the input's choosing
+    // into its ring (the kernel copies and checks it at NetSubmit).
+    void net_event(Environment& caller) {
+        const uint8_t choice = input_.byte() % 3;
+        if (choice == 0) {
+            state_.net.interrupt(state_);
+            return;
+        }
+        if (choice == 1) {
+            std::vector<uint8_t> frame(input_.byte() * 6u);
+            for (uint8_t& byte : frame) byte = input_.byte();
+            nic_device(state_).arrive(std::move(frame));
+            return;
+        }
+        uint64_t ring = tx_rings_[EnvironmentTable::slot_of(caller.id)];
+        const FrameEntry* frame = state_.frames.find(ring);
+        if (ring == 0 || frame == nullptr || frame->owner != EnvironmentTable::slot_of(caller.id) ||
+            frame->pin_count == 0) {
+            return;  // none registered (or no longer)
+        }
+        const uint8_t shape = input_.byte();
+        abi::NetTxRequest request{input_.u64(), argument(caller),
+                                  static_cast<uint16_t>(shape & 1 ? input_.u64() : 0),
+                                  static_cast<uint16_t>(shape & 2 ? input_.u64() : 60), 0};
+        auto& header = *reinterpret_cast<abi::NetRingHeader*>(machine_.frame(ring));
+        reinterpret_cast<abi::NetTxRequest*>(&header + 1)[header.tail % abi::kNetTxEntries] =
+            request;
+        header.tail = shape & 4 ? static_cast<uint32_t>(input_.u64()) : header.tail + 1;
     }
 
     // ---- choosing arguments ----
@@ -466,6 +511,9 @@ private:
         if (decoded == Syscall::DiskRings && outcome.error == Error::Ok) {
             submission_rings_[caller_slot] = arguments[0];
         }
+        if (decoded == Syscall::NetRings && outcome.error == Error::Ok) {
+            tx_rings_[caller_slot] = arguments[3];
+        }
         if (outcome.error == Error::Ok && !switched && decoded &&
             state_.environments.find(caller_id) == &caller) {
             exo::fuzz::check_promises(machine_, caller, *decoded, arguments, outcome.value);
@@ -498,6 +546,7 @@ private:
     // are taken back only by whoever took them, the rule its unpin_run relies on).
     std::vector<uint64_t> driver_pins_;
     std::array<uint64_t, exo::kMaxEnvironments> submission_rings_{};  // as DiskRings was told
+    std::array<uint64_t, exo::kMaxEnvironments> tx_rings_{};          // as NetRings was told
     exo::fuzz::OwnershipChecks checks_;
     bool trace_ = std::getenv("EXO_FUZZ_TRACE") != nullptr;
 };
@@ -519,6 +568,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     booted->restore();
     exo::fake::hart() = booted_hart;
     disk_device(booted->state).reset();
+    nic_device(booted->state).reset();
     exo::fake::hardware().time = 0;
     (void)exo::set_background(nullptr);
     Input input({data, size});

@@ -213,6 +213,73 @@ def virtqueue_seeds():
     return seeds
 
 
+# ---- net_filter: encoders mirroring the step switch in fuzz_net_filter.cpp ----
+
+FRAME, TRANSPORT = 0, 1
+def nf_atom(base, offset, size, value, mask=None):
+    mask = (1 << (8 * size)) - 1 if mask is None else mask
+    return struct.pack('<BBHII', base, size, offset, mask, value)
+def nf_filter(owner, atoms, shared=False):
+    return bytes([7, owner, 1 if shared else 0, len(atoms)]) + b''.join(atoms)
+def nf_raw_filter(owner, data): return bytes([1, owner]) + data.ljust(200, b'\0')[:200]
+def nf_remove(k): return bytes([2, k])
+def nf_remove_all(owner): return bytes([4, owner])
+def nf_frame(data): return bytes([6]) + struct.pack('<H', len(data)) + data
+IPV4 = nf_atom(FRAME, 12, 2, 0x0800)
+def nf_port_filter(owner, protocol, port, shared=False):
+    return nf_filter(owner, [IPV4, nf_atom(FRAME, 23, 1, protocol), nf_atom(TRANSPORT, 2, 2, port)],
+                     shared)
+def ipv4_frame(protocol, port, ihl=5, length=64, destination=b'\x52\x54\x00\x12\x34\x56'):
+    frame = bytearray(max(length, 14 + 4 * ihl + 4, 34))
+    frame[0:6] = destination
+    frame[12:14] = b'\x08\x00'
+    frame[14] = 0x40 | ihl
+    frame[23] = protocol
+    frame[14 + 4 * ihl + 2:14 + 4 * ihl + 4] = struct.pack('>H', port)
+    return bytes(frame[:length])
+
+
+def net_filter_seeds():
+    udp, tcp = 17, 6
+    arp_frame = b'\xff' * 6 + b'\x02' * 6 + b'\x08\x06' + bytes(28)
+    broadcast_68 = ipv4_frame(udp, 68, destination=b'\xff' * 6)
+    seeds = {
+        'port_taken_twice': (nf_port_filter(1, udp, 53) + nf_port_filter(2, udp, 53)
+                             + nf_port_filter(2, tcp, 53) + nf_frame(ipv4_frame(udp, 53))
+                             + nf_frame(ipv4_frame(tcp, 53)) + nf_remove(0)
+                             + nf_port_filter(2, udp, 53) + nf_frame(ipv4_frame(udp, 53))),
+        'shared_and_group': (nf_filter(1, [nf_atom(FRAME, 12, 2, 0x0806)], True)
+                             + nf_filter(2, [nf_atom(FRAME, 12, 2, 0x0806)], True)
+                             + nf_filter(3, [nf_atom(FRAME, 0, 4, 0xffffffff),
+                                             nf_atom(FRAME, 4, 2, 0xffff)], True)
+                             + nf_port_filter(4, udp, 68) + nf_port_filter(5, udp, 68, True)
+                             + nf_frame(arp_frame) + nf_frame(broadcast_68)
+                             + nf_remove_all(1) + nf_frame(arp_frame)),
+        'ihl_and_length_edges': nf_port_filter(9, udp, 7) + b''.join(
+            nf_frame(ipv4_frame(udp, 7, ihl, length))
+            for ihl in (0, 4, 5, 6, 15) for length in (0, 14, 15, 37, 38, 14 + 4 * ihl + 3,
+                                                       14 + 4 * ihl + 4, 1514)),
+        'masks_and_words': (nf_filter(1, [nf_atom(FRAME, 30, 1, 0x10, 0xf0)])
+                            + nf_filter(2, [nf_atom(FRAME, 30, 1, 0x05, 0x0f)])
+                            + nf_filter(2, [nf_atom(FRAME, 30, 1, 0x20, 0x30)])
+                            + nf_filter(3, [IPV4, nf_atom(TRANSPORT, 0, 4, 0x1f900035)])
+                            + nf_filter(3, [nf_atom(FRAME, 1510, 4, 0x80000001)])
+                            + nf_frame(ipv4_frame(udp, 53, length=1514))),
+        'hostile_raw': (nf_raw_filter(1, bytes([3, 0, 0, 0, 0, 0, 0, 0]) + bytes(range(48)))
+                        + nf_raw_filter(70, bytes([1, 0, 1, 0, 0, 0, 0, 0]) + b'\xff' * 12)
+                        + nf_raw_filter(2, bytes([17, 0]))
+                        + nf_frame(ipv4_frame(udp, 53))),
+    }
+    generator = random.Random(14)
+    for i in range(12):  # structured draws: random filters, then random frames
+        steps = b''
+        for _ in range(generator.randrange(4, 24)):
+            kind = generator.choice((0, 0, 0, 5, 5, 2))
+            steps += bytes([kind]) + bytes(generator.randrange(256) for _ in range(24))
+        seeds[f'random{i:02}'] = steps
+    return seeds
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--elf-dir', type=pathlib.Path, default=ROOT / 'build/qemu-virt/environments',
@@ -238,6 +305,9 @@ def main():
 
     for name, data in virtqueue_seeds().items():
         write(corpus / 'virtqueue_used' / name, data)
+
+    for name, data in net_filter_seeds().items():
+        write(corpus / 'net_filter' / name, data)
 
     generator = random.Random(20241127)
     for target, count in (('syscall_decode', 16), ('frame_table', 24)):

@@ -6,7 +6,6 @@
 
 #include <abi/net.h>
 #include <map>
-#include <utility>
 #include <vector>
 
 #include "kernel_state.h"
@@ -58,6 +57,14 @@ public:
 
     void arrive(std::vector<uint8_t> frame) { arriving_.push_back(std::move(frame)); }
     void fail() { failed_ = true; }
+    // Nothing queued or arriving, not failed: the fuzzer's restore to its booted machine.
+    void reset() {
+        pending_.clear();
+        arriving_.clear();
+        sent.clear();
+        failed_ = false;
+        publishes = 0;
+    }
     size_t pending() const { return pending_.size(); }
 
     std::vector<std::vector<uint8_t>> sent;
@@ -83,7 +90,7 @@ public:
     void classify(const uint8_t* frame, uint32_t length, net::Classification& out) const override {
         out = {};
         if (length >= 14 && frame[12] == 0x08 && frame[13] == 0x06) {
-            for (auto [slot, id] : arp_) out.shared[out.shared_count++] = {slot, id};
+            for (EnvironmentSlot slot : arp_) out.shared_owners |= uint64_t{1} << slot;
             return;
         }
         if (length < 14 + 20 + 4 || frame[12] != 0x08 || frame[13] != 0x00 || frame[23] != 17) {
@@ -103,17 +110,17 @@ public:
         for (auto it = udp_.begin(); it != udp_.end();) {
             it = it->second.owner == owner ? udp_.erase(it) : std::next(it);
         }
-        std::erase_if(arp_, [&](const auto& entry) { return entry.first == owner; });
+        std::erase_if(arp_, [&](EnvironmentSlot slot) { return slot == owner; });
         ++removed;
     }
 
-    void give_udp(EnvironmentSlot owner, uint16_t port, uint16_t id) { udp_[port] = {owner, id}; }
-    void subscribe_arp(EnvironmentSlot owner, uint16_t id) { arp_.push_back({owner, id}); }
+    void give_udp(EnvironmentSlot owner, uint16_t port, uint32_t id) { udp_[port] = {owner, id}; }
+    void subscribe_arp(EnvironmentSlot owner) { arp_.push_back(owner); }
     unsigned removed = 0;
 
 private:
     std::map<uint16_t, net::FilterMatch> udp_;
-    std::vector<std::pair<EnvironmentSlot, uint16_t>> arp_;
+    std::vector<EnvironmentSlot> arp_;
 };
 
 // Frames as a test builds them: Ethernet from our MAC, IPv4 UDP from `source` to `destination`.

@@ -4,8 +4,10 @@
 // kernel's copy of their head and sent from pinned frames, and an environment that ends with
 // frames in flight. The NIC is FakeNic, the classifier FakeClassifier (fake_nic.h).
 #include <abi/net.h>
+#include <abi/net_filter.h>
 #include <abi/shared_info.h>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "fake_nic.h"
@@ -195,8 +197,8 @@ TEST(NetRings, AFrameGoesWholeToItsOwnerOnlyAndTheOwnerIsTold) {
 TEST(NetRings, ASharedFrameIsCopiedToEverySubscriber) {
     CHECK_EQUAL(Error::Ok, register_rings(*a));
     CHECK_EQUAL(Error::Ok, register_rings(*b));
-    classifier->subscribe_arp(slot(*a), 1);
-    classifier->subscribe_arp(slot(*b), 2);
+    classifier->subscribe_arp(slot(*a));
+    classifier->subscribe_arp(slot(*b));
     std::vector<uint8_t> arp(60, 0xab);
     arp[12] = 0x08;
     arp[13] = 0x06;
@@ -349,4 +351,67 @@ TEST(NetRings, AFailedNicFailsWhatIsInFlightAndThenIsNoNetwork) {
     CHECK_EQUAL(Error::IoError, static_cast<Error>(done[0].status));
     UNSIGNED_LONGS_EQUAL(0, kernel->machine.entry(pfn).pin_count);
     CHECK_EQUAL(Error::NoNetwork, call(*a, abi::Syscall::NetSubmit));
+}
+
+// The real filters behind the syscalls: what an environment installs decides what it receives
+// and what it may send; another's port is refused; ids are the installer's alone.
+TEST(NetRings, FiltersInstalledThroughTheSyscallDecideDeliveryAndSending) {
+    state().net.attach(nic, &state().classifier);
+    CHECK_EQUAL(Error::Ok, register_rings(*a));
+    CHECK_EQUAL(Error::Ok, register_rings(*b));
+    constexpr uint64_t kFilterVa = 0x50000000;
+    for (int i = 0; i < 3; ++i) {
+        (void)kernel->machine.donate(*a);  // page tables for the filter's page
+        (void)kernel->machine.donate(*b);
+    }
+    auto install = [&](Environment& environment, uint16_t port) {
+        const uint64_t pfn = kernel->machine.allocate(environment);
+        CHECK_EQUAL(Error::Ok, call(environment, abi::Syscall::Map, kFilterVa, pfn, 1,
+                                    abi::permission::kRead | abi::permission::kWrite));
+        abi::PacketFilter filter{};
+        filter.atom_count = 3;
+        filter.atoms[0] = abi::ipv4_atom();
+        filter.atoms[1] = abi::protocol_atom(abi::ip_protocol::kUdp);
+        filter.atoms[2] = abi::destination_port_atom(port);
+        std::memcpy(bytes(pfn), &filter, sizeof(filter));
+        const Error error = call(environment, abi::Syscall::NetFilterInstall, kFilterVa);
+        const uint64_t id = value(environment);
+        CHECK_EQUAL(Error::Ok, call(environment, abi::Syscall::Unmap, kFilterVa, 1));
+        return std::make_pair(error, id);
+    };
+    auto [mine, id] = install(*a, 7);
+    CHECK_EQUAL(Error::Ok, mine);
+    CHECK_EQUAL(Error::Overlaps, install(*b, 7).first);  // a's port
+    CHECK_EQUAL(Error::Ok, install(*b, 8).first);
+    CHECK_EQUAL(Error::BadAddress, call(*a, abi::Syscall::NetFilterInstall, 0x10));
+    CHECK_EQUAL(Error::NotOwner, call(*b, abi::Syscall::NetFilterRemove, id));
+    CHECK_EQUAL(Error::NotOwner, call(*a, abi::Syscall::NetFilterRemove, id | (1ull << 40)));
+    nic->arrive(udp_frame(1, 7, 30));
+    nic->arrive(udp_frame(1, 8, 30));
+    state().net.interrupt(state());
+    auto got = received(*a);
+    UNSIGNED_LONGS_EQUAL(1, got.size());
+    UNSIGNED_LONGLONGS_EQUAL(id, got[0].first.filter);
+    UNSIGNED_LONGS_EQUAL(1, received(*b).size());
+    queue_frame(*a, 1, udp_frame(7, 1, 10));
+    queue_frame(*a, 2, udp_frame(8, 1, 10));  // b's port
+    UNSIGNED_LONGLONGS_EQUAL(2, submit(*a));
+    state().net.interrupt(state());
+    auto done = completions(*a);
+    UNSIGNED_LONGS_EQUAL(2, done.size());
+    // The refusal completes at once, at submission; the send when the device is done.
+    UNSIGNED_LONGLONGS_EQUAL(2, done[0].tag);
+    CHECK_EQUAL(Error::NotPermitted, static_cast<Error>(done[0].status));
+    UNSIGNED_LONGLONGS_EQUAL(1, done[1].tag);
+    CHECK_EQUAL(Error::Ok, static_cast<Error>(done[1].status));
+    // Removed, the port is no longer a's: nothing delivered, nothing sent from it.
+    CHECK_EQUAL(Error::Ok, call(*a, abi::Syscall::NetFilterRemove, id));
+    nic->arrive(udp_frame(1, 7, 30));
+    state().net.interrupt(state());
+    UNSIGNED_LONGS_EQUAL(0, received(*a).size());
+    queue_frame(*a, 3, udp_frame(7, 1, 10));
+    UNSIGNED_LONGLONGS_EQUAL(1, submit(*a));
+    CHECK_EQUAL(Error::NotPermitted, static_cast<Error>(completions(*a)[0].status));
+    state().net.attach(nullptr, nullptr);
+    CHECK_EQUAL(Error::NoNetwork, call(*a, abi::Syscall::NetFilterInstall, kFilterVa));
 }

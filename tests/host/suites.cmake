@@ -63,3 +63,33 @@ foreach(suite block_cache block_cache_sanitized fat fat_sanitized)
         target_include_directories(${suite} PRIVATE ${EXO_SOURCE_ROOT}/libos/include)
     endif()
 endforeach()
+# The library OS's network stack: lwIP (fetched by ci/fetch_lwip.sh) with the port and the
+# sockets, built for the host; each stack of a test runs in a process of its own
+# (net_process.h), over socket pairs.
+include(${EXO_SOURCE_ROOT}/libos/net/lwip.cmake)
+set_source_files_properties(${EXO_LWIP_SOURCES} PROPERTIES COMPILE_OPTIONS "${EXO_LWIP_RELAXED_FLAGS}")
+set(EXO_NET_TEST_SOURCES net_checksum_test.cpp net_rings_test.cpp net_pair_test.cpp net_hostile_test.cpp
+    net_frames.cpp net_process.cpp net_host_link.cpp net_host_port.cpp)
+exo_host_suite(libos_net SOURCES ${EXO_NET_TEST_SOURCES} GROUPS NetChecksum LibosNetRings NetPair NetHostile)
+foreach(variant "" _sanitized)
+    if(NOT TARGET libos_net${variant})
+        continue()
+    endif()
+    add_library(exo_net_host${variant} STATIC ${EXO_LWIP_SOURCES} ${EXO_LWIP_CHECKSUM_SOURCE}
+        ${EXO_NET_SOURCES})
+    target_include_directories(exo_net_host${variant} PUBLIC ${EXO_LWIP_INCLUDE_DIRS}
+        ${EXO_SOURCE_ROOT}/libos/include)
+    target_link_libraries(exo_net_host${variant} PUBLIC exo_abi)
+    target_compile_options(exo_net_host${variant} PRIVATE ${EXO_HOST_WARNINGS})
+    if(variant STREQUAL "_sanitized")
+        target_compile_options(exo_net_host${variant} PUBLIC ${EXO_SANITIZE_FLAGS})
+    endif()
+    target_link_libraries(libos_net${variant} PRIVATE exo_net_host${variant})
+endforeach()
+# Packet filters (kernel/net/filter): the verifier, the interpreter, the overlap check, the merged
+# tree, and the compiler's code run on an RV64I emulator against the interpreter.
+exo_host_suite(net_filter
+    SOURCES net_filter_test.cpp net_filter_table_test.cpp net_filter_compiler_test.cpp
+            ${EXO_SOURCE_ROOT}/tests/common/rv64_emulator.cpp
+    GROUPS NetFilterVerifier NetFilterInterpreter NetFilterOverlap NetFilterTable NetFilterClaims
+           NetFilterTree NetFilterCompiler NetFilterDifferential)

@@ -47,6 +47,9 @@ exo_environment(disk_cut SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/disk/d
     PIECES frames fs disk)
 exo_environment(disk_tenant
     SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/disk/disk_tenant.cpp PIECES frames fs disk)
+exo_environment(net_first SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/net/net_first.cpp
+    PIECES frames)
+exo_environment(net_second SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/net/net_second.cpp)
 exo_environment(gate_peer SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/attack/gate_peer.cpp ${CMAKE_CURRENT_SOURCE_DIR}/environments/attack/registers.cpp)
 
 exo_image(abi_errors ENVIRONMENT abi_errors)
@@ -61,6 +64,10 @@ exo_image(hostile ENVIRONMENT hostile_init ENVIRONMENT victim ENVIRONMENT hostil
 exo_image(device_buffers ENVIRONMENT device_buffers)
 exo_image(guarded_copy_faults ENVIRONMENT hello
     SELFTEST ${CMAKE_CURRENT_SOURCE_DIR}/selftests/guarded_copy_faults.cpp)
+# The packet filters' compiled code on the hart against the interpreter, and their rows.
+exo_image(net_filter ENVIRONMENT hello
+    SELFTEST ${CMAKE_CURRENT_SOURCE_DIR}/selftests/net_filter.cpp
+             ${CMAKE_CURRENT_SOURCE_DIR}/selftests/net_filter_rows.cpp)
 exo_image(stack_overflow ENVIRONMENT hello
     SELFTEST ${CMAKE_CURRENT_SOURCE_DIR}/selftests/stack_overflow.cpp)
 exo_image(bindings ENVIRONMENT bindings ENVIRONMENT sleeper ENVIRONMENT quick_exit)
@@ -73,9 +80,26 @@ exo_image(illegal_instruction ENVIRONMENT illegal_instruction)
 exo_image(exit_status ENVIRONMENT exit_status)
 exo_image(disk_fat ENVIRONMENT disk_fat ENVIRONMENT disk_tenant)
 exo_image(disk_cut ENVIRONMENT disk_cut)
+exo_image(net_raw ENVIRONMENT net_first ENVIRONMENT net_second)
 
 # Two memory policies and a scheduler in one environment (scenario library_os_policies): the
 # driver hands the composed environment the slots and frames declared here.
 exo_image(policies
     ENVIRONMENT policies_init
     ENVIRONMENT composed       SLOTS 0xff00 FRAMES 16)
+
+# The network (issue 14): lwIP in the library OS over the kernel's rings, reached by clients on
+# the host (tests/qemu/net_scenario.sh).
+exo_environment(udp_echo SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/net/udp_echo.cpp
+    PIECES frames net)
+exo_environment(http_server SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/net/http_server.cpp
+    PIECES frames net)
+exo_environment(share_init SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/net/share_init.cpp
+    PIECES frames net)
+exo_environment(udp_echo_dhcp SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/net/udp_echo.cpp
+    PIECES frames net)
+target_compile_definitions(udp_echo_dhcp PRIVATE EXO_NET_DHCP=1)
+exo_image(udp_echo ENVIRONMENT udp_echo)
+exo_image(udp_echo_dhcp ENVIRONMENT udp_echo_dhcp)
+exo_image(http_server ENVIRONMENT http_server)
+exo_image(net_share ENVIRONMENT share_init ENVIRONMENT udp_echo)

@@ -94,8 +94,8 @@ std::byte* VirtioNet::rx_buffer_virt(uint16_t buffer) const {
 }
 
 void VirtioNet::post_receive(uint16_t buffer) {
-    const ChainBuffer chain{rx_buffers_phys_ + uint64_t{buffer} * kRxBufferBytes, kRxBufferBytes,
-                            true};
+    const ChainBuffer chain{rx_buffers_phys_ + uint64_t{buffer} * kRxBufferBytes + rx_pad(),
+                            kRxBufferBytes - rx_pad(), true};
     const uint16_t head = rx_.stage_chain(&chain, 1);
     // One buffer per descriptor and as many buffers as descriptors: a head is always free here.
     if (head == Virtqueue::kNoHead) {
@@ -123,8 +123,8 @@ NetSubmitResult VirtioNet::transmit(const uint8_t* head, uint32_t head_length, u
     auto* bytes = reinterpret_cast<uint8_t*>(dma_.virt + 2 * kQueueBytes +
                                              uint64_t{kQueueLimit} * kRxBufferBytes +
                                              uint64_t{slot} * kTxSlotBytes);
-    for (uint32_t i = 0; i < header_bytes_; ++i) bytes[i] = 0;
-    for (uint32_t i = 0; i < head_length; ++i) bytes[header_bytes_ + i] = head[i];
+    __builtin_memset(bytes, 0, header_bytes_);
+    __builtin_memcpy(bytes + header_bytes_, head, head_length);
     const ChainBuffer chain[2] = {
         {tx_slots_phys_ + uint64_t{slot} * kTxSlotBytes, header_bytes_ + head_length, false},
         {body, body_length, false}};

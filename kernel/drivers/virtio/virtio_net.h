@@ -128,9 +128,12 @@ private:
     void fail(const char* reason);
     bool read_mac();
     bool setup(Virtqueue& queue, uint16_t index, std::byte* virt, uint64_t phys);
+    // Where the device starts writing in a receive buffer: far enough in that the frame after
+    // the header starts on an 8-byte boundary, so the kernel copies it out a word at a time.
+    uint32_t rx_pad() const { return (8 - header_bytes_ % 8) % 8; }
     std::byte* rx_buffer_virt(uint16_t buffer) const;
     const uint8_t* rx_buffer(uint16_t buffer) const {
-        return reinterpret_cast<const uint8_t*>(rx_buffer_virt(buffer));
+        return reinterpret_cast<const uint8_t*>(rx_buffer_virt(buffer)) + rx_pad();
     }
     void post_receive(uint16_t buffer);
     void publish_receive();

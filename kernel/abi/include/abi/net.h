@@ -53,8 +53,8 @@ static_assert(sizeof(NetRingHeader) == 64);
 // One received frame, in the slot of the same index.
 struct NetRxEntry {
     uint16_t length;  // bytes of the frame in the slot, 14 to kNetMaxFrameBytes
-    uint16_t filter;  // the id of the filter that accepted it
-    uint32_t flags;   // net_rx_flag bits
+    uint16_t flags;   // net_rx_flag bits
+    uint32_t filter;  // the id of the exclusive filter that accepted it (0 for a shared copy)
 };
 static_assert(sizeof(NetRxEntry) == 8);
 namespace net_rx_flag {
