@@ -54,6 +54,15 @@ uint64_t release_slots_for_job() {
     return mask;
 }
 
+// Whether the job reserved every slot we released for it.
+bool holds(const Job& job) {
+    for (uint64_t slot = 0; slot < 64; ++slot) {
+        if ((job.slots & (uint64_t{1} << slot)) && exos::slice_read(slot).value != job.id)
+            return false;
+    }
+    return true;
+}
+
 void take_back(uint64_t slots) {
     for (uint64_t slot = 0; slot < 64; ++slot) {
         if (slots & (uint64_t{1} << slot)) (void)exos::slice_reserve(slot);
@@ -198,9 +207,12 @@ int command_run(int argc, char** argv) {
     *job = {child.id, {}, launch.slots, true, background, background ? next_number++ : 0};
     for (size_t i = 0; i < sizeof(name); ++i) job->name[i] = name[i];
     if (background) {
-        // The rest of our slot: its runtime reserves the slots we released (it has no slot to
-        // run in before that).
-        (void)exos::yield(child.id);
+        // It has no slot to run in until its runtime reserves the ones we released: give it
+        // the rest of ours until it has (a slot may end first), or until it is gone.
+        for (int turns = 0; turns < 100 && !holds(*job); ++turns) {
+            abi::ChildEnd end{};
+            if (exos::child_end(job->id, end) || exos::yield(child.id) != abi::Error::Ok) break;
+        }
         exos::printf("[%d] %s (0x%lx) runs beside the shell\n", job->number, job->name, job->id);
         return 0;
     }
