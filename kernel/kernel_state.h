@@ -13,6 +13,7 @@
 #include "cpu/interrupt_table.h"
 #include "cpu/slice_vector.h"
 #include "disk/disk.h"
+#include "drivers/console_input.h"
 #include "environments/environment.h"
 #include "memory/address_space.h"
 #include "memory/frame_table.h"
@@ -51,6 +52,7 @@ struct KernelState {
     // the net layer's classifier (host tests may give the layer another).
     PacketFilters packet_filters;
     FilterClassifier classifier{&packet_filters};
+    ConsoleInput console_input;  // the UART's received bytes, for the first environment
 
     MemorySystem memory() { return {*physical, frames, grants, *tlb, &interrupts}; }
 

@@ -3,8 +3,10 @@
 
 namespace exo {
 
-void InterruptTable::reserve_for_kernel(uint32_t line) {
-    if (line < kMaxLines) kernel_lines_[line] = true;
+void InterruptTable::reserve_for_kernel(uint32_t line, abi::LineUse use) {
+    if (line >= kMaxLines) return;
+    kernel_lines_[line] = true;
+    kernel_use_[line] = use;
 }
 
 void InterruptTable::add_device(abi::DeviceKind kind, AddressRange window, uint32_t line) {

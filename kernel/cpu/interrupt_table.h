@@ -4,6 +4,7 @@
 // Logic only: the kernel drives the PLIC from these decisions.
 #pragma once
 
+#include <abi/info.h>
 #include <abi/shared_info.h>
 #include <abi/syscall.h>
 #include <array>
@@ -26,8 +27,20 @@ public:
     static constexpr uint32_t kMaxLines = 128;
     static constexpr uint32_t kMaxDevices = 8;
 
-    // Lines the kernel keeps for itself (its console UART): never bindable.
-    void reserve_for_kernel(uint32_t line);
+    // Lines the kernel keeps for itself (its console UART, the disk, the NIC): never bindable.
+    // `use` says what for (KernelInfo's LineInfo).
+    void reserve_for_kernel(uint32_t line, abi::LineUse use = abi::LineUse::Kernel);
+    abi::LineUse kernel_use(uint32_t line) const {
+        return line < kMaxLines ? kernel_use_[line] : abi::LineUse::None;
+    }
+    // An interrupt the kernel took on one of its own lines (counted for KernelInfo: the
+    // console's; the disk's path is benchmarked and counts nothing).
+    void count_kernel_interrupt(uint32_t line) {
+        if (line < kMaxLines) ++kernel_counts_[line];
+    }
+    uint64_t kernel_interrupts(uint32_t line) const {
+        return line < kMaxLines ? kernel_counts_[line] : 0;
+    }
     void add_device(abi::DeviceKind kind, AddressRange window, uint32_t line);
     uint32_t device_count() const { return device_count_; }
     const ExportedDevice& device(uint32_t index) const { return devices_[index]; }
@@ -74,6 +87,8 @@ private:
         return owners;
     }();
     std::array<bool, kMaxLines> kernel_lines_{};
+    std::array<abi::LineUse, kMaxLines> kernel_use_{};
+    std::array<uint64_t, kMaxLines> kernel_counts_{};
     std::array<bool, kMaxLines> in_flight_{};
 };
 

@@ -6,6 +6,7 @@
 
 #include "arch/riscv64/csr.h"
 #include "arch/riscv64/plic.h"
+#include "cpu/events.h"
 #include "cpu/slice_clock.h"
 #include "disk/disk_boot.h"
 #include "net/net_boot.h"
@@ -21,8 +22,9 @@ riscv::Plic plic;
 }
 
 void interrupts_init(const DeviceTreeInfo& tree, uint64_t hart_id) {
-    InterruptTable& table = kernel_state().interrupts;
-    if (tree.console.irq) table.reserve_for_kernel(tree.console.irq);
+    KernelState& state = kernel_state();
+    InterruptTable& table = state.interrupts;
+    if (tree.console.irq) table.reserve_for_kernel(tree.console.irq, abi::LineUse::KernelConsole);
     for (uint32_t i = 0; i < tree.uart_count; ++i) {
         if (tree.uarts[i].window.base != tree.console.window.base) {
             table.add_device(tree.uarts[i].kind == UartKind::Sifive ? abi::DeviceKind::SifiveUart
@@ -46,6 +48,13 @@ void interrupts_init(const DeviceTreeInfo& tree, uint64_t hart_id) {
     plic.set_threshold(0);
     riscv::set_bits<riscv::Csr::sie>(riscv::interrupt::bit(riscv::interrupt::kExternal));
     kprintf("exo: PLIC context %u, %u devices exported\n", context, table.device_count());
+    // The console's input: the UART's receive interrupt, for the first environment (slot 0).
+    if (tree.console.irq != 0 && tree.console.irq < InterruptTable::kMaxLines &&
+        console_enable_input()) {
+        state.console_input.attach(tree.console.irq, 0);
+        line_enable(tree.console.irq, true);
+        kprintf("exo: console input on line %u, for the first environment\n", tree.console.irq);
+    }
 }
 
 void line_enable(uint32_t line, bool enabled) {
@@ -77,14 +86,32 @@ publish(KernelState& state, uint32_t line, Environment* running, EnvironmentSlot
     return owner;
 }
 
+// Every byte the console UART holds, into the input ring (its interrupt stays raised while one
+// waits, so nothing is left behind). Out of line: its buffer and loop would otherwise make
+// unowned_line save every callee-saved register on the disk's and the NIC's paths too.
+[[gnu::noinline]] void take_console_input(KernelState& state) {
+    state.interrupts.count_kernel_interrupt(state.console_input.line());
+    uint8_t bytes[64];
+    for (uint32_t count = sizeof(bytes); count == sizeof(bytes);) {
+        count = console_receive(bytes, sizeof(bytes));
+        deliver_console_input(state, {bytes, count});
+    }
+}
+
 // A line no environment owns: the kernel's own (the disk: completions to their rings; the NIC:
 // frames to their rings; owners told), or a race with unbind (the line stays off). Out of line
 // and reached by a tail call, so the device-interrupt path needs no stack frame for it. Returns
 // what handle_interrupt_fast returns: 0 (the general path) when the disk or the NIC has news for
 // the running environment's Event entry, else `sp`.
 [[gnu::noinline]] uint64_t unowned_line(uint32_t line, uint64_t sp) {
-    if (disk_owns_line(line)) disk_interrupt(kernel_state());
-    if (net_owns_line(line)) net_interrupt(kernel_state());
+    // The disk's line first: its completions are the ones benchmarked (docs/benchmarks.md).
+    if (disk_owns_line(line)) {
+        disk_interrupt(kernel_state());
+    } else if (net_owns_line(line)) {
+        net_interrupt(kernel_state());
+    } else if (line == kernel_state().console_input.line()) {
+        take_console_input(kernel_state());
+    }
     plic.complete(line);
     return current_environment().event_upcall_pending ? 0 : sp;
 }

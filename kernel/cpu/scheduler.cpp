@@ -42,9 +42,21 @@ Environment* owner_of(uint32_t index) {
     return kernel_state().environments.at_slot(kernel_state().slices.owner(index));
 }
 
+// A hart that waits in wfi with nobody to run; a wake then runs the slot's runner at once.
+bool wake_while_idle = false;
+
+// Not sleeping, or sleeping past its deadline (then woken here).
+bool awake(Environment& environment) {
+    if (!environment.sleeping()) return true;
+    if (environment.wait_deadline == 0 || riscv::timer_now() < environment.wait_deadline)
+        return false;
+    wake_environment(environment);
+    return true;
+}
+
 Environment* background_environment() {
     Environment* environment = kernel_state().environments.find(background);
-    return environment && !environment->waiting() ? environment : nullptr;
+    return environment && !environment->waiting() && awake(*environment) ? environment : nullptr;
 }
 
 // Whose registers and address space are on the CPU: fast transfers change it without the C++.
@@ -133,7 +145,9 @@ void begin_slice(Environment& environment) {
 Environment* pick_runner() {
     SliceVector& slices = kernel_state().slices;
     Environment* owner = owner_of(clock.slot);
-    clock.owner_had_slot = owner && !slices.forfeits(EnvironmentTable::slot_of(owner->id));
+    // A sleeping owner lets its slot go as a forfeiting one does (EventWait).
+    clock.owner_had_slot =
+        owner && !slices.forfeits(EnvironmentTable::slot_of(owner->id)) && awake(*owner);
     if (!clock.owner_had_slot) return background_environment();
     return owner->waiting() ? end_of_call_chain(owner) : owner;
 }
@@ -150,7 +164,10 @@ void advance_slot(uint64_t now) {
 
 riscv::TrapFrame* resume_runner() {
     arm_timer();
-    if (clock.runner == nullptr) idle();
+    if (clock.runner == nullptr) {
+        wake_while_idle = false;  // from here on, a wake finds the hart idle
+        idle();
+    }
     return run(*clock.runner);
 }
 
@@ -158,6 +175,8 @@ riscv::TrapFrame* resume_runner() {
 
 void scheduler_init(const SliceTiming& slice_timing, bool address_space_ids) {
     grace_ticks = slice_timing.grace_ticks;
+    background = 0;
+    wake_while_idle = false;
     transfer::set_fast(address_space_ids && fast_paths_enabled);
     kernel_state().slices.init(slice_timing.slots);
     clock = SliceClock{};
@@ -267,6 +286,7 @@ riscv::TrapFrame* scheduler_tick() {
 }
 
 riscv::TrapFrame* yield_slot(Environment& caller, Environment* target) {
+    if (target != nullptr && target->sleeping()) target = nullptr;  // its main context waits
     if (target != nullptr) {
         clock.runner = target;  // a donation: the target runs until the slot ends
         return run(*target);
@@ -287,12 +307,39 @@ riscv::TrapFrame* yield_slot(Environment& caller, Environment* target) {
 void run_next_after_exit() {
     if (clock.runner == nullptr || !clock.runner->live) {
         Environment* owner = owner_of(clock.slot);
-        clock.runner = owner ? owner : background_environment();
+        clock.runner = owner && awake(*owner) ? owner : background_environment();
     }
     if (kernel_state().environments.live_count() == 0) shutdown(0);
     // The dead environment's syscall frame is abandoned: the next trap starts the kernel stack
     // afresh from the hart's stack top.
     return_to_user(resume_runner());
+}
+
+riscv::TrapFrame* sleep_environment(Environment& caller) {
+    return yield_slot(caller, nullptr);  // its slots are skipped while it sleeps (pick_runner)
+}
+
+void wake_environment(Environment& environment) {
+    uint64_t bits = environment.posted_events & environment.wait_events;
+    environment.posted_events &= ~bits;
+    environment.wait_events = 0;
+    environment.wait_deadline = 0;
+    // It sleeps in EventWait on its main context, which returns Ok (set when it went to sleep)
+    // and the bits.
+    environment.main.frame->x[riscv::reg::a1] = bits;
+    if (clock.runner == nullptr) wake_while_idle = true;
+    refresh_vector_inputs();  // its slots are the vector's again
+}
+
+bool take_wake_while_idle() {
+    bool woke = wake_while_idle;
+    wake_while_idle = false;
+    return woke;
+}
+
+riscv::TrapFrame* run_after_wake() {
+    clock.runner = pick_runner();
+    return resume_runner();
 }
 
 void scheduler_forget(Environment& environment) {
@@ -309,6 +356,8 @@ abi::Error set_background(Environment* environment) {
                              // the C++'s)
     return abi::Error::Ok;
 }
+
+EnvironmentId background_id() { return background; }
 
 void idle() {
     clock.runner = nullptr;

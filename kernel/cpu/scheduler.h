@@ -37,6 +37,17 @@ riscv::TrapFrame* scheduler_tick();
 riscv::TrapFrame* yield_slot(Environment& caller, Environment* target);
 // After the running environment ended: whoever the slot falls to now.
 [[noreturn]] void run_next_after_exit();
+// EventWait (cpu/events.h): the caller, on the CPU with its wait recorded and its registers set,
+// stops; its slots go to the background environment (or the hart waits) until it is woken.
+riscv::TrapFrame* sleep_environment(Environment& caller);
+// Ends a sleep: the latched bits it waited for go to its a1 (0 for a deadline), and it runs at
+// its next slot, or at once if the hart waits idle (run_after_wake).
+void wake_environment(Environment& environment);
+// Whether a wake happened while the hart waited with nobody to run; consumes it.
+bool take_wake_while_idle();
+// The current slot's runner again, after such a wake (no slice-start upcall: the slot was
+// already under way).
+riscv::TrapFrame* run_after_wake();
 // The single invalidation point (vector_inputs.h): recomputes everything the trap vector reads
 // that follows from the kernel's state. Every change below ends with it.
 void refresh_vector_inputs();
@@ -51,6 +62,7 @@ void environment_created();
 // Called by destroy: forget the environment (slots, background, runner).
 void scheduler_forget(Environment& environment);
 abi::Error set_background(Environment* environment);
+EnvironmentId background_id();  // 0: none
 void arm_timer();
 
 // Enters the idle loop on a fresh kernel stack (nobody to run until the next interrupt).

@@ -73,7 +73,7 @@ using namespace exo;
     kprintf("exo: environment '%s' killed: %s at pc %lx (stval %lx)%s\n", environment.name,
             riscv::describe_cause(cause), frame->pc(), frame->stval,
             exception_handler_state(environment));
-    syscall::end_current_environment(kEnvironmentFaultStatus);
+    syscall::end_current_environment(kEnvironmentFaultStatus, cause);
 }
 
 void handle_early_trap(riscv::TrapFrame* frame) { panic_trap("trap during early boot", *frame); }
@@ -90,7 +90,15 @@ void handle_early_trap(riscv::TrapFrame* frame) { panic_trap("trap during early 
             }
             leave_kernel_wait();
             return_to_user(scheduler_tick());  // leaves the idle loop if someone is due
-        case riscv::interrupt::kExternal: handle_external_interrupt(); return;
+        case riscv::interrupt::kExternal:
+            handle_external_interrupt();
+            // An event woke an environment (console input, say) while nobody ran: run the
+            // slot's runner now rather than at the slot's end.
+            if (take_wake_while_idle()) {
+                leave_kernel_wait();
+                return_to_user(run_after_wake());
+            }
+            return;
         default:
             panic("unexpected interrupt %lu in the kernel", cause & ~riscv::kCauseInterruptBit);
         }

@@ -8,14 +8,16 @@ namespace exo {
 namespace {
 
 // The vector ends and starts a slot itself only for a reserved slot whose owner has no
-// slice-end entry (that upcall and its grace are the C++'s).
+// slice-end entry (that upcall and its grace are the C++'s) and is not sleeping.
 void refresh_fast_owners(KernelState& state, SliceClock& clock) {
     SliceVector& slices = state.slices;
     for (uint32_t index = 0; index < slices.count(); ++index) {
         Environment* owner = state.environments.at_slot(slices.owner(index));
         bool has_slice_end =
             owner && owner->entries[static_cast<size_t>(abi::Entry::SliceEnd)].pc != 0;
-        clock.fast_owners[index] = has_slice_end ? nullptr : owner;
+        // A sleeping owner's slot is the C++'s: its slot goes to others (EventWait).
+        bool sleeping = owner && owner->sleeping();
+        clock.fast_owners[index] = has_slice_end || sleeping ? nullptr : owner;
     }
     clock.fast_owners[slices.count()] = clock.fast_owners[0];  // the next owner is always at +1
 }

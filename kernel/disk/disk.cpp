@@ -4,6 +4,7 @@
 
 #include <abi/shared_info.h>
 
+#include "cpu/events.h"
 #include "kernel_state.h"
 
 namespace exo {
@@ -112,7 +113,7 @@ void Disk::post(KernelState& state, EnvironmentSlot slot, uint64_t tag, abi::Err
     entry.status = static_cast<uint64_t>(status);
     ++rings.completion_tail;
     rings.completion->tail = rings.completion_tail;
-    owner->shared_info->events |= abi::event::kDiskCompletion;
+    post_event(*owner, abi::event::kDiskCompletion);  // wakes it if it waits for that
     owner->event_upcall_pending = owner->entries[static_cast<size_t>(abi::Entry::Event)].pc != 0;
 }
 

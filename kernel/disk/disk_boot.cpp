@@ -51,7 +51,7 @@ void disk_init(KernelState& state, const DeviceTreeInfo& tree) {
             continue;
         }
         disk_line = slot.irq;
-        state.interrupts.reserve_for_kernel(disk_line);
+        state.interrupts.reserve_for_kernel(disk_line, abi::LineUse::KernelDisk);
         line_enable(disk_line, true);
         state.disk.attach(&*device, 0);
         kprintf(

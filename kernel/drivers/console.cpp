@@ -60,6 +60,31 @@ void console_write(const char* text, size_t length) {
     for (size_t i = 0; i < length; ++i) console_put(text[i]);
 }
 
+bool console_enable_input() {
+    switch (backend) {
+    case Backend::Ns16550: ns16550.enable_receive_interrupt(); return true;
+    case Backend::Sifive: sifive.enable_receive_interrupt(); return true;
+    case Backend::Sbi: break;
+    }
+    return false;
+}
+
+uint32_t console_receive(uint8_t* bytes, uint32_t max) {
+    uint32_t count = 0;
+    uint8_t byte = 0;
+    while (count < max) {
+        bool got = false;
+        switch (backend) {
+        case Backend::Ns16550: got = ns16550.receive(byte); break;
+        case Backend::Sifive: got = sifive.receive(byte); break;
+        case Backend::Sbi: break;
+        }
+        if (!got) break;
+        bytes[count++] = byte;
+    }
+    return count;
+}
+
 void kprintf(const char* format, ...) {
     ConsoleSink sink;
     va_list arguments;

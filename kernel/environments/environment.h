@@ -125,10 +125,17 @@ struct alignas(gate::kNonIdAlignment) Environment {
     uint64_t shared_info_pfn = 0;
     uint64_t trap_page_pfn = 0;
     char name[24] = {};
+    // Events (cpu/events.h): the bits posted since its last EventWait returned, and while it
+    // sleeps in EventWait the bits and the deadline (time ticks, 0: none) that wake it.
+    uint64_t posted_events = 0;
+    uint64_t wait_events = 0;
+    uint64_t wait_deadline = 0;
 
     abi::TrapPage& trap() const { return *reinterpret_cast<abi::TrapPage*>(trap_page); }
     bool serving() const { return gate::serving(gate); }
     bool waiting() const { return resume_pc != 0; }
+    // In EventWait: its main context stays stopped, its slots go to others, until a wake.
+    bool sleeping() const { return wait_events != 0; }
     // The caller this environment replies to, while serving one.
     Environment* caller() const {
         if (!serving() || gate == gate::kServingNobody) return nullptr;

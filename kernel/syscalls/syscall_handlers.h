@@ -3,6 +3,8 @@
 // its SyscallContext (syscall_context.h).
 #pragma once
 
+#include <abi/shared_info.h>
+
 #include "arch/riscv64/trap_frame.h"
 #include "environments/environment.h"
 #include "syscalls/syscall_context.h"
@@ -48,6 +50,12 @@ SyscallResult disk_rings(SyscallContext&, const Arguments&);
 SyscallResult disk_submit(SyscallContext&, const Arguments&);
 SyscallResult disk_extent_grant(SyscallContext&, const Arguments&);
 SyscallResult disk_extent_revoke(SyscallContext&, const Arguments&);
+// syscalls_console.cpp: console input, waiting for events, kernel information
+SyscallResult console_read(SyscallContext&, const Arguments&);
+SyscallResult event_wait(SyscallContext&, riscv::TrapFrame&);
+SyscallResult kernel_info(SyscallContext&, const Arguments&);
+// syscalls_environment.cpp
+SyscallResult environment_create_elf(SyscallContext&, const Arguments&);
 // syscalls_net.cpp
 SyscallResult net_info(SyscallContext&, const Arguments&);
 SyscallResult net_rings(SyscallContext&, const Arguments&);
@@ -73,10 +81,13 @@ SyscallResult pte_read(SyscallContext&, const Arguments&);
 SyscallResult grant(SyscallContext&, const Arguments&);
 SyscallResult grant_revoke(SyscallContext&, const Arguments&);
 
-// Ends an environment (exit, destroy, an unrecoverable fault). Shuts the machine down with
-// `status` when it is the first environment, which speaks for the whole image.
-void end_environment(KernelState& state, Environment& environment, int status);
-// The environment on the CPU ends (an unrecoverable fault: trap.cpp); the slot goes on.
-[[noreturn]] void end_current_environment(int status);
+// Ends an environment (exit, destroy, an unrecoverable fault) and tells its parent how
+// (SharedInfo::child_ends, event kChildEnded). Shuts the machine down with `status` when it is
+// the first environment, which speaks for the whole image.
+void end_environment(KernelState& state, Environment& environment, int status,
+                     abi::EndReason reason = abi::EndReason::Exited, uint64_t cause = 0);
+// The environment on the CPU ends (an unrecoverable fault with this scause: trap.cpp); the slot
+// goes on.
+[[noreturn]] void end_current_environment(int status, uint64_t cause);
 
 }  // namespace exo::syscall

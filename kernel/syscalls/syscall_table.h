@@ -73,6 +73,10 @@ inline constexpr SyscallSlot kSyscallSlots[] = {
     {syscall::net_filter_install},                              // NetFilterInstall
     {syscall::net_filter_remove},                               // NetFilterRemove
     {syscall::net_submit},                                      // NetSubmit
+    {syscall::console_read},                                    // ConsoleRead
+    {nullptr, syscall::event_wait},                             // EventWait
+    {syscall::environment_create_elf},                          // EnvCreateElf
+    {syscall::kernel_info},                                     // KernelInfo
 };
 static_assert(std::size(kSyscallSlots) == static_cast<size_t>(abi::Syscall::Count),
               "one slot per syscall number");

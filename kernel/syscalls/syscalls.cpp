@@ -1,6 +1,7 @@
 // The calls that are not about memory, environments, the CPU or transfers: Null, ConsoleWrite,
 // Exit, Yield, Audit; and the end of an environment, which Exit, EnvDestroy and faults share.
 #include "boot/power.h"
+#include "cpu/events.h"
 #include "cpu/interrupts.h"
 #include "cpu/scheduler.h"
 #include "environments/environment_lifecycle.h"
@@ -37,8 +38,28 @@ SyscallResult console_write(SyscallContext& context, const Arguments& arguments)
     return SyscallResult::ok(written);
 }
 
-void end_environment(KernelState& state, Environment& environment, int status) {
+namespace {
+
+// The parent learns how its child ended: the record first, then the event, which may wake it.
+void tell_parent(KernelState& state, EnvironmentId parent_id, EnvironmentId child, int status,
+                 abi::EndReason reason, uint64_t cause) {
+    Environment* parent = state.environments.find(parent_id);
+    if (parent == nullptr) return;
+    abi::SharedInfo& info = *parent->shared_info;
+    info.child_ends[info.child_ends_total % abi::kChildEndSlots] = {child, status, reason, 0,
+                                                                    cause};
+    ++info.child_ends_total;
+    post_event(*parent, abi::event::kChildEnded);
+}
+
+}  // namespace
+
+void end_environment(KernelState& state, Environment& environment, int status,
+                     abi::EndReason reason, uint64_t cause) {
     bool first = EnvironmentTable::slot_of(environment.id) == 0;
+    // What it had not read of the console's input is nobody's.
+    if (state.console_input.holder() == EnvironmentTable::slot_of(environment.id))
+        state.console_input.discard();
     // Its slots, its background role, its devices and lines (open claims completed) go first.
     release_transfers(state, environment);
     scheduler_forget(environment);
@@ -50,14 +71,17 @@ void end_environment(KernelState& state, Environment& environment, int status) {
     state.disk.forget(state, environment);
     // Its rings, buffers and filters go; its transmits in flight finish as orphans (net/net.h).
     state.net.forget(state, environment);
+    EnvironmentId id = environment.id, parent = environment.parent;
     destroy_environment(state, environment);
+    tell_parent(state, parent, id, status, reason, cause);
     // The first environment is the image's driver: when it ends, the machine's run ends.
     if (first) shutdown(status);
 }
 
 // Not a handler: the trap path's, for a fault nobody handles, so it uses the running kernel.
-void end_current_environment(int status) {
-    end_environment(kernel_state(), current_environment(), status);
+void end_current_environment(int status, uint64_t cause) {
+    end_environment(kernel_state(), current_environment(), status, abi::EndReason::Faulted,
+                    cause);
     run_next_after_exit();
 }
 

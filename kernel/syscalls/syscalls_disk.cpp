@@ -5,6 +5,7 @@
 // (register_hygiene.h), so this is where no kernel value is left for the environment.
 #include <abi/shared_info.h>
 
+#include "cpu/events.h"
 #include "disk/disk.h"
 #include "kernel_state.h"
 #include "register_hygiene.h"
@@ -63,7 +64,7 @@ EXO_CLEARS_CALLER_SAVED_REGISTERS SyscallResult disk_extent_revoke(
                                     [&](uint64_t start, uint64_t count) {
                                         return state.disk.busy_on(to, start, count);
                                     }));
-    child->shared_info->events |= abi::event::kDiskExtentRevoked;
+    post_event(*child, abi::event::kDiskExtentRevoked);
     return SyscallResult::ok();
 }
 

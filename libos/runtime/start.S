@@ -1,5 +1,6 @@
 // Environment entry: the kernel enters here in U-mode with sp at the top of the initial stack.
-// main's return value becomes the exit status.
+// main(argc, argv) gets the parent's arguments (exos/arguments.h); its return value becomes
+// the exit status.
     .section .text.start, "ax", @progbits
     .globl _start
 _start:
@@ -11,6 +12,7 @@ _start:
     la      t1, exos_start_instret
     sd      t0, 0(t1)
     call    exos_run_constructors
+    call    exos_prepare_main       // a0 = argc, a1 = argv (arguments.h)
     call    main
     call    exos_exit_from_main
 1:  j       1b

@@ -407,10 +407,10 @@ private:
     }
 
     static unsigned argument_count(uint64_t number) {
-        // By number (abi/syscall.h), Null .. NetSubmit; numbers past them take none.
+        // By number (abi/syscall.h), Null .. KernelInfo; numbers past them take none.
         static constexpr unsigned kCounts[] = {0, 2, 1, 1, 3, 1, 3, 2, 1, 1, 1, 2, 1, 4, 2, 3,
                                                1, 3, 2, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2,
-                                               0, 4, 2, 1, 5, 1, 1, 0};
+                                               0, 4, 2, 1, 5, 1, 1, 0, 2, 2, 5, 3};
         static_assert(std::size(kCounts) == static_cast<size_t>(Syscall::Count));
         return number < std::size(kCounts) ? kCounts[number] : 0;
     }

@@ -39,6 +39,7 @@ void use_state(KernelState& state) { the_state = &state; }
 void reset() {
     the_hardware = Hardware{};
     the_hardware.console.shrink_to_fit();  // a moved-in empty string keeps the old buffer
+    the_hardware.uart_input.shrink_to_fit();
     the_hart = riscv::HartPage{};
     the_state = nullptr;
 }
@@ -119,6 +120,18 @@ void net_interrupt(KernelState&) {}
 void console_write(const char* text, size_t length) { hardware().console.append(text, length); }
 void console_put(char c) { hardware().console.push_back(c); }
 const char* console_name() { return "fake"; }
+bool console_enable_input() { return true; }
+// The fake UART's receive FIFO: what a test typed, taken in order.
+uint32_t console_receive(uint8_t* bytes, uint32_t max) {
+    std::string& typed = hardware().uart_input;
+    uint32_t count = 0;
+    while (count < max && count < typed.size()) {
+        bytes[count] = static_cast<uint8_t>(typed[count]);
+        ++count;
+    }
+    typed.erase(0, count);
+    return count;
+}
 void kprintf(const char* format, ...) {
     char buffer[512];
     va_list arguments;

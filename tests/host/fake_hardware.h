@@ -40,6 +40,7 @@ struct Hardware {
     std::vector<uint32_t> plic_completed;
     std::vector<std::pair<uint32_t, bool>> plic_enables;
     std::string console;                    // everything printed
+    std::string uart_input;                 // bytes waiting in the console UART's receive FIFO
 };
 
 // The one fake machine under the kernel's singletons: reset() before and after each test (it

@@ -18,13 +18,20 @@ exo_host_suite(transfer SOURCES transfer_test.cpp transfer_gate_test.cpp GROUPS 
 exo_host_suite(user_copy SOURCES user_copy_test.cpp GROUPS UserCopy GuardedCopyFixup)
 exo_host_suite(syscalls SOURCES syscall_table_test.cpp kernel_paths_test.cpp upcalls_test.cpp
     GROUPS SyscallTable Scheduler TrapDecisions Interrupts Upcalls)
+# The console's input, waiting for events, children's ends, programs from memory, KernelInfo.
+exo_host_suite(console SOURCES console_input_test.cpp event_wait_test.cpp
+    GROUPS ConsoleInputRing ConsoleRead KernelInfo EventWait ChildEnds EnvCreateElf)
 # The scheduler runs on the fake hardware here and every ownership change is checked.
 exo_host_suite(vector_inputs SOURCES vector_inputs_test.cpp GROUPS VectorInputs)
 # The library OS's upcall dispatcher: its decisions make no syscall, so they run here too.
 exo_host_suite(upcall_dispatcher
     SOURCES upcall_dispatcher_test.cpp ${EXO_SOURCE_ROOT}/libos/runtime/dispatcher.cpp
     GROUPS UpcallDispatcher)
-foreach(suite upcall_dispatcher upcall_dispatcher_sanitized)
+# The library OS's line editor (the shell's), against a small terminal emulator.
+exo_host_suite(line_editor
+    SOURCES line_editor_test.cpp ${EXO_SOURCE_ROOT}/libos/terminal/line_editor.cpp
+    GROUPS LineEditor)
+foreach(suite upcall_dispatcher upcall_dispatcher_sanitized line_editor line_editor_sanitized)
     if(TARGET ${suite})
         target_include_directories(${suite} PRIVATE ${EXO_SOURCE_ROOT}/libos/include)
     endif()

@@ -68,6 +68,10 @@ TEST(SyscallTable, EveryNumberDecodesToItsHandler) {
         {Syscall::NetFilterInstall, calls::net_filter_install, nullptr},
         {Syscall::NetFilterRemove, calls::net_filter_remove, nullptr},
         {Syscall::NetSubmit, calls::net_submit, nullptr},
+        {Syscall::ConsoleRead, calls::console_read, nullptr},
+        {Syscall::EventWait, nullptr, calls::event_wait},
+        {Syscall::EnvCreateElf, calls::environment_create_elf, nullptr},
+        {Syscall::KernelInfo, calls::kernel_info, nullptr},
     };
     UNSIGNED_LONGLONGS_EQUAL(static_cast<uint64_t>(Syscall::Count), std::size(expected));
     for (const Expected& row : expected) {

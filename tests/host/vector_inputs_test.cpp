@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "cpu/events.h"
 #include "cpu/fast_paths.h"
 #include "cpu/scheduler.h"
 #include "cpu/slice_clock.h"
@@ -98,12 +99,14 @@ TEST_GROUP(VectorInputs) {
         step = what;
         exo::KernelState& state = machine.state;
         exo::SliceClock& clock = exo::slice_clock();
-        // Each slot's fast owner: reserved, and no slice-end entry.
+        // Each slot's fast owner: reserved, no slice-end entry, not sleeping in EventWait.
         for (uint32_t index = 0; index < state.slices.count(); ++index) {
             Environment* owner = state.environments.at_slot(state.slices.owner(index));
             bool slice_end =
                 owner && owner->entries[static_cast<size_t>(abi::Entry::SliceEnd)].pc != 0;
-            check(clock.fast_owners[index] == (slice_end ? nullptr : owner), "fast_owners", index);
+            bool asleep = owner && owner->wait_events != 0;
+            check(clock.fast_owners[index] == (slice_end || asleep ? nullptr : owner),
+                  "fast_owners", index);
         }
         check(clock.fast_owners[state.slices.count()] == clock.fast_owners[0],
               "fast_owners after the last");
@@ -304,6 +307,35 @@ TEST(VectorInputs, CallReplySendAndRelease) {
         return nullptr;
     });
     verify("exit");
+}
+
+TEST(VectorInputs, SleepAndWake) {
+    Environment& child = create("child", first->id);
+    CHECK_EQUAL(Error::Ok, exo::release_slot(*first, 1));
+    CHECK_EQUAL(Error::Ok, exo::reserve_slot(child, 1));
+    tick();  // slot 1: the child runs
+    CHECK(on_cpu() == &child);
+    // EventWait's sequence (syscall::event_wait): the wait recorded, then the sleep.
+    child.wait_events = abi::event::kConsoleInput;
+    leaves([&] { return exo::sleep_environment(child); });
+    verify("EventWait: asleep");
+    tick();
+    tick();
+    verify("a round's slots while asleep");
+    exo::post_event(child, abi::event::kChildEnded);  // not what it waits for
+    verify("a bit it does not wait for");
+    exo::post_event(child, abi::event::kConsoleInput);
+    verify("woken by its event");
+    CHECK(!child.sleeping());
+    // Asleep again with a deadline; the slot's end after it wakes it.
+    for (uint32_t slot = 0; slot < kSlots && on_cpu() != &child; ++slot) tick();
+    child.wait_events = abi::event::kConsoleInput;
+    child.wait_deadline = exo::slice_clock().slot_end + 1;
+    leaves([&] { return exo::sleep_environment(child); });
+    verify("EventWait with a deadline: asleep");
+    for (uint32_t slot = 0; slot < kSlots + 1; ++slot) tick();
+    CHECK(!child.sleeping());
+    verify("woken by its deadline");
 }
 
 TEST(VectorInputs, FastPathsOff) {

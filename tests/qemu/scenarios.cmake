@@ -1,5 +1,6 @@
-# The foundation scenarios, on every emulated board.
-exo_scenario(boot_hello IMAGE default STATUS 0
+# The foundation scenarios, on every emulated board (the board's hello image: one environment
+# that prints a line and exits; the default image boots into the shell, tested in shell.cmake).
+exo_scenario(boot_hello IMAGE hello STATUS 0
     EXPECT "exo: RISC-V exokernel on ${EXO_BOARD}" "exo: hart " "exo: firmware OpenSBI v1.1"
            "exo: kernel page table at" "timer interrupt delivered to the waiting kernel"
            "exo: entering environment 'hello'"
@@ -20,7 +21,7 @@ exo_scenario(exit_status IMAGE exit_status STATUS 42
 
 if(EXO_BOARD STREQUAL "qemu-virt")
     # Debian's fw_jump puts the device tree inside RAM at 0x82200000 and ignores the ELF entry.
-    exo_scenario(boot_fw_jump IMAGE default STATUS 0
+    exo_scenario(boot_fw_jump IMAGE hello STATUS 0
         QEMU_ARGS -bios /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin
         EXPECT "exo: RISC-V exokernel on qemu-virt" "hello from U-mode"
                "exo: environment 'hello' exited with status 0")

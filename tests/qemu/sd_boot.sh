@@ -3,11 +3,12 @@
 # OpenSBI + U-Boot -> extlinux.conf -> booti -> our kernel -> the first environment), unattended,
 # and judges the console.
 #
-#   sd_boot.sh --sd sd.img --spl u-boot-spl.bin --work DIR [--timeout S]
+#   sd_boot.sh --sd sd.img --spl u-boot-spl.bin --work DIR [--timeout S] [--until TEXT]
 #              [--expect TEXT]... [--reject TEXT]... -- <qemu command...>
 #
 # Passes when every --expect text appears in order, no --reject text appears, QEMU ended by
-# itself (the kernel's reset, -no-reboot), and the kernel's view matches U-Boot's: the kernel's
+# itself (the kernel's reset, -no-reboot) or, with --until, was stopped once TEXT appeared (an
+# image that waits for a person, the shell's prompt), and the kernel's view matches U-Boot's: the kernel's
 # device tree is the one U-Boot said it booted with (a1), and its hart is a U54 (1-4, a0) whose
 # supervisor PLIC context (2 * hart on the FU540) the kernel found in that tree.
 #
@@ -19,7 +20,7 @@
 # itself is what a person flashes (../shared/notes/sd-boot-flow.md, section 4.4).
 set -uo pipefail
 
-sd="" spl="" work="" timeout_seconds=60
+sd="" spl="" work="" timeout_seconds=60 until=""
 expects=() rejects=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -27,6 +28,7 @@ while [[ $# -gt 0 ]]; do
     --spl) spl=$2; shift 2 ;;
     --work) work=$2; shift 2 ;;
     --timeout) timeout_seconds=$2; shift 2 ;;
+    --until) until=$2; shift 2 ;;
     --expect) expects+=("$2"); shift 2 ;;
     --reject) rejects+=("$2"); shift 2 ;;
     --) shift; break ;;
@@ -60,10 +62,24 @@ head -c 32M /dev/zero | tr '\0' '\377' >"$work/spi.img"
 dd if="$work/sf0.scr" of="$work/spi.img" bs=1 seek=$((0x1fff000)) conv=notrunc status=none
 
 start=$(date +%s%N)
+rm -f "$log"
 timeout -k 5 "$timeout_seconds" "$@" -serial "file:$log" -bios "$spl" \
   -drive "file=$sd,if=sd,format=raw,snapshot=on" \
-  -drive "file=$work/spi.img,if=mtd,format=raw" </dev/null >"$work/qemu.log" 2>&1
+  -drive "file=$work/spi.img,if=mtd,format=raw" </dev/null >"$work/qemu.log" 2>&1 &
+qemu_pid=$!
+stopped=0
+while [[ -n $until ]] && kill -0 "$qemu_pid" 2>/dev/null; do
+  if [[ -f $log ]] && grep -qF -- "$until" "$log"; then
+    sleep 1  # what follows it, for the checks below
+    kill -TERM "$qemu_pid"
+    stopped=1
+    break
+  fi
+  sleep 0.5
+done
+wait "$qemu_pid"
 qemu_status=$?
+[[ $stopped -eq 1 ]] && qemu_status=0
 elapsed_ms=$((($(date +%s%N) - start) / 1000000))
 tr -d '\r' <"$log" >"$log.clean" && mv "$log.clean" "$log"
 

@@ -26,4 +26,11 @@ private:
     size_t count_ = 0;
 };
 
+// `count` physically consecutive frames, allocated by number (FrameAlloc of named frames, after
+// FrameQuery found them free), zeroed: for what the kernel or a device takes by its first frame
+// (an ELF for EnvCreateElf, a long disk transfer). The first of them, or 0 when no run of that
+// length is free.
+uint64_t allocate_frame_run(uint64_t count);
+void free_frame_run(uint64_t first, uint64_t count);
+
 }  // namespace exos

@@ -2,6 +2,7 @@
 // convention in <abi/syscall.h>.
 #pragma once
 
+#include <abi/info.h>
 #include <abi/syscall.h>
 #include <cstddef>
 #include <cstdint>
@@ -115,5 +116,43 @@ inline SyscallReturn grant_revoke(uint64_t pfn, uint64_t grantee) {
 }
 // Number of inconsistencies the kernel finds in its own tables (0 = every frame accounted for).
 inline uint64_t audit() { return syscall(abi::Syscall::Audit).value; }
+
+// Slots of the slice vector (docs/cpu.md).
+inline abi::Error slice_reserve(uint64_t slot) {
+    return syscall(abi::Syscall::SliceReserve, slot).error;
+}
+inline abi::Error slice_release(uint64_t slot) {
+    return syscall(abi::Syscall::SliceRelease, slot).error;
+}
+// The owner's id (0: free); slot ~0 answers the number of slots.
+inline SyscallReturn slice_read(uint64_t slot) { return syscall(abi::Syscall::SliceRead, slot); }
+inline abi::Error slice_set_background(uint64_t environment) {
+    return syscall(abi::Syscall::SliceSetBackground, environment).error;
+}
+
+// The console's input (the first environment's): up to `length` bytes, 0 when none wait.
+inline SyscallReturn console_read(void* buffer, size_t length) {
+    return syscall(abi::Syscall::ConsoleRead, reinterpret_cast<uint64_t>(buffer), length);
+}
+// Sleeps until one of `events` (abi::event::kWaitable) is posted, or `deadline` (time ticks;
+// 0: none) passes: the value is the bits posted since the last EventWait (0 for the deadline).
+inline SyscallReturn event_wait(uint64_t events, uint64_t deadline = 0) {
+    return syscall(abi::Syscall::EventWait, events, deadline);
+}
+// A child from an ELF of `length` bytes in our frames first_pfn, first_pfn + 1, ...: the
+// frames it needs from `frames` (with NoMemory: the count needed; with InvalidArgument: the
+// kernel's ELF check that failed), named by up to 15 bytes of `name`.
+inline SyscallReturn environment_create_elf(uint64_t first_pfn, uint64_t length,
+                                            const uint64_t* frames, uint64_t count,
+                                            const char (&name)[abi::kEnvironmentNameBytes]) {
+    return syscall(abi::Syscall::EnvCreateElf, first_pfn, length,
+                   reinterpret_cast<uint64_t>(frames), count, reinterpret_cast<uint64_t>(name));
+}
+// The kernel's public record for `topic` and `index` (abi/info.h).
+template <typename Record>
+inline abi::Error kernel_info(abi::InfoTopic topic, uint64_t index, Record& record) {
+    return syscall(abi::Syscall::KernelInfo, static_cast<uint64_t>(topic), index,
+                   reinterpret_cast<uint64_t>(&record)).error;
+}
 
 }  // namespace exos

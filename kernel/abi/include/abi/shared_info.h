@@ -17,8 +17,8 @@ inline constexpr uint64_t kUserMinimum = 0x10000;
 inline constexpr uint64_t kUserTop = 1ull << 38;
 
 // 2: the last trap moved to the trap page. 3: `preempted` is the main context itself, and the
-// slice-start entry runs as an upcall.
-inline constexpr uint32_t kSharedInfoVersion = 3;
+// slice-start entry runs as an upcall. 4: children's ends (child_ends) at the end.
+inline constexpr uint32_t kSharedInfoVersion = 4;
 inline constexpr uint64_t kRepossessionSlots = 64;
 inline constexpr uint64_t kInitialFrameSlots = 256;
 
@@ -31,6 +31,12 @@ inline constexpr uint64_t kDiskCompletion = 1 << 4;   // completions wait in the
 inline constexpr uint64_t kDiskExtentRevoked = 1 << 5; // an extent of ours is gone: DiskInfo
 inline constexpr uint64_t kNetReceive = 1 << 6;        // frames wait in the receive ring
 inline constexpr uint64_t kNetTransmitDone = 1 << 7;   // completions wait in the net ring
+inline constexpr uint64_t kConsoleInput = 1 << 8;      // bytes wait for ConsoleRead
+inline constexpr uint64_t kChildEnded = 1 << 9;        // a child ended: see child_ends
+// The bits EventWait can wait for: the kernel posts each of these through one place, which
+// wakes a waiter (docs/abi.md, "Waiting for events").
+inline constexpr uint64_t kWaitable = kDiskCompletion | kDiskExtentRevoked | kConsoleInput |
+                                      kChildEnded;
 }  // namespace event
 
 enum class DeviceKind : uint32_t { Ns16550Uart = 1, SifiveUart = 2, GoldfishRtc = 3 };
@@ -51,6 +57,23 @@ struct TrapState {
     uint64_t registers[32]; // x1..x31 at their numbers; [0] is not a register (in
                             // SharedInfo::preempted, the kernel keeps sstatus there)
 };
+
+// How a child ended, as its parent's shared info records it.
+enum class EndReason : uint32_t {
+    Exited = 0,     // it called Exit: status is its own
+    Faulted = 1,    // an exception it could not take (no handler, or inside its handler): the
+                    // kernel ended it; status 70, cause the scause
+    Destroyed = 2,  // EnvDestroy, by its parent or itself: status 0
+};
+
+struct ChildEnd {
+    uint64_t id;
+    int64_t status;
+    EndReason reason;
+    uint32_t reserved;
+    uint64_t cause;  // Faulted: the exception's scause; otherwise 0
+};
+inline constexpr uint64_t kChildEndSlots = 16;
 
 struct RevocationRequest {
     uint64_t sequence;          // increments with each new request
@@ -90,6 +113,10 @@ struct SharedInfo {
     uint64_t slots_per_round;
     uint64_t device_count;
     DeviceDescription devices[kMaxExportedDevices];
+    // Children that ended (version 4): entry n % kChildEndSlots is the n-th end; a parent that
+    // reads them less often than kChildEndSlots ends apart sees child_ends_total jump past them.
+    uint64_t child_ends_total;
+    ChildEnd child_ends[kChildEndSlots];
 };
 
 static_assert(sizeof(SharedInfo) <= 4096, "one page");

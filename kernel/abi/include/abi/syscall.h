@@ -61,6 +61,13 @@ enum class Syscall : uint64_t {
     NetFilterInstall = 37, // a0 = pointer to an abi::NetFilter -> filter id
     NetFilterRemove = 38,  // a0 = filter id
     NetSubmit = 39,        // -> how many transmit entries the kernel took
+    // The console's input, waiting for events, programs from memory, what the kernel knows
+    // (docs/abi.md, "Console input", "Waiting for events", "Programs from memory", "KernelInfo").
+    ConsoleRead = 40,  // a0 = pointer, a1 = length (<= kConsoleReadMax) -> bytes read (0: none)
+    EventWait = 41,    // a0 = event bits, a1 = deadline (time ticks, 0 = none) -> the bits posted
+    EnvCreateElf = 42, // a0 = first frame of the ELF, a1 = its length, a2 = pointer to frame
+                       // numbers, a3 = count, a4 = pointer to a 16-byte name (or 0) -> id
+    KernelInfo = 43,   // a0 = abi::InfoTopic, a1 = index, a2 = pointer to its record (abi/info.h)
     Count,              // one past the last table call; see the transfers below
 };
 
@@ -86,6 +93,10 @@ inline constexpr uint64_t kSend = 69;   // 69..72
 inline constexpr uint64_t kTransferEnd = 73;
 
 inline constexpr uint64_t kConsoleWriteMax = 4096;
+inline constexpr uint64_t kConsoleReadMax = 4096;
+// EnvCreateElf: the ELF lies in at most this many consecutive frames of the caller's (4 MiB).
+inline constexpr uint64_t kMaxElfFrames = 1024;
+inline constexpr uint64_t kEnvironmentNameBytes = 16;
 inline constexpr uint64_t kAnyFrame = ~uint64_t{0};
 inline constexpr uint64_t kMaxCreateFrames = 1024;
 inline constexpr uint64_t kMaxBatchPages = 4096;

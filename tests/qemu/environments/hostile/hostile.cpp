@@ -173,10 +173,12 @@ void one_call() {
                       : pick == 1
                           ? abi::kTransferBase + below(abi::kTransferEnd - abi::kTransferBase + 1)
                           : below(static_cast<uint64_t>(abi::Syscall::Count) + 2);
-    // Calls that would end this environment or replace all its registers are left out (that
-    // attacks only itself), and so is the audit (a diagnostic that scans every frame).
+    // Calls that would end this environment, replace all its registers or put it to sleep
+    // until an event it may never get are left out (that attacks only itself), and so is the
+    // audit (a diagnostic that scans every frame).
     if (number == static_cast<uint64_t>(abi::Syscall::Exit) ||
         number == static_cast<uint64_t>(abi::Syscall::ResumeContext) ||
+        number == static_cast<uint64_t>(abi::Syscall::EventWait) ||
         number == static_cast<uint64_t>(abi::Syscall::Audit)) {
         return;
     }
