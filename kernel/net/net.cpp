@@ -100,13 +100,15 @@ abi::Error Net::set_rings(KernelState& state, Environment& caller, uint64_t rx_r
         if (!own_plain_frame(state, rings[i], slot)) return abi::Error::NotOwner;
     }
     if (first_buffer + buffer_frames < first_buffer) return abi::Error::InvalidArgument;
-    // The earlier registration's pins go first, so frames kept across it are not pinned twice.
-    release(state, endpoints_[slot]);
+    // The new frames are pinned before the old registration lets go of its own: a refused run
+    // leaves the old registration as it was, and a frame kept across both holds one pin more
+    // for a moment (pins are counts).
     if (abi::Error error = state.frames.pin_owned_run(first_buffer, buffer_frames, slot);
         error != abi::Error::Ok) {
         return error;
     }
     for (uint64_t ring : rings) (void)state.frames.pin(ring);
+    release(state, endpoints_[slot]);
     Endpoint& endpoint = endpoints_[slot];
     endpoint.rx_pfn = rx_ring;
     endpoint.buffer_pfn = first_buffer;

@@ -1,20 +1,29 @@
 // Network syscalls (abi/net.h, abi/net_filter.h): what the NIC is, the rings, filters, transmit.
+//
+// Each handler is out of line and clears every caller-saved register when it returns, as the
+// disk's do (register_hygiene.h): the net layer, the filters and the virtio driver under them
+// end in tail calls here and there, which leave their registers to the callee's clearing, and a
+// send left a frame's physical address in t0.
 #include "kernel_state.h"
 #include "memory/user_copy.h"
+#include "register_hygiene.h"
 #include "syscalls/syscall_handlers.h"
 
 namespace exo::syscall {
 
-SyscallResult net_info(SyscallContext& context, const Arguments& arguments) {
+EXO_CLEARS_CALLER_SAVED_REGISTERS SyscallResult net_info(
+    SyscallContext& context, const Arguments& arguments) {
     return context.state.net.info(context.caller, arguments[0]);
 }
 
-SyscallResult net_rings(SyscallContext& context, const Arguments& arguments) {
+EXO_CLEARS_CALLER_SAVED_REGISTERS SyscallResult net_rings(
+    SyscallContext& context, const Arguments& arguments) {
     return context.state.net.set_rings(context.state, context.caller, arguments[0], arguments[1],
                                        arguments[2], arguments[3], arguments[4]);
 }
 
-SyscallResult net_submit(SyscallContext& context, const Arguments&) {
+EXO_CLEARS_CALLER_SAVED_REGISTERS SyscallResult net_submit(
+    SyscallContext& context, const Arguments&) {
     return context.state.net.submit(context.state, context.caller);
 }
 
@@ -24,7 +33,8 @@ namespace exo::syscall {
 
 // The filter is copied once from the caller and verified as copied: what is checked is what is
 // installed, whatever the caller's memory says later.
-SyscallResult net_filter_install(SyscallContext& context, const Arguments& arguments) {
+EXO_CLEARS_CALLER_SAVED_REGISTERS SyscallResult net_filter_install(
+    SyscallContext& context, const Arguments& arguments) {
     KernelState& state = context.state;
     if (!state.net.present()) return abi::Error::NoNetwork;
     abi::PacketFilter filter;
@@ -34,7 +44,8 @@ SyscallResult net_filter_install(SyscallContext& context, const Arguments& argum
     return SyscallResult::ok(id);
 }
 
-SyscallResult net_filter_remove(SyscallContext& context, const Arguments& arguments) {
+EXO_CLEARS_CALLER_SAVED_REGISTERS SyscallResult net_filter_remove(
+    SyscallContext& context, const Arguments& arguments) {
     KernelState& state = context.state;
     if (!state.net.present()) return abi::Error::NoNetwork;
     if (arguments[0] > 0xffffffffu) return abi::Error::NotOwner;

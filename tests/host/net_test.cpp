@@ -159,6 +159,11 @@ TEST(NetRings, RegistrationTakesOnlyTheCallersOwnFramesAndPinsThem) {
     }
     CHECK_EQUAL(Error::FrameInUse, call(*a, abi::Syscall::FrameFree, run + 1));
     CHECK_EQUAL(Error::FrameInUse, call(*a, abi::Syscall::Grant, rx, b->id, 1));
+    // A refused registration changes nothing: the rings in place still hold their pins.
+    CHECK_EQUAL(Error::NotOwner, rings(rx, theirs, 1, tx, done));
+    for (uint64_t pfn : {rx, tx, done, run, run + 3}) {
+        UNSIGNED_LONGS_EQUAL(1, kernel->machine.entry(pfn).pin_count);
+    }
     // Registering again replaces, without pinning twice; all zero unregisters.
     CHECK_EQUAL(Error::Ok, rings(rx, run, 4, tx, done));
     UNSIGNED_LONGS_EQUAL(1, kernel->machine.entry(run).pin_count);

@@ -48,7 +48,7 @@ exo_environment(disk_cut SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/disk/d
 exo_environment(disk_tenant
     SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/disk/disk_tenant.cpp PIECES frames fs disk)
 exo_environment(net_first SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/net/net_first.cpp
-    PIECES frames)
+    ${CMAKE_CURRENT_SOURCE_DIR}/environments/attack/registers.cpp PIECES frames)
 exo_environment(net_second SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/net/net_second.cpp)
 exo_environment(gate_peer SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/environments/attack/gate_peer.cpp ${CMAKE_CURRENT_SOURCE_DIR}/environments/attack/registers.cpp)
 

@@ -78,7 +78,7 @@ class Peer:
 
     def udp_reply(self, from_port, timeout=20, skip_ready=True):
         """Payload of the next UDP datagram from the guest's `from_port` to us; skips others
-        (and the guest's repeated "ready", which may still be on its way)."""
+        (the guest's repeated "ready", which may still be on its way, and its "registers")."""
         deadline = time.time() + timeout
         while time.time() < deadline:
             frame = self.receive(max(0.01, deadline - time.time()))
@@ -87,7 +87,8 @@ class Peer:
             if len(frame) >= 42 and frame[12:14] == b'\x08\x00' and frame[23] == 17:
                 sport, dport, length = struct.unpack('!HHH', frame[34:40])
                 payload = frame[42:34 + length]
-                if sport == from_port and dport == PEER_PORT and \
+                # "registers" is the guest's register check's send, before anything else.
+                if sport == from_port and dport == PEER_PORT and payload != b'registers' and \
                         not (skip_ready and payload == b'ready'):
                     return payload
         return None

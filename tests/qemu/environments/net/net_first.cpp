@@ -10,6 +10,7 @@
 #include <exos/shared_info.h>
 #include <exos/syscall.h>
 
+#include "../attack/registers.h"
 #include "../check.h"
 #include "../driver.h"
 #include "../memory/mailbox.h"
@@ -62,6 +63,38 @@ void refused_filters() {
     EXPECT(exos::syscall(abi::Syscall::NetFilterRemove, 9999).error != Error::Ok);
     // Rings from frames that are not ours change nothing: our rings keep working below.
     EXPECT(exos::syscall(abi::Syscall::NetRings, 1, 2, 1, 3, 4).error == Error::NotOwner);
+}
+
+// No kernel value (an address, a satp) left in a register after a network call: the answers,
+// the refusals, an install the overlap check refuses deep in the filters, and a send that
+// reaches the device.
+int register_leaks_of(uint64_t number, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0) {
+    uint64_t before[32], after[32];
+    attack::prepare(before, number, a0, a1, a2);
+    for (int n = 0; n < 32; ++n) after[n] = before[n];
+    attack::attack_ecall(after);
+    return attack::leaks_after_syscall(before, after);
+}
+
+void register_checks() {
+    auto number = [](abi::Syscall call) { return static_cast<uint64_t>(call); };
+    static abi::PacketFilter theirs = rawnet::udp_port_filter(netscenario::kSecondPort);
+    int leaks = register_leaks_of(number(abi::Syscall::NetInfo), 0);
+    leaks += register_leaks_of(number(abi::Syscall::NetInfo), 3);
+    leaks += register_leaks_of(number(abi::Syscall::NetRings), 1, 2, 1);
+    leaks += register_leaks_of(number(abi::Syscall::NetFilterInstall), 0x10);
+    leaks += register_leaks_of(number(abi::Syscall::NetFilterInstall),
+                               reinterpret_cast<uint64_t>(&theirs));
+    leaks += register_leaks_of(number(abi::Syscall::NetFilterRemove), 9999);
+    leaks += register_leaks_of(number(abi::Syscall::NetSubmit));  // nothing queued
+    // A send that reaches the device (to the peer, who ignores what it does not expect).
+    const uint32_t n = rawnet::udp_to_peer(mac, netscenario::kFirstPort, "registers",
+                                           nic.send_bytes());
+    const abi::NetTxRequest request{77, nic.send_frame(), 0, static_cast<uint16_t>(n), 0};
+    nic.queue(request);
+    leaks += register_leaks_of(number(abi::Syscall::NetSubmit));
+    EXPECT(nic.completion_of(request) == Error::Ok);
+    EXPECT(leaks == 0);
 }
 
 // On the peer's "spoof": what we may not send, each refused with its reason, nothing on the
@@ -124,6 +157,7 @@ int main() {
     mailbox::Mailbox& box = mailbox::at();
     while (box.words[netscenario::kUp] == 0) (void)exos::yield(child.id);
     refused_filters();
+    register_checks();
     exos::printf("net: filters in place, the child's too\n");
 
     // "ready" every 200 ms until the peer's first frame: it may not be listening yet.

@@ -82,11 +82,19 @@ public:
 
     // One request, submitted and waited for: the status its completion carries.
     Error send_request(const abi::NetTxRequest& request) {
+        queue(request);
+        exos::SyscallReturn taken = exos::syscall(abi::Syscall::NetSubmit);
+        if (taken.error != Error::Ok) return taken.error;
+        return completion_of(request);
+    }
+    // The request in the transmit ring, for a NetSubmit of the caller's own.
+    void queue(const abi::NetTxRequest& request) {
         auto* entries = reinterpret_cast<abi::NetTxRequest*>(tx_ + 1);
         entries[tx_->tail % abi::kNetTxEntries] = request;
         ++tx_->tail;
-        exos::SyscallReturn taken = exos::syscall(abi::Syscall::NetSubmit);
-        if (taken.error != Error::Ok) return taken.error;
+    }
+    // Waits for the next completion, which must be `request`'s: its status.
+    Error completion_of(const abi::NetTxRequest& request) {
         while (completion_tail() == done_->head) (void)exos::yield();
         const auto* completions = reinterpret_cast<const abi::NetCompletion*>(done_ + 1);
         const abi::NetCompletion completion =
@@ -101,6 +109,7 @@ public:
         return send_request({++tag_, send_frame_, offset, static_cast<uint16_t>(length), 0});
     }
     uint64_t send_frame() const { return send_frame_; }
+    uint8_t* send_bytes() { return send_bytes_; }
 
     // The next received frame, in place (valid until release()), or nullptr.
     const uint8_t* next(abi::NetRxEntry& entry) {
